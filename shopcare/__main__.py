@@ -1,0 +1,3 @@
+from shopcare.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Carrier adapters: one module per API behind ``base.Carrier``."""

@@ -1,0 +1,177 @@
+"""The one place that reads the environment.
+
+Every variable is declared once in ``VARIABLES`` (name, default, help) so the CLI help,
+``docs/configuration.md`` and a test that keeps them in step all come from the same data.
+Everything else in ShopCare receives a ``Settings`` value and never looks at ``os.environ``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Literal
+from urllib.parse import unquote, urlsplit
+
+import platformdirs
+
+
+class ConfigError(ValueError):
+    """A setting has a value ShopCare cannot use; the message says which and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    default: str
+    help: str
+
+
+VARIABLES: tuple[Variable, ...] = (
+    Variable(
+        "SHOPCARE_DATA_DIR",
+        "the user's data dir",
+        "Folder for the database, secret, mailbox and uploads.",
+    ),
+    Variable(
+        "SHOPCARE_DATABASE_URL", "SQLite file in the data dir", "SQLAlchemy URL of the store."
+    ),
+    Variable("SHOPCARE_HOST", "127.0.0.1", "Address the web server listens on."),
+    Variable("SHOPCARE_PORT", "8080", "Port the web server listens on."),
+    Variable(
+        "SHOPCARE_PUBLIC_URL",
+        "http://HOST:PORT",
+        "Base URL shoppers reach ShopCare at; used for links in emails and PDFs.",
+    ),
+    Variable(
+        "SHOPCARE_SECRET",
+        "generated once, kept in DATA_DIR/secret.key",
+        "Key for sessions and signed links.",
+    ),
+    Variable(
+        "SHOPCARE_SMTP_URL",
+        "unset: the dev mailbox",
+        "Mail server, e.g. smtp+starttls://user:pass@host:587, smtps://host:465, smtp://host:25.",
+    ),
+)
+
+SmtpSecurity = Literal["plain", "starttls", "tls"]
+_SMTP_SCHEMES: dict[str, tuple[SmtpSecurity, int]] = {
+    "smtp": ("plain", 25),
+    "smtp+starttls": ("starttls", 587),
+    "smtps": ("tls", 465),
+}
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    host: str
+    port: int
+    security: SmtpSecurity
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    timeout_s: float = 30.0
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    host: str
+    port: int
+    public_url: str
+    secret: str = field(repr=False)
+    smtp: SmtpConfig | None
+
+    @property
+    def mailbox_dir(self) -> Path:
+        return self.data_dir / "mailbox"
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None,
+    *,
+    data_dir: str | None = None,
+    host: str | None = None,
+    port: int | str | None = None,
+) -> Settings:
+    """Build settings from the environment; command-line values win over variables.
+
+    Creates the data dir and the secret on first use, so a fresh machine needs no set-up.
+    """
+    env = os.environ if environ is None else environ
+    folder = Path(
+        data_dir or env.get("SHOPCARE_DATA_DIR") or platformdirs.user_data_dir("shopcare")
+    )
+    folder = folder.expanduser().resolve()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"cannot create data dir {folder}: {exc.strerror}") from None
+    the_host = host or env.get("SHOPCARE_HOST") or "127.0.0.1"
+    the_port = _parse_port(port if port is not None else env.get("SHOPCARE_PORT", "8080"))
+    public = env.get("SHOPCARE_PUBLIC_URL") or f"http://{_reachable(the_host)}:{the_port}"
+    if not public.startswith(("http://", "https://")):
+        raise ConfigError(
+            f"SHOPCARE_PUBLIC_URL must start with http:// or https://, got {public!r}"
+        )
+    return Settings(
+        data_dir=folder,
+        database_url=env.get("SHOPCARE_DATABASE_URL") or f"sqlite:///{folder / 'shopcare.db'}",
+        host=the_host,
+        port=the_port,
+        public_url=public.rstrip("/"),
+        secret=env.get("SHOPCARE_SECRET") or _kept_secret(folder),
+        smtp=parse_smtp_url(env["SHOPCARE_SMTP_URL"]) if env.get("SHOPCARE_SMTP_URL") else None,
+    )
+
+
+def with_public_url(settings: Settings, url: str) -> Settings:
+    return replace(settings, public_url=url.rstrip("/"))
+
+
+def parse_smtp_url(url: str) -> SmtpConfig:
+    parts = urlsplit(url)
+    if parts.scheme not in _SMTP_SCHEMES:
+        known = ", ".join(f"{s}://" for s in _SMTP_SCHEMES)
+        raise ConfigError(f"SHOPCARE_SMTP_URL must start with one of {known}")
+    if not parts.hostname:
+        raise ConfigError("SHOPCARE_SMTP_URL has no host")
+    security, default_port = _SMTP_SCHEMES[parts.scheme]
+    try:
+        port = parts.port or default_port
+    except ValueError:
+        raise ConfigError("SHOPCARE_SMTP_URL has a bad port") from None
+    return SmtpConfig(
+        host=parts.hostname,
+        port=port,
+        security=security,
+        username=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password else None,
+    )
+
+
+def _parse_port(value: int | str) -> int:
+    try:
+        port = int(value)
+    except ValueError:
+        raise ConfigError(f"port must be a number, got {value!r}") from None
+    if not 1 <= port <= 65535:
+        raise ConfigError(f"port must be between 1 and 65535, got {port}")
+    return port
+
+
+def _reachable(host: str) -> str:
+    return "127.0.0.1" if host in {"0.0.0.0", "::", ""} else host  # noqa: S104
+
+
+def _kept_secret(folder: Path) -> str:
+    path = folder / "secret.key"
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    value = secrets.token_urlsafe(32)
+    path.touch(mode=0o600)
+    path.write_text(value, encoding="utf-8")
+    return value

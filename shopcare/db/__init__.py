@@ -1,0 +1,1 @@
+"""The store: tables, engine, migrations. Knows SQL, not business rules."""

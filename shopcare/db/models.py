@@ -1,0 +1,155 @@
+"""Tables. Money in integer minor units, times in UTC (SQLModel refuses naive datetimes).
+
+Statuses are stored as plain strings (no native enum types, so PostgreSQL needs no type
+migrations when the vocabulary grows); the domain's StrEnums give them meaning.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def _status(default: str) -> str:
+    return Field(default=default, sa_type=sa.String(32), index=True)  # type: ignore[no-any-return]
+
+
+class Customer(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(sa_type=sa.String(320), unique=True)
+    name: str = Field(default="", sa_type=sa.String(200))
+    locale: str = Field(default="en", sa_type=sa.String(16))
+    created_at: datetime
+
+
+class ShopOrder(SQLModel, table=True):
+    __tablename__ = "shop_order"
+    id: int | None = Field(default=None, primary_key=True)
+    order_number: str = Field(sa_type=sa.String(64), unique=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    email: str = Field(sa_type=sa.String(320))
+    placed_at: datetime
+    currency: str = Field(default="EUR", sa_type=sa.String(3))
+    total_minor: int = Field(default=0, sa_type=sa.BigInteger)
+    ship_name: str = Field(default="", sa_type=sa.String(200))
+    ship_address1: str = Field(default="", sa_type=sa.String(200))
+    ship_city: str = Field(default="", sa_type=sa.String(100))
+    ship_postcode: str = Field(default="", sa_type=sa.String(20))
+    ship_country: str = Field(default="", sa_type=sa.String(2))
+    source: str = Field(default="manual", sa_type=sa.String(32))
+    public_token: str = Field(sa_type=sa.String(64), unique=True)
+    created_at: datetime
+
+
+class OrderLine(SQLModel, table=True):
+    __tablename__ = "order_line"
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="shop_order.id", index=True)
+    sku: str = Field(default="", sa_type=sa.String(100))
+    title: str = Field(sa_type=sa.String(300))
+    quantity: int = 1
+    unit_price_minor: int = Field(default=0, sa_type=sa.BigInteger)
+
+
+class Shipment(SQLModel, table=True):
+    __table_args__ = (sa.UniqueConstraint("order_id", "carrier", "tracking_number"),)
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="shop_order.id", index=True)
+    carrier: str = Field(sa_type=sa.String(32))
+    tracking_number: str = Field(sa_type=sa.String(64), index=True)
+    status: str = _status("pending")
+    shipped_at: datetime
+    last_event_at: datetime | None = None
+    delivered_at: datetime | None = None
+    last_polled_at: datetime | None = None
+    next_poll_at: datetime | None = Field(default=None, index=True)
+    poll_failures: int = 0
+    last_error: str = Field(default="", sa_type=sa.String(500))
+    created_at: datetime
+
+
+class TrackingEvent(SQLModel, table=True):
+    __tablename__ = "tracking_event"
+    __table_args__ = (sa.UniqueConstraint("shipment_id", "event_key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    shipment_id: int = Field(foreign_key="shipment.id", index=True)
+    event_key: str = Field(sa_type=sa.String(64))
+    occurred_at: datetime
+    status: str = Field(sa_type=sa.String(32))
+    description: str = Field(default="", sa_type=sa.String(500))
+    location: str = Field(default="", sa_type=sa.String(200))
+    raw_code: str = Field(default="", sa_type=sa.String(64))
+    provider: str = Field(default="", sa_type=sa.String(32))
+    recorded_at: datetime
+
+
+class OutboxMessage(SQLModel, table=True):
+    __tablename__ = "outbox_message"
+    id: int | None = Field(default=None, primary_key=True)
+    idempotency_key: str = Field(sa_type=sa.String(128), unique=True)
+    kind: str = Field(sa_type=sa.String(32))
+    order_id: int = Field(foreign_key="shop_order.id", index=True)
+    shipment_id: int | None = Field(default=None, foreign_key="shipment.id")
+    recipient: str = Field(sa_type=sa.String(320))
+    status: str = _status("queued")
+    attempts: int = 0
+    next_attempt_at: datetime
+    claimed_at: datetime | None = None
+    sent_at: datetime | None = None
+    last_error: str = Field(default="", sa_type=sa.String(500))
+    message_id: str = Field(default="", sa_type=sa.String(200))
+    subject: str = Field(default="", sa_type=sa.String(300))
+    created_at: datetime
+
+
+class ReturnRequest(SQLModel, table=True):
+    __tablename__ = "return_request"
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="shop_order.id", index=True)
+    rma: str = Field(sa_type=sa.String(32), unique=True)
+    public_token: str = Field(sa_type=sa.String(64), unique=True)
+    status: str = _status("requested")
+    reason: str = Field(default="", sa_type=sa.String(64))
+    comment: str = Field(default="", sa_type=sa.Text)
+    created_at: datetime
+
+
+class ReturnLine(SQLModel, table=True):
+    __tablename__ = "return_line"
+    id: int | None = Field(default=None, primary_key=True)
+    return_id: int = Field(foreign_key="return_request.id", index=True)
+    order_line_id: int = Field(foreign_key="order_line.id")
+    quantity: int
+
+
+class Feedback(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="shop_order.id", index=True)
+    public_token: str = Field(sa_type=sa.String(64), unique=True)
+    score: int | None = None
+    comment: str = Field(default="", sa_type=sa.Text)
+    created_at: datetime
+    answered_at: datetime | None = None
+
+
+class Setting(SQLModel, table=True):
+    key: str = Field(sa_type=sa.String(64), primary_key=True)
+    value: str = Field(default="", sa_type=sa.Text)
+
+
+class AdminUser(SQLModel, table=True):
+    __tablename__ = "admin_user"
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(sa_type=sa.String(100), unique=True)
+    password_hash: str = Field(sa_type=sa.String(200))
+    created_at: datetime

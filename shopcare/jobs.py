@@ -1,0 +1,26 @@
+"""Scheduler wiring only: which job runs how often. The work itself lives in services."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+POLL_EVERY_S = 5
+DISPATCH_EVERY_S = 5
+
+
+def make_scheduler(
+    *, poll: Callable[[], Awaitable[object]], dispatch: Callable[[], Awaitable[object]]
+) -> AsyncIOScheduler:
+    """Jobs are cheap when there is nothing due (one indexed query), so they run often;
+    each shipment's own next-poll time decides how often its carrier is asked."""
+    scheduler = AsyncIOScheduler(
+        timezone="UTC",
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60},
+    )
+    scheduler.add_job(poll, "interval", seconds=POLL_EVERY_S, id="poll", name="poll carriers")
+    scheduler.add_job(
+        dispatch, "interval", seconds=DISPATCH_EVERY_S, id="dispatch", name="send messages"
+    )
+    return scheduler

@@ -1,0 +1,1 @@
+"""Shopper messages: rendering from templates, and the senders that deliver them."""

@@ -1,0 +1,1 @@
+"""PDF documents. ReportLab is used here and nowhere else."""

@@ -1,0 +1,73 @@
+"""What the owner sees at a glance: shipments by status, order list, messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import col, func, select
+
+from shopcare.db.engine import SessionFactory
+from shopcare.db.models import OutboxMessage, Shipment, ShopOrder
+from shopcare.domain.status import ShipmentStatus
+from shopcare.services.shop import load_profile
+
+
+def counts_by_status(sessions: SessionFactory) -> dict[ShipmentStatus, int]:
+    with sessions() as session:
+        rows = session.exec(
+            select(Shipment.status, func.count()).group_by(col(Shipment.status))
+        ).all()
+    found = {ShipmentStatus(status): int(n) for status, n in rows}
+    return {status: found.get(status, 0) for status in ShipmentStatus}
+
+
+@dataclass(frozen=True)
+class OrderRow:
+    id: int
+    order_number: str
+    placed_at: datetime
+    customer: str
+    email: str
+    status: str
+    tracking: str
+
+
+def list_orders(sessions: SessionFactory, *, limit: int = 200, offset: int = 0) -> list[OrderRow]:
+    """Newest first; the status shown is the least advanced parcel's."""
+    with sessions() as session:
+        zone = load_profile(session).zone
+        orders = session.exec(
+            select(ShopOrder).order_by(col(ShopOrder.placed_at).desc()).offset(offset).limit(limit)
+        ).all()
+        ids = [o.id for o in orders]
+        shipments = session.exec(select(Shipment).where(col(Shipment.order_id).in_(ids))).all()
+    by_order: dict[int, list[Shipment]] = {}
+    for s in shipments:
+        by_order.setdefault(s.order_id, []).append(s)
+    return [
+        OrderRow(
+            id=o.id or 0,
+            order_number=o.order_number,
+            placed_at=o.placed_at.astimezone(zone),
+            customer=o.ship_name,
+            email=o.email,
+            status=", ".join(sorted({s.status for s in by_order.get(o.id or 0, [])}))
+            or "not shipped",
+            tracking=", ".join(s.tracking_number for s in by_order.get(o.id or 0, [])),
+        )
+        for o in orders
+    ]
+
+
+def count_orders(sessions: SessionFactory) -> int:
+    with sessions() as session:
+        return int(session.exec(select(func.count()).select_from(ShopOrder)).one())
+
+
+def outbox_counts(sessions: SessionFactory) -> dict[str, int]:
+    with sessions() as session:
+        rows = session.exec(
+            select(OutboxMessage.status, func.count()).group_by(col(OutboxMessage.status))
+        ).all()
+    return {status: int(n) for status, n in rows}

@@ -1,0 +1,69 @@
+"""The shop's own profile (name, addresses, time zone), kept as settings rows in the store."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlmodel import Session, select
+
+from shopcare.db.engine import SessionFactory, transaction
+from shopcare.db.models import Setting
+from shopcare.services.errors import InputError
+
+
+@dataclass(frozen=True)
+class ShopProfile:
+    name: str = "My Shop"
+    sender_email: str = "shop@example.com"
+    support_email: str = "support@example.com"
+    timezone: str = "UTC"
+    return_address: str = "My Shop\nReturns\n1 Example Street\n10115 Berlin\nGermany"
+    simulated_speed: float = 1.0
+    """Clock speed of the simulated carrier: 1440 in the demo (a day per minute)."""
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+_KEY = "shop_profile"
+
+
+def load_profile(session: Session) -> ShopProfile:
+    row = session.get(Setting, _KEY)
+    stored: dict[str, Any] = json.loads(row.value) if row else {}
+    known = {f.name for f in fields(ShopProfile)}
+    return ShopProfile(**{k: v for k, v in stored.items() if k in known})
+
+
+def get_profile(sessions: SessionFactory) -> ShopProfile:
+    with sessions() as session:
+        return load_profile(session)
+
+
+def update_profile(sessions: SessionFactory, **changes: Any) -> ShopProfile:
+    with transaction(sessions) as session:
+        profile = replace(load_profile(session), **changes)
+        _check(profile)
+        row = session.get(Setting, _KEY) or Setting(key=_KEY)
+        row.value = json.dumps(asdict(profile))
+        session.add(row)
+    return profile
+
+
+def _check(profile: ShopProfile) -> None:
+    try:
+        ZoneInfo(profile.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InputError(f"unknown time zone {profile.timezone!r}") from None
+    if not profile.name.strip():
+        raise InputError("the shop needs a name")
+    if profile.simulated_speed <= 0:
+        raise InputError("simulated carrier speed must be positive")
+
+
+def has_settings(session: Session) -> bool:
+    return session.exec(select(Setting).limit(1)).first() is not None

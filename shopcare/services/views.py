@@ -1,0 +1,186 @@
+"""Read models for pages: an order with its items, parcels, events and returns, with times
+already in the shop's time zone, so templates and admin pages hold no rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from shopcare.carriers.registry import carrier_label
+from shopcare.db.engine import SessionFactory
+from shopcare.db.models import (
+    Customer,
+    OrderLine,
+    OutboxMessage,
+    ReturnLine,
+    ReturnRequest,
+    Shipment,
+    ShopOrder,
+)
+from shopcare.domain.money import format_money
+from shopcare.domain.progress import Progress, progress
+from shopcare.domain.status import ShipmentStatus
+from shopcare.services.outbox import messages_for_order
+from shopcare.services.shop import ShopProfile, load_profile
+from shopcare.services.tracking import events_for_shipment
+
+
+@dataclass(frozen=True)
+class LineView:
+    id: int
+    title: str
+    sku: str
+    quantity: int
+    price: str
+
+
+@dataclass(frozen=True)
+class EventView:
+    at: datetime
+    status: ShipmentStatus
+    description: str
+    location: str
+
+
+@dataclass(frozen=True)
+class ShipmentView:
+    id: int
+    carrier: str
+    carrier_label: str
+    tracking_number: str
+    status: ShipmentStatus
+    steps: list[Progress]
+    events: list[EventView]
+    last_polled_at: datetime | None
+    next_poll_at: datetime | None
+    last_error: str
+
+
+@dataclass(frozen=True)
+class ReturnView:
+    rma: str
+    token: str
+    status: str
+    reason: str
+    created_at: datetime
+    lines: list[tuple[str, int]]
+
+
+@dataclass(frozen=True)
+class OrderView:
+    id: int
+    order_number: str
+    token: str
+    placed_at: datetime
+    customer_name: str
+    email: str
+    ship_postcode: str
+    total: str
+    lines: list[LineView]
+    shipments: list[ShipmentView]
+    returns: list[ReturnView]
+    messages: list[OutboxMessage]
+    shop: ShopProfile
+
+
+def order_view_by_token(sessions: SessionFactory, token: str) -> OrderView | None:
+    with sessions() as session:
+        order = session.exec(select(ShopOrder).where(ShopOrder.public_token == token)).first()
+        return _order_view(session, order) if order else None
+
+
+def order_view_by_id(sessions: SessionFactory, order_id: int) -> OrderView | None:
+    with sessions() as session:
+        order = session.get(ShopOrder, order_id)
+        return _order_view(session, order) if order else None
+
+
+def _order_view(session: Session, order: ShopOrder) -> OrderView:
+    assert order.id is not None
+    shop = load_profile(session)
+    zone = shop.zone
+    customer = session.get(Customer, order.customer_id)
+    lines = session.exec(
+        select(OrderLine).where(OrderLine.order_id == order.id).order_by(col(OrderLine.id))
+    ).all()
+    shipments = session.exec(
+        select(Shipment).where(Shipment.order_id == order.id).order_by(col(Shipment.id))
+    ).all()
+    return OrderView(
+        id=order.id,
+        order_number=order.order_number,
+        token=order.public_token,
+        placed_at=order.placed_at.astimezone(zone),
+        customer_name=(customer.name if customer else "") or order.ship_name,
+        email=order.email,
+        ship_postcode=order.ship_postcode,
+        total=format_money(order.total_minor, order.currency),
+        lines=[
+            LineView(
+                id=li.id or 0,
+                title=li.title,
+                sku=li.sku,
+                quantity=li.quantity,
+                price=format_money(li.unit_price_minor, order.currency),
+            )
+            for li in lines
+        ],
+        shipments=[_shipment_view(session, s, zone) for s in shipments],
+        returns=returns_for_order(session, order.id, zone=zone),
+        messages=messages_for_order(session, order.id),
+        shop=shop,
+    )
+
+
+def _shipment_view(session: Session, s: Shipment, zone: ZoneInfo) -> ShipmentView:
+    assert s.id is not None
+    status = ShipmentStatus(s.status)
+    return ShipmentView(
+        id=s.id,
+        carrier=s.carrier,
+        carrier_label=carrier_label(s.carrier),
+        tracking_number=s.tracking_number,
+        status=status,
+        steps=progress(status),
+        events=[
+            EventView(
+                at=e.occurred_at.astimezone(zone),
+                status=ShipmentStatus(e.status),
+                description=e.description,
+                location=e.location,
+            )
+            for e in events_for_shipment(session, s.id)
+        ],
+        last_polled_at=s.last_polled_at.astimezone(zone) if s.last_polled_at else None,
+        next_poll_at=s.next_poll_at.astimezone(zone) if s.next_poll_at else None,
+        last_error=s.last_error,
+    )
+
+
+def returns_for_order(session: Session, order_id: int, *, zone: ZoneInfo) -> list[ReturnView]:
+    requests = session.exec(
+        select(ReturnRequest)
+        .where(ReturnRequest.order_id == order_id)
+        .order_by(col(ReturnRequest.id))
+    ).all()
+    return [return_view(session, r, zone=zone) for r in requests]
+
+
+def return_view(session: Session, request: ReturnRequest, *, zone: ZoneInfo) -> ReturnView:
+    rows = session.exec(
+        select(ReturnLine, OrderLine)
+        .join(OrderLine, col(OrderLine.id) == col(ReturnLine.order_line_id))
+        .where(ReturnLine.return_id == request.id)
+        .order_by(col(ReturnLine.id))
+    ).all()
+    return ReturnView(
+        rma=request.rma,
+        token=request.public_token,
+        status=request.status,
+        reason=request.reason,
+        created_at=request.created_at.astimezone(zone),
+        lines=[(line.title, rl.quantity) for rl, line in rows],
+    )

@@ -1,0 +1,1 @@
+"""Thin pages: the admin GUI (NiceGUI) and the public, server-rendered shopper site."""

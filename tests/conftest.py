@@ -1,0 +1,91 @@
+"""Shared fixtures: a data dir per test, a clock the test moves, a real SMTP server."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from shopcare.app import ShopCare, build
+from shopcare.config import Settings, load_settings, with_public_url
+
+PUBLIC_URL = "http://shop.test"
+
+
+class FakeClock:
+    """The time every service sees; tests move it forward instead of sleeping."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return with_public_url(load_settings({}, data_dir=str(tmp_path / "data")), PUBLIC_URL)
+
+
+@pytest.fixture
+def shopcare(settings: Settings, clock: FakeClock) -> Iterator[ShopCare]:
+    app = build(settings, clock=clock)
+    yield app
+    app.engine.dispose()
+
+
+@dataclass
+class SmtpInbox:
+    """A real SMTP server on loopback; what it received, parsed."""
+
+    host: str
+    port: int
+    messages: list[EmailMessage] = field(default_factory=list)
+    refuse: set[str] = field(default_factory=set)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if address in self.refuse:
+            return "550 5.1.1 no such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        assert isinstance(msg, EmailMessage)
+        self.messages.append(msg)
+        return "250 Message accepted for delivery"
+
+    def subjects(self) -> list[str]:
+        return [str(m["Subject"]) for m in self.messages]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def smtp_inbox() -> Iterator[SmtpInbox]:
+    inbox = SmtpInbox(host="127.0.0.1", port=free_port())
+    controller = Controller(inbox, hostname=inbox.host, port=inbox.port)
+    controller.start()
+    yield inbox
+    controller.stop()
