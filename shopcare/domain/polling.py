@@ -29,5 +29,6 @@ def poll_interval(status: ShipmentStatus, *, clock_speed: float = 1.0) -> timede
 
 def error_backoff(failures: int, *, clock_speed: float = 1.0) -> timedelta:
     """Exponential back-off after carrier errors, from 5 minutes up to 12 hours."""
-    delay = min(timedelta(minutes=5) * 2 ** max(failures - 1, 0), MAX_BACKOFF)
+    factor: int = 2 ** max(failures - 1, 0)
+    delay = min(timedelta(minutes=5) * factor, MAX_BACKOFF)
     return max(delay / clock_speed, MIN_INTERVAL)

@@ -26,7 +26,7 @@ class DevMailbox:
     async def send(self, message: EmailMessage) -> None:
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            stamp = datetime.now().strftime("%Y%m%dT%H%M%S%f")  # noqa: DTZ005  (file name only)
+            stamp = datetime.now().strftime("%Y%m%dT%H%M%S%f")
             path = self.directory / f"{stamp}-{_safe(message['Message-ID'])}.eml"
             path.write_bytes(message.as_bytes())
         except OSError as exc:

@@ -36,7 +36,9 @@ def seed_demo(sessions: SessionFactory, *, now: datetime, carriers: list[str]) -
         sender_email="hello@demo-coffee.example",
         support_email="support@demo-coffee.example",
         timezone="Europe/Berlin",
-        return_address="Demo Coffee Goods\nReturns department\nMusterstraße 1\n10115 Berlin\nGermany",
+        return_address=(
+            "Demo Coffee Goods\nReturns department\nMusterstraße 1\n10115 Berlin\nGermany"
+        ),
         simulated_speed=DEMO_SPEED,
     )
     for i, (name, email, postcode, city, country, prefix) in enumerate(_CUSTOMERS):

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from shopcare.db.engine import SessionFactory, transaction
 from shopcare.db.models import OutboxMessage, ShopOrder
 from shopcare.domain.messages import MessageKind, idempotency_key
-from shopcare.notify.base import SendError, Sender
+from shopcare.notify.base import Sender, SendError
 from shopcare.notify.render import build_email, new_message_id, render_message
 from shopcare.services.message_context import message_context
 from shopcare.services.shop import load_profile

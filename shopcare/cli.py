@@ -1,0 +1,129 @@
+"""Command line: parse, call one thing, print, exit code. 0 ok, 2 a user mistake (one line)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from shopcare import __version__
+from shopcare.config import VARIABLES, ConfigError, Settings, load_settings
+from shopcare.services.errors import InputError
+
+USAGE_ERROR = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        """One line that says what to fix, instead of argparse's usage block."""
+        self.exit(USAGE_ERROR, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    env_help = "\n".join(f"  {v.name:<22} {v.help} Default: {v.default}." for v in VARIABLES)
+    parser = _Parser(
+        prog="shopcare",
+        description="ShopCare: tracking, notifications and returns for one online shop.",
+        epilog=f"environment:\n{env_help}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"shopcare {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+
+    run = commands.add_parser("run", help="start the web app and the scheduler")
+    run.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    run.add_argument("--port", type=_port, help="port to listen on (default 8080)")
+    run.add_argument("--data-dir", help="folder for the database and files")
+    run.add_argument("--demo", action="store_true", help="seed a demo shop into an empty store")
+    run.add_argument("--native", action="store_true", help="open in a desktop window")
+
+    poll = commands.add_parser("poll", help="ask the carriers once about every due shipment")
+    poll.add_argument("--data-dir", help="folder for the database and files")
+
+    check = commands.add_parser("check", help="check the configuration and the store")
+    check.add_argument("--data-dir", help="folder for the database and files")
+
+    password = commands.add_parser("set-password", help="create an admin or change its password")
+    password.add_argument("--user", default="admin", help="user name (default admin)")
+    password.add_argument("--data-dir", help="folder for the database and files")
+    return parser
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"port must be a number, got {text!r}") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be between 1 and 65535, got {port}")
+    return port
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings(
+            data_dir=args.data_dir,
+            host=getattr(args, "host", None),
+            port=getattr(args, "port", None),
+        )
+        return _COMMANDS[args.command](settings, args)
+    except (ConfigError, InputError) as exc:
+        print(f"shopcare: {exc}", file=sys.stderr)
+        return USAGE_ERROR
+    except KeyboardInterrupt:
+        return 130
+
+
+def _run(settings: Settings, args: argparse.Namespace) -> int:
+    from shopcare.app import serve
+
+    serve(settings, demo=args.demo, native=args.native)
+    return 0
+
+
+def _poll(settings: Settings, _args: argparse.Namespace) -> int:
+    from shopcare.app import build
+
+    app = build(settings)
+    report = asyncio.run(app.poll_once())
+    print(
+        f"polled {report.polled} shipments: {report.changed} changed, "
+        f"{report.new_events} new events, {report.errors} errors"
+    )
+    return 0
+
+
+def _check(settings: Settings, _args: argparse.Namespace) -> int:
+    from shopcare.app import build
+    from shopcare.db.migrate import is_current
+
+    app = build(settings)
+    mail = f"SMTP {settings.smtp.host}:{settings.smtp.port}" if settings.smtp else "dev mailbox"
+    print(f"data dir: {settings.data_dir}")
+    print(f"database: {app.engine.url.render_as_string(hide_password=True)}")
+    print(f"schema current: {is_current(app.engine)}")
+    print(f"mail: {mail}")
+    print(f"carriers: {', '.join(app.carrier_names)}")
+    return 0
+
+
+def _set_password(settings: Settings, args: argparse.Namespace) -> int:
+    from shopcare.app import build
+    from shopcare.services.auth import set_password
+
+    app = build(settings)
+    if sys.stdin.isatty():
+        password = getpass.getpass(f"New password for {args.user}: ")
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    set_password(app.sessions, username=args.user, password=password, now=app.clock())
+    print(f"password set for {args.user}")
+    return 0
+
+
+_COMMANDS = {"run": _run, "poll": _poll, "check": _check, "set-password": _set_password}

@@ -1,0 +1,96 @@
+from datetime import UTC, datetime, timedelta
+
+from shopcare.domain.messages import MessageKind, idempotency_key, messages_for_change
+from shopcare.domain.polling import error_backoff, poll_interval
+from shopcare.domain.progress import Step, StepState, progress
+from shopcare.domain.status import CarrierEvent, ShipmentStatus, derive_status
+
+S = ShipmentStatus
+T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+
+def event(hours: float, status: ShipmentStatus, text: str = "scan") -> CarrierEvent:
+    return CarrierEvent(occurred_at=T0 + timedelta(hours=hours), status=status, description=text)
+
+
+def test_a_shipment_without_events_is_pending() -> None:
+    assert derive_status([], now=T0 + timedelta(days=1), since=T0) is S.PENDING
+
+
+def test_the_latest_event_decides_whatever_order_they_arrive_in() -> None:
+    events = [event(30, S.OUT_FOR_DELIVERY), event(0, S.INFO_RECEIVED), event(8, S.IN_TRANSIT)]
+    assert derive_status(events, now=T0 + timedelta(hours=31), since=T0) is S.OUT_FOR_DELIVERY
+
+
+def test_a_parcel_moving_again_after_an_exception_is_in_transit() -> None:
+    events = [event(0, S.INFO_RECEIVED), event(5, S.EXCEPTION), event(9, S.IN_TRANSIT)]
+    assert derive_status(events, now=T0 + timedelta(hours=10), since=T0) is S.IN_TRANSIT
+
+
+def test_same_timestamp_ties_go_to_the_later_stage() -> None:
+    events = [event(5, S.DELIVERED), event(5, S.OUT_FOR_DELIVERY)]
+    assert derive_status(events, now=T0 + timedelta(hours=6), since=T0) is S.DELIVERED
+
+
+def test_no_news_for_thirty_days_expires_the_shipment() -> None:
+    events = [event(0, S.INFO_RECEIVED)]
+    assert derive_status(events, now=T0 + timedelta(days=29), since=T0) is S.INFO_RECEIVED
+    assert derive_status(events, now=T0 + timedelta(days=31), since=T0) is S.EXPIRED
+    assert derive_status([], now=T0 + timedelta(days=31), since=T0) is S.EXPIRED
+
+
+def test_a_delivered_parcel_never_expires() -> None:
+    events = [event(0, S.INFO_RECEIVED), event(40, S.DELIVERED)]
+    assert derive_status(events, now=T0 + timedelta(days=400), since=T0) is S.DELIVERED
+
+
+def test_the_same_scan_has_the_same_key_and_different_scans_do_not() -> None:
+    assert event(1, S.IN_TRANSIT).key == event(1, S.IN_TRANSIT).key
+    assert event(1, S.IN_TRANSIT).key != event(2, S.IN_TRANSIT).key
+    assert event(1, S.IN_TRANSIT, "a").key != event(1, S.IN_TRANSIT, "b").key
+
+
+def test_milestones_send_one_message_for_the_status_reached() -> None:
+    assert messages_for_change(S.PENDING, S.INFO_RECEIVED) == [MessageKind.SHIPPED]
+    assert messages_for_change(S.INFO_RECEIVED, S.IN_TRANSIT) == [MessageKind.SHIPPED]
+    assert messages_for_change(S.IN_TRANSIT, S.OUT_FOR_DELIVERY) == [MessageKind.OUT_FOR_DELIVERY]
+    assert messages_for_change(S.OUT_FOR_DELIVERY, S.DELIVERED) == [MessageKind.DELIVERED]
+    assert messages_for_change(S.IN_TRANSIT, S.IN_TRANSIT) == []
+    assert messages_for_change(S.IN_TRANSIT, S.EXCEPTION) == []
+    # a parcel that skipped stages between two polls only gets the news still true
+    assert messages_for_change(S.PENDING, S.DELIVERED) == [MessageKind.DELIVERED]
+
+
+def test_idempotency_keys_are_per_shipment_and_milestone() -> None:
+    a = idempotency_key(MessageKind.SHIPPED, order_id=1, shipment_id=7)
+    assert a == idempotency_key(MessageKind.SHIPPED, order_id=1, shipment_id=7)
+    assert a != idempotency_key(MessageKind.SHIPPED, order_id=1, shipment_id=8)
+    assert a != idempotency_key(MessageKind.DELIVERED, order_id=1, shipment_id=7)
+    assert idempotency_key(MessageKind.ORDER_CONFIRMED, order_id=1) == "order:1:order_confirmed"
+
+
+def test_polling_stops_at_final_statuses_and_runs_faster_with_a_fast_clock() -> None:
+    assert poll_interval(S.DELIVERED) is None
+    assert poll_interval(S.RETURNED_TO_SENDER) is None
+    assert poll_interval(S.OUT_FOR_DELIVERY) < poll_interval(S.IN_TRANSIT)  # type: ignore[operator]
+    assert poll_interval(S.IN_TRANSIT, clock_speed=1440) == timedelta(seconds=10)
+    assert poll_interval(S.OUT_FOR_DELIVERY, clock_speed=1e9) == timedelta(seconds=5)
+
+
+def test_error_backoff_doubles_and_is_capped() -> None:
+    delays = [error_backoff(n) for n in range(1, 12)]
+    assert delays[0] == timedelta(minutes=5)
+    assert delays[1] == timedelta(minutes=10)
+    assert delays == sorted(delays)
+    assert delays[-1] == timedelta(hours=12)
+
+
+def test_progress_marks_steps_done_current_or_problem() -> None:
+    states = {p.step: p.state for p in progress(S.IN_TRANSIT)}
+    assert states[Step.ORDERED] is StepState.DONE
+    assert states[Step.SHIPPED] is StepState.DONE
+    assert states[Step.IN_TRANSIT] is StepState.CURRENT
+    assert states[Step.DELIVERED] is StepState.TODO
+    assert {p.state for p in progress(S.DELIVERED)} == {StepState.DONE}
+    failed = {p.step: p.state for p in progress(S.FAILED_ATTEMPT)}
+    assert failed[Step.OUT_FOR_DELIVERY] is StepState.PROBLEM

@@ -1,0 +1,61 @@
+"""One real order through every part: store, simulated carrier, pure rules, outbox, SMTP
+(a real aiosmtpd server on loopback), and the tracking page the emails link to."""
+
+import re
+from dataclasses import replace
+
+import httpx
+from fastapi import FastAPI
+from sqlmodel import select
+
+from shopcare.app import build
+from shopcare.config import Settings, SmtpConfig
+from shopcare.db.models import Shipment
+from shopcare.domain.status import ShipmentStatus
+from shopcare.ui.public.routes import public_router
+from tests.conftest import PUBLIC_URL, FakeClock, SmtpInbox
+from tests.services.helpers import make_order
+
+LINK = re.compile(re.escape(PUBLIC_URL) + r"(/t/[A-Za-z0-9_-]+)")
+
+
+async def test_an_order_is_tracked_to_delivery_with_one_email_per_milestone(
+    settings: Settings, clock: FakeClock, smtp_inbox: SmtpInbox
+) -> None:
+    smtp = SmtpConfig(host=smtp_inbox.host, port=smtp_inbox.port, security="plain")
+    app = build(replace(settings, smtp=smtp), clock=clock)
+    make_order(app, number="1001", tracking="SIMOK100001", email="anna@example.com")
+
+    for _ in range(60):  # two and a half days, polled and dispatched hourly
+        await app.poll_once()
+        await app.dispatch_once()
+        clock.advance(hours=1)
+
+    with app.sessions() as session:
+        assert session.exec(select(Shipment)).one().status == ShipmentStatus.DELIVERED
+    assert smtp_inbox.subjects() == [
+        "Your order 1001 is confirmed",
+        "Your order 1001 is on its way",
+        "Your order 1001 is out for delivery",
+        "Your order 1001 has been delivered",
+    ]
+    assert {str(m["To"]) for m in smtp_inbox.messages} == {"anna@example.com"}
+
+    site = FastAPI()
+    site.include_router(public_router(app))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(site), base_url=PUBLIC_URL) as web:
+        for message in smtp_inbox.messages:
+            text = message.get_body(preferencelist=("plain",)).get_content()
+            html = message.get_body(preferencelist=("html",)).get_content()
+            path = LINK.search(text).group(1)
+            assert f'href="{PUBLIC_URL}{path}"' in html
+            page = await web.get(path)
+            assert page.status_code == 200
+            assert "1001" in page.text and "Ceramic mug" in page.text
+
+    clock.advance(days=5)
+    for _ in range(3):
+        await app.poll_once()
+        await app.dispatch_once()
+        clock.advance(hours=6)
+    assert len(smtp_inbox.messages) == 4

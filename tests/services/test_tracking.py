@@ -1,0 +1,124 @@
+from collections.abc import Mapping, Sequence
+
+from sqlmodel import func, select
+
+from shopcare.app import ShopCare
+from shopcare.carriers.base import CarrierError, TrackingQuery, TrackingResult
+from shopcare.db.models import OutboxMessage, Shipment, TrackingEvent
+from shopcare.domain.status import ShipmentStatus
+from shopcare.services.tracking import record_tracking
+from tests.conftest import FakeClock
+from tests.services.helpers import make_order
+
+
+def shipment(app: ShopCare) -> Shipment:
+    with app.sessions() as session:
+        return session.exec(select(Shipment)).one()
+
+
+def count(app: ShopCare, model: type) -> int:
+    with app.sessions() as session:
+        return session.exec(select(func.count()).select_from(model)).one()
+
+
+async def test_polling_stores_events_and_moves_the_status(
+    shopcare: ShopCare, clock: FakeClock
+) -> None:
+    make_order(shopcare)
+    report = await shopcare.poll_once()
+    assert report.polled == 1 and report.new_events == 1
+    assert shipment(shopcare).status == ShipmentStatus.INFO_RECEIVED
+    clock.advance(hours=41)
+    await shopcare.poll_once()
+    assert shipment(shopcare).status == ShipmentStatus.OUT_FOR_DELIVERY
+    assert count(shopcare, TrackingEvent) == 5
+
+
+async def test_it_ignores_duplicate_carrier_events(shopcare: ShopCare, clock: FakeClock) -> None:
+    make_order(shopcare)
+    clock.advance(hours=25)
+    await shopcare.poll_once()
+    before = count(shopcare, TrackingEvent)
+    carrier = shopcare.carriers["simulated"]
+    query = TrackingQuery("SIMOK100001", shipped_at=shipment(shopcare).shipped_at)
+    again = (await carrier.track([query]))["SIMOK100001"]
+    assert isinstance(again, TrackingResult)
+    for _ in range(3):
+        record_tracking(shopcare.sessions, shipment(shopcare).id, again, now=clock())
+    assert count(shopcare, TrackingEvent) == before
+
+
+async def test_a_status_change_and_its_message_are_written_together(
+    shopcare: ShopCare, clock: FakeClock
+) -> None:
+    make_order(shopcare)
+    await shopcare.poll_once()
+    with shopcare.sessions() as session:
+        kinds = sorted(m.kind for m in session.exec(select(OutboxMessage)))
+    assert kinds == ["order_confirmed", "shipped"]
+
+
+async def test_delivered_shipments_are_not_polled_again(
+    shopcare: ShopCare, clock: FakeClock
+) -> None:
+    make_order(shopcare)
+    clock.advance(days=3)
+    await shopcare.poll_once()
+    assert shipment(shopcare).status == ShipmentStatus.DELIVERED
+    assert shipment(shopcare).next_poll_at is None
+    assert shipment(shopcare).delivered_at is not None
+    clock.advance(days=1)
+    assert (await shopcare.poll_once()).polled == 0
+
+
+class BrokenCarrier:
+    """A carrier that answers 500 for a while, then recovers."""
+
+    name = "simulated"
+    label = "Broken"
+    clock_speed = 1.0
+
+    def __init__(self, healthy: object, failures: int) -> None:
+        self.healthy = healthy
+        self.failures = failures
+
+    async def track(
+        self, queries: Sequence[TrackingQuery]
+    ) -> Mapping[str, TrackingResult | CarrierError]:
+        if self.failures:
+            self.failures -= 1
+            raise CarrierError("500 from carrier", permanent=False)
+        return await self.healthy.track(queries)  # type: ignore[attr-defined]
+
+
+async def test_a_failing_carrier_keeps_the_history_and_is_retried_later(
+    shopcare: ShopCare, clock: FakeClock
+) -> None:
+    make_order(shopcare)
+    clock.advance(hours=25)
+    await shopcare.poll_once()
+    status_before, events_before = shipment(shopcare).status, count(shopcare, TrackingEvent)
+    shopcare.carriers["simulated"] = BrokenCarrier(shopcare.carriers["simulated"], failures=1)  # type: ignore[assignment]
+    clock.advance(hours=5)
+    report = await shopcare.poll_once()
+    failed = shipment(shopcare)
+    assert report.errors == 1
+    assert failed.status == status_before
+    assert count(shopcare, TrackingEvent) == events_before
+    assert failed.last_error == "500 from carrier"
+    assert failed.next_poll_at is not None and failed.next_poll_at > clock()
+    assert (await shopcare.poll_once()).polled == 0  # backing off
+    clock.advance(hours=1)
+    await shopcare.poll_once()
+    assert shipment(shopcare).last_error == ""
+    assert count(shopcare, TrackingEvent) > events_before
+
+
+async def test_a_shipment_of_an_unconfigured_carrier_records_why(
+    shopcare: ShopCare, clock: FakeClock
+) -> None:
+    make_order(shopcare)
+    shopcare.carriers.clear()
+    report = await shopcare.poll_once()
+    assert report.errors == 1
+    assert "no adapter configured" in shipment(shopcare).last_error

@@ -1,0 +1,65 @@
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def shopcare(*args: str, data_dir: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "shopcare", *args],
+        capture_output=True,
+        text=True,
+        input=stdin,
+        env={"SHOPCARE_DATA_DIR": str(data_dir), "PATH": "/usr/bin:/bin"},
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("run", "--port", "abc"), "port must be a number"),
+        (("run", "--bogus"), "unrecognized arguments: --bogus"),
+        (("frobnicate",), "invalid choice"),
+        ((), "required: COMMAND"),
+    ],
+)
+def test_a_user_mistake_exits_2_with_one_line(
+    tmp_path: Path, args: tuple[str, ...], message: str
+) -> None:
+    result = shopcare(*args, data_dir=tmp_path)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_poll_runs_one_pass_and_reports(tmp_path: Path) -> None:
+    result = shopcare("poll", data_dir=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("polled 0 shipments")
+
+
+def test_set_password_refuses_a_short_one(tmp_path: Path) -> None:
+    result = shopcare("set-password", data_dir=tmp_path, stdin="short\n")
+    assert result.returncode == 2
+    assert result.stderr.strip() == "shopcare: the password needs at least 10 characters"
+    ok = shopcare(
+        "set-password", "--user", "owner", data_dir=tmp_path, stdin="a long enough password\n"
+    )
+    assert ok.returncode == 0 and "password set for owner" in ok.stdout
+
+
+def test_check_reports_the_store(tmp_path: Path) -> None:
+    result = shopcare("check", data_dir=tmp_path)
+    assert result.returncode == 0
+    assert "schema current: True" in result.stdout
+    assert "mail: dev mailbox" in result.stdout
+
+
+def test_help_lists_the_commands_and_variables(tmp_path: Path) -> None:
+    result = shopcare("--help", data_dir=tmp_path)
+    assert result.returncode == 0
+    for word in ("run", "poll", "SHOPCARE_SMTP_URL", "SHOPCARE_DATA_DIR"):
+        assert word in result.stdout
