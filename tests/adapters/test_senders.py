@@ -49,7 +49,9 @@ async def test_a_refused_recipient_is_a_permanent_failure(smtp_inbox: SmtpInbox)
 
 
 async def test_a_server_that_is_down_is_a_temporary_failure() -> None:
-    sender = SmtpSender(SmtpConfig(host="127.0.0.1", port=free_port(), security="plain", timeout_s=2))
+    sender = SmtpSender(
+        SmtpConfig(host="127.0.0.1", port=free_port(), security="plain", timeout_s=2)
+    )
     with pytest.raises(SendError) as caught:
         await sender.send(message())
     assert not caught.value.permanent

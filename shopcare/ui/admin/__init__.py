@@ -1,0 +1,37 @@
+"""The owner's admin GUI (NiceGUI) under ``/admin``, behind a sign-in.
+
+``register_admin`` adds everything to NiceGUI's app each time it is called (never at import
+time), so the user-simulation tests, which reset NiceGUI between tests, load the same app.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from nicegui import app
+
+from shopcare.ui.admin.auth import AdminGate, auth_router
+from shopcare.ui.admin.dashboard import register_dashboard
+from shopcare.ui.admin.login import register_login_pages
+from shopcare.ui.admin.mailbox import register_mailbox
+from shopcare.ui.admin.new_order import register_new_order
+from shopcare.ui.admin.order_detail import register_order_detail
+from shopcare.ui.admin.orders import register_orders
+
+if TYPE_CHECKING:
+    from shopcare.app import ShopCare
+
+__all__ = ["register_admin"]
+
+
+def register_admin(shopcare: ShopCare) -> None:
+    """Pages, sign-in routes and the gate; must run before ``ui.run`` adds the session
+    middleware, which then wraps the gate so ``scope["session"]`` is there when it checks."""
+    app.add_middleware(AdminGate)
+    app.include_router(auth_router(shopcare))
+    register_login_pages(shopcare)
+    register_dashboard(shopcare)
+    register_orders(shopcare)
+    register_new_order(shopcare)  # before the detail page: "new" would match "{order_id}"
+    register_order_detail(shopcare)
+    register_mailbox(shopcare)

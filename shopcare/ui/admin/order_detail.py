@@ -1,0 +1,134 @@
+"""One order as the owner needs it when a shopper writes in: items, every parcel with its
+scans and polling state, the messages ShopCare sent, returns, and the shopper's own link.
+
+All of it is re-read by a timer, so a parcel's new scan shows up while the page is open.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from nicegui import ui
+
+from shopcare.services.views import OrderView, ShipmentView, order_view_by_id
+from shopcare.ui.admin.layout import REFRESH_S, frame, status_label, when
+
+if TYPE_CHECKING:
+    from shopcare.app import ShopCare
+
+
+def register_order_detail(shopcare: ShopCare) -> None:
+    # The path parameter is text so "/admin/orders/abc" gets the friendly message, not a 422.
+    @ui.page("/admin/orders/{order_id}")
+    def order_page(order_id: str) -> None:
+        number = int(order_id) if order_id.isdigit() else None
+        view = order_view_by_id(shopcare.sessions, number) if number is not None else None
+        with frame(f"Order {view.order_number}" if view else "Order not found"):
+            if view is None or number is None:
+                ui.label(f"There is no order {order_id!r}. It may have been removed.")
+                ui.link("Back to the orders", "/admin/orders")
+                return
+
+            @ui.refreshable
+            def detail() -> None:
+                fresh = order_view_by_id(shopcare.sessions, number)
+                if fresh is None:
+                    ui.label("This order has just been removed.")
+                    return
+                _order(fresh, public_url=shopcare.settings.public_url)
+
+            detail()
+            ui.timer(REFRESH_S, detail.refresh)
+
+
+def _order(view: OrderView, *, public_url: str) -> None:
+    with ui.card().classes("w-full"):
+        ui.label(f"{view.customer_name} · {view.email} · {view.ship_postcode}")
+        ui.label(f"Placed {when(view.placed_at)} · total {view.total}")
+        with ui.row().classes("items-center gap-2"):
+            ui.label("Shopper's tracking page:")
+            ui.link(f"{public_url}/t/{view.token}", f"/t/{view.token}", new_tab=True)
+    _section("Items")
+    ui.table(
+        columns=[
+            {"name": "title", "label": "Item", "field": "title", "align": "left"},
+            {"name": "sku", "label": "SKU", "field": "sku", "align": "left"},
+            {"name": "quantity", "label": "Quantity", "field": "quantity"},
+            {"name": "price", "label": "Price", "field": "price"},
+        ],
+        rows=[vars(line) for line in view.lines],
+        row_key="id",
+    ).classes("w-full")
+    _section("Shipments")
+    if not view.shipments:
+        ui.label("Not shipped yet.")
+    for shipment in view.shipments:
+        _shipment(shipment)
+    _section("Messages")
+    _messages(view)
+    _section("Returns")
+    if not view.returns:
+        ui.label("No returns.")
+    for ret in view.returns:
+        with ui.card().classes("w-full"):
+            ui.label(f"{ret.rma} · {status_label(ret.status)} · {when(ret.created_at)}")
+            if ret.reason:
+                ui.label(f"Reason: {ret.reason}")
+            for title, quantity in ret.lines:
+                ui.label(f"{quantity} × {title}")
+
+
+def _shipment(shipment: ShipmentView) -> None:
+    with ui.card().classes("w-full").mark(f"shipment-{shipment.id}"):
+        ui.label(
+            f"{shipment.carrier_label} {shipment.tracking_number} · {status_label(shipment.status)}"
+        ).classes("font-medium")
+        ui.label(
+            f"Last poll {when(shipment.last_polled_at)} · next poll {when(shipment.next_poll_at)}"
+        ).classes("text-sm text-gray-600")
+        if shipment.last_error:
+            ui.label(f"Last error: {shipment.last_error}").classes("text-negative")
+        if not shipment.events:
+            ui.label("No scans from the carrier yet.")
+            return
+        with ui.timeline(side="right").classes("w-full"):
+            for event in reversed(shipment.events):
+                ui.timeline_entry(
+                    event.description,
+                    title=status_label(event.status),
+                    subtitle=" · ".join(filter(None, (when(event.at), event.location))),
+                )
+
+
+def _messages(view: OrderView) -> None:
+    if not view.messages:
+        ui.label("No messages.")
+        return
+    ui.table(
+        columns=[
+            {"name": k, "label": label, "field": k, "align": "left"}
+            for k, label in (
+                ("kind", "Kind"),
+                ("status", "Status"),
+                ("subject", "Subject"),
+                ("sent", "Sent"),
+                ("error", "Error"),
+            )
+        ],
+        rows=[
+            {
+                "id": m.id,
+                "kind": status_label(m.kind),
+                "status": status_label(m.status),
+                "subject": m.subject,
+                "sent": when(m.sent_at.astimezone(view.shop.zone) if m.sent_at else None),
+                "error": m.last_error,
+            }
+            for m in view.messages
+        ],
+        row_key="id",
+    ).classes("w-full")
+
+
+def _section(title: str) -> None:
+    ui.label(title).classes("text-lg font-semibold mt-2")

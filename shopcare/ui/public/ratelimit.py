@@ -1,0 +1,46 @@
+"""A tiny in-memory limiter for the lookup forms, so order numbers and emails cannot be
+guessed by brute force. One process serves the shop, so memory is the right place; the time
+is passed in, which keeps it pure and lets tests move the clock instead of sleeping."""
+
+from __future__ import annotations
+
+from collections import deque
+from datetime import datetime, timedelta
+
+
+class RateLimiter:
+    """At most ``limit`` attempts per key within a sliding ``window``."""
+
+    def __init__(self, *, limit: int, window: timedelta, max_keys: int = 10_000) -> None:
+        self.limit = limit
+        self.window = window
+        self.max_keys = max_keys
+        self._attempts: dict[str, deque[datetime]] = {}
+
+    def __len__(self) -> int:
+        """How many clients are remembered."""
+        return len(self._attempts)
+
+    def allow(self, key: str, *, now: datetime) -> bool:
+        """Record an attempt for ``key``; False when it is one too many."""
+        attempts = self._attempts.get(key)
+        if attempts is None:
+            if len(self._attempts) >= self.max_keys:
+                self._forget_idle(now)
+            attempts = self._attempts[key] = deque()
+        while attempts and now - attempts[0] >= self.window:
+            attempts.popleft()
+        if len(attempts) >= self.limit:
+            return False
+        attempts.append(now)
+        return True
+
+    def _forget_idle(self, now: datetime) -> None:
+        """Bound memory: drop keys whose attempts have all aged out, else the oldest half."""
+        idle = [k for k, a in self._attempts.items() if not a or now - a[-1] >= self.window]
+        for key in idle:
+            del self._attempts[key]
+        if len(self._attempts) >= self.max_keys:
+            by_age = sorted(self._attempts, key=lambda k: self._attempts[k][-1])
+            for key in by_age[: len(by_age) // 2]:
+                del self._attempts[key]

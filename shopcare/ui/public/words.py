@@ -1,0 +1,51 @@
+"""Shopper-facing words for status codes. They are presentation text, not rules, so they live
+with the templates; each is passed through ``_()`` when rendered, and ``N_`` marks them for
+extraction (``pybabel extract -k N_``)."""
+
+from __future__ import annotations
+
+from shopcare.domain.progress import Step, StepState
+from shopcare.domain.status import ShipmentStatus as S
+
+
+def N_(text: str) -> str:
+    return text
+
+
+STATUS_WORDS: dict[S, str] = {
+    S.PENDING: N_("Waiting for the carrier"),
+    S.INFO_RECEIVED: N_("Label created"),
+    S.IN_TRANSIT: N_("On its way"),
+    S.OUT_FOR_DELIVERY: N_("Out for delivery"),
+    S.AVAILABLE_FOR_PICKUP: N_("Ready for pickup"),
+    S.FAILED_ATTEMPT: N_("Delivery attempt failed"),
+    S.EXCEPTION: N_("There is a problem with the delivery"),
+    S.DELIVERED: N_("Delivered"),
+    S.RETURNED_TO_SENDER: N_("Returned to sender"),
+    S.EXPIRED: N_("No news from the carrier"),
+}
+
+STEP_WORDS: dict[Step, str] = {
+    Step.ORDERED: N_("Ordered"),
+    Step.SHIPPED: N_("Shipped"),
+    Step.IN_TRANSIT: N_("In transit"),
+    Step.OUT_FOR_DELIVERY: N_("Out for delivery"),
+    Step.DELIVERED: N_("Delivered"),
+}
+
+# Read out by screen readers: the stepper's colours alone say nothing to them.
+STATE_WORDS: dict[StepState, str] = {
+    StepState.DONE: N_("(done)"),
+    StepState.CURRENT: N_("(current step)"),
+    StepState.PROBLEM: N_("(problem)"),
+    StepState.TODO: N_("(to come)"),
+}
+
+# Return statuses are plain strings in the store; an unknown one is shown as it is.
+RETURN_WORDS: dict[str, str] = {
+    "requested": N_("Requested: please send the items back with the return slip"),
+    "approved": N_("Approved"),
+    "received": N_("Received by the shop"),
+    "refunded": N_("Refunded"),
+    "rejected": N_("Not accepted"),
+}
