@@ -65,6 +65,16 @@ async def test_a_wrong_password_is_refused(user: User) -> None:
     await user.should_see("Sign in to ShopCare")
 
 
+async def test_guessing_passwords_is_stopped_even_for_the_right_one(user: User) -> None:
+    for _ in range(10):
+        await sign_in(user, password="a wrong guess")
+    response = await sign_in(user)
+    assert response.headers["location"].startswith("/admin/login")
+    await user.open("/admin/login")
+    await user.should_see("Too many sign-in attempts. Wait a few minutes.")
+    assert (await user.http_client.get("/admin")).status_code == 303
+
+
 async def test_a_sign_in_from_another_site_is_refused(user: User) -> None:
     response = await sign_in(user, origin="https://evil.example")
     assert response.status_code == 403

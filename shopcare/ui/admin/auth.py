@@ -8,6 +8,7 @@ POST here also refuses a foreign ``Origin`` header.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING, Annotated
 from urllib.parse import urlencode, urlsplit
 
@@ -15,6 +16,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from shopcare.domain.ratelimit import RateLimiter
 from shopcare.services.auth import check_login, create_first_admin
 from shopcare.services.errors import InputError
 
@@ -24,6 +26,8 @@ if TYPE_CHECKING:
 SESSION_KEY = "admin_id"
 FLASH_KEY = "admin_flash"
 OPEN_PATHS = frozenset({"/admin/login", "/admin/setup"})
+SIGN_IN_LIMIT = 10
+SIGN_IN_WINDOW = timedelta(minutes=15)
 
 
 def is_guarded(path: str) -> bool:
@@ -59,6 +63,7 @@ def safe_next(target: str | None) -> str:
 
 def auth_router(shopcare: ShopCare) -> APIRouter:
     router = APIRouter(include_in_schema=False)
+    limiter = RateLimiter(limit=SIGN_IN_LIMIT, window=SIGN_IN_WINDOW)
 
     @router.post("/admin/login")
     def login(
@@ -68,6 +73,10 @@ def auth_router(shopcare: ShopCare) -> APIRouter:
         next: Annotated[str, Form()] = "/admin",
     ) -> RedirectResponse:
         _refuse_foreign_origin(request, shopcare.settings.public_url)
+        client = request.client.host if request.client else "unknown"
+        if not limiter.allow(client, now=shopcare.clock()):
+            request.session[FLASH_KEY] = "Too many sign-in attempts. Wait a few minutes."
+            return RedirectResponse(_login_url(safe_next(next)), status_code=303)
         user_id = check_login(shopcare.sessions, username=username, password=password)
         if user_id is None:
             request.session[FLASH_KEY] = "Wrong user name or password."

@@ -33,7 +33,7 @@ class Mailbox:
 
     def __init__(self, shopcare: ShopCare) -> None:
         self.shopcare = shopcare
-        self.mails: list[StoredMail] = dev_mailbox(shopcare.settings.mailbox_dir)
+        self.mails: list[StoredMail] = dev_mailbox(shopcare.sessions, shopcare.settings.mailbox_dir)
         self.chosen: str | None = None
         ui.label("Emails land here until SMTP is configured; no shopper receives them.").classes(
             "text-sm text-gray-600"
@@ -48,7 +48,7 @@ class Mailbox:
         ui.timer(REFRESH_S, self.reload)
 
     def reload(self) -> None:
-        mails = dev_mailbox(self.shopcare.settings.mailbox_dir)
+        mails = dev_mailbox(self.shopcare.sessions, self.shopcare.settings.mailbox_dir)
         if [m.file for m in mails] != [m.file for m in self.mails]:
             self.mails = mails
             self.listing.refresh()

@@ -28,7 +28,7 @@ from shopcare.services.returns import (
 )
 from shopcare.services.shop import get_profile
 from shopcare.services.views import order_view_by_token
-from shopcare.ui.public.ratelimit import RateLimiter
+from shopcare.domain.ratelimit import RateLimiter
 from shopcare.ui.public.templating import SECURITY_HEADERS, render
 from shopcare.ui.public.words import N_
 

@@ -1,6 +1,6 @@
-"""A tiny in-memory limiter for the lookup forms, so order numbers and emails cannot be
-guessed by brute force. One process serves the shop, so memory is the right place; the time
-is passed in, which keeps it pure and lets tests move the clock instead of sleeping."""
+"""A tiny in-memory limiter against guessing: order lookups and admin sign-in. One process
+serves the shop, so memory is the right place; the time is passed in, which keeps it pure
+and lets tests move the clock instead of sleeping."""
 
 from __future__ import annotations
 
