@@ -10,10 +10,10 @@ import pytest
 from fastapi import FastAPI
 
 from shopcare.app import ShopCare
+from shopcare.domain.ratelimit import RateLimiter
 from shopcare.domain.status import ShipmentStatus
 from shopcare.services.orders import LineIn, OrderIn, ShipmentIn, create_order
 from shopcare.services.shop import update_profile
-from shopcare.domain.ratelimit import RateLimiter
 from shopcare.ui.public.routes import LOOKUP_LIMIT, public_router
 from shopcare.ui.public.words import STATUS_WORDS
 from tests.conftest import PUBLIC_URL, FakeClock

@@ -17,6 +17,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from shopcare.domain.ratelimit import RateLimiter
 from shopcare.services.errors import InputError
 from shopcare.services.lookup import find_order_token
 from shopcare.services.returns import (
@@ -28,7 +29,6 @@ from shopcare.services.returns import (
 )
 from shopcare.services.shop import get_profile
 from shopcare.services.views import order_view_by_token
-from shopcare.domain.ratelimit import RateLimiter
 from shopcare.ui.public.templating import SECURITY_HEADERS, render
 from shopcare.ui.public.words import N_
 
