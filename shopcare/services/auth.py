@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -59,7 +60,7 @@ def check_login(sessions: SessionFactory, *, username: str, password: str) -> in
     """The user's id when the password is right. Unknown users cost the same hashing time."""
     with sessions() as session:
         user = session.exec(select(AdminUser).where(AdminUser.username == username.strip())).first()
-    stored = user.password_hash if user else _DUMMY_HASH
+    stored = user.password_hash if user else _dummy_hash()
     try:
         _HASHER.verify(stored, password)
     except (VerificationError, InvalidHashError):
@@ -67,4 +68,7 @@ def check_login(sessions: SessionFactory, *, username: str, password: str) -> in
     return user.id if user else None
 
 
-_DUMMY_HASH = _HASHER.hash(secrets.token_urlsafe(16))
+@cache
+def _dummy_hash() -> str:
+    """Made on first use, not at import: hashing costs ~0.1 s of start-up."""
+    return _HASHER.hash(secrets.token_urlsafe(16))

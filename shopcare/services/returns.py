@@ -12,7 +12,6 @@ from sqlmodel import Session, col, func, select
 from shopcare.db.engine import SessionFactory, transaction
 from shopcare.db.models import OrderLine, ReturnLine, ReturnRequest, ShopOrder
 from shopcare.domain.returns import check_return_request, make_rma, returnable_quantities
-from shopcare.pdf.return_slip import ReturnSlip, SlipItem, render_return_slip
 from shopcare.services.errors import InputError
 from shopcare.services.shop import load_profile
 from shopcare.services.views import ReturnView, return_view
@@ -87,6 +86,9 @@ def return_by_token(sessions: SessionFactory, token: str) -> tuple[ReturnView, s
 
 
 def return_slip_pdf(sessions: SessionFactory, token: str, *, public_url: str) -> bytes | None:
+    # ReportLab is imported on the first slip, not at start-up (~80 ms, ~10 MB).
+    from shopcare.pdf.return_slip import ReturnSlip, SlipItem, render_return_slip
+
     with sessions() as session:
         request = session.exec(
             select(ReturnRequest).where(ReturnRequest.public_token == token)
