@@ -13,10 +13,10 @@ ALLOWED: dict[str, set[str]] = {
     "domain": {"domain"},
     "db": {"db", "domain"},
     "carriers": {"carriers", "domain"},
-    "notify": {"notify", "domain", "config"},
+    "notify": {"notify", "domain", "config", "templating"},
     "pdf": {"pdf", "paths"},
     "services": {"services", "domain", "db", "carriers", "notify", "pdf", "paths"},
-    "ui": {"ui", "services", "domain", "app", "paths", "db.migrate"},
+    "ui": {"ui", "services", "domain", "app", "paths", "db.migrate", "templating"},
 }
 
 

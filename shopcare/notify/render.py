@@ -11,10 +11,8 @@ from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid
 from pathlib import Path
 
-from jinja2 import FileSystemLoader, StrictUndefined, select_autoescape
-from jinja2.sandbox import SandboxedEnvironment
-
 from shopcare.domain.messages import MessageKind
+from shopcare.templating import jinja_environment
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -38,20 +36,7 @@ class RenderedMessage:
     html: str
 
 
-def _environment() -> SandboxedEnvironment:
-    env = SandboxedEnvironment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(["html"]),
-        undefined=StrictUndefined,
-        extensions=["jinja2.ext.i18n"],
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
-    return env
-
-
-_ENV = _environment()
+_ENV = jinja_environment(TEMPLATES, sandboxed=True)
 
 
 def render_message(kind: MessageKind, context: MessageContext) -> RenderedMessage:

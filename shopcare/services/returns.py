@@ -75,9 +75,7 @@ def open_return(
 def return_by_token(sessions: SessionFactory, token: str) -> tuple[ReturnView, str] | None:
     """The return and its order number."""
     with sessions() as session:
-        request = session.exec(
-            select(ReturnRequest).where(ReturnRequest.public_token == token)
-        ).first()
+        request = _return(session, token)
         if request is None:
             return None
         order = session.get(ShopOrder, request.order_id)
@@ -90,9 +88,7 @@ def return_slip_pdf(sessions: SessionFactory, token: str, *, public_url: str) ->
     from shopcare.pdf.return_slip import ReturnSlip, SlipItem, render_return_slip
 
     with sessions() as session:
-        request = session.exec(
-            select(ReturnRequest).where(ReturnRequest.public_token == token)
-        ).first()
+        request = _return(session, token)
         if request is None:
             return None
         profile = load_profile(session)
@@ -111,6 +107,10 @@ def return_slip_pdf(sessions: SessionFactory, token: str, *, public_url: str) ->
         items=[SlipItem(title=title, quantity=qty) for title, qty in view.lines],
     )
     return render_return_slip(slip)
+
+
+def _return(session: Session, token: str) -> ReturnRequest | None:
+    return session.exec(select(ReturnRequest).where(ReturnRequest.public_token == token)).first()
 
 
 def _order(session: Session, token: str) -> ShopOrder | None:

@@ -7,7 +7,7 @@ import asyncio
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
@@ -205,7 +205,7 @@ def _record_error(
         row.last_polled_at = now
         delay = error_backoff(row.poll_failures, clock_speed=clock_speed)
         if error.retry_after:
-            delay = max(delay, delay.__class__(seconds=error.retry_after))
+            delay = max(delay, timedelta(seconds=error.retry_after))
         row.next_poll_at = now + delay
         session.add(row)
 

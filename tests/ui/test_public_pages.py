@@ -2,32 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import httpx
 import pytest
-from fastapi import FastAPI
 
 from shopcare.app import ShopCare
 from shopcare.domain.ratelimit import RateLimiter
 from shopcare.domain.status import ShipmentStatus
 from shopcare.services.orders import LineIn, OrderIn, ShipmentIn, create_order
 from shopcare.services.shop import update_profile
-from shopcare.ui.public.routes import LOOKUP_LIMIT, public_router
+from shopcare.ui.public.routes import LOOKUP_LIMIT
 from shopcare.ui.public.words import STATUS_WORDS
-from tests.conftest import PUBLIC_URL, FakeClock
+from tests.conftest import FakeClock
 
 HOSTILE = "<script>alert(1)</script>"
-
-
-@pytest.fixture
-async def client(shopcare: ShopCare) -> AsyncIterator[httpx.AsyncClient]:
-    app = FastAPI()
-    app.include_router(public_router(shopcare))
-    transport = httpx.ASGITransport(app)
-    async with httpx.AsyncClient(transport=transport, base_url=PUBLIC_URL) as http:
-        yield http
 
 
 def place_order(

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from pypdf import PdfReader
 from sqlmodel import select
 
@@ -16,19 +14,9 @@ from shopcare.app import ShopCare
 from shopcare.db.models import ReturnRequest
 from shopcare.services.orders import LineIn, OrderIn, ShipmentIn, create_order
 from shopcare.services.views import order_view_by_token
-from shopcare.ui.public.routes import public_router
-from tests.conftest import PUBLIC_URL, FakeClock
+from tests.conftest import FakeClock
 
 RMA = re.compile(r"R-[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}")
-
-
-@pytest.fixture
-async def client(shopcare: ShopCare) -> AsyncIterator[httpx.AsyncClient]:
-    app = FastAPI()
-    app.include_router(public_router(shopcare))
-    transport = httpx.ASGITransport(app)
-    async with httpx.AsyncClient(transport=transport, base_url=PUBLIC_URL) as http:
-        yield http
 
 
 @pytest.fixture

@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment
 
+from shopcare.templating import jinja_environment
 from shopcare.ui.public.words import RETURN_WORDS, STATE_WORDS, STATUS_WORDS, STEP_WORDS
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -40,15 +41,7 @@ def format_date(value: datetime) -> str:
 
 
 def _environment() -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(["html"]),
-        undefined=StrictUndefined,
-        extensions=["jinja2.ext.i18n"],
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    env = jinja_environment(TEMPLATES)
     env.filters["datetime"] = format_datetime
     env.filters["date"] = format_date
     env.globals.update(

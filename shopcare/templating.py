@@ -1,0 +1,24 @@
+"""The one way ShopCare makes a Jinja2 environment, for emails and for public pages alike:
+autoescaped HTML, strict about missing values, strings marked for translation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2.sandbox import SandboxedEnvironment
+
+
+def jinja_environment(folder: Path, *, sandboxed: bool = False) -> Environment:
+    """``sandboxed`` for templates the owner may edit, so a mistake cannot reach our objects."""
+    kind = SandboxedEnvironment if sandboxed else Environment
+    env = kind(
+        loader=FileSystemLoader(folder),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    return env
