@@ -104,6 +104,7 @@ def journey(
 class SimulatedCarrier:
     name = "simulated"
     label = "Simulated carrier (demo)"
+    batch_size = 100
 
     def __init__(self, *, clock: Callable[[], datetime], speed: float = 1.0) -> None:
         self._clock = clock
@@ -119,3 +120,6 @@ class SimulatedCarrier:
             )
             for q in queries
         }
+
+    async def check(self) -> str:
+        return "ok: the simulated carrier needs no account"

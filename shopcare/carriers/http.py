@@ -1,0 +1,127 @@
+"""HTTP for adapters: one place that turns httpx outcomes into ``CarrierError`` kinds.
+
+Every adapter calls ``send`` and ``json_of``; none of them handles status codes, timeouts,
+Retry-After or malformed JSON on its own.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import httpx
+
+from shopcare.carriers.base import CarrierError, ErrorKind
+
+TIMEOUT = httpx.Timeout(20.0, connect=5.0)
+
+
+def new_client() -> httpx.AsyncClient:
+    """The client the composition root shares between adapters."""
+    return httpx.AsyncClient(timeout=TIMEOUT, headers={"User-Agent": "ShopCare"})
+
+
+async def send(
+    client: httpx.AsyncClient,
+    method: str,
+    url: str,
+    *,
+    provider: str,
+    allow: tuple[int, ...] = (),
+    **kwargs: Any,
+) -> httpx.Response:
+    """The response when it is 2xx (or listed in ``allow``); else the matching error."""
+    try:
+        response = await client.request(method, url, **kwargs)
+    except httpx.TimeoutException as exc:
+        raise CarrierError(
+            f"{provider}: no answer in time ({type(exc).__name__})",
+            permanent=False,
+            kind=ErrorKind.NETWORK,
+        ) from exc
+    except httpx.HTTPError as exc:
+        raise CarrierError(
+            f"{provider}: cannot connect ({exc})", permanent=False, kind=ErrorKind.NETWORK
+        ) from exc
+    if response.is_success or response.status_code in allow:
+        return response
+    raise error_for(response, provider=provider)
+
+
+def error_for(response: httpx.Response, *, provider: str) -> CarrierError:
+    code = response.status_code
+    detail = _detail(response)
+    if code == 401:
+        return CarrierError(
+            f"{provider}: the API key or credentials were refused (401){detail}",
+            permanent=True,
+            kind=ErrorKind.AUTH,
+        )
+    if code == 403:
+        return CarrierError(
+            f"{provider}: access denied, check the key's permissions or scope (403){detail}",
+            permanent=True,
+            kind=ErrorKind.AUTH,
+        )
+    if code == 429:
+        wait = retry_after(response.headers)
+        return CarrierError(
+            f"{provider}: rate limit reached (429){detail}",
+            permanent=False,
+            retry_after=wait,
+            kind=ErrorKind.RATE_LIMITED,
+        )
+    if code == 404:
+        return CarrierError(
+            f"{provider}: not found (404){detail}", permanent=False, kind=ErrorKind.NOT_FOUND
+        )
+    if code >= 500:
+        return CarrierError(
+            f"{provider}: server error ({code})",
+            permanent=False,
+            retry_after=retry_after(response.headers),
+            kind=ErrorKind.UNAVAILABLE,
+        )
+    return CarrierError(
+        f"{provider}: request refused ({code}){detail}",
+        permanent=False,
+        kind=ErrorKind.BAD_RESPONSE,
+    )
+
+
+def json_of(response: httpx.Response, *, provider: str) -> Any:
+    try:
+        return response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise CarrierError(
+            f"{provider}: the answer was not valid JSON",
+            permanent=False,
+            kind=ErrorKind.BAD_RESPONSE,
+        ) from exc
+
+
+def retry_after(headers: httpx.Headers, *, now: datetime | None = None) -> float | None:
+    """Seconds to wait from ``Retry-After`` (seconds or an HTTP date) or ``X-RateLimit-Reset``."""
+    value = headers.get("retry-after")
+    if value:
+        if value.strip().isdigit():
+            return float(value)
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        return max((when - (now or datetime.now(UTC))).total_seconds(), 0.0)
+    reset = headers.get("x-ratelimit-reset")
+    if reset and reset.strip().isdigit():
+        seconds = float(reset)
+        if seconds > 10**9:  # an epoch timestamp, not a delay
+            seconds -= (now or datetime.now(UTC)).timestamp()
+        return max(seconds, 0.0)
+    return None
+
+
+def _detail(response: httpx.Response) -> str:
+    text = response.text.strip().replace("\n", " ")
+    return f": {text[:160]}" if text else ""
