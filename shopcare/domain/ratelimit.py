@@ -44,3 +44,24 @@ class RateLimiter:
             by_age = sorted(self._attempts, key=lambda k: self._attempts[k][-1])
             for key in by_age[: len(by_age) // 2]:
                 del self._attempts[key]
+
+
+class TokenBucket:
+    """``rate`` calls per second on average, bursts up to ``capacity``. Pure: time is given."""
+
+    def __init__(self, *, rate: float, capacity: float | None = None) -> None:
+        self.rate = rate
+        self.capacity = capacity if capacity is not None else max(rate, 1.0)
+        self._tokens = self.capacity
+        self._at: datetime | None = None
+
+    def wait_time(self, now: datetime) -> float:
+        """Seconds until one call may go out (0 when it may go now); takes the token if so."""
+        if self._at is not None:
+            elapsed = (now - self._at).total_seconds()
+            self._tokens = min(self.capacity, self._tokens + elapsed * self.rate)
+        self._at = now
+        if self._tokens >= 1:
+            self._tokens -= 1
+            return 0.0
+        return (1 - self._tokens) / self.rate

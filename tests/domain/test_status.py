@@ -82,7 +82,7 @@ def test_error_backoff_doubles_and_is_capped() -> None:
     assert delays[0] == timedelta(minutes=5)
     assert delays[1] == timedelta(minutes=10)
     assert delays == sorted(delays)
-    assert delays[-1] == timedelta(hours=12)
+    assert delays[-1] == timedelta(hours=24)
 
 
 def test_progress_marks_steps_done_current_or_problem() -> None:

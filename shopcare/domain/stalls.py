@@ -1,0 +1,77 @@
+"""Stall rules: when a parcel that should be moving has gone quiet, it is "delayed".
+
+Delayed is derived, never stored as a status: it is raised once per stall and clears itself
+when the carrier reports movement again. A stall is identified by the last event before it,
+so a parcel that moves and then stalls again counts as a new stall (and may be told again).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from shopcare.domain.calendar import business_days_between
+from shopcare.domain.status import ShipmentStatus
+
+_MOVING = frozenset(
+    {
+        ShipmentStatus.INFO_RECEIVED,
+        ShipmentStatus.IN_TRANSIT,
+        ShipmentStatus.OUT_FOR_DELIVERY,
+        ShipmentStatus.FAILED_ATTEMPT,
+        ShipmentStatus.EXCEPTION,
+    }
+)
+
+
+class StallReason(StrEnum):
+    NO_SCAN_AFTER_LABEL = "no_scan_after_label"
+    NO_MOVEMENT = "no_movement"
+    ESTIMATE_PASSED = "estimate_passed"
+
+
+@dataclass(frozen=True)
+class StallRules:
+    label_days: int = 3
+    """Business days a label may wait for the first carrier scan."""
+    transit_days: int = 4
+    """Business days a parcel in transit may go without a scan."""
+    holidays: frozenset[date] = frozenset()
+
+
+@dataclass(frozen=True)
+class Stall:
+    reason: StallReason
+    since: datetime
+    """The last news before the stall: the stall's identity."""
+
+
+def find_stall(
+    *,
+    status: ShipmentStatus,
+    last_event_at: datetime | None,
+    estimated_delivery: datetime | None,
+    now: datetime,
+    zone: ZoneInfo,
+    rules: StallRules = StallRules(),
+) -> Stall | None:
+    """The stall a shipment is in at ``now``, or None. Days are counted in the shop's zone."""
+    if status not in _MOVING or last_event_at is None:
+        return None
+    if estimated_delivery is not None and now > estimated_delivery:
+        return Stall(StallReason.ESTIMATE_PASSED, since=last_event_at)
+    quiet = business_days_between(
+        last_event_at.astimezone(zone).date(), now.astimezone(zone).date(), holidays=rules.holidays
+    )
+    if status is ShipmentStatus.INFO_RECEIVED and quiet >= rules.label_days:
+        return Stall(StallReason.NO_SCAN_AFTER_LABEL, since=last_event_at)
+    if status is not ShipmentStatus.INFO_RECEIVED and quiet >= rules.transit_days:
+        return Stall(StallReason.NO_MOVEMENT, since=last_event_at)
+    return None
+
+
+def stall_key(stall: Stall) -> str:
+    """Same stall, same key: messages about it are sent once."""
+    return stall.since.isoformat()
