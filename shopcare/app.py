@@ -11,10 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+import httpx
 import sqlalchemy as sa
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from shopcare.carriers.base import Carrier
+from shopcare.carriers.http import new_client
 from shopcare.carriers.simulated import SimulatedCarrier
 from shopcare.config import Settings
 from shopcare.db.engine import SessionFactory, make_engine, session_factory
@@ -23,10 +25,12 @@ from shopcare.jobs import make_scheduler
 from shopcare.notify.base import Sender
 from shopcare.notify.devmailbox import DevMailbox
 from shopcare.notify.smtp import SmtpSender
+from shopcare.services.carrier_accounts import build_carriers
 from shopcare.services.demo import seed_demo
 from shopcare.services.outbox import DispatchReport, dispatch_outbox
+from shopcare.services.polling import Poller, ProviderLimits
 from shopcare.services.shop import get_profile
-from shopcare.services.tracking import PollReport, poll_due_shipments
+from shopcare.services.tracking import PollReport
 
 Clock = Callable[[], datetime]
 log = logging.getLogger("shopcare")
@@ -42,16 +46,34 @@ class ShopCare:
     engine: sa.Engine
     sessions: SessionFactory
     clock: Clock
+    http: httpx.AsyncClient
     carriers: dict[str, Carrier]
+    limits: dict[str, ProviderLimits]
     sender: Sender
     scheduler: AsyncIOScheduler | None = field(default=None)
+
+    def __post_init__(self) -> None:
+        self.poller = Poller(self.sessions, self.carriers, clock=self.clock, limits=self.limits)
 
     @property
     def carrier_names(self) -> list[str]:
         return sorted(self.carriers)
 
+    def reload_carriers(self) -> None:
+        """After the owner changed an account: same dicts, so the poller sees the change."""
+        carriers, limits = _carriers(self.sessions, client=self.http, clock=self.clock)
+        self.carriers.clear()
+        self.carriers.update(carriers)
+        self.limits.clear()
+        self.limits.update(limits)
+        self.poller.limits = self.limits
+
     async def poll_once(self) -> PollReport:
-        return await poll_due_shipments(self.sessions, self.carriers, now=self.clock())
+        return await self.poller.poll()
+
+    async def refresh_now(self, shipment_id: int) -> PollReport:
+        """Ask the carrier about one shipment at once, whatever its schedule."""
+        return await self.poller.poll(only_ids=[shipment_id])
 
     async def dispatch_once(self) -> DispatchReport:
         return await dispatch_outbox(
@@ -62,9 +84,10 @@ class ShopCare:
         self.scheduler = make_scheduler(poll=self.poll_once, dispatch=self.dispatch_once)
         self.scheduler.start()
 
-    def stop_scheduler(self) -> None:
+    async def stop(self) -> None:
         if self.scheduler and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        await self.http.aclose()
 
 
 def build(
@@ -73,24 +96,37 @@ def build(
     demo: bool = False,
     clock: Clock = utc_now,
     sender: Sender | None = None,
+    http: httpx.AsyncClient | None = None,
 ) -> ShopCare:
     engine = make_engine(settings.database_url)
     upgrade(engine)
     sessions = session_factory(engine)
     if demo and seed_demo(sessions, now=clock(), carriers=[SimulatedCarrier.name]):
         log.info("seeded the demo shop")
-    profile = get_profile(sessions)
-    carriers: dict[str, Carrier] = {
-        SimulatedCarrier.name: SimulatedCarrier(clock=clock, speed=profile.simulated_speed),
-    }
+    client = http or new_client()
+    carriers, limits = _carriers(sessions, client=client, clock=clock)
     return ShopCare(
         settings=settings,
         engine=engine,
         sessions=sessions,
         clock=clock,
+        http=client,
         carriers=carriers,
+        limits=limits,
         sender=sender or _sender(settings),
     )
+
+
+def _carriers(
+    sessions: SessionFactory, *, client: httpx.AsyncClient, clock: Clock
+) -> tuple[dict[str, Carrier], dict[str, ProviderLimits]]:
+    """The simulated carrier is always there (demo, trying things out); real ones come
+    from the owner's accounts."""
+    speed = get_profile(sessions).simulated_speed
+    carriers, limits = build_carriers(sessions, client=client, clock=clock)
+    carriers[SimulatedCarrier.name] = SimulatedCarrier(clock=clock, speed=speed)
+    limits[SimulatedCarrier.name] = ProviderLimits(rate_per_second=1000)
+    return carriers, limits
 
 
 def _sender(settings: Settings) -> Sender:
@@ -106,12 +142,14 @@ def mount(shopcare: ShopCare) -> None:
     from shopcare.ui.admin import register_admin
     from shopcare.ui.health import health_router
     from shopcare.ui.public.routes import public_router
+    from shopcare.ui.webhooks import webhooks_router
 
     web.include_router(health_router(shopcare))
     web.include_router(public_router(shopcare))
+    web.include_router(webhooks_router(shopcare))
     register_admin(shopcare)
     web.on_startup(shopcare.start_scheduler)
-    web.on_shutdown(shopcare.stop_scheduler)
+    web.on_shutdown(shopcare.stop)
 
 
 def serve(settings: Settings, *, demo: bool = False, native: bool = False) -> None:

@@ -76,6 +76,16 @@ class Shipment(SQLModel, table=True):
     poll_failures: int = 0
     last_error: str = Field(default="", sa_type=sa.String(500))
     created_at: datetime
+    carrier_code: str = Field(default="", sa_type=sa.String(32))
+    """The carrier behind an aggregator (e.g. 'ups' tracked through AfterShip)."""
+    carrier_pinned: bool = False
+    """The owner chose the carrier; detection must not change it."""
+    carrier_estimate: datetime | None = None
+    estimated_delivery: datetime | None = None
+    estimate_source: str = Field(default="", sa_type=sa.String(16))
+    delayed: bool = False
+    stall_key: str = Field(default="", sa_type=sa.String(64))
+    stall_reason: str = Field(default="", sa_type=sa.String(32))
 
 
 class TrackingEvent(SQLModel, table=True):
@@ -153,3 +163,44 @@ class AdminUser(SQLModel, table=True):
     username: str = Field(sa_type=sa.String(100), unique=True)
     password_hash: str = Field(sa_type=sa.String(200))
     created_at: datetime
+
+
+class CarrierAccount(SQLModel, table=True):
+    """An owner's account with one carrier API; credentials stay in the data dir's store."""
+
+    __tablename__ = "carrier_account"
+    name: str = Field(sa_type=sa.String(32), primary_key=True)
+    enabled: bool = True
+    credentials: str = Field(default="{}", sa_type=sa.Text)
+    base_url: str = Field(default="", sa_type=sa.String(300))
+    updated_at: datetime
+
+
+class ProviderState(SQLModel, table=True):
+    """Per provider: usage against its budget, failures, circuit breaker, pause."""
+
+    __tablename__ = "provider_state"
+    name: str = Field(sa_type=sa.String(32), primary_key=True)
+    failures: int = 0
+    open_until: datetime | None = None
+    paused_reason: str = Field(default="", sa_type=sa.String(500))
+    alert_seen: bool = False
+    day: str = Field(default="", sa_type=sa.String(10))
+    calls_today: int = 0
+    errors_today: int = 0
+    hour_start: datetime | None = None
+    calls_this_hour: int = 0
+    last_error: str = Field(default="", sa_type=sa.String(500))
+    last_call_at: datetime | None = None
+
+
+class InboundPush(SQLModel, table=True):
+    """Each carrier webhook delivery once: a retried push changes nothing."""
+
+    __tablename__ = "inbound_push"
+    __table_args__ = (sa.UniqueConstraint("provider", "push_key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    provider: str = Field(sa_type=sa.String(32))
+    push_key: str = Field(sa_type=sa.String(128))
+    received_at: datetime
+    updates: int = 0

@@ -12,6 +12,7 @@ class MessageKind(StrEnum):
     SHIPPED = "shipped"
     OUT_FOR_DELIVERY = "out_for_delivery"
     DELIVERED = "delivered"
+    DELAYED = "delayed"
 
 
 _ON_ARRIVAL: dict[ShipmentStatus, MessageKind] = {
@@ -33,8 +34,10 @@ def messages_for_change(old: ShipmentStatus, new: ShipmentStatus) -> list[Messag
     return [_ON_ARRIVAL[new]]
 
 
-def idempotency_key(kind: MessageKind, *, order_id: int, shipment_id: int | None = None) -> str:
-    """At most one message per (shipment, milestone), or per order for order-level news."""
-    if shipment_id is None:
-        return f"order:{order_id}:{kind}"
-    return f"shipment:{shipment_id}:{kind}"
+def idempotency_key(
+    kind: MessageKind, *, order_id: int, shipment_id: int | None = None, occurrence: str = ""
+) -> str:
+    """At most one message per (shipment, milestone), or per order for order-level news;
+    ``occurrence`` tells repeatable news apart (each stall is its own delay message)."""
+    base = f"order:{order_id}:{kind}" if shipment_id is None else f"shipment:{shipment_id}:{kind}"
+    return f"{base}:{occurrence}" if occurrence else base

@@ -55,13 +55,12 @@ class TokenBucket:
         self._tokens = self.capacity
         self._at: datetime | None = None
 
-    def wait_time(self, now: datetime) -> float:
-        """Seconds until one call may go out (0 when it may go now); takes the token if so."""
+    def reserve(self, now: datetime) -> float:
+        """Take the next call's token; returns how many seconds to wait before making it.
+        Reserving ahead (tokens may go negative) lets callers sleep once, in order."""
         if self._at is not None:
             elapsed = (now - self._at).total_seconds()
             self._tokens = min(self.capacity, self._tokens + elapsed * self.rate)
         self._at = now
-        if self._tokens >= 1:
-            self._tokens -= 1
-            return 0.0
-        return (1 - self._tokens) / self.rate
+        self._tokens -= 1
+        return 0.0 if self._tokens >= 0 else -self._tokens / self.rate

@@ -74,6 +74,11 @@ def derive_status(
     starts there when the carrier has said nothing at all.
     """
     ordered = chronological(events)
+    if any(e.status is ShipmentStatus.DELIVERED for e in ordered):
+        # A late scan after delivery (a sorting echo) never un-delivers a parcel; only a
+        # return to the sender can follow.
+        after = ordered[-1].status
+        return after if after is ShipmentStatus.RETURNED_TO_SENDER else ShipmentStatus.DELIVERED
     if ordered and ordered[-1].status.is_final:
         return ordered[-1].status
     last_news = ordered[-1].occurred_at if ordered else since

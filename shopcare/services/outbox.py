@@ -32,11 +32,12 @@ def enqueue(
     *,
     order: ShopOrder,
     shipment_id: int | None = None,
+    occurrence: str = "",
     now: datetime,
 ) -> OutboxMessage | None:
     """Add the message to the caller's transaction, unless it was already queued once."""
     assert order.id is not None
-    key = idempotency_key(kind, order_id=order.id, shipment_id=shipment_id)
+    key = idempotency_key(kind, order_id=order.id, shipment_id=shipment_id, occurrence=occurrence)
     if session.exec(select(OutboxMessage).where(OutboxMessage.idempotency_key == key)).first():
         return None
     message = OutboxMessage(

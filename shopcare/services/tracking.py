@@ -1,25 +1,35 @@
-"""Polling carriers: ask about due shipments, store new events once, recompute the status
-with the pure rules, and queue the messages the change causes, all in one commit."""
+"""Recording what carriers said: new events stored once, the status recomputed by the pure
+rules, estimate and stall updated, and the messages the change causes queued, all in one
+commit. Many shipments are written in one transaction, so a poll pass of thousands of
+parcels costs a handful of commits, not thousands."""
 
 from __future__ import annotations
 
-import asyncio
+import random
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from shopcare.carriers.base import Carrier, CarrierError, TrackingQuery, TrackingResult
+from shopcare.carriers.base import CarrierError, ErrorKind, TrackingResult
 from shopcare.db.engine import SessionFactory, transaction
 from shopcare.db.models import Shipment, ShopOrder, TrackingEvent
-from shopcare.domain.messages import messages_for_change
+from shopcare.domain.calendar import business_days_between
+from shopcare.domain.estimates import TransitStats, estimate_delivery, transit_stats
+from shopcare.domain.messages import MessageKind, messages_for_change
 from shopcare.domain.polling import error_backoff, poll_interval
+from shopcare.domain.stalls import find_stall, stall_key
 from shopcare.domain.status import CarrierEvent, ShipmentStatus, derive_status
 from shopcare.services.outbox import enqueue
+from shopcare.services.shop import load_profile
+from shopcare.services.tracking_settings import TrackingSettings, load_tracking_settings
 
-_FINAL = [s.value for s in ShipmentStatus if s.is_final]
+Outcome = TrackingResult | CarrierError
+RECONCILE_EVERY = timedelta(hours=24)
+"""Providers that push are still asked once a day, to catch lost pushes."""
 
 
 @dataclass
@@ -28,76 +38,40 @@ class PollReport:
     changed: int = 0
     new_events: int = 0
     errors: int = 0
+    deferred: int = 0
+    providers_paused: list[str] = field(default_factory=list)
 
 
-async def poll_due_shipments(
+@dataclass(frozen=True)
+class RecordOptions:
+    clock_speed: float = 1.0
+    pushes: bool = False
+    """The provider pushes news, so polling is only a daily reconciliation."""
+
+
+def record_results(
     sessions: SessionFactory,
-    carriers: Mapping[str, Carrier],
+    outcomes: Mapping[int, Outcome],
     *,
     now: datetime,
-    limit: int = 500,
-) -> PollReport:
-    """One pass. Carriers are asked concurrently, so one slow carrier stalls no other."""
-    with sessions() as session:
-        due = session.exec(
-            select(Shipment)
-            .where(col(Shipment.next_poll_at) <= now, col(Shipment.status).not_in(_FINAL))
-            .order_by(col(Shipment.next_poll_at))
-            .limit(limit)
-        ).all()
-    by_carrier: dict[str, list[Shipment]] = defaultdict(list)
-    for shipment in due:
-        by_carrier[shipment.carrier].append(shipment)
-    report = PollReport()
-    await asyncio.gather(
-        *(
-            _poll_carrier(sessions, carriers.get(name), name, batch, now=now, report=report)
-            for name, batch in by_carrier.items()
-        )
-    )
-    return report
-
-
-async def _poll_carrier(
-    sessions: SessionFactory,
-    carrier: Carrier | None,
-    name: str,
-    batch: Sequence[Shipment],
-    *,
-    now: datetime,
-    report: PollReport,
+    options: RecordOptions = RecordOptions(),
+    report: PollReport | None = None,
 ) -> None:
-    if carrier is None:
-        error = CarrierError(f"no adapter configured for carrier {name!r}", permanent=False)
-        for shipment in batch:
-            _record_error(sessions, shipment, error, now=now, clock_speed=1.0, report=report)
-        return
-    queries = [
-        TrackingQuery(tracking_number=s.tracking_number, shipped_at=s.shipped_at) for s in batch
-    ]
-    try:
-        results: Mapping[str, TrackingResult | CarrierError] = await carrier.track(queries)
-    except CarrierError as exc:
-        results = {s.tracking_number: exc for s in batch}
-    for shipment in batch:
-        outcome = results.get(
-            shipment.tracking_number,
-            CarrierError("the carrier did not answer for this number", permanent=False),
-        )
-        report.polled += 1
-        if isinstance(outcome, CarrierError):
-            _record_error(
-                sessions, shipment, outcome, now=now, clock_speed=carrier.clock_speed, report=report
-            )
-        else:
-            record_tracking(
-                sessions,
-                shipment.id,
-                outcome,
-                now=now,
-                clock_speed=carrier.clock_speed,
-                report=report,
-            )
+    """Store outcomes keyed by shipment id. Idempotent: the same events twice add nothing."""
+    report = report if report is not None else PollReport()
+    with transaction(sessions) as session:
+        ctx = _Context.load(session, list(outcomes), now=now, options=options)
+        for shipment in ctx.shipments:
+            assert shipment.id is not None
+            outcome = outcomes[shipment.id]
+            if isinstance(outcome, CarrierError) and outcome.kind is not ErrorKind.NOT_FOUND:
+                _record_error(shipment, outcome, ctx)
+                report.errors += 1
+            else:
+                result = outcome if isinstance(outcome, TrackingResult) else TrackingResult()
+                note = str(outcome) if isinstance(outcome, CarrierError) else ""
+                _record_result(session, shipment, result, ctx, report=report, note=note)
+            session.add(shipment)
 
 
 def record_tracking(
@@ -107,107 +81,201 @@ def record_tracking(
     *,
     now: datetime,
     clock_speed: float = 1.0,
-    report: PollReport | None = None,
 ) -> ShipmentStatus:
-    """Store what the carrier said. Safe to call with the same events any number of times."""
-    report = report or PollReport()
-    with transaction(sessions) as session:
+    """One shipment (pushes, tests); returns its new status."""
+    assert shipment_id is not None
+    record_results(sessions, {shipment_id: result}, now=now, options=RecordOptions(clock_speed))
+    with sessions() as session:
         shipment = session.get(Shipment, shipment_id)
         assert shipment is not None
-        report.new_events += _add_new_events(session, shipment, result.events, now=now)
-        events = _stored_events(session, shipment)
-        old = ShipmentStatus(shipment.status)
-        new = derive_status(events, now=now, since=shipment.shipped_at)
-        shipment.status = new
-        shipment.last_event_at = max((e.occurred_at for e in events), default=None)
-        if new is ShipmentStatus.DELIVERED and shipment.delivered_at is None:
-            shipment.delivered_at = max(
-                e.occurred_at for e in events if e.status is ShipmentStatus.DELIVERED
-            )
-        shipment.last_polled_at = now
-        shipment.poll_failures = 0
-        shipment.last_error = ""
-        interval = poll_interval(new, clock_speed=clock_speed)
-        shipment.next_poll_at = now + interval if interval else None
-        session.add(shipment)
-        if new != old:
-            report.changed += 1
-            order = session.get(ShopOrder, shipment.order_id)
-            assert order is not None
-            for kind in messages_for_change(old, new):
-                enqueue(session, kind, order=order, shipment_id=shipment.id, now=now)
-    return new
+        return ShipmentStatus(shipment.status)
 
 
-def _add_new_events(
-    session: Session, shipment: Shipment, events: Sequence[CarrierEvent], *, now: datetime
-) -> int:
-    known = set(
-        session.exec(
-            select(TrackingEvent.event_key).where(TrackingEvent.shipment_id == shipment.id)
-        ).all()
-    )
-    added = 0
-    for event in events:
-        if event.key in known:
-            continue
-        known.add(event.key)
-        assert shipment.id is not None
-        session.add(
-            TrackingEvent(
-                shipment_id=shipment.id,
-                event_key=event.key,
-                occurred_at=event.occurred_at,
-                status=event.status,
-                description=event.description[:500],
-                location=event.location[:200],
-                raw_code=event.raw_code[:64],
-                provider=event.provider[:32],
-                recorded_at=now,
-            )
-        )
-        added += 1
-    session.flush()
-    return added
+@dataclass
+class _Context:
+    now: datetime
+    options: RecordOptions
+    settings: TrackingSettings
+    zone: ZoneInfo
+    shipments: list[Shipment]
+    events: dict[int, list[TrackingEvent]]
+    history: dict[str, TransitStats | None]
+
+    @classmethod
+    def load(
+        cls, session: Session, ids: Sequence[int], *, now: datetime, options: RecordOptions
+    ) -> _Context:
+        shipments = list(session.exec(select(Shipment).where(col(Shipment.id).in_(ids))).all())
+        events: dict[int, list[TrackingEvent]] = defaultdict(list)
+        for row in session.exec(
+            select(TrackingEvent).where(col(TrackingEvent.shipment_id).in_(ids))
+        ).all():
+            events[row.shipment_id].append(row)
+        settings = load_tracking_settings(session)
+        carriers = {s.carrier for s in shipments}
+        zone = load_profile(session).zone
+        history = {c: carrier_history(session, c, zone=zone, settings=settings) for c in carriers}
+        return cls(now, options, settings, zone, shipments, events, history)
 
 
-def _stored_events(session: Session, shipment: Shipment) -> list[CarrierEvent]:
-    rows = session.exec(select(TrackingEvent).where(TrackingEvent.shipment_id == shipment.id)).all()
-    return [
-        CarrierEvent(
-            occurred_at=r.occurred_at,
-            status=ShipmentStatus(r.status),
-            description=r.description,
-            location=r.location,
-            raw_code=r.raw_code,
-            provider=r.provider,
-        )
-        for r in rows
-    ]
-
-
-def _record_error(
-    sessions: SessionFactory,
+def _record_result(
+    session: Session,
     shipment: Shipment,
-    error: CarrierError,
+    result: TrackingResult,
+    ctx: _Context,
     *,
-    now: datetime,
-    clock_speed: float,
     report: PollReport,
+    note: str,
 ) -> None:
+    assert shipment.id is not None
+    stored = ctx.events[shipment.id]
+    known = {e.event_key for e in stored}
+    for event in result.events:
+        if event.key not in known:
+            known.add(event.key)
+            row = _event_row(shipment.id, event, now=ctx.now)
+            session.add(row)
+            stored.append(row)
+            report.new_events += 1
+    report.polled += 1
+    events = [_domain_event(e) for e in stored]
+    old = ShipmentStatus(shipment.status)
+    new = derive_status(
+        events,
+        now=ctx.now,
+        since=shipment.shipped_at,
+        expire_after=timedelta(days=ctx.settings.expire_days),
+    )
+    shipment.status = new
+    shipment.last_event_at = max((e.occurred_at for e in events), default=None)
+    if new is ShipmentStatus.DELIVERED and shipment.delivered_at is None:
+        shipment.delivered_at = max(e.occurred_at for e in events if e.status is new)
+    if result.estimated_delivery is not None:
+        shipment.carrier_estimate = result.estimated_delivery
+    _update_estimate(shipment, ctx)
+    shipment.last_polled_at = ctx.now
+    shipment.poll_failures = 0
+    shipment.last_error = note[:500]
+    shipment.next_poll_at = _next_poll(new, ctx)
+    order = session.get(ShopOrder, shipment.order_id)
+    assert order is not None
+    if new != old:
+        report.changed += 1
+        for kind in messages_for_change(old, new):
+            enqueue(session, kind, order=order, shipment_id=shipment.id, now=ctx.now)
+    _update_stall(session, shipment, order, ctx)
+
+
+def _update_estimate(shipment: Shipment, ctx: _Context) -> None:
+    s = ctx.settings
+    estimate = estimate_delivery(
+        shipped_at=shipment.shipped_at,
+        carrier_estimate=shipment.carrier_estimate,
+        history=ctx.history.get(shipment.carrier),
+        rule_days=(s.processing_days + s.transit_days_min, s.processing_days + s.transit_days_max),
+        zone=ctx.zone,
+        holidays=s.holiday_dates,
+    )
+    shipment.estimated_delivery = estimate.end_of_latest(ctx.zone)
+    shipment.estimate_source = estimate.source
+
+
+def _update_stall(session: Session, shipment: Shipment, order: ShopOrder, ctx: _Context) -> None:
+    """Raise the delayed flag once per stall; it clears itself when the parcel moves."""
+    stall = find_stall(
+        status=ShipmentStatus(shipment.status),
+        last_event_at=shipment.last_event_at,
+        estimated_delivery=shipment.estimated_delivery if ctx.options.clock_speed == 1 else None,
+        now=ctx.now,
+        zone=ctx.zone,
+        rules=ctx.settings.stall_rules,
+    )
+    if stall is None:
+        shipment.delayed, shipment.stall_key, shipment.stall_reason = False, "", ""
+        return
+    key = stall_key(stall)
+    if shipment.stall_key != key:
+        enqueue(
+            session,
+            MessageKind.DELAYED,
+            order=order,
+            shipment_id=shipment.id,
+            occurrence=key,
+            now=ctx.now,
+        )
+    shipment.delayed, shipment.stall_key, shipment.stall_reason = True, key, stall.reason
+
+
+def _next_poll(status: ShipmentStatus, ctx: _Context) -> datetime | None:
+    interval = poll_interval(
+        status,
+        clock_speed=ctx.options.clock_speed,
+        cadence_hours=ctx.settings.cadence,
+        jitter=random.uniform(-1, 1),  # noqa: S311  (spreading load, not security)
+    )
+    if interval is None:
+        return None
+    if ctx.options.pushes:
+        interval = max(interval, RECONCILE_EVERY / ctx.options.clock_speed)
+    return ctx.now + interval
+
+
+def _record_error(shipment: Shipment, error: CarrierError, ctx: _Context) -> None:
     """The shipment keeps its status and history; it is asked again later."""
-    report.errors += 1
-    with transaction(sessions) as session:
-        row = session.get(Shipment, shipment.id)
-        assert row is not None
-        row.poll_failures += 1
-        row.last_error = str(error)[:500]
-        row.last_polled_at = now
-        delay = error_backoff(row.poll_failures, clock_speed=clock_speed)
-        if error.retry_after:
-            delay = max(delay, timedelta(seconds=error.retry_after))
-        row.next_poll_at = now + delay
-        session.add(row)
+    shipment.poll_failures += 1
+    shipment.last_error = str(error)[:500]
+    shipment.last_polled_at = ctx.now
+    delay = error_backoff(shipment.poll_failures, clock_speed=ctx.options.clock_speed)
+    if error.retry_after:
+        delay = max(delay, timedelta(seconds=error.retry_after))
+    shipment.next_poll_at = ctx.now + delay
+
+
+def carrier_history(
+    session: Session, carrier: str, *, zone: ZoneInfo, settings: TrackingSettings, sample: int = 200
+) -> TransitStats | None:
+    """The shop's own delivered parcels with this carrier: business days from hand-over."""
+    rows = session.exec(
+        select(Shipment.shipped_at, Shipment.delivered_at)
+        .where(Shipment.carrier == carrier, col(Shipment.delivered_at).is_not(None))
+        .order_by(col(Shipment.delivered_at).desc())
+        .limit(sample)
+    ).all()
+    days = [
+        business_days_between(
+            shipped.astimezone(zone).date(),
+            delivered.astimezone(zone).date(),
+            holidays=settings.holiday_dates,
+        )
+        for shipped, delivered in rows
+        if delivered is not None
+    ]
+    return transit_stats(days)
+
+
+def _event_row(shipment_id: int, event: CarrierEvent, *, now: datetime) -> TrackingEvent:
+    return TrackingEvent(
+        shipment_id=shipment_id,
+        event_key=event.key,
+        occurred_at=event.occurred_at,
+        status=event.status,
+        description=event.description[:500],
+        location=event.location[:200],
+        raw_code=event.raw_code[:64],
+        provider=event.provider[:32],
+        recorded_at=now,
+    )
+
+
+def _domain_event(row: TrackingEvent) -> CarrierEvent:
+    return CarrierEvent(
+        occurred_at=row.occurred_at,
+        status=ShipmentStatus(row.status),
+        description=row.description,
+        location=row.location,
+        raw_code=row.raw_code,
+        provider=row.provider,
+    )
 
 
 def events_for_shipment(session: Session, shipment_id: int) -> list[TrackingEvent]:

@@ -125,9 +125,12 @@ def test_urgent_statuses_come_first_and_polling_jitter_is_bounded() -> None:
 def test_the_token_bucket_spaces_calls_to_its_rate() -> None:
     bucket = TokenBucket(rate=2, capacity=2)
     t = FRIDAY
-    assert bucket.wait_time(t) == 0 and bucket.wait_time(t) == 0
-    assert bucket.wait_time(t) == 0.5
-    assert bucket.wait_time(t + timedelta(seconds=0.5)) == 0
+    assert bucket.reserve(t) == 0 and bucket.reserve(t) == 0
+    assert bucket.reserve(t) == 0.5  # the burst is spent: wait half a second
+    assert bucket.reserve(t) == 1.0  # the next caller queues behind it
+    assert bucket.reserve(t + timedelta(seconds=10)) == 0  # refilled, never above capacity
+    assert bucket.reserve(t + timedelta(seconds=10)) == 0
+    assert bucket.reserve(t + timedelta(seconds=10)) == 0.5
 
 
 def test_the_breaker_opens_after_five_failures_and_closes_on_success() -> None:

@@ -94,3 +94,17 @@ def test_progress_marks_steps_done_current_or_problem() -> None:
     assert {p.state for p in progress(S.DELIVERED)} == {StepState.DONE}
     failed = {p.step: p.state for p in progress(S.FAILED_ATTEMPT)}
     assert failed[Step.OUT_FOR_DELIVERY] is StepState.PROBLEM
+
+
+def test_a_scan_after_delivery_does_not_undeliver_but_a_return_does() -> None:
+    delivered = [event(0, S.IN_TRANSIT), event(5, S.DELIVERED)]
+    echo = [*delivered, event(6, S.IN_TRANSIT)]
+    assert derive_status(echo, now=T0 + timedelta(hours=7), since=T0) is S.DELIVERED
+    back = [*delivered, event(9, S.RETURNED_TO_SENDER)]
+    assert derive_status(back, now=T0 + timedelta(hours=10), since=T0) is S.RETURNED_TO_SENDER
+
+
+def test_each_stall_is_its_own_delay_message() -> None:
+    first = idempotency_key(MessageKind.DELAYED, order_id=1, shipment_id=7, occurrence="a")
+    second = idempotency_key(MessageKind.DELAYED, order_id=1, shipment_id=7, occurrence="b")
+    assert first != second

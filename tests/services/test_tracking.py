@@ -77,6 +77,10 @@ class BrokenCarrier:
     name = "simulated"
     label = "Broken"
     clock_speed = 1.0
+    batch_size = 50
+
+    async def check(self) -> str:
+        return "ok"
 
     def __init__(self, healthy: object, failures: int) -> None:
         self.healthy = healthy

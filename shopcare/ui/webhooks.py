@@ -1,0 +1,38 @@
+"""``/webhooks/carrier/{name}``: signed pushes from carriers and aggregators.
+
+The signature is checked on the raw body before anything is parsed or stored; a bad one
+gets 401 and leaves no trace. Answers are quick (providers retry slow endpoints).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from shopcare.services.carrier_pushes import PushRejected, receive_push
+
+if TYPE_CHECKING:
+    from shopcare.app import ShopCare
+
+
+def webhooks_router(shopcare: ShopCare) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+
+    @router.post("/webhooks/carrier/{name}")
+    async def carrier_push(name: str, request: Request) -> JSONResponse:
+        body = await request.body()
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        try:
+            outcome = await run_in_threadpool(
+                receive_push, shopcare.sessions, name, headers, body, now=shopcare.clock()
+            )
+        except PushRejected as exc:
+            return JSONResponse({"ok": False, "error": str(exc)}, status_code=exc.status)
+        return JSONResponse(
+            {"ok": True, "duplicate": outcome.duplicate, "updated": outcome.updated}
+        )
+
+    return router
