@@ -1,8 +1,9 @@
 """Stall rules: when a parcel that should be moving has gone quiet, it is "delayed".
 
 Delayed is derived, never stored as a status: it is raised once per stall and clears itself
-when the carrier reports movement again. A stall is identified by the last event before it,
-so a parcel that moves and then stalls again counts as a new stall (and may be told again).
+when the carrier reports movement again (or, for a missed estimate, on delivery). A quiet
+stall is identified by the last event before it, so a parcel that moves and then stalls
+again counts as a new stall.
 """
 
 from __future__ import annotations
@@ -60,8 +61,6 @@ def find_stall(
     """The stall a shipment is in at ``now``, or None. Days are counted in the shop's zone."""
     if status not in _MOVING or last_event_at is None:
         return None
-    if estimated_delivery is not None and now > estimated_delivery:
-        return Stall(StallReason.ESTIMATE_PASSED, since=last_event_at)
     quiet = business_days_between(
         last_event_at.astimezone(zone).date(), now.astimezone(zone).date(), holidays=rules.holidays
     )
@@ -69,6 +68,9 @@ def find_stall(
         return Stall(StallReason.NO_SCAN_AFTER_LABEL, since=last_event_at)
     if status is not ShipmentStatus.INFO_RECEIVED and quiet >= rules.transit_days:
         return Stall(StallReason.NO_MOVEMENT, since=last_event_at)
+    if estimated_delivery is not None and now > estimated_delivery:
+        # Late against the promise even though it moves: one stall per promised date.
+        return Stall(StallReason.ESTIMATE_PASSED, since=estimated_delivery)
     return None
 
 

@@ -181,7 +181,8 @@ def _update_estimate(shipment: Shipment, ctx: _Context) -> None:
 
 
 def _update_stall(session: Session, shipment: Shipment, order: ShopOrder, ctx: _Context) -> None:
-    """Raise the delayed flag once per stall; it clears itself when the parcel moves."""
+    """Raise the delayed flag, and tell the shopper, once per episode; the flag clears itself
+    when no stall rule holds any more (the parcel moved, or arrived)."""
     stall = find_stall(
         status=ShipmentStatus(shipment.status),
         last_event_at=shipment.last_event_at,
@@ -193,17 +194,17 @@ def _update_stall(session: Session, shipment: Shipment, order: ShopOrder, ctx: _
     if stall is None:
         shipment.delayed, shipment.stall_key, shipment.stall_reason = False, "", ""
         return
-    key = stall_key(stall)
-    if shipment.stall_key != key:
+    if not shipment.delayed:
+        shipment.delayed, shipment.stall_key = True, stall_key(stall)
         enqueue(
             session,
             MessageKind.DELAYED,
             order=order,
             shipment_id=shipment.id,
-            occurrence=key,
+            occurrence=shipment.stall_key,
             now=ctx.now,
         )
-    shipment.delayed, shipment.stall_key, shipment.stall_reason = True, key, stall.reason
+    shipment.stall_reason = stall.reason
 
 
 def _next_poll(status: ShipmentStatus, ctx: _Context) -> datetime | None:

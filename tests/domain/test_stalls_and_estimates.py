@@ -61,6 +61,7 @@ def test_a_passed_estimate_is_a_stall_and_final_statuses_never_stall() -> None:
         zone=BERLIN,
     )
     assert late is not None and late.reason is StallReason.ESTIMATE_PASSED
+    assert late.since == FRIDAY + timedelta(hours=1)  # one stall per promised date
     for status in (S.DELIVERED, S.RETURNED_TO_SENDER, S.PENDING, S.AVAILABLE_FOR_PICKUP):
         assert stall_at(FRIDAY + timedelta(days=30), status=status) is None
 
