@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from shopcare.db.engine import SessionFactory, transaction
 from shopcare.db.models import Customer, OrderLine, Shipment, ShopOrder
+from shopcare.domain.carrier_choice import choose_carrier
 from shopcare.domain.messages import MessageKind
 from shopcare.domain.status import ShipmentStatus
 from shopcare.services.errors import InputError
@@ -31,7 +32,11 @@ class LineIn:
 @dataclass(frozen=True)
 class ShipmentIn:
     carrier: str
+    """An adapter name, or "" to choose from the number and the configured accounts."""
     tracking_number: str
+    carrier_code: str = ""
+    pinned: bool = True
+    """Chosen by a person (False when ShopCare chose from the number)."""
 
 
 @dataclass(frozen=True)
@@ -93,7 +98,7 @@ def create_order(
             for li in order_in.lines
         )
         for shipment_in in order_in.shipments:
-            add_shipment(session, order, shipment_in, now=now)
+            add_shipment(session, order, _resolved(shipment_in, carriers), now=now)
         enqueue(session, MessageKind.ORDER_CONFIRMED, order=order, now=now)
     return order
 
@@ -105,6 +110,8 @@ def add_shipment(
     shipment = Shipment(
         order_id=order.id,
         carrier=shipment_in.carrier,
+        carrier_code=shipment_in.carrier_code,
+        carrier_pinned=shipment_in.pinned,
         tracking_number=normalise_tracking_number(shipment_in.tracking_number),
         status=ShipmentStatus.PENDING,
         shipped_at=now,
@@ -134,11 +141,29 @@ def order_problems(order_in: OrderIn, *, carriers: Sequence[str]) -> list[str]:
     if order_in.placed_at.tzinfo is None:
         problems.append("order date needs a time zone")
     for s in order_in.shipments:
-        if s.carrier not in carriers:
-            problems.append(f"unknown carrier {s.carrier!r}; known: {', '.join(carriers)}")
-        if not normalise_tracking_number(s.tracking_number):
+        number = normalise_tracking_number(s.tracking_number)
+        if not number:
             problems.append("tracking number is missing")
+        elif s.carrier and s.carrier not in carriers:
+            problems.append(f"unknown carrier {s.carrier!r}; known: {', '.join(carriers)}")
+        elif not s.carrier and choose_carrier(number, configured=carriers) is None:
+            problems.append(
+                f"no carrier account can follow {number}: choose a carrier or set one up"
+            )
     return problems
+
+
+def _resolved(shipment_in: ShipmentIn, carriers: Sequence[str]) -> ShipmentIn:
+    """Fill in the carrier from the number when the owner or platform left it out."""
+    if shipment_in.carrier:
+        return shipment_in
+    choice = choose_carrier(
+        normalise_tracking_number(shipment_in.tracking_number), configured=carriers
+    )
+    assert choice is not None  # checked in order_problems
+    return ShipmentIn(
+        choice.adapter, shipment_in.tracking_number, carrier_code=choice.carrier_code, pinned=False
+    )
 
 
 def normalise_tracking_number(number: str) -> str:

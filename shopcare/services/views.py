@@ -57,6 +57,13 @@ class ShipmentView:
     last_polled_at: datetime | None
     next_poll_at: datetime | None
     last_error: str
+    carrier_code: str = ""
+    carrier_pinned: bool = False
+    estimated_delivery: datetime | None = None
+    """The moment the estimate passes (end of its last day), in the shop's zone."""
+    estimate_source: str = ""
+    delayed: bool = False
+    stall_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -157,6 +164,12 @@ def _shipment_view(session: Session, s: Shipment, zone: ZoneInfo) -> ShipmentVie
         last_polled_at=s.last_polled_at.astimezone(zone) if s.last_polled_at else None,
         next_poll_at=s.next_poll_at.astimezone(zone) if s.next_poll_at else None,
         last_error=s.last_error,
+        carrier_code=s.carrier_code,
+        carrier_pinned=s.carrier_pinned,
+        estimated_delivery=s.estimated_delivery.astimezone(zone) if s.estimated_delivery else None,
+        estimate_source=s.estimate_source,
+        delayed=s.delayed,
+        stall_reason=s.stall_reason,
     )
 
 

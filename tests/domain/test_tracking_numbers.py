@@ -186,7 +186,9 @@ SCHEMES = [
         slice(None),
     ),
     Scheme("usps_20", "usps", checked(digits(19), gs1_check), slice(None)),
-    Scheme("fedex_12", "fedex", checked(digits(11), fedex12_check), slice(None), fedex12_blind_spot),
+    Scheme(
+        "fedex_12", "fedex", checked(digits(11), fedex12_check), slice(None), fedex12_blind_spot
+    ),
     Scheme("fedex_15", "fedex", checked(digits(14), gs1_check), slice(None)),
     Scheme("fedex_22", "fedex", fedex22(), slice(7, None)),  # the check covers the last 14 only
     Scheme("dhl_express_10", "dhl", checked(digits(9), dhl_check), slice(None), dhl_blind_spot),
@@ -236,7 +238,9 @@ def test_normalise_drops_spaces_dashes_dots_and_upper_cases() -> None:
         ("008182709980000020033350276C", "dpd", "dpd_28"),
     ],
 )
-def test_published_sample_numbers_pass_their_check_digit(number: str, carrier: str, fmt: str) -> None:
+def test_published_sample_numbers_pass_their_check_digit(
+    number: str, carrier: str, fmt: str
+) -> None:
     found = candidate_for(number, fmt)
     assert found.carrier == carrier
     assert found.check_digit_ok is True

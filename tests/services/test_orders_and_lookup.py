@@ -51,3 +51,26 @@ def test_an_order_is_found_by_number_and_email_or_postcode(shopcare: ShopCare) -
     assert find_order_token(find, order_number="1001", secret="someone@else.com") is None
     assert find_order_token(find, order_number="9999", secret="anna@example.com") is None
     assert find_order_token(find, order_number="1001", secret="") is None
+
+
+def test_a_shipment_without_a_carrier_gets_one_from_its_number(
+    shopcare: ShopCare, clock: FakeClock
+) -> None:
+    from sqlmodel import select
+
+    from shopcare.db.models import Shipment
+
+    order_in = OrderIn(
+        order_number="2001",
+        email="a@example.com",
+        placed_at=clock(),
+        lines=[LineIn(title="Mug")],
+        shipments=[ShipmentIn(carrier="", tracking_number="1Z5R 8939 0357 5671 27")],
+    )
+    with pytest.raises(InputError, match="no carrier account can follow 1Z5R89390357567127"):
+        create_order(shopcare.sessions, order_in, now=clock(), carriers=["simulated"])
+    create_order(shopcare.sessions, order_in, now=clock(), carriers=["simulated", "17track"])
+    with shopcare.sessions() as session:
+        shipment = session.exec(select(Shipment)).one()
+    assert (shipment.carrier, shipment.carrier_code) == ("17track", "ups")
+    assert not shipment.carrier_pinned
