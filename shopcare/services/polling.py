@@ -39,6 +39,8 @@ from shopcare.services.tracking_settings import load_tracking_settings
 
 _FINAL = [s.value for s in ShipmentStatus if s.is_final]
 PAUSED_RETRY = timedelta(hours=1)
+WRITE_BATCH = 200
+"""Answers written per transaction."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,7 @@ class Poller:
         self.wallclock = wallclock
         self._buckets: dict[str, TokenBucket] = {}
         self._write_lock = asyncio.Lock()
+        self._pending: dict[RecordOptions, dict[int, Outcome]] = defaultdict(dict)
 
     async def poll(self, *, limit: int = 2000, only_ids: Sequence[int] = ()) -> PollReport:
         now = self.clock()
@@ -93,6 +96,7 @@ class Poller:
                 for name, items in by_provider.items()
             )
         )
+        await self._flush(now=now, report=report)
         save_states(self.sessions, list(states.values()))
         return report
 
@@ -192,11 +196,25 @@ class Poller:
         report: PollReport,
         options: RecordOptions | None = None,
     ) -> None:
-        opts = options or RecordOptions(clock_speed=speed)
+        """Queue answers for the writer; a full buffer is written while calls go on."""
+        self._pending[options or RecordOptions(clock_speed=speed)].update(outcomes)
+        if sum(len(batch) for batch in self._pending.values()) >= WRITE_BATCH:
+            await self._flush(now=now, report=report)
+
+    async def _flush(self, *, now: datetime, report: PollReport) -> None:
+        """One transaction per buffer: commits, not round trips, bound SQLite's speed."""
         async with self._write_lock:
-            await asyncio.to_thread(
-                record_results, self.sessions, outcomes, now=now, options=opts, report=report
-            )
+            pending, self._pending = self._pending, defaultdict(dict)
+            for options, outcomes in pending.items():
+                if outcomes:
+                    await asyncio.to_thread(
+                        record_results,
+                        self.sessions,
+                        outcomes,
+                        now=now,
+                        options=options,
+                        report=report,
+                    )
 
     async def _defer(self, items: list[Due], *, until: datetime, report: PollReport) -> None:
         """Not asked this pass (budget spent, provider paused): try again at ``until``."""

@@ -100,6 +100,7 @@ class _Context:
     shipments: list[Shipment]
     events: dict[int, list[TrackingEvent]]
     history: dict[str, TransitStats | None]
+    orders: dict[int, ShopOrder]
 
     @classmethod
     def load(
@@ -115,7 +116,13 @@ class _Context:
         carriers = {s.carrier for s in shipments}
         zone = load_profile(session).zone
         history = {c: carrier_history(session, c, zone=zone, settings=settings) for c in carriers}
-        return cls(now, options, settings, zone, shipments, events, history)
+        order_ids = list({s.order_id for s in shipments})
+        orders = {
+            o.id: o
+            for o in session.exec(select(ShopOrder).where(col(ShopOrder.id).in_(order_ids)))
+            if o.id is not None
+        }
+        return cls(now, options, settings, zone, shipments, events, history, orders)
 
 
 def _record_result(
@@ -157,8 +164,7 @@ def _record_result(
     shipment.poll_failures = 0
     shipment.last_error = note[:500]
     shipment.next_poll_at = _next_poll(new, ctx)
-    order = session.get(ShopOrder, shipment.order_id)
-    assert order is not None
+    order = ctx.orders[shipment.order_id]
     if new != old:
         report.changed += 1
         for kind in messages_for_change(old, new):
