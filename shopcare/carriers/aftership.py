@@ -1,0 +1,257 @@
+"""AfterShip Tracking API (version 2025-01): read up to 50 numbers per call, add the ones
+AfterShip does not follow yet; AfterShip pushes every change to our webhook.
+
+``GET /trackings?tracking_numbers=a,b`` takes up to 50 numbers (AfterShip's documented limit),
+so one call reads a whole batch. A number missing from the answer is created with
+``POST /trackings`` (creations run side by side, a few at a time) and stays pending until
+AfterShip has news.
+
+The rate is 6 calls a second, not the 10 of older versions: from 2024-07 AfterShip limits
+each endpoint on its own, and the list call we make most is held to 6 (carriers.md §1.2).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from shopcare.carriers._aggregator_common import (
+    Adapter,
+    Outcome,
+    Scan,
+    as_dict,
+    as_list,
+    bad_response,
+    chunks,
+    events_from,
+    join_location,
+    load_push,
+    not_found,
+    parse_estimate,
+    parse_time,
+    per_number,
+    required,
+    text,
+    webhook_field,
+)
+from shopcare.carriers.base import (
+    AccountField,
+    CarrierSpec,
+    PushUpdate,
+    TrackingQuery,
+    TrackingResult,
+)
+from shopcare.carriers.http import json_of, send
+from shopcare.domain.status import ShipmentStatus as S
+
+NAME = "aftership"
+PROVIDER = "AfterShip"
+BASE_URL = "https://api.aftership.com/tracking/2025-01"
+ALREADY_EXISTS = 4003
+_WEBHOOK_FIELD = "webhook_secret"
+
+_TAGS = {
+    "Pending": S.PENDING,
+    "InfoReceived": S.INFO_RECEIVED,
+    "InTransit": S.IN_TRANSIT,
+    "OutForDelivery": S.OUT_FOR_DELIVERY,
+    "AttemptFail": S.FAILED_ATTEMPT,
+    "AvailableForPickup": S.AVAILABLE_FOR_PICKUP,
+    "Exception": S.EXCEPTION,
+    "Delivered": S.DELIVERED,
+    "Expired": S.EXPIRED,
+}
+# Exception_010 "returned to sender", Exception_011 "returned to the original sender".
+_RETURNS = frozenset({"Exception_010", "Exception_011"})
+
+
+def status_of(tag: str, subtag: str) -> S | None:
+    if subtag in _RETURNS:
+        return S.RETURNED_TO_SENDER
+    return _TAGS.get(tag)
+
+
+def _scan(checkpoint: dict[str, Any]) -> Scan | None:
+    # checkpoint_time is the carrier's local time, with an offset when the carrier gave one.
+    when = parse_time(checkpoint.get("checkpoint_time")) or parse_time(checkpoint.get("created_at"))
+    if when is None:
+        return None
+    tag, subtag = text(checkpoint.get("tag")), text(checkpoint.get("subtag"))
+    country = checkpoint.get("country_region") or checkpoint.get("country_iso3")
+    where = join_location(checkpoint.get("city"), checkpoint.get("state"), country)
+    return Scan(
+        occurred_at=when,
+        status=status_of(tag, subtag),
+        description=text(checkpoint.get("message")) or text(checkpoint.get("subtag_message")),
+        location=where or text(checkpoint.get("location")),
+        raw_code=subtag or tag,
+    )
+
+
+def _estimate(tracking: dict[str, Any]) -> datetime | None:
+    """The courier's promise first, AfterShip's prediction second; either is an object with
+    ``estimated_delivery_date`` (2025-01) or, in older payloads, a bare date string."""
+    for field in ("courier_estimated_delivery_date", "aftership_estimated_delivery_date"):
+        value = tracking.get(field)
+        if isinstance(value, dict):
+            value = value.get("estimated_delivery_date") or value.get("estimated_delivery_date_max")
+        if (when := parse_estimate(value)) is not None:
+            return when
+    return None
+
+
+def tracking_result(tracking: dict[str, Any]) -> TrackingResult:
+    scans = [
+        scan
+        for checkpoint in as_list(tracking.get("checkpoints"))
+        if (scan := _scan(as_dict(checkpoint))) is not None
+    ]
+    return TrackingResult(
+        events=events_from(scans, provider=NAME), estimated_delivery=_estimate(tracking)
+    )
+
+
+def _same(number: str) -> str:
+    return number.replace(" ", "").upper()
+
+
+def _pick(trackings: list[Any], query: TrackingQuery) -> dict[str, Any] | None:
+    """The tracking of this number; with a known courier, the one of that courier."""
+    mine = [
+        t
+        for t in map(as_dict, trackings)
+        if _same(text(t.get("tracking_number"))) == _same(query.tracking_number)
+    ]
+    for tracking in mine:
+        if query.carrier_code and text(tracking.get("slug")) == query.carrier_code:
+            return tracking
+    return mine[0] if mine else None
+
+
+class AfterShip(Adapter):
+    name = NAME
+    label = PROVIDER
+    batch_size = 50
+
+    def _headers(self) -> dict[str, str]:
+        key = required(self._credentials, "api_key", provider=PROVIDER, label="API key")
+        return {"as-api-key": key}
+
+    async def track(self, queries: Sequence[TrackingQuery]) -> Mapping[str, Outcome]:
+        unique = list({q.tracking_number: q for q in queries}.values())
+        results: dict[str, Outcome] = {}
+        for batch in chunks(unique, self.batch_size):
+            results.update(await self._track_batch(batch))
+        return results
+
+    async def _track_batch(self, batch: Sequence[TrackingQuery]) -> dict[str, Outcome]:
+        headers = self._headers()
+        numbers = ",".join(q.tracking_number for q in batch)
+        response = await send(
+            self._client,
+            "GET",
+            f"{self._base}/trackings",
+            provider=PROVIDER,
+            headers=headers,
+            params={"tracking_numbers": numbers, "limit": "200"},
+        )
+        data = as_dict(as_dict(json_of(response, provider=PROVIDER)).get("data"))
+        trackings = data.get("trackings")
+        if not isinstance(trackings, list):
+            raise bad_response(PROVIDER, "the answer has no list of trackings")
+        results: dict[str, Outcome] = {}
+        creations = {}
+        for query in batch:
+            if (found := _pick(trackings, query)) is None:
+                creations[query.tracking_number] = self._create(query, headers)
+            else:
+                results[query.tracking_number] = tracking_result(found)
+        if creations:
+            results.update(await per_number(creations, whole_call=False))
+        return results
+
+    async def _create(self, query: TrackingQuery, headers: dict[str, str]) -> Outcome:
+        """Ask AfterShip to follow a number; it stays pending until AfterShip has news."""
+        body = {"tracking_number": query.tracking_number}
+        if query.carrier_code:
+            body["slug"] = query.carrier_code
+        response = await send(
+            self._client,
+            "POST",
+            f"{self._base}/trackings",
+            provider=PROVIDER,
+            allow=(400, 404, 409, 422),
+            headers=headers,
+            json=body,
+        )
+        if response.is_success:
+            return TrackingResult()
+        try:
+            meta = as_dict(as_dict(response.json()).get("meta"))
+        except ValueError:
+            meta = {}
+        if meta.get("code") == ALREADY_EXISTS:  # created by a parallel poll or another tool
+            return TrackingResult()
+        why = text(meta.get("message")) or f"HTTP {response.status_code}"
+        return not_found(PROVIDER, query.tracking_number, f"AfterShip would not add it ({why})")
+
+    async def check(self) -> str:
+        response = await send(
+            self._client,
+            "GET",
+            f"{self._base}/couriers",
+            provider=PROVIDER,
+            headers=self._headers(),
+        )
+        data = as_dict(as_dict(json_of(response, provider=PROVIDER)).get("data"))
+        couriers = data.get("couriers")
+        if not isinstance(couriers, list):
+            raise bad_response(PROVIDER, "the courier list is missing from the answer")
+        return f"ok: AfterShip accepted the key; {len(couriers)} couriers active on the account"
+
+
+class AfterShipPush:
+    """AfterShip signs the raw body: base64 of HMAC-SHA256 with the webhook secret."""
+
+    def verify(self, headers: Mapping[str, str], body: bytes, secret: str) -> bool:
+        if not secret:
+            return False
+        digest = hmac.new(secret.encode("utf-8"), body, hashlib.sha256).digest()
+        expected = base64.b64encode(digest)
+        given = headers.get("aftership-hmac-sha256", "").strip()
+        return hmac.compare_digest(given.encode("utf-8"), expected)
+
+    def parse(self, body: bytes) -> list[PushUpdate]:
+        payload = load_push(body, provider=PROVIDER)
+        tracking = payload.get("msg")
+        number = text(as_dict(tracking).get("tracking_number"))
+        if not isinstance(tracking, dict) or not number:
+            raise bad_response(PROVIDER, "the pushed event carries no tracking number")
+        return [
+            PushUpdate(
+                tracking_number=number,
+                result=tracking_result(tracking),
+                event_id=text(payload.get("event_id")),
+            )
+        ]
+
+
+SPEC = CarrierSpec(
+    name=NAME,
+    label=PROVIDER,
+    fields=(
+        AccountField(
+            "api_key", "API key", secret=True, help="AfterShip → Settings → API keys (as-api-key)"
+        ),
+        webhook_field(_WEBHOOK_FIELD, "Webhook secret", "AfterShip → Settings → Webhooks"),
+    ),
+    base_url=BASE_URL,
+    create=AfterShip,
+    rate_per_second=6.0,
+    push=AfterShipPush(),
+    webhook_secret_field=_WEBHOOK_FIELD,
+)
