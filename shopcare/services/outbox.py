@@ -34,11 +34,20 @@ def enqueue(
     shipment_id: int | None = None,
     occurrence: str = "",
     now: datetime,
+    known_keys: set[str] | None = None,
 ) -> OutboxMessage | None:
-    """Add the message to the caller's transaction, unless it was already queued once."""
+    """Add the message to the caller's transaction, unless it was already queued once.
+
+    A caller writing many shipments at once passes ``known_keys`` (from ``existing_keys``)
+    so no query is needed per message; the set is updated with what is queued here.
+    """
     assert order.id is not None
     key = idempotency_key(kind, order_id=order.id, shipment_id=shipment_id, occurrence=occurrence)
-    if session.exec(select(OutboxMessage).where(OutboxMessage.idempotency_key == key)).first():
+    if known_keys is not None:
+        if key in known_keys:
+            return None
+        known_keys.add(key)
+    elif session.exec(select(OutboxMessage).where(OutboxMessage.idempotency_key == key)).first():
         return None
     message = OutboxMessage(
         idempotency_key=key,
@@ -51,6 +60,14 @@ def enqueue(
     )
     session.add(message)
     return message
+
+
+def existing_keys(session: Session, order_ids: list[int]) -> set[str]:
+    return set(
+        session.exec(
+            select(OutboxMessage.idempotency_key).where(col(OutboxMessage.order_id).in_(order_ids))
+        ).all()
+    )
 
 
 @dataclass

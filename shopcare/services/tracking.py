@@ -12,18 +12,19 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from shopcare.carriers.base import CarrierError, ErrorKind, TrackingResult
 from shopcare.db.engine import SessionFactory, transaction
-from shopcare.db.models import Shipment, ShopOrder, TrackingEvent
+from shopcare.db.models import OutboxMessage, Shipment, ShopOrder, TrackingEvent
 from shopcare.domain.calendar import business_days_between
 from shopcare.domain.estimates import TransitStats, estimate_delivery, transit_stats
 from shopcare.domain.messages import MessageKind, messages_for_change
 from shopcare.domain.polling import error_backoff, poll_interval
 from shopcare.domain.stalls import find_stall, stall_key
 from shopcare.domain.status import CarrierEvent, ShipmentStatus, derive_status
-from shopcare.services.outbox import enqueue
+from shopcare.services.outbox import enqueue, existing_keys
 from shopcare.services.shop import load_profile
 from shopcare.services.tracking_settings import TrackingSettings, load_tracking_settings
 
@@ -59,7 +60,9 @@ def record_results(
 ) -> None:
     """Store outcomes keyed by shipment id. Idempotent: the same events twice add nothing."""
     report = report if report is not None else PollReport()
-    with transaction(sessions) as session:
+    with transaction(sessions) as session, session.no_autoflush:
+        # One flush at commit: the inserts and updates of the whole batch go out as a few
+        # executemany statements instead of several round trips per shipment.
         ctx = _Context.load(session, list(outcomes), now=now, options=options)
         for shipment in ctx.shipments:
             assert shipment.id is not None
@@ -72,6 +75,18 @@ def record_results(
                 note = str(outcome) if isinstance(outcome, CarrierError) else ""
                 _record_result(session, shipment, result, ctx, report=report, note=note)
             session.add(shipment)
+        if ctx.new_events:  # one executemany for the whole batch
+            session.execute(sa.insert(TrackingEvent), ctx.new_events)
+        _insert_messages_in_bulk(session)
+
+
+def _insert_messages_in_bulk(session: Session) -> None:
+    """The ORM would insert queued messages one by one to learn their ids; none is needed."""
+    drafts = [o for o in session.new if isinstance(o, OutboxMessage)]
+    for draft in drafts:
+        session.expunge(draft)
+    if drafts:
+        session.execute(sa.insert(OutboxMessage), [d.model_dump(exclude={"id"}) for d in drafts])
 
 
 def record_tracking(
@@ -101,6 +116,8 @@ class _Context:
     events: dict[int, list[TrackingEvent]]
     history: dict[str, TransitStats | None]
     orders: dict[int, ShopOrder]
+    outbox_keys: set[str]
+    new_events: list[dict[str, object]] = field(default_factory=list)
 
     @classmethod
     def load(
@@ -122,7 +139,8 @@ class _Context:
             for o in session.exec(select(ShopOrder).where(col(ShopOrder.id).in_(order_ids)))
             if o.id is not None
         }
-        return cls(now, options, settings, zone, shipments, events, history, orders)
+        keys = existing_keys(session, order_ids)
+        return cls(now, options, settings, zone, shipments, events, history, orders, keys)
 
 
 def _record_result(
@@ -141,7 +159,7 @@ def _record_result(
         if event.key not in known:
             known.add(event.key)
             row = _event_row(shipment.id, event, now=ctx.now)
-            session.add(row)
+            ctx.new_events.append(row.model_dump(exclude={"id"}))
             stored.append(row)
             report.new_events += 1
     report.polled += 1
@@ -168,7 +186,14 @@ def _record_result(
     if new != old:
         report.changed += 1
         for kind in messages_for_change(old, new):
-            enqueue(session, kind, order=order, shipment_id=shipment.id, now=ctx.now)
+            enqueue(
+                session,
+                kind,
+                order=order,
+                shipment_id=shipment.id,
+                now=ctx.now,
+                known_keys=ctx.outbox_keys,
+            )
     _update_stall(session, shipment, order, ctx)
 
 
@@ -209,6 +234,7 @@ def _update_stall(session: Session, shipment: Shipment, order: ShopOrder, ctx: _
             shipment_id=shipment.id,
             occurrence=shipment.stall_key,
             now=ctx.now,
+            known_keys=ctx.outbox_keys,
         )
     shipment.stall_reason = stall.reason
 

@@ -92,3 +92,31 @@ async def test_tokens_are_reused_until_five_minutes_before_expiry(clock: FakeClo
     assert await cache.token() == "token-1"
     cache.invalidate()
     assert await cache.token() == "token-2"
+
+
+async def test_the_production_client_reports_a_refused_connection_as_such() -> None:
+    from shopcare.carriers.http import new_client
+    from tests.conftest import free_port
+
+    async with new_client() as client:
+        with pytest.raises(CarrierError) as caught:
+            await send(client, "GET", f"http://127.0.0.1:{free_port()}/", provider="Acme")
+    assert caught.value.kind is ErrorKind.NETWORK and "cannot connect" in str(caught.value)
+
+
+async def test_the_production_client_honours_the_read_timeout(
+    carrier_server: CarrierServer,
+) -> None:
+    from shopcare.carriers.http import new_client
+
+    carrier_server.route("GET", "/slow", Reply(200, "{}", delay=1.5))
+    async with new_client() as client:
+        with pytest.raises(CarrierError) as caught:
+            await send(
+                client,
+                "GET",
+                f"{carrier_server.url}/slow",
+                provider="Acme",
+                timeout=httpx.Timeout(1.0),
+            )
+    assert caught.value.kind is ErrorKind.NETWORK and "no answer in time" in str(caught.value)

@@ -1,12 +1,16 @@
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
-from shopcare.app import ShopCare
+from shopcare.app import ShopCare, build
+from shopcare.config import load_settings
+from shopcare.services.auth import set_password
 from shopcare.ui.public.routes import public_router
 from tests.conftest import PUBLIC_URL
+from tests.ui.admin_support import OWNER, PASSWORD
 
 
 @pytest.fixture
@@ -17,3 +21,18 @@ async def client(shopcare: ShopCare) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app)
     async with httpx.AsyncClient(transport=transport, base_url=PUBLIC_URL) as http:
         yield http
+
+
+@pytest.fixture
+def admin_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The demo shop and a known owner in the test's own data dir, for ``admin_main.py``.
+
+    Admin test modules request it with ``pytestmark = pytest.mark.usefixtures(...)``, which
+    sets it up before the ``user`` fixture starts the app."""
+    monkeypatch.setenv("SHOPCARE_DATA_DIR", str(tmp_path))
+    for name in ("SHOPCARE_DATABASE_URL", "SHOPCARE_SMTP_URL", "SHOPCARE_PUBLIC_URL"):
+        monkeypatch.delenv(name, raising=False)
+    app = build(load_settings(), demo=True)
+    set_password(app.sessions, username=OWNER, password=PASSWORD, now=app.clock())
+    app.engine.dispose()
+    yield tmp_path

@@ -1,17 +1,14 @@
 """The admin GUI through NiceGUI's user simulation: sign-in, pages, the add-order form.
 
 Every test gets its own data dir with the demo shop and a known owner account, created
-before the ``user`` fixture runs ``admin_main.py`` (``data_dir`` is autouse, so it comes first).
+before the ``user`` fixture runs ``admin_main.py`` (``admin_data_dir``, a module-wide
+``usefixtures``, so it comes first).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from pathlib import Path
-from typing import TypeVar
 
-import httpx
 import pytest
 from nicegui import ui
 from nicegui.testing import User
@@ -23,29 +20,12 @@ from shopcare.config import load_settings
 from shopcare.db.engine import transaction
 from shopcare.db.models import AdminUser
 from shopcare.domain.status import ShipmentStatus
-from shopcare.services.auth import set_password
 from shopcare.services.orders import LineIn, OrderIn, create_order
 from shopcare.ui.admin.layout import REFRESH_S
+from tests.ui.admin_support import only, sign_in
 
-OWNER, PASSWORD = "owner", "correct horse battery"
-E = TypeVar("E", bound=ui.element)
 DEMO_ORDERS = {"1001", "1002", "1003", "1004", "1005", "1006"}
-
-
-@pytest.fixture(autouse=True)
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("SHOPCARE_DATA_DIR", str(tmp_path))
-    for name in ("SHOPCARE_DATABASE_URL", "SHOPCARE_SMTP_URL", "SHOPCARE_PUBLIC_URL"):
-        monkeypatch.delenv(name, raising=False)
-    app = build(load_settings(), demo=True)
-    set_password(app.sessions, username=OWNER, password=PASSWORD, now=app.clock())
-    app.engine.dispose()
-    yield tmp_path
-
-
-async def sign_in(user: User, password: str = PASSWORD, **extra: str) -> httpx.Response:
-    form = {"username": OWNER, "password": password, "next": "/admin"}
-    return await user.http_client.post("/admin/login", data=form, headers=extra)
+pytestmark = pytest.mark.usefixtures("admin_data_dir")
 
 
 async def test_an_anonymous_visit_ends_on_the_sign_in_page(user: User) -> None:
@@ -94,7 +74,7 @@ async def test_signing_in_leads_to_the_dashboard_and_signing_out_ends_it(user: U
 async def test_the_orders_page_lists_the_demo_orders(user: User) -> None:
     await sign_in(user)
     await user.open("/admin/orders")
-    table = _only(user, ui.table)
+    table = only(user, ui.table)
     assert {row["number"] for row in table.rows} == DEMO_ORDERS
     row = next(r for r in table.rows if r["number"] == "1001")
     assert row["customer"] == "Anna Schmidt"
@@ -110,16 +90,16 @@ async def test_the_dashboard_counts_parcels_by_status(user: User) -> None:
     await user.open("/admin")
     for status in ShipmentStatus:
         await user.should_see(marker=f"status-{status}")
-    counts = [int(_only(user, ui.label, f"status-{s}-count").text) for s in ShipmentStatus]
+    counts = [int(only(user, ui.label, f"status-{s}-count").text) for s in ShipmentStatus]
     assert sum(counts) == len(DEMO_ORDERS)
-    assert _only(user, ui.label, "orders-count").text == "6"
+    assert only(user, ui.label, "orders-count").text == "6"
     await user.should_see("Messages queued")
 
 
 async def test_the_dashboard_follows_changes_without_a_reload(user: User) -> None:
     await sign_in(user)
     await user.open("/admin")
-    count = _only(user, ui.label, "orders-count")
+    count = only(user, ui.label, "orders-count")
     assert count.text == "6"
     other = build(load_settings())
     order = OrderIn(
@@ -132,9 +112,9 @@ async def test_the_dashboard_follows_changes_without_a_reload(user: User) -> Non
     other.engine.dispose()
     for _ in range(int(REFRESH_S * 10) + 10):
         await asyncio.sleep(0.1)
-        if _only(user, ui.label, "orders-count").text == "7":
+        if only(user, ui.label, "orders-count").text == "7":
             break
-    assert _only(user, ui.label, "orders-count").text == "7"
+    assert only(user, ui.label, "orders-count").text == "7"
 
 
 async def test_an_unknown_order_gets_a_friendly_page(user: User) -> None:
@@ -159,12 +139,14 @@ async def test_an_order_added_by_hand_is_stored_and_shown(user: User) -> None:
     }
     for marker, text in fields.items():
         user.find(marker=marker).type(text)
+    user.find(marker="carrier").click()
+    user.find("Simulated carrier").click()
     user.find(marker="create-order").click()
     await user.should_see("Order 2001")
     await user.should_see("total 12.50 EUR")
     await user.should_see("Simulated carrier SIMOK200001")
     await user.open("/admin/orders")
-    assert "2001" in {row["number"] for row in _only(user, ui.table).rows}
+    assert "2001" in {row["number"] for row in only(user, ui.table).rows}
 
 
 async def test_the_add_order_form_shows_what_is_wrong(user: User) -> None:
@@ -190,7 +172,7 @@ async def test_the_mailbox_shows_the_confirmation_email(user: User) -> None:
     await sign_in(user)
     await user.open("/admin/mailbox")
     await user.should_see("Your order 1001 is confirmed")
-    label = _only(user, ui.item_label, content="Your order 1001 is confirmed")
+    label = only(user, ui.item_label, content="Your order 1001 is confirmed")
     item = next(i for i in user.find(ui.item).elements if label in i.descendants())
     UserInteraction(user, {item}, None).click()
     await user.should_see("To anna@example.com")
@@ -199,7 +181,7 @@ async def test_the_mailbox_shows_the_confirmation_email(user: User) -> None:
     assert frame.props["sandbox"].split() == ["allow-popups", "allow-popups-to-escape-sandbox"]
 
 
-async def test_the_first_run_asks_for_an_owner_account(user: User, data_dir: Path) -> None:
+async def test_the_first_run_asks_for_an_owner_account(user: User) -> None:
     app = build(load_settings())
     with transaction(app.sessions) as session:
         session.exec(delete(AdminUser))
@@ -217,12 +199,6 @@ async def test_the_first_run_asks_for_an_owner_account(user: User, data_dir: Pat
     await user.should_see("Parcels by status")
     await user.open("/admin/setup")
     await user.should_see("Parcels by status")
-
-
-def _only(user: User, kind: type[E], marker: str | None = None, *, content: str | None = None) -> E:
-    found = list(user.find(kind=kind, marker=marker, content=content).elements)
-    assert len(found) == 1, found
-    return found[0]
 
 
 def _iframe(user: User) -> ui.element:

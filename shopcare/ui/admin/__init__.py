@@ -11,12 +11,14 @@ from typing import TYPE_CHECKING
 from nicegui import app
 
 from shopcare.ui.admin.auth import AdminGate, auth_router
+from shopcare.ui.admin.carriers import register_carriers
 from shopcare.ui.admin.dashboard import register_dashboard
 from shopcare.ui.admin.login import register_login_pages
 from shopcare.ui.admin.mailbox import register_mailbox
 from shopcare.ui.admin.new_order import register_new_order
 from shopcare.ui.admin.order_detail import register_order_detail
 from shopcare.ui.admin.orders import register_orders
+from shopcare.ui.admin.tracking_settings import register_tracking_settings
 
 if TYPE_CHECKING:
     from shopcare.app import ShopCare
@@ -34,4 +36,6 @@ def register_admin(shopcare: ShopCare) -> None:
     register_orders(shopcare)
     register_new_order(shopcare)  # before the detail page: "new" would match "{order_id}"
     register_order_detail(shopcare)
+    register_carriers(shopcare)
+    register_tracking_settings(shopcare)
     register_mailbox(shopcare)

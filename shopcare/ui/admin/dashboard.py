@@ -1,15 +1,19 @@
-"""The owner's first look: how many parcels are in each state, orders, and messages.
+"""The owner's first look: paused providers, how many parcels are in each state or late,
+orders, and messages.
 
 A timer re-reads the counts every few seconds, so the demo visibly moves without a reload.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from nicegui import ui
 
+from shopcare.services.admin_views import count_delayed, provider_alerts
 from shopcare.services.dashboard import count_orders, counts_by_status, outbox_counts
+from shopcare.services.providers import acknowledge_alert
 from shopcare.ui.admin.layout import REFRESH_S, frame, status_label
 
 if TYPE_CHECKING:
@@ -25,10 +29,34 @@ def register_dashboard(shopcare: ShopCare) -> None:
 
             @ui.refreshable
             def figures() -> None:
+                _alerts(shopcare, on_dismiss=figures.refresh)
                 _figures(shopcare)
 
             figures()
             ui.timer(REFRESH_S, figures.refresh)
+
+
+def _alerts(shopcare: ShopCare, *, on_dismiss: Callable[[], object]) -> None:
+    """A provider that refused our credentials waits for the owner; say so until dismissed."""
+    for alert in provider_alerts(shopcare.sessions):
+
+        def dismiss(name: str = alert.name) -> None:
+            acknowledge_alert(shopcare.sessions, name)
+            on_dismiss()
+
+        with (
+            ui.row()
+            .classes("w-full items-center gap-2 p-3 rounded bg-red-50 border border-red-300")
+            .mark(f"alert-{alert.name}")
+        ):
+            ui.icon("warning", color="negative")
+            ui.label(
+                f"{alert.label} is paused: {alert.paused_reason.rstrip('.')}. "
+                "Fix the account under Carriers."
+            )
+            ui.space()
+            ui.link("Carriers", "/admin/carriers")
+            ui.button("Dismiss", on_click=dismiss).props("flat").mark(f"dismiss-{alert.name}")
 
 
 def _figures(shopcare: ShopCare) -> None:
@@ -36,6 +64,7 @@ def _figures(shopcare: ShopCare) -> None:
     with ui.row().classes("w-full gap-3"):
         for status, count in counts_by_status(shopcare.sessions).items():
             _card(status_label(status), count, marker=f"status-{status}")
+        _card("Delayed", count_delayed(shopcare.sessions), marker="delayed")
     ui.label("Orders and messages").classes("text-lg")
     messages = outbox_counts(shopcare.sessions)
     with ui.row().classes("w-full gap-3"):

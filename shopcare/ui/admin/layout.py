@@ -16,6 +16,8 @@ NAV: tuple[tuple[str, str], ...] = (
     ("Dashboard", "/admin"),
     ("Orders", "/admin/orders"),
     ("Add order", "/admin/orders/new"),
+    ("Carriers", "/admin/carriers"),
+    ("Tracking", "/admin/tracking"),
     ("Mailbox", "/admin/mailbox"),
 )
 REFRESH_S = 3.0

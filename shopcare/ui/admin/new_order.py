@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from nicegui import ui
 
 from shopcare.domain.money import parse_money
+from shopcare.services.admin_views import carrier_choices
 from shopcare.services.errors import InputError
 from shopcare.services.orders import LineIn, OrderIn, ShipmentIn, create_order
 from shopcare.ui.admin.layout import frame
@@ -19,6 +20,8 @@ from shopcare.ui.admin.layout import frame
 if TYPE_CHECKING:
     from shopcare.app import ShopCare
 
+DETECT = ""
+"""The carrier select's value for "let ShopCare choose from the number"."""
 CURRENCIES = ["EUR", "USD", "GBP", "CHF", "SEK", "DKK", "NOK", "PLN", "CZK", "JPY"]
 
 
@@ -56,9 +59,8 @@ class NewOrderForm:
         ui.button("Add item", icon="add", on_click=self.add_item).props("flat")
         ui.label("Shipment (optional)").classes("text-lg")
         with ui.card().classes("w-full"), ui.row().classes("w-full"):
-            names = shopcare.carrier_names
-            self.carrier = ui.select(names, value=names[0] if names else None, label="Carrier")
-            self.carrier.mark("carrier")
+            choices = {DETECT: "Detect from the number", **carrier_choices(shopcare.carrier_names)}
+            self.carrier = ui.select(choices, value=DETECT, label="Carrier").mark("carrier")
             self.tracking = ui.input("Tracking number").mark("tracking")
         ui.button("Create order", on_click=self.submit).mark("create-order")
         self.add_item()
@@ -109,7 +111,7 @@ class NewOrderForm:
             ship_postcode=self.postcode.value or "",
             ship_country=self.country.value or "",
             lines=[_line(item, currency) for item in self.items],
-            shipments=[ShipmentIn(str(self.carrier.value), tracking)] if tracking else [],
+            shipments=[ShipmentIn(str(self.carrier.value or DETECT), tracking)] if tracking else [],
         )
 
 

@@ -1,20 +1,35 @@
 """One order as the owner needs it when a shopper writes in: items, every parcel with its
-scans and polling state, the messages ShopCare sent, returns, and the shopper's own link.
+scans, estimate and polling state, the messages ShopCare sent, returns, and the shopper's
+own link.
 
-All of it is re-read by a timer, so a parcel's new scan shows up while the page is open.
+All of it is re-read by a timer, so a parcel's new scan shows up while the page is open;
+the one form on the page (changing a parcel's carrier) lives in a dialog outside it.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from nicegui import ui
 
 from shopcare.services.views import OrderView, ShipmentView, order_view_by_id
 from shopcare.ui.admin.layout import REFRESH_S, frame, status_label, when
+from shopcare.ui.admin.shipment_actions import ShipmentActions
 
 if TYPE_CHECKING:
     from shopcare.app import ShopCare
+
+ESTIMATE_SOURCES = {
+    "carrier": "the carrier's estimate",
+    "history": "from this carrier's past deliveries",
+    "rule": "the shop's own rule",
+}
+STALL_WORDS = {
+    "no_scan_after_label": "no scan since the label",
+    "no_movement": "no movement",
+    "estimate_passed": "estimate passed",
+}
 
 
 def register_order_detail(shopcare: ShopCare) -> None:
@@ -35,13 +50,14 @@ def register_order_detail(shopcare: ShopCare) -> None:
                 if fresh is None:
                     ui.label("This order has just been removed.")
                     return
-                _order(fresh, public_url=shopcare.settings.public_url)
+                _order(fresh, public_url=shopcare.settings.public_url, actions=actions)
 
+            actions = ShipmentActions(shopcare, order_id=number, on_change=detail.refresh)
             detail()
             ui.timer(REFRESH_S, detail.refresh)
 
 
-def _order(view: OrderView, *, public_url: str) -> None:
+def _order(view: OrderView, *, public_url: str, actions: ShipmentActions) -> None:
     with ui.card().classes("w-full"):
         ui.label(f"{view.customer_name} · {view.email} · {view.ship_postcode}")
         ui.label(f"Placed {when(view.placed_at)} · total {view.total}")
@@ -63,7 +79,7 @@ def _order(view: OrderView, *, public_url: str) -> None:
     if not view.shipments:
         ui.label("Not shipped yet.")
     for shipment in view.shipments:
-        _shipment(shipment)
+        _shipment(shipment, actions)
     _section("Messages")
     _messages(view)
     _section("Returns")
@@ -78,11 +94,27 @@ def _order(view: OrderView, *, public_url: str) -> None:
                 ui.label(f"{quantity} × {title}")
 
 
-def _shipment(shipment: ShipmentView) -> None:
+def _shipment(shipment: ShipmentView, actions: ShipmentActions) -> None:
     with ui.card().classes("w-full").mark(f"shipment-{shipment.id}"):
-        ui.label(
-            f"{shipment.carrier_label} {shipment.tracking_number} · {status_label(shipment.status)}"
-        ).classes("font-medium")
+        with ui.row().classes("w-full items-center gap-2"):
+            ui.label(
+                f"{shipment.carrier_label} {shipment.tracking_number} · "
+                f"{status_label(shipment.status)}"
+            ).classes("font-medium")
+            if shipment.delayed:
+                words = STALL_WORDS.get(shipment.stall_reason, status_label(shipment.stall_reason))
+                ui.badge(f"Delayed ({words.lower()})", color="negative").mark(
+                    f"delayed-{shipment.id}"
+                )
+            ui.space()
+            actions.buttons(shipment)
+        if shipment.carrier_code or shipment.carrier_pinned:
+            via = f"via {shipment.carrier_label}"
+            via += f" as {shipment.carrier_code}" if shipment.carrier_code else ""
+            via += " · chosen by you" if shipment.carrier_pinned else ""
+            ui.label(via).classes("text-sm").mark(f"via-{shipment.id}")
+        if shipment.estimated_delivery:
+            ui.label(_estimate(shipment)).mark(f"estimate-{shipment.id}")
         ui.label(
             f"Last poll {when(shipment.last_polled_at)} · next poll {when(shipment.next_poll_at)}"
         ).classes("text-sm text-gray-600")
@@ -98,6 +130,14 @@ def _shipment(shipment: ShipmentView) -> None:
                     title=status_label(event.status),
                     subtitle=" · ".join(filter(None, (when(event.at), event.location))),
                 )
+
+
+def _estimate(shipment: ShipmentView) -> str:
+    """The stored moment is the end of the estimate's last day: show that day."""
+    assert shipment.estimated_delivery is not None
+    day = (shipment.estimated_delivery - timedelta(seconds=1)).date()
+    source = ESTIMATE_SOURCES.get(shipment.estimate_source, shipment.estimate_source)
+    return f"Expected by {day:%a %d %b %Y}" + (f" ({source})" if source else "")
 
 
 def _messages(view: OrderView) -> None:

@@ -1,0 +1,26 @@
+"""What the admin GUI tests share: the owner's sign-in and finding exactly one element.
+
+The data dir fixture that goes with them is ``admin_data_dir`` in ``conftest.py``.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+import httpx
+from nicegui import ui
+from nicegui.testing import User
+
+OWNER, PASSWORD = "owner", "correct horse battery"
+E = TypeVar("E", bound=ui.element)
+
+
+async def sign_in(user: User, password: str = PASSWORD, **extra: str) -> httpx.Response:
+    form = {"username": OWNER, "password": password, "next": "/admin"}
+    return await user.http_client.post("/admin/login", data=form, headers=extra)
+
+
+def only(user: User, kind: type[E], marker: str | None = None, *, content: str | None = None) -> E:
+    found = list(user.find(kind=kind, marker=marker, content=content).elements)
+    assert len(found) == 1, found
+    return found[0]
