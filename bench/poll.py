@@ -67,7 +67,9 @@ def free_port() -> int:
 
 def start_server() -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-c", FAKE_DHL.replace("LATENCY_S", str(LATENCY)), str(port)])
+    proc = subprocess.Popen(
+        [sys.executable, "-c", FAKE_DHL.replace("LATENCY_S", str(LATENCY)), str(port)]
+    )
     url = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
@@ -84,7 +86,9 @@ async def bare_httpx(url: str, numbers: list[str], concurrency: int) -> float:
 
         async def one(number: str) -> None:
             async with semaphore:
-                response = await client.get(f"{url}/track/shipments", params={"trackingNumber": number})
+                response = await client.get(
+                    f"{url}/track/shipments", params={"trackingNumber": number}
+                )
                 response.json()
 
         began = time.perf_counter()
@@ -99,17 +103,31 @@ def seed(app, count: int, now: datetime) -> None:  # type: ignore[no-untyped-def
         session.execute(
             sa.insert(ShopOrder),
             [
-                {"id": i, "order_number": f"B{i}", "customer_id": 1, "email": "bench@example.com",
-                 "placed_at": now, "public_token": f"tok{i}", "created_at": now}
+                {
+                    "id": i,
+                    "order_number": f"B{i}",
+                    "customer_id": 1,
+                    "email": "bench@example.com",
+                    "placed_at": now,
+                    "public_token": f"tok{i}",
+                    "created_at": now,
+                }
                 for i in range(1, count + 1)
             ],
         )
         session.execute(
             sa.insert(Shipment),
             [
-                {"id": i, "order_id": i, "carrier": "dhl", "tracking_number": f"JD{i:012d}",
-                 "status": "pending", "shipped_at": now - timedelta(days=1), "next_poll_at": now,
-                 "created_at": now}
+                {
+                    "id": i,
+                    "order_id": i,
+                    "carrier": "dhl",
+                    "tracking_number": f"JD{i:012d}",
+                    "status": "pending",
+                    "shipped_at": now - timedelta(days=1),
+                    "next_poll_at": now,
+                    "created_at": now,
+                }
                 for i in range(1, count + 1)
             ],
         )
@@ -141,7 +159,9 @@ async def main(count: int, concurrency: int) -> dict[str, object]:
         now = datetime.now(UTC)
         app = build(load_settings({}, data_dir=tempfile.mkdtemp(prefix="shopcare-bench-")))
         seed(app, count, now)
-        save_account(app.sessions, "dhl", enabled=True, values={"api_key": "bench"}, base_url=url, now=now)
+        save_account(
+            app.sessions, "dhl", enabled=True, values={"api_key": "bench"}, base_url=url, now=now
+        )
         update_tracking_settings(app.sessions, provider_concurrency=concurrency)
         app.reload_carriers()
         app.limits["dhl"] = ProviderLimits(rate_per_second=1e6)  # measure us, not DHL's quota
