@@ -16,6 +16,7 @@ from aiosmtpd.controller import Controller
 
 from shopcare.app import ShopCare, build
 from shopcare.config import Settings, load_settings, with_public_url
+from tests.adapters.carrier_server import CarrierServer, serve
 
 PUBLIC_URL = "http://shop.test"
 
@@ -89,3 +90,9 @@ def smtp_inbox() -> Iterator[SmtpInbox]:
     controller.start()
     yield inbox
     controller.stop()
+
+
+@pytest.fixture
+def carrier_server() -> Iterator[CarrierServer]:
+    """A real HTTP server on loopback that answers like a carrier API (see carrier_server.py)."""
+    yield from serve()

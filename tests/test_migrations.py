@@ -20,3 +20,37 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(settings: Settings) -> None
         assert c.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
         assert c.execute(sa.text("PRAGMA busy_timeout")).scalar() == 5000
         assert c.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_an_existing_store_upgrades_in_place_and_keeps_its_data(settings: Settings) -> None:
+    engine = make_engine(settings.database_url)
+    command.upgrade(alembic_config(engine), "0001")
+    with engine.begin() as c:
+        c.execute(
+            sa.text(
+                "INSERT INTO customer (id, email, name, locale, created_at) "
+                "VALUES (1, 'a@example.com', '', 'en', '2026-11-01 10:00:00')"
+            )
+        )
+        c.execute(
+            sa.text(
+                "INSERT INTO shop_order (id, order_number, customer_id, email, placed_at, currency,"
+                " total_minor, ship_name, ship_address1, ship_city, ship_postcode, ship_country,"
+                " source, public_token, created_at) VALUES (1, '1001', 1, 'a@example.com',"
+                " '2026-11-01 10:00:00', 'EUR', 0, '', '', '', '', '', 'manual', 'tok',"
+                " '2026-11-01 10:00:00')"
+            )
+        )
+        c.execute(
+            sa.text(
+                "INSERT INTO shipment (id, order_id, carrier, tracking_number, status, shipped_at,"
+                " poll_failures, last_error, created_at) VALUES (1, 1, 'dhl', 'JD1', 'in_transit',"
+                " '2026-11-01 10:00:00', 0, '', '2026-11-01 10:00:00')"
+            )
+        )
+    upgrade(engine)
+    with engine.connect() as c:
+        row = c.execute(
+            sa.text("SELECT status, carrier_code, carrier_pinned, delayed FROM shipment")
+        ).one()
+    assert tuple(row) == ("in_transit", "", 0, 0)

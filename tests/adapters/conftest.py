@@ -1,14 +1,7 @@
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-
-from tests.adapters.carrier_server import CarrierServer, serve
-
-
-@pytest.fixture
-def carrier_server() -> Iterator[CarrierServer]:
-    yield from serve()
 
 
 @pytest.fixture
