@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -34,32 +35,44 @@ def enqueue(
     shipment_id: int | None = None,
     occurrence: str = "",
     now: datetime,
-    known_keys: set[str] | None = None,
 ) -> OutboxMessage | None:
-    """Add the message to the caller's transaction, unless it was already queued once.
-
-    A caller writing many shipments at once passes ``known_keys`` (from ``existing_keys``)
-    so no query is needed per message; the set is updated with what is queued here.
-    """
-    assert order.id is not None
-    key = idempotency_key(kind, order_id=order.id, shipment_id=shipment_id, occurrence=occurrence)
-    if known_keys is not None:
-        if key in known_keys:
-            return None
-        known_keys.add(key)
-    elif session.exec(select(OutboxMessage).where(OutboxMessage.idempotency_key == key)).first():
+    """Add the message to the caller's transaction, unless it was already queued once."""
+    row = message_row(kind, order=order, shipment_id=shipment_id, occurrence=occurrence, now=now)
+    key = row["idempotency_key"]
+    if session.exec(select(OutboxMessage).where(OutboxMessage.idempotency_key == key)).first():
         return None
-    message = OutboxMessage(
-        idempotency_key=key,
-        kind=kind,
-        order_id=order.id,
-        shipment_id=shipment_id,
-        recipient=order.email,
-        next_attempt_at=now,
-        created_at=now,
-    )
+    message = OutboxMessage(**row)
     session.add(message)
     return message
+
+
+def message_row(
+    kind: MessageKind,
+    *,
+    order: ShopOrder,
+    shipment_id: int | None = None,
+    occurrence: str = "",
+    now: datetime,
+) -> dict[str, Any]:
+    """The outbox row for one message, as plain values: writers of many shipments at once
+    insert these in bulk (see ``existing_keys`` for their idempotency check)."""
+    assert order.id is not None
+    return {
+        "idempotency_key": idempotency_key(
+            kind, order_id=order.id, shipment_id=shipment_id, occurrence=occurrence
+        ),
+        "kind": kind,
+        "order_id": order.id,
+        "shipment_id": shipment_id,
+        "recipient": order.email,
+        "status": QUEUED,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "last_error": "",
+        "message_id": "",
+        "subject": "",
+        "created_at": now,
+    }
 
 
 def existing_keys(session: Session, order_ids: list[int]) -> set[str]:

@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -24,7 +25,7 @@ from shopcare.domain.messages import MessageKind, messages_for_change
 from shopcare.domain.polling import error_backoff, poll_interval
 from shopcare.domain.stalls import find_stall, stall_key
 from shopcare.domain.status import CarrierEvent, ShipmentStatus, derive_status
-from shopcare.services.outbox import enqueue, existing_keys
+from shopcare.services.outbox import existing_keys, message_row
 from shopcare.services.shop import load_profile
 from shopcare.services.tracking_settings import TrackingSettings, load_tracking_settings
 
@@ -60,10 +61,9 @@ def record_results(
 ) -> None:
     """Store outcomes keyed by shipment id. Idempotent: the same events twice add nothing."""
     report = report if report is not None else PollReport()
-    with transaction(sessions) as session, session.no_autoflush:
-        # One flush at commit: the inserts and updates of the whole batch go out as a few
-        # executemany statements instead of several round trips per shipment.
+    with transaction(sessions) as session:
         ctx = _Context.load(session, list(outcomes), now=now, options=options)
+        session.expunge_all()  # plain values from here on: the ORM's bookkeeping costs more
         for shipment in ctx.shipments:
             assert shipment.id is not None
             outcome = outcomes[shipment.id]
@@ -73,20 +73,25 @@ def record_results(
             else:
                 result = outcome if isinstance(outcome, TrackingResult) else TrackingResult()
                 note = str(outcome) if isinstance(outcome, CarrierError) else ""
-                _record_result(session, shipment, result, ctx, report=report, note=note)
-            session.add(shipment)
-        if ctx.new_events:  # one executemany for the whole batch
+                _record_result(shipment, result, ctx, report=report, note=note)
+        # The whole batch goes out as three executemany statements.
+        if ctx.shipments:
+            session.execute(sa.update(Shipment), [_changes(s) for s in ctx.shipments])
+        if ctx.new_events:
             session.execute(sa.insert(TrackingEvent), ctx.new_events)
-        _insert_messages_in_bulk(session)
+        if ctx.new_messages:
+            session.execute(sa.insert(OutboxMessage), ctx.new_messages)
 
 
-def _insert_messages_in_bulk(session: Session) -> None:
-    """The ORM would insert queued messages one by one to learn their ids; none is needed."""
-    drafts = [o for o in session.new if isinstance(o, OutboxMessage)]
-    for draft in drafts:
-        session.expunge(draft)
-    if drafts:
-        session.execute(sa.insert(OutboxMessage), [d.model_dump(exclude={"id"}) for d in drafts])
+_CHANGED = (
+    "status", "last_event_at", "delivered_at", "carrier_estimate", "estimated_delivery",
+    "estimate_source", "last_polled_at", "poll_failures", "last_error", "next_poll_at",
+    "delayed", "stall_key", "stall_reason",
+)  # fmt: skip
+
+
+def _changes(shipment: Shipment) -> dict[str, Any]:
+    return {"id": shipment.id, **{name: getattr(shipment, name) for name in _CHANGED}}
 
 
 def record_tracking(
@@ -113,22 +118,36 @@ class _Context:
     settings: TrackingSettings
     zone: ZoneInfo
     shipments: list[Shipment]
-    events: dict[int, list[TrackingEvent]]
+    events: dict[int, list[CarrierEvent]]
+    event_keys: dict[int, set[str]]
     history: dict[str, TransitStats | None]
     orders: dict[int, ShopOrder]
     outbox_keys: set[str]
-    new_events: list[dict[str, object]] = field(default_factory=list)
+    new_events: list[dict[str, Any]] = field(default_factory=list)
+    new_messages: list[dict[str, Any]] = field(default_factory=list)
+
+    def queue(
+        self, kind: MessageKind, *, order: ShopOrder, shipment_id: int | None, occurrence: str = ""
+    ) -> None:
+        row = message_row(
+            kind, order=order, shipment_id=shipment_id, occurrence=occurrence, now=self.now
+        )
+        if row["idempotency_key"] not in self.outbox_keys:
+            self.outbox_keys.add(row["idempotency_key"])
+            self.new_messages.append(row)
 
     @classmethod
     def load(
         cls, session: Session, ids: Sequence[int], *, now: datetime, options: RecordOptions
     ) -> _Context:
         shipments = list(session.exec(select(Shipment).where(col(Shipment.id).in_(ids))).all())
-        events: dict[int, list[TrackingEvent]] = defaultdict(list)
+        events: dict[int, list[CarrierEvent]] = defaultdict(list)
+        event_keys: dict[int, set[str]] = defaultdict(set)
         for row in session.exec(
             select(TrackingEvent).where(col(TrackingEvent.shipment_id).in_(ids))
         ).all():
-            events[row.shipment_id].append(row)
+            events[row.shipment_id].append(_domain_event(row))
+            event_keys[row.shipment_id].add(row.event_key)
         settings = load_tracking_settings(session)
         carriers = {s.carrier for s in shipments}
         zone = load_profile(session).zone
@@ -140,11 +159,12 @@ class _Context:
             if o.id is not None
         }
         keys = existing_keys(session, order_ids)
-        return cls(now, options, settings, zone, shipments, events, history, orders, keys)
+        return cls(
+            now, options, settings, zone, shipments, events, event_keys, history, orders, keys
+        )
 
 
 def _record_result(
-    session: Session,
     shipment: Shipment,
     result: TrackingResult,
     ctx: _Context,
@@ -153,17 +173,15 @@ def _record_result(
     note: str,
 ) -> None:
     assert shipment.id is not None
-    stored = ctx.events[shipment.id]
-    known = {e.event_key for e in stored}
+    events = ctx.events[shipment.id]
+    known = ctx.event_keys[shipment.id]
     for event in result.events:
         if event.key not in known:
             known.add(event.key)
-            row = _event_row(shipment.id, event, now=ctx.now)
-            ctx.new_events.append(row.model_dump(exclude={"id"}))
-            stored.append(row)
+            ctx.new_events.append(_event_row(shipment.id, event, now=ctx.now))
+            events.append(event)
             report.new_events += 1
     report.polled += 1
-    events = [_domain_event(e) for e in stored]
     old = ShipmentStatus(shipment.status)
     new = derive_status(
         events,
@@ -186,15 +204,8 @@ def _record_result(
     if new != old:
         report.changed += 1
         for kind in messages_for_change(old, new):
-            enqueue(
-                session,
-                kind,
-                order=order,
-                shipment_id=shipment.id,
-                now=ctx.now,
-                known_keys=ctx.outbox_keys,
-            )
-    _update_stall(session, shipment, order, ctx)
+            ctx.queue(kind, order=order, shipment_id=shipment.id)
+    _update_stall(shipment, order, ctx)
 
 
 def _update_estimate(shipment: Shipment, ctx: _Context) -> None:
@@ -211,7 +222,7 @@ def _update_estimate(shipment: Shipment, ctx: _Context) -> None:
     shipment.estimate_source = estimate.source
 
 
-def _update_stall(session: Session, shipment: Shipment, order: ShopOrder, ctx: _Context) -> None:
+def _update_stall(shipment: Shipment, order: ShopOrder, ctx: _Context) -> None:
     """Raise the delayed flag, and tell the shopper, once per episode; the flag clears itself
     when no stall rule holds any more (the parcel moved, or arrived)."""
     stall = find_stall(
@@ -227,14 +238,8 @@ def _update_stall(session: Session, shipment: Shipment, order: ShopOrder, ctx: _
         return
     if not shipment.delayed:
         shipment.delayed, shipment.stall_key = True, stall_key(stall)
-        enqueue(
-            session,
-            MessageKind.DELAYED,
-            order=order,
-            shipment_id=shipment.id,
-            occurrence=shipment.stall_key,
-            now=ctx.now,
-            known_keys=ctx.outbox_keys,
+        ctx.queue(
+            MessageKind.DELAYED, order=order, shipment_id=shipment.id, occurrence=shipment.stall_key
         )
     shipment.stall_reason = stall.reason
 
@@ -286,18 +291,19 @@ def carrier_history(
     return transit_stats(days)
 
 
-def _event_row(shipment_id: int, event: CarrierEvent, *, now: datetime) -> TrackingEvent:
-    return TrackingEvent(
-        shipment_id=shipment_id,
-        event_key=event.key,
-        occurred_at=event.occurred_at,
-        status=event.status,
-        description=event.description[:500],
-        location=event.location[:200],
-        raw_code=event.raw_code[:64],
-        provider=event.provider[:32],
-        recorded_at=now,
-    )
+def _event_row(shipment_id: int, event: CarrierEvent, *, now: datetime) -> dict[str, Any]:
+    """Plain values for a bulk insert: building ORM objects costs more than storing them."""
+    return {
+        "shipment_id": shipment_id,
+        "event_key": event.key,
+        "occurred_at": event.occurred_at,
+        "status": event.status.value,
+        "description": event.description[:500],
+        "location": event.location[:200],
+        "raw_code": event.raw_code[:64],
+        "provider": event.provider[:32],
+        "recorded_at": now,
+    }
 
 
 def _domain_event(row: TrackingEvent) -> CarrierEvent:
