@@ -245,3 +245,23 @@ async def test_refresh_now_asks_at_once_whatever_the_schedule(
     assert (await shopcare.poll_once()).polled == 0
     report = await shopcare.refresh_now(1)
     assert report.polled == 1
+
+
+async def test_a_provider_that_pushes_is_polled_only_daily_to_catch_lost_pushes(
+    shopcare: ShopCare, clock: FakeClock
+) -> None:
+    carrier = ScriptedCarrier("agg", clock)
+    orders(shopcare, "agg", 1)
+    poller = Poller(
+        shopcare.sessions,
+        {"agg": carrier},
+        clock=clock,
+        limits={"agg": ProviderLimits(pushes=True)},
+    )
+    clock.advance(hours=25)
+    await poller.poll()
+    with shopcare.sessions() as session:
+        shipment = session.exec(select(Shipment)).one()
+    assert shipment.status == ShipmentStatus.IN_TRANSIT
+    assert shipment.next_poll_at is not None
+    assert shipment.next_poll_at - clock() >= timedelta(hours=24)
