@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlmodel import Session, select
 
-from shopcare.db.engine import SessionFactory, transaction
+from shopcare.db.engine import SessionFactory
 from shopcare.db.models import Setting
 from shopcare.services.errors import InputError
+from shopcare.services.settings_rows import load_group, update_group
 
 
 @dataclass(frozen=True)
@@ -33,10 +33,7 @@ _KEY = "shop_profile"
 
 
 def load_profile(session: Session) -> ShopProfile:
-    row = session.get(Setting, _KEY)
-    stored: dict[str, Any] = json.loads(row.value) if row else {}
-    known = {f.name for f in fields(ShopProfile)}
-    return ShopProfile(**{k: v for k, v in stored.items() if k in known})
+    return load_group(session, _KEY, ShopProfile)
 
 
 def get_profile(sessions: SessionFactory) -> ShopProfile:
@@ -45,13 +42,7 @@ def get_profile(sessions: SessionFactory) -> ShopProfile:
 
 
 def update_profile(sessions: SessionFactory, **changes: Any) -> ShopProfile:
-    with transaction(sessions) as session:
-        profile = replace(load_profile(session), **changes)
-        _check(profile)
-        row = session.get(Setting, _KEY) or Setting(key=_KEY)
-        row.value = json.dumps(asdict(profile))
-        session.add(row)
-    return profile
+    return update_group(sessions, _KEY, ShopProfile, changes, check=_check)
 
 
 def _check(profile: ShopProfile) -> None:

@@ -3,19 +3,18 @@ shop's own transit rule. Kept as one settings row; every field has a sensible de
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from sqlmodel import Session
 
-from shopcare.db.engine import SessionFactory, transaction
-from shopcare.db.models import Setting
+from shopcare.db.engine import SessionFactory
 from shopcare.domain.polling import DEFAULT_CADENCE_HOURS
 from shopcare.domain.stalls import StallRules
 from shopcare.domain.status import ShipmentStatus
 from shopcare.services.errors import InputError
+from shopcare.services.settings_rows import load_group, update_group
 
 _KEY = "tracking"
 
@@ -54,10 +53,7 @@ class TrackingSettings:
 
 
 def load_tracking_settings(session: Session) -> TrackingSettings:
-    row = session.get(Setting, _KEY)
-    stored: dict[str, Any] = json.loads(row.value) if row else {}
-    known = {f.name for f in fields(TrackingSettings)}
-    return TrackingSettings(**{k: v for k, v in stored.items() if k in known})
+    return load_group(session, _KEY, TrackingSettings)
 
 
 def get_tracking_settings(sessions: SessionFactory) -> TrackingSettings:
@@ -66,13 +62,7 @@ def get_tracking_settings(sessions: SessionFactory) -> TrackingSettings:
 
 
 def update_tracking_settings(sessions: SessionFactory, **changes: Any) -> TrackingSettings:
-    with transaction(sessions) as session:
-        updated = replace(load_tracking_settings(session), **changes)
-        _check(updated)
-        row = session.get(Setting, _KEY) or Setting(key=_KEY)
-        row.value = json.dumps(asdict(updated))
-        session.add(row)
-    return updated
+    return update_group(sessions, _KEY, TrackingSettings, changes, check=_check)
 
 
 def _check(s: TrackingSettings) -> None:
