@@ -22,11 +22,14 @@ from shopcare.config import Settings
 from shopcare.db.engine import SessionFactory, make_engine, session_factory
 from shopcare.db.migrate import upgrade
 from shopcare.jobs import make_scheduler
-from shopcare.notify.base import Sender
+from shopcare.notify.base import Channel, Sender
 from shopcare.notify.devmailbox import DevMailbox
+from shopcare.notify.sms import TwilioSms
 from shopcare.notify.smtp import SmtpSender
+from shopcare.notify.webhook import SignedWebhook
 from shopcare.services.carrier_accounts import build_carriers
 from shopcare.services.demo import seed_demo
+from shopcare.services.message_rules import get_rules
 from shopcare.services.outbox import DispatchReport, dispatch_outbox
 from shopcare.services.polling import Poller, ProviderLimits
 from shopcare.services.shop import get_profile
@@ -77,8 +80,30 @@ class ShopCare:
 
     async def dispatch_once(self) -> DispatchReport:
         return await dispatch_outbox(
-            self.sessions, self.sender, now=self.clock(), public_url=self.settings.public_url
+            self.sessions,
+            self.senders(),
+            now=self.clock(),
+            public_url=self.settings.public_url,
         )
+
+    def senders(self) -> dict[Channel, Sender]:
+        """Email from the configuration; SMS and webhook from the owner's message settings,
+        read each time so a change in the admin takes effect without a restart."""
+        rules = get_rules(self.sessions)
+        senders: dict[Channel, Sender] = {Channel.EMAIL: self.sender}
+        if rules.sms_account_sid and rules.sms_auth_token and rules.sms_from:
+            senders[Channel.SMS] = TwilioSms(
+                client=self.http,
+                base_url=rules.sms_api_url,
+                account_sid=rules.sms_account_sid,
+                auth_token=rules.sms_auth_token,
+                from_number=rules.sms_from,
+            )
+        if rules.webhook_url and rules.webhook_secret:
+            senders[Channel.WEBHOOK] = SignedWebhook(
+                client=self.http, url=rules.webhook_url, secret=rules.webhook_secret
+            )
+        return senders
 
     def start_scheduler(self) -> None:
         self.scheduler = make_scheduler(poll=self.poll_once, dispatch=self.dispatch_once)
@@ -142,10 +167,12 @@ def mount(shopcare: ShopCare) -> None:
     from shopcare.ui.admin import register_admin
     from shopcare.ui.health import health_router
     from shopcare.ui.public.routes import public_router
+    from shopcare.ui.public.subscriptions import subscriptions_router
     from shopcare.ui.webhooks import webhooks_router
 
     web.include_router(health_router(shopcare))
     web.include_router(public_router(shopcare))
+    web.include_router(subscriptions_router(shopcare))
     web.include_router(webhooks_router(shopcare))
     register_admin(shopcare)
     web.on_startup(shopcare.start_scheduler)

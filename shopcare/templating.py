@@ -3,14 +3,18 @@ autoescaped HTML, strict about missing values, strings marked for translation.""
 
 from __future__ import annotations
 
+from gettext import NullTranslations
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2.sandbox import SandboxedEnvironment
 
 
-def jinja_environment(folder: Path, *, sandboxed: bool = False) -> Environment:
-    """``sandboxed`` for templates the owner may edit, so a mistake cannot reach our objects."""
+def jinja_environment(
+    folder: Path, *, sandboxed: bool = False, translations: NullTranslations | None = None
+) -> Environment:
+    """``sandboxed`` for templates the owner may edit, so a mistake cannot reach our objects;
+    ``translations`` (gettext) for ``_()``, else the strings stay as written."""
     kind = SandboxedEnvironment if sandboxed else Environment
     env = kind(
         loader=FileSystemLoader(folder),
@@ -20,5 +24,8 @@ def jinja_environment(folder: Path, *, sandboxed: bool = False) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    if translations is None:
+        env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    else:
+        env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
     return env

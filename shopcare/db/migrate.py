@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -21,7 +22,24 @@ def alembic_config(engine: sa.Engine) -> Config:
 
 
 def upgrade(engine: sa.Engine) -> None:
-    command.upgrade(alembic_config(engine), "head")
+    run(engine, command.upgrade, "head")
+
+
+def run(engine: sa.Engine, action: Callable[..., object], *args: object, **kwargs: object) -> None:
+    """Run an Alembic command on one connection. On SQLite, foreign keys are off meanwhile:
+    altering a table there means copying it, which existing references would refuse."""
+    config = alembic_config(engine)
+    with engine.connect() as connection:
+        sqlite = engine.dialect.name == "sqlite"
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        config.attributes["connection"] = connection
+        try:
+            action(config, *args, **kwargs)
+            connection.commit()
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
 
 
 def is_current(engine: sa.Engine) -> bool:

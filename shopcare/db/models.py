@@ -30,6 +30,10 @@ class Customer(SQLModel, table=True):
     name: str = Field(default="", sa_type=sa.String(200))
     locale: str = Field(default="en", sa_type=sa.String(16))
     created_at: datetime
+    phone: str = Field(default="", sa_type=sa.String(32))
+    """E.164, for SMS; empty when the shop has none."""
+    unsubscribe_token: str | None = Field(default=None, sa_type=sa.String(64), unique=True)
+    unsubscribed_at: datetime | None = None
 
 
 class ShopOrder(SQLModel, table=True):
@@ -110,6 +114,8 @@ class OutboxMessage(SQLModel, table=True):
     kind: str = Field(sa_type=sa.String(32))
     order_id: int = Field(foreign_key="shop_order.id", index=True)
     shipment_id: int | None = Field(default=None, foreign_key="shipment.id")
+    channel: str = Field(default="email", sa_type=sa.String(16))
+    return_id: int | None = Field(default=None, foreign_key="return_request.id")
     recipient: str = Field(sa_type=sa.String(320))
     status: str = _status("queued")
     attempts: int = 0
@@ -132,6 +138,8 @@ class ReturnRequest(SQLModel, table=True):
     reason: str = Field(default="", sa_type=sa.String(64))
     comment: str = Field(default="", sa_type=sa.Text)
     created_at: datetime
+    owner_note: str = Field(default="", sa_type=sa.Text)
+    """The owner's message to the shopper with a decision (approve, reject)."""
 
 
 class ReturnLine(SQLModel, table=True):
@@ -204,3 +212,17 @@ class InboundPush(SQLModel, table=True):
     push_key: str = Field(sa_type=sa.String(128))
     received_at: datetime
     updates: int = 0
+
+
+class MessageTemplate(SQLModel, table=True):
+    """The owner's own wording of one message in one language (else the default is used)."""
+
+    __tablename__ = "message_template"
+    __table_args__ = (sa.UniqueConstraint("kind", "locale"),)
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(sa_type=sa.String(32))
+    locale: str = Field(sa_type=sa.String(16))
+    subject: str = Field(sa_type=sa.Text)
+    html: str = Field(sa_type=sa.Text)
+    text: str = Field(sa_type=sa.Text)
+    updated_at: datetime

@@ -1,43 +1,101 @@
-"""Which shopper messages a change causes. Whether it was already sent is the outbox's job."""
+"""Which shopper messages a change causes. Whether it was already sent is the outbox's job;
+whether the owner wants it (on/off, delay, channels) is the message rules'."""
 
 from __future__ import annotations
 
 from enum import StrEnum
 
-from shopcare.domain.status import ShipmentStatus
+from shopcare.domain.status import ShipmentStatus as S
 
 
 class MessageKind(StrEnum):
     ORDER_CONFIRMED = "order_confirmed"
     SHIPPED = "shipped"
+    IN_TRANSIT = "in_transit"
     OUT_FOR_DELIVERY = "out_for_delivery"
-    DELIVERED = "delivered"
+    AVAILABLE_FOR_PICKUP = "available_for_pickup"
+    FAILED_ATTEMPT = "failed_attempt"
+    EXCEPTION = "exception"
     DELAYED = "delayed"
+    DELIVERED = "delivered"
+    RETURNED_TO_SENDER = "returned_to_sender"
+    RETURN_REQUESTED = "return_requested"
+    RETURN_APPROVED = "return_approved"
+    RETURN_REJECTED = "return_rejected"
+    RETURN_RECEIVED = "return_received"
+    RETURN_REFUNDED = "return_refunded"
+    FEEDBACK_REQUEST = "feedback_request"
+    REVIEW_REMINDER = "review_reminder"
+    REORDER_REMINDER = "reorder_reminder"
+
+    @property
+    def optional(self) -> bool:
+        """Optional messages stop when the shopper unsubscribes; answers to what the shopper
+        did themselves (their order, their return) are always sent."""
+        return self not in _TRANSACTIONAL
 
 
-_ON_ARRIVAL: dict[ShipmentStatus, MessageKind] = {
-    ShipmentStatus.INFO_RECEIVED: MessageKind.SHIPPED,
-    ShipmentStatus.IN_TRANSIT: MessageKind.SHIPPED,
-    ShipmentStatus.OUT_FOR_DELIVERY: MessageKind.OUT_FOR_DELIVERY,
-    ShipmentStatus.DELIVERED: MessageKind.DELIVERED,
+_TRANSACTIONAL = frozenset(
+    {
+        MessageKind.ORDER_CONFIRMED,
+        MessageKind.RETURN_REQUESTED,
+        MessageKind.RETURN_APPROVED,
+        MessageKind.RETURN_REJECTED,
+        MessageKind.RETURN_RECEIVED,
+        MessageKind.RETURN_REFUNDED,
+    }
+)
+
+
+class ShippedOn(StrEnum):
+    """When "your order has shipped" goes out: label created, or the carrier's first scan."""
+
+    LABEL = "label"
+    FIRST_SCAN = "first_scan"
+
+
+_ON_ARRIVAL: dict[S, list[MessageKind]] = {
+    S.OUT_FOR_DELIVERY: [MessageKind.OUT_FOR_DELIVERY],
+    S.AVAILABLE_FOR_PICKUP: [MessageKind.AVAILABLE_FOR_PICKUP],
+    S.FAILED_ATTEMPT: [MessageKind.FAILED_ATTEMPT],
+    S.EXCEPTION: [MessageKind.EXCEPTION],
+    S.DELIVERED: [MessageKind.DELIVERED],
+    S.RETURNED_TO_SENDER: [MessageKind.RETURNED_TO_SENDER],
 }
 
+AFTER_DELIVERY: tuple[MessageKind, ...] = (
+    MessageKind.FEEDBACK_REQUEST,
+    MessageKind.REVIEW_REMINDER,
+    MessageKind.REORDER_REMINDER,
+)
+"""Queued when a parcel is delivered, each with its own delay."""
 
-def messages_for_change(old: ShipmentStatus, new: ShipmentStatus) -> list[MessageKind]:
-    """One message for the status reached; none when nothing changed.
+
+def messages_for_change(
+    old: S, new: S, *, shipped_on: ShippedOn = ShippedOn.LABEL
+) -> list[MessageKind]:
+    """The messages the status reached calls for; none when nothing changed.
 
     A parcel that jumps several steps between two polls gets only the news that is still
-    true (delivered, not "out for delivery" after the fact).
+    true (delivered, not "out for delivery" after the fact). "Shipped" is sent once per
+    parcel whichever of label or first scan arrives first after the owner's choice.
     """
-    if old == new or new not in _ON_ARRIVAL:
+    if old == new:
         return []
-    return [_ON_ARRIVAL[new]]
+    if new is S.INFO_RECEIVED:
+        return [MessageKind.SHIPPED] if shipped_on is ShippedOn.LABEL else []
+    if new is S.IN_TRANSIT:
+        return [MessageKind.SHIPPED, MessageKind.IN_TRANSIT]
+    found = list(_ON_ARRIVAL.get(new, []))
+    if new is S.DELIVERED:
+        found += AFTER_DELIVERY
+    return found
 
 
 def idempotency_key(
     kind: MessageKind, *, order_id: int, shipment_id: int | None = None, occurrence: str = ""
 ) -> str:
     """At most one message per (shipment, milestone), or per order for order-level news;
-    ``occurrence`` tells repeatable news apart (each stall is its own delay message)."""
+    ``occurrence`` tells repeatable news apart (each stall, each return)."""
     base = f"order:{order_id}:{kind}" if shipment_id is None else f"shipment:{shipment_id}:{kind}"
     return f"{base}:{occurrence}" if occurrence else base

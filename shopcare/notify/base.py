@@ -1,20 +1,55 @@
-"""The seam every message sender implements, and the one error it raises."""
+"""The seam every message sender implements, and the one error it raises.
+
+A message leaves the outbox as an ``Outgoing``: already rendered, addressed, with its
+headers. Each channel's sender turns it into what its transport needs (a MIME email, an
+SMS form post, a signed JSON webhook) and raises ``SendError`` when that fails.
+"""
 
 from __future__ import annotations
 
-from email.message import EmailMessage
-from typing import Protocol
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Protocol
+
+
+class Channel(StrEnum):
+    EMAIL = "email"
+    SMS = "sms"
+    WEBHOOK = "webhook"
 
 
 class SendError(Exception):
-    """Delivery failed. ``permanent`` (refused address, 5xx) means retrying will not help."""
+    """Delivery failed. ``permanent`` (refused address, 5xx) means retrying will not help;
+    ``retry_after`` (seconds) when the other side said how long to wait."""
 
-    def __init__(self, message: str, *, permanent: bool) -> None:
+    def __init__(self, message: str, *, permanent: bool, retry_after: float | None = None) -> None:
         super().__init__(message)
         self.permanent = permanent
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    kind: str
+    """The message kind (``MessageKind`` value), e.g. "shipped"."""
+    recipient: str
+    """An email address, a phone number in E.164, or "" for the owner's webhook."""
+    subject: str
+    text: str
+    html: str = ""
+    message_id: str = ""
+    """Kept in the outbox row, so a retry reuses it (receivers can drop duplicates)."""
+    sender_name: str = ""
+    sender_address: str = ""
+    reply_to: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+    """Extra headers, e.g. List-Unsubscribe; senders that have no headers ignore them."""
+    data: dict[str, Any] = field(default_factory=dict)
+    """Structured facts for machine receivers (the webhook): order, shipment, links."""
 
 
 class Sender(Protocol):
     name: str
+    channel: Channel
 
-    async def send(self, message: EmailMessage) -> None: ...
+    async def send(self, message: Outgoing) -> None: ...

@@ -14,21 +14,24 @@ from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
-from shopcare.notify.base import SendError
+from shopcare.notify.base import Channel, Outgoing, SendError
+from shopcare.notify.email import build_email
 
 
 class DevMailbox:
     name = "dev mailbox"
+    channel = Channel.EMAIL
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
 
-    async def send(self, message: EmailMessage) -> None:
+    async def send(self, message: Outgoing) -> None:
+        mail = build_email(message)
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             stamp = datetime.now().strftime("%Y%m%dT%H%M%S%f")
-            path = self.directory / f"{stamp}-{_safe(message['Message-ID'])}.eml"
-            path.write_bytes(message.as_bytes())
+            path = self.directory / f"{stamp}-{_safe(mail['Message-ID'])}.eml"
+            path.write_bytes(mail.as_bytes())
         except OSError as exc:
             raise SendError(
                 f"cannot write to the dev mailbox: {exc.strerror}", permanent=False

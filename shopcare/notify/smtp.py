@@ -1,26 +1,35 @@
-"""SMTP delivery through aiosmtplib: plain, STARTTLS (required, never opportunistic) or TLS."""
+"""SMTP delivery through aiosmtplib: plain, STARTTLS (required, never opportunistic) or TLS.
+
+Every failure becomes a ``SendError`` whose message tells the owner what to check: a 5xx
+answer (refused address, refused login) is permanent, a 4xx answer, a timeout or a server
+that cannot be reached is temporary.
+"""
 
 from __future__ import annotations
 
-from email.message import EmailMessage
+import ssl
 
 import aiosmtplib
 
 from shopcare.config import SmtpConfig
-from shopcare.notify.base import SendError
+from shopcare.notify.base import Channel, Outgoing, SendError
+from shopcare.notify.email import build_email
 
 
 class SmtpSender:
     name = "SMTP"
+    channel = Channel.EMAIL
 
-    def __init__(self, config: SmtpConfig) -> None:
+    def __init__(self, config: SmtpConfig, *, tls_context: ssl.SSLContext | None = None) -> None:
+        """``tls_context`` replaces the system's trusted certificates (a private CA)."""
         self.config = config
+        self.tls_context = tls_context
 
-    async def send(self, message: EmailMessage) -> None:
+    async def send(self, message: Outgoing) -> None:
         c = self.config
         try:
             await aiosmtplib.send(
-                message,
+                build_email(message),
                 hostname=c.host,
                 port=c.port,
                 username=c.username,
@@ -28,13 +37,47 @@ class SmtpSender:
                 use_tls=c.security == "tls",
                 start_tls=True if c.security == "starttls" else False,  # noqa: SIM210
                 timeout=c.timeout_s,
+                tls_context=self.tls_context,
             )
-        except aiosmtplib.SMTPRecipientsRefused as exc:
-            codes = [r.code for r in exc.recipients]
-            raise SendError(
-                f"recipient refused: {codes}", permanent=all(c >= 500 for c in codes)
-            ) from exc
-        except aiosmtplib.SMTPResponseException as exc:
-            raise SendError(f"{exc.code} {exc.message}", permanent=exc.code >= 500) from exc
         except (aiosmtplib.SMTPException, OSError) as exc:
-            raise SendError(f"mail server unreachable: {exc}", permanent=False) from exc
+            raise _error_for(exc, c) from exc
+
+
+def _error_for(exc: Exception, c: SmtpConfig) -> SendError:
+    if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
+        answers = "; ".join(f"{r.code} {r.message}" for r in exc.recipients)
+        permanent = all(r.code >= 500 for r in exc.recipients)
+        return SendError(f"mail server refused the recipient ({answers})", permanent=permanent)
+    if isinstance(exc, aiosmtplib.SMTPAuthenticationError):
+        return SendError(
+            f"mail server refused the login ({exc.code}): {exc.message}; "
+            "check the SMTP username and password",
+            permanent=exc.code >= 500,
+        )
+    if isinstance(exc, aiosmtplib.SMTPSenderRefused):
+        return SendError(
+            f"mail server refused the sender {exc.sender} ({exc.code}): {exc.message}",
+            permanent=exc.code >= 500,
+        )
+    if isinstance(exc, aiosmtplib.SMTPResponseException):
+        return SendError(
+            f"mail server answered {exc.code}: {exc.message}", permanent=exc.code >= 500
+        )
+    return SendError(_connection_problem(exc, c), permanent=False)
+
+
+def _connection_problem(exc: Exception, c: SmtpConfig) -> str:
+    where = f"mail server {c.host}:{c.port}"
+    if isinstance(exc, aiosmtplib.SMTPConnectError):  # includes the connect timeout
+        cause = exc.__cause__
+        reason = cause if isinstance(cause, OSError) and str(cause) else exc
+        return f"cannot connect to the {where}: {reason}"
+    if isinstance(exc, aiosmtplib.SMTPTimeoutError):
+        return f"{where} did not answer within {c.timeout_s:g} s"
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return f"{where} has a certificate that is not trusted: {exc.verify_message}"
+    if c.security == "starttls" and "STARTTLS" in str(exc):
+        return f"{where} does not offer STARTTLS, which smtp+starttls:// requires"
+    if isinstance(exc, aiosmtplib.SMTPException):
+        return f"{where}: {exc}"
+    return f"{where} unreachable: {exc}"

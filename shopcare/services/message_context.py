@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+import secrets
+from datetime import timedelta
+
 from sqlmodel import Session, col, select
 
 from shopcare.carriers.registry import carrier_label
-from shopcare.db.models import Customer, OrderLine, OutboxMessage, Shipment, ShopOrder
+from shopcare.db.models import (
+    Customer,
+    Feedback,
+    OrderLine,
+    OutboxMessage,
+    ReturnRequest,
+    Shipment,
+    ShopOrder,
+    TrackingEvent,
+)
+from shopcare.domain.messages import MessageKind
 from shopcare.notify.render import MessageContext
 from shopcare.services.shop import ShopProfile
 
@@ -16,22 +29,74 @@ def message_context(
     order = session.get(ShopOrder, row.order_id)
     assert order is not None
     customer = session.get(Customer, order.customer_id)
+    assert customer is not None
     shipment = session.get(Shipment, row.shipment_id) if row.shipment_id else None
+    returned = session.get(ReturnRequest, row.return_id) if row.return_id else None
     lines = session.exec(
         select(OrderLine).where(OrderLine.order_id == order.id).order_by(col(OrderLine.id))
     ).all()
+    zone = profile.zone
+    estimate = shipment.estimated_delivery if shipment else None
     return MessageContext(
         shop_name=profile.name,
-        customer_name=(customer.name if customer and customer.name else order.ship_name)
-        or order.email,
+        customer_name=customer.name or order.ship_name or order.email,
         order_number=order.order_number,
         tracking_url=tracking_url(public_url, order.public_token),
+        order_date=order.placed_at.astimezone(zone),
         items=[f"{line.quantity} × {line.title}" for line in lines],
         carrier=carrier_label(shipment.carrier) if shipment else "",
         tracking_number=shipment.tracking_number if shipment else "",
-        status_text=shipment.status if shipment else "",
+        estimated_delivery=(estimate - timedelta(seconds=1)).astimezone(zone).date()
+        if estimate
+        else None,
+        location=_latest_location(session, shipment),
+        support_email=profile.support_email,
+        brand_color=profile.brand_color,
+        logo_url=profile.logo_url,
+        shop_url=profile.shop_url,
+        unsubscribe_url=f"{public_url}/unsubscribe/{unsubscribe_token(session, customer)}",
+        feedback_url=_feedback_url(session, order, public_url, row)
+        if row.kind == MessageKind.FEEDBACK_REQUEST
+        else "",
+        review_url=profile.review_url,
+        return_url=f"{public_url}/r/{returned.public_token}" if returned else "",
+        rma=returned.rma if returned else "",
+        return_note=returned.owner_note if returned else "",
+        refund="",
     )
 
 
 def tracking_url(public_url: str, token: str) -> str:
     return f"{public_url}/t/{token}"
+
+
+def unsubscribe_token(session: Session, customer: Customer) -> str:
+    """Made on first use for shoppers stored before tokens existed."""
+    if not customer.unsubscribe_token:
+        customer.unsubscribe_token = secrets.token_urlsafe(24)
+        session.add(customer)
+    return customer.unsubscribe_token
+
+
+def _latest_location(session: Session, shipment: Shipment | None) -> str:
+    if shipment is None:
+        return ""
+    latest = session.exec(
+        select(TrackingEvent.location)
+        .where(TrackingEvent.shipment_id == shipment.id)
+        .order_by(col(TrackingEvent.occurred_at).desc())
+        .limit(1)
+    ).first()
+    return latest or ""
+
+
+def _feedback_url(session: Session, order: ShopOrder, public_url: str, row: OutboxMessage) -> str:
+    """One feedback form per order; the link's token is its only key."""
+    assert order.id is not None
+    feedback = session.exec(select(Feedback).where(Feedback.order_id == order.id)).first()
+    if feedback is None:
+        feedback = Feedback(
+            order_id=order.id, public_token=secrets.token_urlsafe(24), created_at=row.created_at
+        )
+        session.add(feedback)
+    return f"{public_url}/feedback/{feedback.public_token}"

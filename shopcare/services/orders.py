@@ -52,6 +52,7 @@ class OrderIn:
     ship_postcode: str = ""
     ship_country: str = ""
     locale: str = "en"
+    phone: str = ""
     source: str = "manual"
     shipments: Sequence[ShipmentIn] = field(default_factory=tuple)
 
@@ -175,7 +176,12 @@ def _customer(session: Session, order_in: OrderIn, *, now: datetime) -> Customer
     customer = session.exec(select(Customer).where(Customer.email == email)).first()
     if customer is None:
         customer = Customer(
-            email=email, name=order_in.customer_name.strip(), locale=order_in.locale, created_at=now
+            email=email,
+            name=order_in.customer_name.strip(),
+            locale=order_in.locale,
+            phone=order_in.phone.strip(),
+            unsubscribe_token=secrets.token_urlsafe(24),
+            created_at=now,
         )
         session.add(customer)
         session.flush()

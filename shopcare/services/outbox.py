@@ -1,30 +1,78 @@
 """The transactional outbox: messages are rows written with the change that caused them,
-then claimed one at a time by a conditional UPDATE and handed to the sender.
+then claimed one at a time by a conditional UPDATE and handed to their channel's sender.
 
 A row is sent at most once: its idempotency key is unique, a claim succeeds for one
-dispatcher only, and a row left in "sending" by a crash is put back after a while.
+dispatcher only, and a row left in "sending" by a crash is put back after a while (it keeps
+its Message-ID, so a receiver can drop the rare duplicate of a send that did go out).
 """
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from shopcare.db.engine import SessionFactory, transaction
-from shopcare.db.models import OutboxMessage, ShopOrder
+from shopcare.db.models import Customer, OutboxMessage, ShopOrder
 from shopcare.domain.messages import MessageKind, idempotency_key
-from shopcare.notify.base import Sender, SendError
-from shopcare.notify.render import build_email, new_message_id, render_message
-from shopcare.services.message_context import message_context
+from shopcare.domain.quiet_hours import quiet_until
+from shopcare.notify.base import Channel, Sender, SendError
+from shopcare.services.message_rules import MessageRules, load_rules
+from shopcare.services.outgoing import compose
 from shopcare.services.shop import load_profile
 
-QUEUED, SENDING, SENT, FAILED = "queued", "sending", "sent", "failed"
+QUEUED, SENDING, SENT, FAILED, SKIPPED = "queued", "sending", "sent", "failed", "skipped"
 STUCK_AFTER = timedelta(minutes=10)
 MAX_ATTEMPTS = 8
+
+
+def message_rows(
+    kind: MessageKind,
+    *,
+    order: ShopOrder,
+    phone: str,
+    rules: MessageRules,
+    now: datetime,
+    shipment_id: int | None = None,
+    return_id: int | None = None,
+    occurrence: str = "",
+) -> list[dict[str, Any]]:
+    """The outbox rows the owner's rules call for (none when the message is off), as plain
+    values: writers of many shipments at once insert them in bulk."""
+    rule = rules.rule(kind)
+    if not rule.enabled:
+        return []
+    assert order.id is not None
+    key = idempotency_key(kind, order_id=order.id, shipment_id=shipment_id, occurrence=occurrence)
+    rows = []
+    for channel in rule.channels:
+        recipient = {Channel.EMAIL: order.email, Channel.SMS: phone, Channel.WEBHOOK: "owner"}
+        if not recipient[channel]:
+            continue  # no phone number: no SMS
+        rows.append(
+            {
+                "idempotency_key": key if channel is Channel.EMAIL else f"{key}@{channel}",
+                "kind": kind,
+                "order_id": order.id,
+                "shipment_id": shipment_id,
+                "return_id": return_id,
+                "channel": channel,
+                "recipient": recipient[channel],
+                "status": QUEUED,
+                "attempts": 0,
+                "next_attempt_at": now + timedelta(minutes=rule.delay_minutes),
+                "last_error": "",
+                "message_id": "",
+                "subject": "",
+                "created_at": now,
+            }
+        )
+    return rows
 
 
 def enqueue(
@@ -32,47 +80,27 @@ def enqueue(
     kind: MessageKind,
     *,
     order: ShopOrder,
-    shipment_id: int | None = None,
-    occurrence: str = "",
     now: datetime,
-) -> OutboxMessage | None:
+    shipment_id: int | None = None,
+    return_id: int | None = None,
+    occurrence: str = "",
+) -> list[OutboxMessage]:
     """Add the message to the caller's transaction, unless it was already queued once."""
-    row = message_row(kind, order=order, shipment_id=shipment_id, occurrence=occurrence, now=now)
-    key = row["idempotency_key"]
-    if session.exec(select(OutboxMessage).where(OutboxMessage.idempotency_key == key)).first():
-        return None
-    message = OutboxMessage(**row)
-    session.add(message)
-    return message
-
-
-def message_row(
-    kind: MessageKind,
-    *,
-    order: ShopOrder,
-    shipment_id: int | None = None,
-    occurrence: str = "",
-    now: datetime,
-) -> dict[str, Any]:
-    """The outbox row for one message, as plain values: writers of many shipments at once
-    insert these in bulk (see ``existing_keys`` for their idempotency check)."""
-    assert order.id is not None
-    return {
-        "idempotency_key": idempotency_key(
-            kind, order_id=order.id, shipment_id=shipment_id, occurrence=occurrence
-        ),
-        "kind": kind,
-        "order_id": order.id,
-        "shipment_id": shipment_id,
-        "recipient": order.email,
-        "status": QUEUED,
-        "attempts": 0,
-        "next_attempt_at": now,
-        "last_error": "",
-        "message_id": "",
-        "subject": "",
-        "created_at": now,
-    }
+    customer = session.get(Customer, order.customer_id)
+    rows = message_rows(
+        kind,
+        order=order,
+        phone=customer.phone if customer else "",
+        rules=load_rules(session),
+        now=now,
+        shipment_id=shipment_id,
+        return_id=return_id,
+        occurrence=occurrence,
+    )
+    known = existing_keys(session, [order.id or 0])
+    added = [OutboxMessage(**row) for row in rows if row["idempotency_key"] not in known]
+    session.add_all(added)
+    return added
 
 
 def existing_keys(session: Session, order_ids: list[int]) -> set[str]:
@@ -88,73 +116,155 @@ class DispatchReport:
     sent: int = 0
     retrying: int = 0
     failed: int = 0
+    skipped: int = 0
+    deferred: int = 0
+
+
+@dataclass(frozen=True)
+class _Due:
+    id: int
+    kind: MessageKind
+    channel: Channel
 
 
 async def dispatch_outbox(
     sessions: SessionFactory,
-    sender: Sender,
+    senders: Mapping[Channel, Sender],
     *,
     now: datetime,
     public_url: str,
-    limit: int = 50,
+    limit: int = 200,
+    concurrency: int = 4,
 ) -> DispatchReport:
+    """Send what is due, ``concurrency`` at a time (each claim is atomic, so sends in
+    parallel can never pick the same row)."""
     report = DispatchReport()
     with transaction(sessions) as session:
         _recover_stuck(session, now=now)
-        due = session.exec(
-            select(OutboxMessage.id)
-            .where(OutboxMessage.status == QUEUED, OutboxMessage.next_attempt_at <= now)
-            .order_by(col(OutboxMessage.next_attempt_at))
-            .limit(limit)
-        ).all()
-    for message_id in due:
-        assert message_id is not None
-        await _dispatch_one(
-            sessions, sender, message_id, now=now, public_url=public_url, report=report
-        )
+        rules = load_rules(session)
+        zone = load_profile(session).zone
+        due = [
+            _Due(r.id or 0, MessageKind(r.kind), Channel(r.channel))
+            for r in session.exec(
+                select(OutboxMessage)
+                .where(OutboxMessage.status == QUEUED, OutboxMessage.next_attempt_at <= now)
+                .order_by(col(OutboxMessage.next_attempt_at), col(OutboxMessage.id))
+                .limit(limit)
+            )
+        ]
+        email_room = _email_room(session, rules, now=now)
+    quiet = (
+        quiet_until(now, zone=zone, start=rules.quiet_start, end=rules.quiet_end)
+        if rules.quiet_start is not None and rules.quiet_end is not None
+        else None
+    )
+    gate = asyncio.Semaphore(concurrency)
+
+    async def handle(item: _Due) -> None:
+        if quiet and item.kind.optional:
+            _postpone(sessions, item.id, until=quiet, report=report)
+            return
+        capped = item.channel is Channel.EMAIL
+        if capped and not email_room.take():  # taken before the send: no overshoot
+            _postpone(sessions, item.id, until=now + timedelta(minutes=5), report=report)
+            return
+        async with gate:
+            sent = await _dispatch_one(
+                sessions, senders, item, now=now, public_url=public_url, report=report
+            )
+        if capped and not sent:
+            email_room.give_back()
+
+    await asyncio.gather(*(handle(item) for item in due))
     return report
 
 
 async def _dispatch_one(
     sessions: SessionFactory,
-    sender: Sender,
-    message_id: int,
+    senders: Mapping[Channel, Sender],
+    item: _Due,
     *,
     now: datetime,
     public_url: str,
     report: DispatchReport,
-) -> None:
+) -> bool:
     with transaction(sessions) as session:
-        if not _claim(session, message_id, now=now):
-            return  # another dispatcher has it
-        row = session.get(OutboxMessage, message_id)
+        if not _claim(session, item.id, now=now):
+            return False  # another dispatcher has it
+        row = session.get(OutboxMessage, item.id)
         assert row is not None
-        profile = load_profile(session)
-        context = message_context(session, row, profile=profile, public_url=public_url)
-        if not row.message_id:
-            row.message_id = new_message_id(profile.sender_email)
-        rendered = render_message(MessageKind(row.kind), context)
-        row.subject = rendered.subject
-        email = build_email(
-            rendered,
-            sender=(profile.name, profile.sender_email),
-            to=row.recipient,
-            reply_to=profile.support_email,
-            message_id=row.message_id,
-        )
+        customer = session.get(Customer, session.get(ShopOrder, row.order_id).customer_id)  # type: ignore[union-attr]
+        if item.kind.optional and customer is not None and customer.unsubscribed_at:
+            row.status, row.last_error = SKIPPED, "the shopper unsubscribed"
+            session.add(row)
+            report.skipped += 1
+            return False
+        message = compose(session, row, public_url=public_url)
+        row.message_id, row.subject = message.message_id, message.subject
         session.add(row)
+    sender = senders.get(item.channel)
     try:
-        await sender.send(email)
+        if sender is None:
+            raise SendError(f"{item.channel} is not set up in Messages → Channels", permanent=True)
+        await sender.send(message)
     except SendError as exc:
-        _record_failure(sessions, message_id, exc, now=now, report=report)
-        return
+        _record_failure(sessions, item.id, exc, now=now, report=report)
+        return False
     with transaction(sessions) as session:
         session.execute(
             sa.update(OutboxMessage)
-            .where(col(OutboxMessage.id) == message_id)
+            .where(col(OutboxMessage.id) == item.id)
             .values(status=SENT, sent_at=now, last_error="")
         )
     report.sent += 1
+    return True
+
+
+@dataclass
+class _Room:
+    """Emails still allowed this hour; ``left`` None means no cap."""
+
+    left: int | None
+
+    def take(self) -> bool:
+        if self.left is None:
+            return True
+        if self.left <= 0:
+            return False
+        self.left -= 1
+        return True
+
+    def give_back(self) -> None:
+        if self.left is not None:
+            self.left += 1
+
+
+def _email_room(session: Session, rules: MessageRules, *, now: datetime) -> _Room:
+    """Emails still allowed in the hour up to now (the owner's cap)."""
+    if not rules.hourly_cap:
+        return _Room(None)
+    sent = session.exec(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(
+            OutboxMessage.channel == Channel.EMAIL,
+            OutboxMessage.status == SENT,
+            col(OutboxMessage.sent_at) > now - timedelta(hours=1),
+        )
+    ).one()
+    return _Room(rules.hourly_cap - int(sent))
+
+
+def _postpone(
+    sessions: SessionFactory, message_id: int, *, until: datetime, report: DispatchReport
+) -> None:
+    with transaction(sessions) as session:
+        session.execute(
+            sa.update(OutboxMessage)
+            .where(col(OutboxMessage.id) == message_id, col(OutboxMessage.status) == QUEUED)
+            .values(next_attempt_at=until)
+        )
+    report.deferred += 1
 
 
 def _claim(session: Session, message_id: int, *, now: datetime) -> bool:
@@ -194,9 +304,32 @@ def _record_failure(
             report.failed += 1
         else:
             row.status = QUEUED
-            row.next_attempt_at = now + timedelta(minutes=1) * 2 ** (row.attempts - 1)
+            delay = timedelta(minutes=1) * 2 ** (row.attempts - 1)
+            if error.retry_after:
+                delay = max(delay, timedelta(seconds=error.retry_after))
+            row.next_attempt_at = now + delay
             report.retrying += 1
         session.add(row)
+
+
+def resend(sessions: SessionFactory, message_id: int, *, now: datetime) -> None:
+    """The owner asks for a message again: a failed or skipped one is queued anew (same
+    Message-ID); a sent one gets a fresh copy in the log."""
+    with transaction(sessions) as session:
+        row = session.get(OutboxMessage, message_id)
+        if row is None:
+            return
+        if row.status in (FAILED, SKIPPED):
+            row.status, row.next_attempt_at, row.last_error = QUEUED, now, ""
+            session.add(row)
+        elif row.status == SENT:
+            copy = row.model_dump(exclude={"id", "sent_at", "claimed_at"})
+            copy.update(
+                idempotency_key=f"{row.idempotency_key}:resend:{now.isoformat()}",
+                status=QUEUED, attempts=0, next_attempt_at=now, message_id="",
+                last_error="", created_at=now,
+            )  # fmt: skip
+            session.add(OutboxMessage(**copy))
 
 
 def messages_for_order(session: Session, order_id: int) -> list[OutboxMessage]:

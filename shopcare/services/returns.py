@@ -11,8 +11,10 @@ from sqlmodel import Session, col, func, select
 
 from shopcare.db.engine import SessionFactory, transaction
 from shopcare.db.models import OrderLine, ReturnLine, ReturnRequest, ShopOrder
+from shopcare.domain.messages import MessageKind
 from shopcare.domain.returns import check_return_request, make_rma, returnable_quantities
 from shopcare.services.errors import InputError
+from shopcare.services.outbox import enqueue
 from shopcare.services.shop import load_profile
 from shopcare.services.views import ReturnView, return_view
 
@@ -68,6 +70,14 @@ def open_return(
             ReturnLine(return_id=request.id, order_line_id=line, quantity=qty)
             for line, qty in quantities.items()
             if qty
+        )
+        enqueue(
+            session,
+            MessageKind.RETURN_REQUESTED,
+            order=order,
+            return_id=request.id,
+            occurrence=request.rma,
+            now=now,
         )
     return request.public_token
 

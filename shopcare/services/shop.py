@@ -6,10 +6,9 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from shopcare.db.engine import SessionFactory
-from shopcare.db.models import Setting
 from shopcare.services.errors import InputError
 from shopcare.services.settings_rows import load_group, update_group
 
@@ -23,6 +22,11 @@ class ShopProfile:
     return_address: str = "My Shop\nReturns\n1 Example Street\n10115 Berlin\nGermany"
     simulated_speed: float = 1.0
     """Clock speed of the simulated carrier: 1440 in the demo (a day per minute)."""
+    brand_color: str = "#2563eb"
+    logo_url: str = ""
+    """An absolute https:// address of the logo, as mail clients fetch it."""
+    shop_url: str = ""
+    review_url: str = ""
 
     @property
     def zone(self) -> ZoneInfo:
@@ -54,7 +58,3 @@ def _check(profile: ShopProfile) -> None:
         raise InputError("the shop needs a name")
     if profile.simulated_speed <= 0:
         raise InputError("simulated carrier speed must be positive")
-
-
-def has_settings(session: Session) -> bool:
-    return session.exec(select(Setting).limit(1)).first() is not None

@@ -18,14 +18,15 @@ from sqlmodel import Session, col, select
 
 from shopcare.carriers.base import CarrierError, ErrorKind, TrackingResult
 from shopcare.db.engine import SessionFactory, transaction
-from shopcare.db.models import OutboxMessage, Shipment, ShopOrder, TrackingEvent
+from shopcare.db.models import Customer, OutboxMessage, Shipment, ShopOrder, TrackingEvent
 from shopcare.domain.calendar import business_days_between
 from shopcare.domain.estimates import TransitStats, estimate_delivery, transit_stats
 from shopcare.domain.messages import MessageKind, messages_for_change
 from shopcare.domain.polling import error_backoff, poll_interval
 from shopcare.domain.stalls import find_stall, stall_key
 from shopcare.domain.status import CarrierEvent, ShipmentStatus, derive_status
-from shopcare.services.outbox import existing_keys, message_row
+from shopcare.services.message_rules import MessageRules, load_rules
+from shopcare.services.outbox import existing_keys, message_rows
 from shopcare.services.shop import load_profile
 from shopcare.services.tracking_settings import TrackingSettings, load_tracking_settings
 
@@ -123,18 +124,27 @@ class _Context:
     history: dict[str, TransitStats | None]
     orders: dict[int, ShopOrder]
     outbox_keys: set[str]
+    rules: MessageRules
+    phones: dict[int, str]
     new_events: list[dict[str, Any]] = field(default_factory=list)
     new_messages: list[dict[str, Any]] = field(default_factory=list)
 
     def queue(
         self, kind: MessageKind, *, order: ShopOrder, shipment_id: int | None, occurrence: str = ""
     ) -> None:
-        row = message_row(
-            kind, order=order, shipment_id=shipment_id, occurrence=occurrence, now=self.now
+        rows = message_rows(
+            kind,
+            order=order,
+            phone=self.phones.get(order.customer_id, ""),
+            rules=self.rules,
+            now=self.now,
+            shipment_id=shipment_id,
+            occurrence=occurrence,
         )
-        if row["idempotency_key"] not in self.outbox_keys:
-            self.outbox_keys.add(row["idempotency_key"])
-            self.new_messages.append(row)
+        for row in rows:
+            if row["idempotency_key"] not in self.outbox_keys:
+                self.outbox_keys.add(row["idempotency_key"])
+                self.new_messages.append(row)
 
     @classmethod
     def load(
@@ -159,9 +169,19 @@ class _Context:
             if o.id is not None
         }
         keys = existing_keys(session, order_ids)
+        phones = {
+            c.id: c.phone
+            for c in session.exec(
+                select(Customer).where(
+                    col(Customer.id).in_({o.customer_id for o in orders.values()})
+                )
+            )
+            if c.id is not None and c.phone
+        }
         return cls(
-            now, options, settings, zone, shipments, events, event_keys, history, orders, keys
-        )
+            now, options, settings, zone, shipments, events, event_keys, history, orders, keys,
+            load_rules(session), phones,
+        )  # fmt: skip
 
 
 def _record_result(
@@ -203,7 +223,7 @@ def _record_result(
     order = ctx.orders[shipment.order_id]
     if new != old:
         report.changed += 1
-        for kind in messages_for_change(old, new):
+        for kind in messages_for_change(old, new, shipped_on=ctx.rules.shipped_trigger):
             ctx.queue(kind, order=order, shipment_id=shipment.id)
     _update_stall(shipment, order, ctx)
 

@@ -1,6 +1,11 @@
 from datetime import UTC, datetime, timedelta
 
-from shopcare.domain.messages import MessageKind, idempotency_key, messages_for_change
+from shopcare.domain.messages import (
+    MessageKind,
+    ShippedOn,
+    idempotency_key,
+    messages_for_change,
+)
 from shopcare.domain.polling import error_backoff, poll_interval
 from shopcare.domain.progress import Step, StepState, progress
 from shopcare.domain.status import CarrierEvent, ShipmentStatus, derive_status
@@ -50,15 +55,34 @@ def test_the_same_scan_has_the_same_key_and_different_scans_do_not() -> None:
     assert event(1, S.IN_TRANSIT, "a").key != event(1, S.IN_TRANSIT, "b").key
 
 
-def test_milestones_send_one_message_for_the_status_reached() -> None:
-    assert messages_for_change(S.PENDING, S.INFO_RECEIVED) == [MessageKind.SHIPPED]
-    assert messages_for_change(S.INFO_RECEIVED, S.IN_TRANSIT) == [MessageKind.SHIPPED]
+def test_milestones_send_the_messages_for_the_status_reached() -> None:
+    shipped, transit = MessageKind.SHIPPED, MessageKind.IN_TRANSIT
+    assert messages_for_change(S.PENDING, S.INFO_RECEIVED) == [shipped]
+    assert messages_for_change(S.INFO_RECEIVED, S.IN_TRANSIT) == [shipped, transit]
     assert messages_for_change(S.IN_TRANSIT, S.OUT_FOR_DELIVERY) == [MessageKind.OUT_FOR_DELIVERY]
-    assert messages_for_change(S.OUT_FOR_DELIVERY, S.DELIVERED) == [MessageKind.DELIVERED]
+    assert messages_for_change(S.OUT_FOR_DELIVERY, S.FAILED_ATTEMPT) == [MessageKind.FAILED_ATTEMPT]
+    assert messages_for_change(S.IN_TRANSIT, S.EXCEPTION) == [MessageKind.EXCEPTION]
     assert messages_for_change(S.IN_TRANSIT, S.IN_TRANSIT) == []
-    assert messages_for_change(S.IN_TRANSIT, S.EXCEPTION) == []
+    delivered = messages_for_change(S.OUT_FOR_DELIVERY, S.DELIVERED)
+    assert delivered[0] is MessageKind.DELIVERED
+    assert MessageKind.FEEDBACK_REQUEST in delivered
     # a parcel that skipped stages between two polls only gets the news still true
-    assert messages_for_change(S.PENDING, S.DELIVERED) == [MessageKind.DELIVERED]
+    assert messages_for_change(S.PENDING, S.DELIVERED)[0] is MessageKind.DELIVERED
+    assert MessageKind.OUT_FOR_DELIVERY not in messages_for_change(S.PENDING, S.DELIVERED)
+
+
+def test_shipped_can_wait_for_the_carriers_first_scan() -> None:
+    late = ShippedOn.FIRST_SCAN
+    assert messages_for_change(S.PENDING, S.INFO_RECEIVED, shipped_on=late) == []
+    assert MessageKind.SHIPPED in messages_for_change(
+        S.INFO_RECEIVED, S.IN_TRANSIT, shipped_on=late
+    )
+
+
+def test_answers_to_the_shoppers_own_actions_are_not_optional() -> None:
+    assert not MessageKind.ORDER_CONFIRMED.optional
+    assert not MessageKind.RETURN_APPROVED.optional
+    assert MessageKind.SHIPPED.optional and MessageKind.FEEDBACK_REQUEST.optional
 
 
 def test_idempotency_keys_are_per_shipment_and_milestone() -> None:

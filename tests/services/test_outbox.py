@@ -1,12 +1,11 @@
 import asyncio
-from email.message import EmailMessage
 
 import sqlalchemy as sa
 from sqlmodel import select
 
 from shopcare.app import ShopCare
 from shopcare.db.models import OutboxMessage
-from shopcare.notify.base import SendError
+from shopcare.notify.base import Channel, Outgoing, SendError
 from shopcare.services.outbox import dispatch_outbox
 from tests.conftest import PUBLIC_URL, FakeClock
 from tests.services.helpers import make_order
@@ -16,12 +15,13 @@ class Recorder:
     """A sender at the outbound seam that records, and fails when told to."""
 
     name = "recorder"
+    channel = Channel.EMAIL
 
     def __init__(self, fail: SendError | None = None, times: int = 0, delay: float = 0) -> None:
-        self.sent: list[EmailMessage] = []
+        self.sent: list[Outgoing] = []
         self.fail, self.times, self.delay = fail, times, delay
 
-    async def send(self, message: EmailMessage) -> None:
+    async def send(self, message: Outgoing) -> None:
         await asyncio.sleep(self.delay)
         if self.fail and self.times:
             self.times -= 1
@@ -39,13 +39,17 @@ async def test_creating_an_order_queues_one_confirmation(
 ) -> None:
     make_order(shopcare, tracking="")
     sender = Recorder()
-    await dispatch_outbox(shopcare.sessions, sender, now=clock(), public_url=PUBLIC_URL)
-    await dispatch_outbox(shopcare.sessions, sender, now=clock(), public_url=PUBLIC_URL)
-    assert [m["Subject"] for m in sender.sent] == ["Your order 1001 is confirmed"]
+    await dispatch_outbox(
+        shopcare.sessions, {Channel.EMAIL: sender}, now=clock(), public_url=PUBLIC_URL
+    )
+    await dispatch_outbox(
+        shopcare.sessions, {Channel.EMAIL: sender}, now=clock(), public_url=PUBLIC_URL
+    )
+    assert [m.subject for m in sender.sent] == ["Your order 1001 is confirmed"]
     message = sender.sent[0]
-    assert message["To"] == "anna@example.com"
-    assert message["Reply-To"] == "support@example.com"
-    assert message["Message-ID"] and rows(shopcare)[0].message_id == message["Message-ID"]
+    assert message.recipient == "anna@example.com"
+    assert message.reply_to == "support@example.com"
+    assert message.message_id and rows(shopcare)[0].message_id == message.message_id
 
 
 async def test_two_dispatchers_at_once_send_each_message_once(
@@ -56,7 +60,9 @@ async def test_two_dispatchers_at_once_send_each_message_once(
     sender = Recorder(delay=0.01)
     await asyncio.gather(
         *(
-            dispatch_outbox(shopcare.sessions, sender, now=clock(), public_url=PUBLIC_URL)
+            dispatch_outbox(
+                shopcare.sessions, {Channel.EMAIL: sender}, now=clock(), public_url=PUBLIC_URL
+            )
             for _ in range(3)
         )
     )
@@ -69,15 +75,21 @@ async def test_a_temporary_failure_is_retried_with_the_same_message_id(
 ) -> None:
     make_order(shopcare, tracking="")
     sender = Recorder(fail=SendError("451 try later", permanent=False), times=1)
-    report = await dispatch_outbox(shopcare.sessions, sender, now=clock(), public_url=PUBLIC_URL)
+    report = await dispatch_outbox(
+        shopcare.sessions, {Channel.EMAIL: sender}, now=clock(), public_url=PUBLIC_URL
+    )
     assert report.retrying == 1 and not sender.sent
     first_id = rows(shopcare)[0].message_id
     assert rows(shopcare)[0].last_error == "451 try later"
-    await dispatch_outbox(shopcare.sessions, sender, now=clock(), public_url=PUBLIC_URL)
+    await dispatch_outbox(
+        shopcare.sessions, {Channel.EMAIL: sender}, now=clock(), public_url=PUBLIC_URL
+    )
     assert not sender.sent  # not due yet
     clock.advance(minutes=2)
-    await dispatch_outbox(shopcare.sessions, sender, now=clock(), public_url=PUBLIC_URL)
-    assert len(sender.sent) == 1 and sender.sent[0]["Message-ID"] == first_id
+    await dispatch_outbox(
+        shopcare.sessions, {Channel.EMAIL: sender}, now=clock(), public_url=PUBLIC_URL
+    )
+    assert len(sender.sent) == 1 and sender.sent[0].message_id == first_id
     assert rows(shopcare)[0].attempts == 2
 
 
@@ -86,10 +98,14 @@ async def test_a_permanent_failure_stops_with_the_reason(
 ) -> None:
     make_order(shopcare, tracking="")
     sender = Recorder(fail=SendError("550 no such user", permanent=True), times=5)
-    report = await dispatch_outbox(shopcare.sessions, sender, now=clock(), public_url=PUBLIC_URL)
+    report = await dispatch_outbox(
+        shopcare.sessions, {Channel.EMAIL: sender}, now=clock(), public_url=PUBLIC_URL
+    )
     assert report.failed == 1
     clock.advance(days=1)
-    await dispatch_outbox(shopcare.sessions, sender, now=clock(), public_url=PUBLIC_URL)
+    await dispatch_outbox(
+        shopcare.sessions, {Channel.EMAIL: sender}, now=clock(), public_url=PUBLIC_URL
+    )
     (row,) = rows(shopcare)
     assert row.status == "failed" and row.last_error == "550 no such user" and row.attempts == 1
 
@@ -102,9 +118,15 @@ async def test_a_message_left_sending_by_a_crash_is_sent_once_after_recovery(
         session.execute(sa.update(OutboxMessage).values(status="sending", claimed_at=clock()))
         session.commit()
     sender = Recorder()
-    await dispatch_outbox(shopcare.sessions, sender, now=clock(), public_url=PUBLIC_URL)
+    await dispatch_outbox(
+        shopcare.sessions, {Channel.EMAIL: sender}, now=clock(), public_url=PUBLIC_URL
+    )
     assert not sender.sent
     clock.advance(minutes=11)
-    await dispatch_outbox(shopcare.sessions, sender, now=clock(), public_url=PUBLIC_URL)
-    await dispatch_outbox(shopcare.sessions, sender, now=clock(), public_url=PUBLIC_URL)
+    await dispatch_outbox(
+        shopcare.sessions, {Channel.EMAIL: sender}, now=clock(), public_url=PUBLIC_URL
+    )
+    await dispatch_outbox(
+        shopcare.sessions, {Channel.EMAIL: sender}, now=clock(), public_url=PUBLIC_URL
+    )
     assert len(sender.sent) == 1

@@ -1,19 +1,16 @@
-"""Alembic environment: uses the engine handed over by shopcare.db.migrate."""
+"""Alembic environment: uses the connection handed over by shopcare.db.migrate."""
 
 from alembic import context
 from sqlmodel import SQLModel
 
 import shopcare.db.models  # noqa: F401  (registers the tables)
 
-config = context.config
-engine = config.attributes["engine"]
-
-with engine.begin() as connection:
-    context.configure(
-        connection=connection,
-        target_metadata=SQLModel.metadata,
-        render_as_batch=True,
-        compare_type=True,
-    )
-    with context.begin_transaction():
-        context.run_migrations()
+connection = context.config.attributes["connection"]
+context.configure(
+    connection=connection,
+    target_metadata=SQLModel.metadata,
+    render_as_batch=True,
+    compare_type=True,
+)
+with context.begin_transaction():
+    context.run_migrations()

@@ -29,6 +29,7 @@ from shopcare.services.returns import (
 )
 from shopcare.services.shop import get_profile
 from shopcare.services.views import order_view_by_token
+from shopcare.ui.public.forms import form_fields
 from shopcare.ui.public.templating import SECURITY_HEADERS, render
 from shopcare.ui.public.words import N_
 
@@ -212,12 +213,6 @@ def return_slip_response(shopcare: ShopCare, token: str) -> Response:
     headers = {k: v for k, v in SECURITY_HEADERS.items() if k != "Content-Security-Policy"}
     headers["Content-Disposition"] = f'inline; filename="return-{found[0].rma}.pdf"'
     return Response(pdf, media_type="application/pdf", headers=headers)
-
-
-async def form_fields(request: Request) -> dict[str, str]:
-    """Text fields of a posted form; a file where text belongs is ignored."""
-    async with request.form() as form:
-        return {k: v for k, v in form.items() if isinstance(v, str)}
 
 
 def not_found(shopcare: ShopCare) -> Response:

@@ -1,0 +1,185 @@
+"""Outbox throughput: 2,000 queued order confirmations sent through ShopCare's outbox
+(claim, render, send, record) to a local aiosmtpd server in another process, beside a bare
+aiosmtplib loop sending the same messages with the same concurrency in the same run.
+Target: >= 0.7 of the bare loop. Checks every message arrived exactly once.
+
+    python bench/outbox.py [--messages 2000] [--concurrency 4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import aiosmtplib
+import sqlalchemy as sa
+from sqlmodel import func, select
+
+from shopcare.app import build
+from shopcare.config import SmtpConfig, load_settings
+from shopcare.db.models import Customer, OutboxMessage, ShopOrder
+from shopcare.domain.messages import MessageKind
+from shopcare.notify.email import build_email
+from shopcare.services.message_rules import MessageRules
+from shopcare.services.outbox import dispatch_outbox, message_rows
+from shopcare.services.outgoing import compose
+
+SINK = """
+import sys, time
+from aiosmtpd.controller import Controller
+
+class Count:
+    def __init__(self):
+        self.ids = []
+    async def handle_DATA(self, server, session, envelope):
+        for line in envelope.content.splitlines():
+            if line.lower().startswith(b"message-id:"):
+                self.ids.append(line.split(b":", 1)[1].strip())
+                break
+        return "250 OK"
+
+handler = Count()
+controller = Controller(handler, hostname="127.0.0.1", port=int(sys.argv[1]))
+controller.start()
+for line in sys.stdin:  # "count" -> how many and how many distinct
+    print(len(handler.ids), len(set(handler.ids)), flush=True)
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Sink:
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", SINK, str(self.port)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("SMTP sink did not start")
+
+    def received(self) -> tuple[int, int]:
+        assert self.proc.stdin and self.proc.stdout
+        self.proc.stdin.write("count\n")
+        self.proc.stdin.flush()
+        total, distinct = self.proc.stdout.readline().split()
+        return int(total), int(distinct)
+
+    def stop(self) -> None:
+        self.proc.terminate()
+
+
+def seed(app, count: int, now: datetime) -> None:  # type: ignore[no-untyped-def]
+    rules = MessageRules()
+    with app.sessions() as session:
+        session.add(
+            Customer(id=1, email="bench@example.com", unsubscribe_token="u", created_at=now)
+        )
+        orders = [
+            ShopOrder(id=i, order_number=f"B{i}", customer_id=1, email=f"s{i}@example.com",
+                      placed_at=now, public_token=f"tok{i}", created_at=now)
+            for i in range(1, count + 1)
+        ]  # fmt: skip
+        session.add_all(orders)
+        session.flush()
+        rows = [
+            row
+            for order in orders
+            for row in message_rows(
+                MessageKind.ORDER_CONFIRMED, order=order, phone="", rules=rules, now=now
+            )
+        ]
+        session.execute(sa.insert(OutboxMessage), rows)
+        session.commit()
+
+
+async def bare_loop(app, port: int, concurrency: int) -> float:  # type: ignore[no-untyped-def]
+    """The same messages, rendered beforehand, sent with aiosmtplib and nothing else."""
+    with app.sessions() as session:
+        rows = session.exec(select(OutboxMessage)).all()
+        mails = [build_email(compose(session, r, public_url="http://shop.test")) for r in rows]
+        session.rollback()
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(mail) -> None:  # type: ignore[no-untyped-def]
+        async with gate:
+            await aiosmtplib.send(mail, hostname="127.0.0.1", port=port)
+
+    began = time.perf_counter()
+    await asyncio.gather(*(one(m) for m in mails))
+    return len(mails) / (time.perf_counter() - began)
+
+
+async def main(count: int, concurrency: int) -> dict[str, object]:
+    sink = Sink()
+    try:
+        now = datetime.now(UTC)
+        settings = load_settings({}, data_dir=tempfile.mkdtemp(prefix="shopcare-bench-"))
+        smtp = SmtpConfig(host="127.0.0.1", port=sink.port, security="plain")
+        app = build(replace(settings, smtp=smtp))
+        seed(app, count, now)
+        bare = await bare_loop(app, sink.port, concurrency)
+        before, _ = sink.received()
+        began = time.perf_counter()
+        while True:
+            report = await dispatch_outbox(
+                app.sessions, app.senders(), now=now, public_url="http://shop.test",
+                limit=500, concurrency=concurrency,
+            )  # fmt: skip
+            if not report.sent and not report.retrying:
+                break
+        rate = count / (time.perf_counter() - began)
+        total, distinct = sink.received()
+        with app.sessions() as session:
+            sent = session.exec(
+                select(func.count())
+                .select_from(OutboxMessage)
+                .where(OutboxMessage.status == "sent")
+            ).one()
+        again = await dispatch_outbox(
+            app.sessions, app.senders(), now=now, public_url="http://shop.test"
+        )
+        await app.stop()
+    finally:
+        sink.stop()
+    ours = total - before
+    assert sent == count and ours == count and again.sent == 0, (sent, ours, again)
+    assert distinct == total, "a Message-ID arrived twice"
+    print(
+        f"{count} messages, {concurrency} at a time: outbox {rate:.0f} msg/s, bare aiosmtplib "
+        f"{bare:.0f} msg/s; arrived {ours}, distinct Message-IDs {distinct - before}; "
+        f"second pass sent {again.sent}"
+    )
+    return {
+        "bench": "outbox",
+        "value": round(rate, 1),
+        "unit": "messages/s",
+        "baseline": round(bare, 1),
+        "ratio": round(rate / bare, 3),
+        "target": 0.7,
+    }
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--messages", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=4)
+    args = parser.parse_args()
+    print(json.dumps(asyncio.run(main(args.messages, args.concurrency))))

@@ -1,0 +1,119 @@
+"""SMS through Twilio's Messages API: one form POST per message.
+
+``POST {base}/2010-04-01/Accounts/{sid}/Messages.json`` with ``To``, ``From`` and ``Body``,
+HTTP Basic auth ``sid:token``. Twilio answers errors as JSON ``{"code": 21211, "message":
+...}``; a refused number or account is permanent, a rate limit or an outage is temporary.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+import httpx
+
+from shopcare.notify.base import Channel, Outgoing, SendError
+
+MAX_BODY = 1600
+"""Twilio's limit for one message (it splits it into segments itself)."""
+
+E164 = re.compile(r"\+[1-9]\d{7,14}")
+RECIPIENT_ERRORS = {
+    21211: "not a valid phone number",
+    21614: "not a mobile number that can receive SMS",
+    21610: "the recipient has unsubscribed from SMS (replied STOP)",
+}
+
+
+class TwilioSms:
+    name = "SMS"
+    channel = Channel.SMS
+
+    def __init__(
+        self,
+        *,
+        client: httpx.AsyncClient,
+        base_url: str = "https://api.twilio.com",
+        account_sid: str,
+        auth_token: str,
+        from_number: str,
+    ) -> None:
+        self.client = client
+        self.url = f"{base_url.rstrip('/')}/2010-04-01/Accounts/{account_sid}/Messages.json"
+        self.auth = httpx.BasicAuth(account_sid, auth_token)
+        self.from_number = from_number
+
+    async def send(self, message: Outgoing) -> None:
+        if not E164.fullmatch(message.recipient):
+            raise SendError(
+                f"SMS: {message.recipient!r} is not a phone number in international form "
+                "(+ and 8 to 15 digits, e.g. +4915112345678)",
+                permanent=True,
+            )
+        form = {"To": message.recipient, "From": self.from_number, "Body": _body(message)}
+        try:
+            response = await self.client.post(self.url, data=form, auth=self.auth)
+        except httpx.TimeoutException as exc:
+            raise SendError(
+                f"SMS: Twilio did not answer in time ({type(exc).__name__})", permanent=False
+            ) from exc
+        except httpx.HTTPError as exc:
+            raise SendError(
+                f"SMS: cannot reach Twilio ({type(exc).__name__}: {exc})", permanent=False
+            ) from exc
+        if not response.is_success:
+            raise _error_for(response)
+
+
+def _body(message: Outgoing) -> str:
+    return message.text.strip()[:MAX_BODY]
+
+
+def _error_for(response: httpx.Response) -> SendError:
+    status = response.status_code
+    code, detail = _twilio_error(response)
+    if status in (401, 403):
+        return SendError(
+            f"SMS account refused (check SID and token) ({status}){detail}", permanent=True
+        )
+    if status == 429 or status >= 500:
+        return SendError(
+            f"SMS: Twilio {'rate limit reached' if status == 429 else 'server error'} "
+            f"({status}){detail}",
+            permanent=False,
+            retry_after=_retry_after(response.headers.get("retry-after")),
+        )
+    if code in RECIPIENT_ERRORS:
+        return SendError(f"SMS: {RECIPIENT_ERRORS[code]} ({code}){detail}", permanent=True)
+    error = f"{status}, error {code}" if code else str(status)
+    return SendError(f"SMS: Twilio refused the message ({error}){detail}", permanent=True)
+
+
+def _twilio_error(response: httpx.Response) -> tuple[int | None, str]:
+    """Twilio's error code and its message, when the body is its JSON error."""
+    try:
+        body = response.json()
+    except ValueError:
+        text = response.text.strip()
+        return None, f": {text[:160]}" if text else ""
+    if not isinstance(body, dict):
+        return None, ""
+    code = body.get("code")
+    message = str(body.get("message") or "")[:160]
+    return (code if isinstance(code, int) else None), (f": {message}" if message else "")
+
+
+def _retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` value: a number of seconds or an HTTP date."""
+    if not value:
+        return None
+    if value.strip().isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max((when - (now or datetime.now(UTC))).total_seconds(), 0.0)

@@ -1,0 +1,43 @@
+"""Feedback after delivery: one 0-10 score (NPS) and a comment per order, by token."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import select
+
+from shopcare.db.engine import SessionFactory, transaction
+from shopcare.db.models import Feedback, ShopOrder
+from shopcare.services.errors import InputError
+
+
+@dataclass(frozen=True)
+class FeedbackView:
+    order_number: str
+    score: int | None
+    comment: str
+
+
+def feedback_by_token(sessions: SessionFactory, token: str) -> FeedbackView | None:
+    with sessions() as session:
+        row = session.exec(select(Feedback).where(Feedback.public_token == token)).first()
+        if row is None:
+            return None
+        order = session.get(ShopOrder, row.order_id)
+        assert order is not None
+        return FeedbackView(order.order_number, row.score, row.comment)
+
+
+def record_feedback(
+    sessions: SessionFactory, token: str, *, score: int, comment: str, now: datetime
+) -> None:
+    """The latest answer counts (a shopper may change their mind)."""
+    if not 0 <= score <= 10:
+        raise InputError("Choose a score from 0 to 10.")
+    with transaction(sessions) as session:
+        row = session.exec(select(Feedback).where(Feedback.public_token == token)).first()
+        if row is None:
+            raise InputError("This feedback link is not valid.")
+        row.score, row.comment, row.answered_at = score, comment.strip()[:2000], now
+        session.add(row)

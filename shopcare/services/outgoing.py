@@ -1,0 +1,70 @@
+"""Turning an outbox row into the message its channel sends: rendered in the shopper's
+language from the owner's template (or the default), with the headers mail needs."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from shopcare.db.models import Customer, MessageTemplate, OutboxMessage, ShopOrder
+from shopcare.domain.messages import MessageKind
+from shopcare.notify.base import Channel, Outgoing
+from shopcare.notify.email import new_message_id
+from shopcare.notify.render import TemplateSet, best_locale, render_message
+from shopcare.services.message_context import message_context
+from shopcare.services.shop import load_profile
+
+SMS_LIMIT = 320
+"""Two SMS segments at most: a subject and a link."""
+
+
+def compose(session: Session, row: OutboxMessage, *, public_url: str) -> Outgoing:
+    profile = load_profile(session)
+    order = session.get(ShopOrder, row.order_id)
+    assert order is not None
+    customer = session.get(Customer, order.customer_id)
+    locale = best_locale(customer.locale if customer else "en")
+    context = message_context(session, row, profile=profile, public_url=public_url)
+    kind = MessageKind(row.kind)
+    rendered = render_message(
+        kind, context, locale=locale, override=owner_template(session, kind, locale)
+    )
+    link = context.return_url or context.feedback_url or context.tracking_url
+    headers = {}
+    if row.channel == Channel.EMAIL and kind is not MessageKind.ORDER_CONFIRMED:
+        # RFC 8058 one-click unsubscribe; GET on the link only shows a page.
+        headers["List-Unsubscribe"] = f"<{context.unsubscribe_url}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    text = rendered.text
+    if row.channel == Channel.SMS:
+        text = f"{profile.name}: {rendered.subject} {link}"[:SMS_LIMIT]
+    return Outgoing(
+        kind=kind,
+        recipient=row.recipient,
+        subject=rendered.subject,
+        text=text,
+        html=rendered.html if row.channel == Channel.EMAIL else "",
+        message_id=row.message_id or new_message_id(profile.sender_email),
+        sender_name=profile.name,
+        sender_address=profile.sender_email,
+        reply_to=profile.support_email,
+        headers=headers,
+        data={
+            "kind": kind.value,
+            "order_number": context.order_number,
+            "email": order.email,
+            "locale": locale,
+            "link": link,
+            "carrier": context.carrier,
+            "tracking_number": context.tracking_number,
+            "rma": context.rma,
+        },
+    )
+
+
+def owner_template(session: Session, kind: MessageKind, locale: str) -> TemplateSet | None:
+    row = session.exec(
+        select(MessageTemplate).where(
+            MessageTemplate.kind == kind, MessageTemplate.locale == locale
+        )
+    ).first()
+    return TemplateSet(subject=row.subject, html=row.html, text=row.text) if row else None

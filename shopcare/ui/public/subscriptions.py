@@ -1,0 +1,85 @@
+"""``/unsubscribe/{token}`` (RFC 8058) and ``/feedback/{token}``: the shopper's answers to
+our emails. GET never changes anything (mail scanners follow links); POST does."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from shopcare.services.errors import InputError
+from shopcare.services.feedback import feedback_by_token, record_feedback
+from shopcare.services.shop import get_profile
+from shopcare.services.subscriptions import is_known, resubscribe, unsubscribe
+from shopcare.ui.public.forms import form_fields
+from shopcare.ui.public.templating import render
+from shopcare.ui.public.words import N_
+
+if TYPE_CHECKING:
+    from shopcare.app import ShopCare
+
+
+def subscriptions_router(shopcare: ShopCare) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+
+    def page(title: str, text: str, *, status: int = 200, **extra: object) -> Response:
+        return render(
+            "answer.html", status_code=status, shop=get_profile(shopcare.sessions),
+            title=title, text=text, **extra,
+        )  # fmt: skip
+
+    @router.get("/unsubscribe/{token}")
+    def unsubscribe_page(token: str) -> Response:
+        if not is_known(shopcare.sessions, token):
+            return page(N_("Link not valid"), N_("This link is not valid any more."), status=404)
+        return page(
+            N_("Stop emails about your orders?"),
+            N_("You will still get answers to what you ask for, such as returns."),
+            action=f"/unsubscribe/{token}",
+            button=N_("Unsubscribe"),
+        )
+
+    @router.post("/unsubscribe/{token}")
+    async def unsubscribe_now(token: str, request: Request) -> Response:
+        fields = await form_fields(request)
+        if fields.get("undo") == "1":
+            done = await run_in_threadpool(resubscribe, shopcare.sessions, token)
+            text = N_("You will get updates about your orders again.")
+        else:  # a form post or RFC 8058 one-click ("List-Unsubscribe=One-Click")
+            done = await run_in_threadpool(
+                unsubscribe, shopcare.sessions, token, now=shopcare.clock()
+            )
+            text = N_("You will not get optional emails about your orders any more.")
+        if not done:
+            return page(N_("Link not valid"), N_("This link is not valid any more."), status=404)
+        return page(
+            N_("Done"), text, action=f"/unsubscribe/{token}", undo=fields.get("undo") != "1"
+        )
+
+    @router.get("/feedback/{token}")
+    def feedback_page(token: str, score: int | None = None) -> Response:
+        found = feedback_by_token(shopcare.sessions, token)
+        if found is None:
+            return page(N_("Link not valid"), N_("This link is not valid any more."), status=404)
+        return render(
+            "feedback.html", shop=get_profile(shopcare.sessions), feedback=found,
+            chosen=score if score is not None else found.score, action=f"/feedback/{token}",
+        )  # fmt: skip
+
+    @router.post("/feedback/{token}")
+    async def feedback_submit(token: str, request: Request) -> Response:
+        fields = await form_fields(request)
+        score = fields.get("score", "")
+        try:
+            await run_in_threadpool(
+                record_feedback, shopcare.sessions, token,
+                score=int(score) if score.isdigit() else -1,
+                comment=fields.get("comment", ""), now=shopcare.clock(),
+            )  # fmt: skip
+        except InputError as exc:
+            return page(N_("Something is missing"), str(exc), status=400)
+        return page(N_("Thank you"), N_("Your feedback helps us get better."))
+
+    return router
