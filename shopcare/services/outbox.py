@@ -23,7 +23,7 @@ from shopcare.domain.messages import MessageKind, idempotency_key
 from shopcare.domain.quiet_hours import quiet_until
 from shopcare.notify.base import Channel, Sender, SendError
 from shopcare.services.message_rules import MessageRules, load_rules
-from shopcare.services.outgoing import compose
+from shopcare.services.outgoing import compose, owner_templates
 from shopcare.services.shop import load_profile
 
 QUEUED, SENDING, SENT, FAILED, SKIPPED = "queued", "sending", "sent", "failed", "skipped"
@@ -142,7 +142,9 @@ async def dispatch_outbox(
     with transaction(sessions) as session:
         _recover_stuck(session, now=now)
         rules = load_rules(session)
-        zone = load_profile(session).zone
+        profile = load_profile(session)
+        zone = profile.zone
+        templates = owner_templates(session)
         due = [
             _Due(r.id or 0, MessageKind(r.kind), Channel(r.channel))
             for r in session.exec(
@@ -158,66 +160,98 @@ async def dispatch_outbox(
         if rules.quiet_start is not None and rules.quiet_end is not None
         else None
     )
-    gate = asyncio.Semaphore(concurrency)
-
-    async def handle(item: _Due) -> None:
+    ready: list[_Due] = []
+    for item in due:
         if quiet and item.kind.optional:
             _postpone(sessions, item.id, until=quiet, report=report)
-            return
-        capped = item.channel is Channel.EMAIL
-        if capped and not email_room.take():  # taken before the send: no overshoot
+        elif item.channel is Channel.EMAIL and not email_room.take():
             _postpone(sessions, item.id, until=now + timedelta(minutes=5), report=report)
-            return
-        async with gate:
-            sent = await _dispatch_one(
-                sessions, senders, item, now=now, public_url=public_url, report=report
-            )
-        if capped and not sent:
-            email_room.give_back()
-
-    await asyncio.gather(*(handle(item) for item in due))
+        else:  # the cap is taken before the send, so parallel sends cannot overshoot it
+            ready.append(item)
+    compose_with = {"public_url": public_url, "profile": profile, "templates": templates}
+    for start in range(0, len(ready), CHUNK):
+        chunk = ready[start : start + CHUNK]
+        claimed = _claim_and_compose(sessions, chunk, now=now, report=report, **compose_with)
+        await _send_all(sessions, senders, claimed, now=now, report=report, width=concurrency)
     return report
 
 
-async def _dispatch_one(
+CHUNK = 50
+"""Messages claimed, composed and recorded per transaction."""
+
+
+def _claim_and_compose(
     sessions: SessionFactory,
-    senders: Mapping[Channel, Sender],
-    item: _Due,
+    chunk: list[_Due],
     *,
     now: datetime,
-    public_url: str,
     report: DispatchReport,
-) -> bool:
+    **compose_with: Any,
+) -> list[tuple[_Due, Outgoing]]:
+    """One transaction: claim the rows no other dispatcher holds, skip those whose shopper
+    unsubscribed, and render the rest."""
+    by_id = {item.id: item for item in chunk}
     with transaction(sessions) as session:
-        if not _claim(session, item.id, now=now):
-            return False  # another dispatcher has it
-        row = session.get(OutboxMessage, item.id)
-        assert row is not None
-        customer = session.get(Customer, session.get(ShopOrder, row.order_id).customer_id)  # type: ignore[union-attr]
-        if item.kind.optional and customer is not None and customer.unsubscribed_at:
-            row.status, row.last_error = SKIPPED, "the shopper unsubscribed"
-            session.add(row)
-            report.skipped += 1
-            return False
-        message = compose(session, row, public_url=public_url)
-        row.message_id, row.subject = message.message_id, message.subject
-        session.add(row)
-    sender = senders.get(item.channel)
-    try:
-        if sender is None:
-            raise SendError(f"{item.channel} is not set up in Messages → Channels", permanent=True)
-        await sender.send(message)
-    except SendError as exc:
-        _record_failure(sessions, item.id, exc, now=now, report=report)
-        return False
-    with transaction(sessions) as session:
-        session.execute(
-            sa.update(OutboxMessage)
-            .where(col(OutboxMessage.id) == item.id)
-            .values(status=SENT, sent_at=now, last_error="")
+        ids = (
+            session.execute(
+                sa.update(OutboxMessage)
+                .where(col(OutboxMessage.id).in_(list(by_id)), col(OutboxMessage.status) == QUEUED)
+                .values(status=SENDING, claimed_at=now, attempts=col(OutboxMessage.attempts) + 1)
+                .returning(col(OutboxMessage.id))
+            )
+            .scalars()
+            .all()
         )
-    report.sent += 1
-    return True
+        rows = session.exec(select(OutboxMessage).where(col(OutboxMessage.id).in_(ids))).all()
+        claimed = []
+        for row in rows:
+            item = by_id[row.id or 0]
+            order = session.get(ShopOrder, row.order_id)
+            customer = session.get(Customer, order.customer_id) if order else None
+            if item.kind.optional and customer is not None and customer.unsubscribed_at:
+                row.status, row.last_error = SKIPPED, "the shopper unsubscribed"
+                report.skipped += 1
+            else:
+                message = compose(session, row, **compose_with)
+                row.message_id, row.subject = message.message_id, message.subject
+                claimed.append((item, message))
+            session.add(row)
+    return claimed
+
+
+async def _send_all(
+    sessions: SessionFactory,
+    senders: Mapping[Channel, Sender],
+    claimed: list[tuple[_Due, Outgoing]],
+    *,
+    now: datetime,
+    report: DispatchReport,
+    width: int,
+) -> None:
+    gate = asyncio.Semaphore(width)
+    delivered: list[int] = []
+
+    async def one(item: _Due, message: Outgoing) -> None:
+        sender = senders.get(item.channel)
+        try:
+            if sender is None:
+                raise SendError(f"{item.channel} is not set up in Messages", permanent=True)
+            async with gate:
+                await sender.send(message)
+        except SendError as exc:
+            _record_failure(sessions, item.id, exc, now=now, report=report)
+        else:
+            delivered.append(item.id)
+
+    await asyncio.gather(*(one(item, message) for item, message in claimed))
+    if delivered:
+        with transaction(sessions) as session:
+            session.execute(
+                sa.update(OutboxMessage)
+                .where(col(OutboxMessage.id).in_(delivered))
+                .values(status=SENT, sent_at=now, last_error="")
+            )
+        report.sent += len(delivered)
 
 
 @dataclass
@@ -265,15 +299,6 @@ def _postpone(
             .values(next_attempt_at=until)
         )
     report.deferred += 1
-
-
-def _claim(session: Session, message_id: int, *, now: datetime) -> bool:
-    result = session.execute(
-        sa.update(OutboxMessage)
-        .where(col(OutboxMessage.id) == message_id, col(OutboxMessage.status) == QUEUED)
-        .values(status=SENDING, claimed_at=now, attempts=col(OutboxMessage.attempts) + 1)
-    )
-    return result.rowcount == 1  # type: ignore[attr-defined]
 
 
 def _recover_stuck(session: Session, *, now: datetime) -> None:

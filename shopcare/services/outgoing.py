@@ -11,14 +11,23 @@ from shopcare.notify.base import Channel, Outgoing
 from shopcare.notify.email import new_message_id
 from shopcare.notify.render import TemplateSet, best_locale, render_message
 from shopcare.services.message_context import message_context
-from shopcare.services.shop import load_profile
+from shopcare.services.shop import ShopProfile, load_profile
 
 SMS_LIMIT = 320
 """Two SMS segments at most: a subject and a link."""
 
 
-def compose(session: Session, row: OutboxMessage, *, public_url: str) -> Outgoing:
-    profile = load_profile(session)
+def compose(
+    session: Session,
+    row: OutboxMessage,
+    *,
+    public_url: str,
+    profile: ShopProfile | None = None,
+    templates: dict[tuple[str, str], TemplateSet] | None = None,
+) -> Outgoing:
+    """``profile`` and ``templates`` (from ``owner_templates``) may be loaded once for many
+    messages; otherwise they are read here."""
+    profile = profile or load_profile(session)
     order = session.get(ShopOrder, row.order_id)
     assert order is not None
     customer = session.get(Customer, order.customer_id)
@@ -68,3 +77,10 @@ def owner_template(session: Session, kind: MessageKind, locale: str) -> Template
         )
     ).first()
     return TemplateSet(subject=row.subject, html=row.html, text=row.text) if row else None
+
+
+def owner_templates(session: Session) -> dict[tuple[str, str], TemplateSet]:
+    return {
+        (row.kind, row.locale): TemplateSet(subject=row.subject, html=row.html, text=row.text)
+        for row in session.exec(select(MessageTemplate))
+    }
