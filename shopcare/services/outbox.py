@@ -21,7 +21,7 @@ from shopcare.db.engine import SessionFactory, transaction
 from shopcare.db.models import Customer, OutboxMessage, ShopOrder
 from shopcare.domain.messages import MessageKind, idempotency_key
 from shopcare.domain.quiet_hours import quiet_until
-from shopcare.notify.base import Channel, Sender, SendError
+from shopcare.notify.base import Channel, Outgoing, Sender, SendError
 from shopcare.services.message_rules import MessageRules, load_rules
 from shopcare.services.outgoing import compose, owner_templates
 from shopcare.services.shop import load_profile
