@@ -113,6 +113,8 @@ class ShopCare:
         if self.scheduler and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         await self.http.aclose()
+        if isinstance(self.sender, SmtpSender):
+            await self.sender.close()
 
 
 def build(

@@ -19,23 +19,24 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from shopcare.carriers._aggregator_common import (
+from shopcare.carriers._calls import AT_ONCE, batch_by_batch, per_number
+from shopcare.carriers._common import (
+    NO_API_KEY,
     Adapter,
     Outcome,
     Scan,
     as_dict,
     as_list,
     bad_response,
-    chunks,
-    events_from,
+    estimate_time,
+    events_of,
     join_location,
     load_push,
     not_found,
-    parse_estimate,
     parse_time,
-    per_number,
-    required,
+    require,
     text,
+    unique,
     webhook_field,
 )
 from shopcare.carriers.base import (
@@ -99,7 +100,7 @@ def _estimate(tracking: dict[str, Any]) -> datetime | None:
         value = tracking.get(field)
         if isinstance(value, dict):
             value = value.get("estimated_delivery_date") or value.get("estimated_delivery_date_max")
-        if (when := parse_estimate(value)) is not None:
+        if (when := estimate_time(value)) is not None:
             return when
     return None
 
@@ -111,7 +112,8 @@ def tracking_result(tracking: dict[str, Any]) -> TrackingResult:
         if (scan := _scan(as_dict(checkpoint))) is not None
     ]
     return TrackingResult(
-        events=events_from(scans, provider=NAME), estimated_delivery=_estimate(tracking)
+        events=unique(events_of(scans, provider=NAME)),
+        estimated_delivery=_estimate(tracking),
     )
 
 
@@ -138,15 +140,11 @@ class AfterShip(Adapter):
     batch_size = 50
 
     def _headers(self) -> dict[str, str]:
-        key = required(self._credentials, "api_key", provider=PROVIDER, label="API key")
+        (key,) = require(self._credentials, ["api_key"], provider=PROVIDER, wording=NO_API_KEY)
         return {"as-api-key": key}
 
     async def track(self, queries: Sequence[TrackingQuery]) -> Mapping[str, Outcome]:
-        unique = list({q.tracking_number: q for q in queries}.values())
-        results: dict[str, Outcome] = {}
-        for batch in chunks(unique, self.batch_size):
-            results.update(await self._track_batch(batch))
-        return results
+        return await batch_by_batch(queries, self._track_batch, size=self.batch_size)
 
     async def _track_batch(self, batch: Sequence[TrackingQuery]) -> dict[str, Outcome]:
         headers = self._headers()
@@ -164,14 +162,16 @@ class AfterShip(Adapter):
         if not isinstance(trackings, list):
             raise bad_response(PROVIDER, "the answer has no list of trackings")
         results: dict[str, Outcome] = {}
-        creations = {}
+        unknown = []
         for query in batch:
             if (found := _pick(trackings, query)) is None:
-                creations[query.tracking_number] = self._create(query, headers)
+                unknown.append(query)
             else:
                 results[query.tracking_number] = tracking_result(found)
-        if creations:
-            results.update(await per_number(creations, whole_call=False))
+        if unknown:
+            results.update(
+                await per_number(unknown, lambda q: self._create(q, headers), limit=AT_ONCE)
+            )
         return results
 
     async def _create(self, query: TrackingQuery, headers: dict[str, str]) -> Outcome:

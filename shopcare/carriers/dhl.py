@@ -16,26 +16,24 @@ detail in English text, so the text splits, as carriers.md §4 allows:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-import httpx
-
-from shopcare.carriers._oauth_client import (
+from shopcare.carriers._calls import track_chunks
+from shopcare.carriers._common import (
+    Adapter,
     Outcome,
     Scan,
-    bad,
+    as_dict,
+    as_dicts,
+    bad_response,
     estimate_time,
     events_of,
+    join_location,
     mentions_return,
-    obj,
-    objs,
-    place,
     require,
+    required_time,
     text,
-    track_each,
-    utc_time,
 )
 from shopcare.carriers.base import (
     AccountField,
@@ -103,28 +101,14 @@ _ATTEMPT_WORDS = (
 )
 
 
-class DHL:
+class DHL(Adapter):
     name = PROVIDER
     label = "DHL"
-    clock_speed = 1.0
     batch_size = 1
-
-    def __init__(
-        self,
-        credentials: Mapping[str, str],
-        *,
-        client: httpx.AsyncClient,
-        clock: Callable[[], datetime],
-        base_url: str,
-    ) -> None:
-        self._credentials = credentials
-        self._client = client
-        self._base = base_url.rstrip("/")
-        self._key = credentials.get("api_key", "").strip()
 
     async def track(self, queries: Sequence[TrackingQuery]) -> Mapping[str, Outcome]:
         require(self._credentials, _KEYS, provider=PROVIDER)
-        return await track_each(queries, self._track_one, size=1)
+        return await track_chunks(queries, self._track_one, size=1)
 
     async def check(self) -> str:
         """DHL has no account endpoint, so this spends one of the day's calls on a number
@@ -153,42 +137,44 @@ class DHL:
         return {query.tracking_number: _result(body, query.tracking_number)}
 
     async def _get(self, params: Mapping[str, str]) -> Any:
+        key = self._credentials.get("api_key", "").strip()
         response = await send(
             self._client,
             "GET",
             f"{self._base}/track/shipments",
             provider=PROVIDER,
             params=params,
-            headers={"DHL-API-Key": self._key, "Accept": "application/json"},
+            headers={"DHL-API-Key": key, "Accept": "application/json"},
         )
         return json_of(response, provider=PROVIDER)
 
 
 def _result(body: object, number: str) -> TrackingResult:
-    shipments = objs(obj(body).get("shipments"))
+    shipments = as_dicts(as_dict(body).get("shipments"))
     if not shipments:
-        raise bad(PROVIDER, "the answer has no shipments")
+        raise bad_response(PROVIDER, "the answer has no shipments")
     shipment = next((s for s in shipments if text(s.get("id")) == number), shipments[0])
-    events = objs(shipment.get("events")) or objs([shipment.get("status")])
+    events = as_dicts(shipment.get("events")) or as_dicts([shipment.get("status")])
     scans = [_scan(event) for event in events]
-    timeframe = obj(shipment.get("estimatedDeliveryTimeFrame"))
+    timeframe = as_dict(shipment.get("estimatedDeliveryTimeFrame"))
     return TrackingResult(
-        events=events_of(scans, provider=PROVIDER, first=S.PENDING),
-        estimated_delivery=estimate_time(shipment.get("estimatedTimeOfDelivery"))
-        or estimate_time(timeframe.get("estimatedThrough")),
+        events=events_of(scans, provider=PROVIDER, newest_first=True),
+        estimated_delivery=estimate_time(shipment.get("estimatedTimeOfDelivery"), any_iso_day=False)
+        or estimate_time(timeframe.get("estimatedThrough"), any_iso_day=False),
     )
 
 
 def _scan(event: dict[str, Any]) -> Scan:
     code = text(event.get("statusCode"))
     description = text(event.get("description")) or text(event.get("status"))
-    address = obj(obj(event.get("location")).get("address"))
+    address = as_dict(as_dict(event.get("location")).get("address"))
     return Scan(
-        occurred_at=utc_time(event.get("timestamp"), provider=PROVIDER),
+        occurred_at=required_time(event.get("timestamp"), provider=PROVIDER),
         status=_status(code.lower(), f"{text(event.get('status'))} {description}"),
         description=description,
-        location=place(address.get("addressLocality"), address.get("countryCode")),
+        location=join_location(address.get("addressLocality"), address.get("countryCode")),
         raw_code=code,
+        first=S.PENDING,
     )
 
 
@@ -210,16 +196,6 @@ def _status(code: str, words: str) -> S | None:
     return status
 
 
-def create(
-    credentials: Mapping[str, str],
-    *,
-    client: httpx.AsyncClient,
-    clock: Callable[[], datetime],
-    base_url: str,
-) -> DHL:
-    return DHL(credentials, client=client, clock=clock, base_url=base_url)
-
-
 SPEC = CarrierSpec(
     name=PROVIDER,
     label="DHL",
@@ -232,7 +208,7 @@ SPEC = CarrierSpec(
         ),
     ),
     base_url="https://api-eu.dhl.com",
-    create=create,
+    create=DHL,
     rate_per_second=1.0,
     budget=Budget(per_day=250),
 )

@@ -12,23 +12,23 @@ import hashlib
 import hmac
 import json
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import httpx
 
-from shopcare.carriers._label_common import (
+from shopcare.carriers._calls import TRANSPORT, per_number
+from shopcare.carriers._common import (
+    Adapter,
     Scan,
     bad_response,
+    city_state_country,
     events_of,
-    missing_field,
     note_unknown,
-    optional_time,
-    place,
+    parse_time,
+    require,
     required_time,
     text,
-    track_each,
 )
 from shopcare.carriers.base import (
     AccountField,
@@ -48,6 +48,7 @@ CONCURRENCY = 4
 """Calls in flight at once: EasyPost's limiter is load-based, so stay modest."""
 SIGNATURE_PREFIX = "hmac-sha256-hex="
 _PUSH_FIELD = "webhook_secret"
+_MISSING = "the API key is missing in the account settings"
 
 _STATUS: dict[str, S] = {
     "pre_transit": S.INFO_RECEIVED,
@@ -81,11 +82,13 @@ def _scan(detail: object) -> Scan:
     sub = text(detail.get("status_detail"))
     message = text(detail.get("message"))
     return Scan(
-        occurred_at=required_time(detail.get("datetime"), provider=PROVIDER),
+        occurred_at=required_time(
+            detail.get("datetime"), provider=PROVIDER, what="a tracking event"
+        ),
         status=status_of(status, sub, message),
         first=S.PENDING if status == _UNKNOWN else S.IN_TRANSIT,
         description=message,
-        location=place(detail.get("tracking_location")),
+        location=city_state_country(detail.get("tracking_location")),
         raw_code="/".join(part for part in (status, sub) if part),
     )
 
@@ -96,8 +99,8 @@ def tracker_result(tracker: object) -> TrackingResult:
         raise bad_response(PROVIDER, "the answer is not a tracker with tracking_details")
     scans = [_scan(detail) for detail in tracker["tracking_details"]]
     return TrackingResult(
-        events=events_of(scans, provider=NAME),
-        estimated_delivery=optional_time(tracker.get("est_delivery_date")),
+        events=events_of(scans, provider=NAME, log_unknown=False),
+        estimated_delivery=parse_time(tracker.get("est_delivery_date")),
     )
 
 
@@ -110,35 +113,26 @@ def _refusal(response: httpx.Response) -> str:
         return response.text.strip()[:160]
 
 
-class EasyPostCarrier:
+class EasyPostCarrier(Adapter):
     name = NAME
     label = PROVIDER
-    clock_speed = 1.0
     batch_size = 1
 
-    def __init__(
-        self,
-        credentials: Mapping[str, str],
-        *,
-        client: httpx.AsyncClient,
-        clock: Callable[[], datetime],
-        base_url: str,
-    ) -> None:
-        self._key = credentials.get("api_key", "").strip()
-        self._client = client
-        self._clock = clock
-        self._base = base_url.rstrip("/")
-
-    def _auth(self) -> httpx.BasicAuth:
-        if not self._key:
-            raise missing_field(PROVIDER, "API key")
-        return httpx.BasicAuth(self._key, "")
+    def _key(self) -> str:
+        (key,) = require(self._credentials, ["api_key"], provider=PROVIDER, wording=_MISSING)
+        return key
 
     async def track(
         self, queries: Sequence[TrackingQuery]
     ) -> Mapping[str, TrackingResult | CarrierError]:
-        auth = self._auth()
-        return await track_each(queries, lambda q: self._track_one(q, auth), limit=CONCURRENCY)
+        auth = httpx.BasicAuth(self._key(), "")
+        return await per_number(
+            queries,
+            lambda q: self._track_one(q, auth),
+            limit=CONCURRENCY,
+            stop_early=True,
+            raise_if_all=TRANSPORT,
+        )
 
     async def _track_one(self, query: TrackingQuery, auth: httpx.BasicAuth) -> TrackingResult:
         tracker = {"tracking_code": query.tracking_number}
@@ -162,19 +156,19 @@ class EasyPostCarrier:
         return tracker_result(json_of(response, provider=PROVIDER))
 
     async def check(self) -> str:
-        auth = self._auth()
+        key = self._key()
         response = await send(
             self._client,
             "GET",
             f"{self._base}/trackers",
             provider=PROVIDER,
-            auth=auth,
+            auth=httpx.BasicAuth(key, ""),
             params={"page_size": 1},
         )
         body = json_of(response, provider=PROVIDER)
         if not isinstance(body, dict) or not isinstance(body.get("trackers"), list):
             raise bad_response(PROVIDER, "the tracker list did not come back as documented")
-        mode = "test" if self._key.startswith("EZTK") else "production"
+        mode = "test" if key.startswith("EZTK") else "production"
         return f"ok: EasyPost accepted the {mode} API key"
 
 
@@ -211,16 +205,6 @@ class EasyPostPush:
         ]
 
 
-def create(
-    credentials: Mapping[str, str],
-    *,
-    client: httpx.AsyncClient,
-    clock: Callable[[], datetime],
-    base_url: str,
-) -> EasyPostCarrier:
-    return EasyPostCarrier(credentials, client=client, clock=clock, base_url=base_url)
-
-
 SPEC = CarrierSpec(
     name=NAME,
     label=PROVIDER,
@@ -240,7 +224,7 @@ SPEC = CarrierSpec(
         ),
     ),
     base_url="https://api.easypost.com/v2",
-    create=create,
+    create=EasyPostCarrier,
     rate_per_second=5.0,
     push=EasyPostPush(),
     webhook_secret_field=_PUSH_FIELD,

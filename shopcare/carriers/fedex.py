@@ -9,27 +9,23 @@ a number FedEx calls INVALID is treated alike and stays pending until ShopCare g
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-import httpx
-
-from shopcare.carriers._oauth_client import (
-    OAuthClient,
+from shopcare.carriers._calls import OAuthAdapter, client_credentials, track_chunks
+from shopcare.carriers._common import (
     Outcome,
     Scan,
-    bad,
+    as_dict,
+    as_dicts,
+    bad_response,
     estimate_time,
     events_of,
+    join_location,
     mentions_return,
-    obj,
-    objs,
-    place,
-    require,
+    required_time,
     text,
-    track_each,
-    utc_time,
 )
 from shopcare.carriers.base import (
     AccountField,
@@ -43,7 +39,6 @@ from shopcare.carriers.http import json_of
 from shopcare.domain.status import ShipmentStatus as S
 
 PROVIDER = "fedex"
-_KEYS = ("client_id", "client_secret")
 BATCH = 30
 
 _CODES = {
@@ -64,44 +59,23 @@ _RETURN_FROM = frozenset({S.IN_TRANSIT, S.EXCEPTION, S.FAILED_ATTEMPT, S.DELIVER
 _NOT_FOUND_ENDINGS = (".NOTFOUND", ".INVALID")
 
 
-class FedEx:
+class FedEx(OAuthAdapter):
     name = PROVIDER
     label = "FedEx"
-    clock_speed = 1.0
     batch_size = BATCH
+    _oauth_path = "/oauth/token"
 
-    def __init__(
-        self,
-        credentials: Mapping[str, str],
-        *,
-        client: httpx.AsyncClient,
-        clock: Callable[[], datetime],
-        base_url: str,
-    ) -> None:
-        self._credentials = credentials
-        self._base = base_url.rstrip("/")
-        self._oauth = OAuthClient(
-            client=client,
-            clock=clock,
-            provider=PROVIDER,
-            token_url=f"{self._base}/oauth/token",
-            token_request={
-                "data": {
-                    "grant_type": "client_credentials",
-                    "client_id": credentials.get("client_id", "").strip(),
-                    "client_secret": credentials.get("client_secret", "").strip(),
-                }
-            },
-        )
+    def _token_request(self, client_id: str, secret: str) -> Mapping[str, Any]:
+        return {"data": client_credentials(client_id, secret)}
 
     async def track(self, queries: Sequence[TrackingQuery]) -> Mapping[str, Outcome]:
-        require(self._credentials, _KEYS, provider=PROVIDER)
-        return await track_each(queries, self._track_batch, size=BATCH)
+        self._require()
+        return await track_chunks(queries, self._track_batch, size=BATCH)
 
     async def check(self) -> str:
         """A token proves the key pair; FedEx issues Track keys per project, so keys of a
         project without the Track API get their token and then a 403 on the first poll."""
-        require(self._credentials, _KEYS, provider=PROVIDER)
+        self._require()
         await self._oauth.fresh_token()
         return "ok: FedEx issued an access token for this API key"
 
@@ -118,7 +92,7 @@ class FedEx:
             headers=_headers,
         )
         found = _by_number(json_of(response, provider=PROVIDER))
-        missing = bad(PROVIDER, "the answer has no result for this number")
+        missing = bad_response(PROVIDER, "the answer has no result for this number")
         return {q.tracking_number: found.get(q.tracking_number, missing) for q in chunk}
 
 
@@ -127,16 +101,18 @@ def _headers() -> dict[str, str]:
 
 
 def _by_number(body: object) -> dict[str, Outcome]:
-    complete = obj(obj(body).get("output")).get("completeTrackResults")
+    complete = as_dict(as_dict(body).get("output")).get("completeTrackResults")
     if not isinstance(complete, list):
-        errors = objs(obj(body).get("errors"))
+        errors = as_dicts(as_dict(body).get("errors"))
         why = text(errors[0].get("message")) if errors else ""
-        raise bad(PROVIDER, f"the answer has no output.completeTrackResults {why}".strip())
+        raise bad_response(PROVIDER, f"the answer has no output.completeTrackResults {why}".strip())
     found: dict[str, Outcome] = {}
-    for item in objs(complete):
-        results = objs(item.get("trackResults"))
+    for item in as_dicts(complete):
+        results = as_dicts(item.get("trackResults"))
         number = text(item.get("trackingNumber")) or (
-            text(obj(results[0].get("trackingNumberInfo")).get("trackingNumber")) if results else ""
+            text(as_dict(results[0].get("trackingNumberInfo")).get("trackingNumber"))
+            if results
+            else ""
         )
         try:
             found[number] = _outcome(results)
@@ -147,18 +123,19 @@ def _by_number(body: object) -> dict[str, Outcome]:
 
 def _outcome(results: list[dict[str, Any]]) -> Outcome:
     if not results:
-        raise bad(PROVIDER, "a number came back without trackResults")
+        raise bad_response(PROVIDER, "a number came back without trackResults")
     result = results[0]
-    error = obj(result.get("error"))
+    error = as_dict(result.get("error"))
     if error:
         code = text(error.get("code"))
         message = f"{PROVIDER}: {code}: {text(error.get('message'))}"
         if code.endswith(_NOT_FOUND_ENDINGS):
             return CarrierError(message, permanent=False, kind=ErrorKind.NOT_FOUND)
         return CarrierError(message, permanent=False, kind=ErrorKind.BAD_RESPONSE)
-    scans = [_scan(event) for event in objs(result.get("scanEvents"))]
+    scans = [_scan(event) for event in as_dicts(result.get("scanEvents"))]
     return TrackingResult(
-        events=events_of(scans, provider=PROVIDER), estimated_delivery=_estimate(result)
+        events=events_of(scans, provider=PROVIDER, newest_first=True),
+        estimated_delivery=_estimate(result),
     )
 
 
@@ -169,12 +146,12 @@ def _scan(event: dict[str, Any]) -> Scan:
     status = _CODES.get(derived.upper()) or _CODES.get(kind.upper())
     if status in _RETURN_FROM and mentions_return(description):
         status = S.RETURNED_TO_SENDER
-    where = obj(event.get("scanLocation"))
+    where = as_dict(event.get("scanLocation"))
     return Scan(
-        occurred_at=utc_time(event.get("date"), provider=PROVIDER),
+        occurred_at=required_time(event.get("date"), provider=PROVIDER),
         status=status,
         description=description,
-        location=place(
+        location=join_location(
             where.get("city"), where.get("stateOrProvinceCode"), where.get("countryCode")
         ),
         raw_code=kind or derived,
@@ -183,23 +160,15 @@ def _scan(event: dict[str, Any]) -> Scan:
 
 def _estimate(result: dict[str, Any]) -> datetime | None:
     """The end of the promised window, else its start, else the ESTIMATED_DELIVERY date."""
-    window = obj(obj(result.get("estimatedDeliveryTimeWindow")).get("window"))
-    when = estimate_time(window.get("ends")) or estimate_time(window.get("begins"))
+    window = as_dict(as_dict(result.get("estimatedDeliveryTimeWindow")).get("window"))
+    when = estimate_time(window.get("ends"), any_iso_day=False) or estimate_time(
+        window.get("begins"), any_iso_day=False
+    )
     if when is None:
-        for stamp in objs(result.get("dateAndTimes")):
+        for stamp in as_dicts(result.get("dateAndTimes")):
             if text(stamp.get("type")) == "ESTIMATED_DELIVERY":
-                when = estimate_time(stamp.get("dateTime"))
+                when = estimate_time(stamp.get("dateTime"), any_iso_day=False)
     return when
-
-
-def create(
-    credentials: Mapping[str, str],
-    *,
-    client: httpx.AsyncClient,
-    clock: Callable[[], datetime],
-    base_url: str,
-) -> FedEx:
-    return FedEx(credentials, client=client, clock=clock, base_url=base_url)
 
 
 SPEC = CarrierSpec(
@@ -214,5 +183,5 @@ SPEC = CarrierSpec(
         AccountField("client_secret", "Secret key", secret=True),
     ),
     base_url="https://apis.fedex.com",
-    create=create,
+    create=FedEx,
 )

@@ -23,22 +23,24 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from shopcare.carriers._aggregator_common import (
+from shopcare.carriers._calls import ACCOUNT_WIDE, batch_by_batch
+from shopcare.carriers._common import (
+    NO_API_KEY,
     Adapter,
     Outcome,
     Scan,
     as_dict,
     as_list,
     bad_response,
-    chunks,
-    events_from,
-    join_location,
+    city_state_country,
+    estimate_time,
+    events_of,
     load_push,
     not_found,
-    parse_estimate,
     parse_time,
-    required,
+    require,
     text,
+    unique,
     webhook_field,
 )
 from shopcare.carriers.base import (
@@ -91,8 +93,7 @@ def _scan(event: dict[str, Any]) -> Scan | None:
     if when is None:
         return None
     code = text(event.get("sub_status"))
-    address = as_dict(event.get("address"))
-    where = join_location(address.get("city"), address.get("state"), address.get("country"))
+    where = city_state_country(event.get("address"))
     return Scan(
         occurred_at=when,
         status=status_of(code),
@@ -122,8 +123,8 @@ def track_result(track_info: object) -> TrackingResult:
             scans[newest] = replace(scans[newest], status=latest_status)
     window = as_dict(as_dict(info.get("time_metrics")).get("estimated_delivery_date"))
     return TrackingResult(
-        events=events_from(scans, provider=NAME),
-        estimated_delivery=parse_estimate(window.get("to")) or parse_estimate(window.get("from")),
+        events=unique(events_of(scans, provider=NAME)),
+        estimated_delivery=estimate_time(window.get("to")) or estimate_time(window.get("from")),
     )
 
 
@@ -159,7 +160,7 @@ class SeventeenTrack(Adapter):
     batch_size = 40
 
     async def _call(self, endpoint: str, body: object = None) -> dict[str, Any]:
-        key = required(self._credentials, "api_key", provider=PROVIDER, label="API key")
+        (key,) = require(self._credentials, ["api_key"], provider=PROVIDER, wording=NO_API_KEY)
         response = await send(
             self._client,
             "POST",
@@ -171,11 +172,7 @@ class SeventeenTrack(Adapter):
         return _envelope(json_of(response, provider=PROVIDER))
 
     async def track(self, queries: Sequence[TrackingQuery]) -> Mapping[str, Outcome]:
-        unique = list({q.tracking_number: q for q in queries}.values())
-        results: dict[str, Outcome] = {}
-        for batch in chunks(unique, self.batch_size):
-            results.update(await self._track_batch(batch))
-        return results
+        return await batch_by_batch(queries, self._track_batch, size=self.batch_size)
 
     async def _track_batch(self, batch: Sequence[TrackingQuery]) -> dict[str, Outcome]:
         data = await self._call("gettrackinfo", [_item(q) for q in batch])
@@ -206,7 +203,7 @@ class SeventeenTrack(Adapter):
         try:
             data = await self._call("register", [_item(q) for q in queries])
         except CarrierError as exc:
-            if exc.kind in (ErrorKind.AUTH, ErrorKind.RATE_LIMITED):
+            if exc.kind in ACCOUNT_WIDE:
                 raise
             return {q.tracking_number: exc for q in queries}
         results: dict[str, Outcome] = {q.tracking_number: TrackingResult() for q in queries}

@@ -22,22 +22,23 @@ from typing import Any
 
 import httpx
 
-from shopcare.carriers._aggregator_common import (
+from shopcare.carriers._calls import AT_ONCE, EVERY_KIND, batch_by_batch, per_number
+from shopcare.carriers._common import (
+    NO_API_KEY,
     Adapter,
     Outcome,
     Scan,
     as_dict,
     as_list,
     bad_response,
-    chunks,
-    events_from,
+    estimate_time,
+    events_of,
     load_push,
     not_found,
-    parse_estimate,
     parse_time,
-    per_number,
-    required,
+    require,
     text,
+    unique,
     webhook_field,
 )
 from shopcare.carriers.base import (
@@ -96,8 +97,8 @@ def tracking_result(tracking: dict[str, Any]) -> TrackingResult:
     ]
     delivery = as_dict(as_dict(tracking.get("shipment")).get("delivery"))
     return TrackingResult(
-        events=events_from(scans, provider=NAME),
-        estimated_delivery=parse_estimate(delivery.get("estimatedDeliveryDate")),
+        events=unique(events_of(scans, provider=NAME)),
+        estimated_delivery=estimate_time(delivery.get("estimatedDeliveryDate")),
     )
 
 
@@ -120,17 +121,22 @@ class Ship24(Adapter):
     batch_size = 10
 
     def _headers(self) -> dict[str, str]:
-        key = required(self._credentials, "api_key", provider=PROVIDER, label="API key")
+        (key,) = require(self._credentials, ["api_key"], provider=PROVIDER, wording=NO_API_KEY)
         return {"Authorization": f"Bearer {key}"}
 
     async def track(self, queries: Sequence[TrackingQuery]) -> Mapping[str, Outcome]:
         headers = self._headers()
-        unique = list({q.tracking_number: q for q in queries}.values())
-        results: dict[str, Outcome] = {}
-        for batch in chunks(unique, self.batch_size):
-            calls = {q.tracking_number: self._track_one(q, headers) for q in batch}
-            results.update(await per_number(calls, whole_call=True))
-        return results
+        return await batch_by_batch(
+            queries, lambda batch: self._track_batch(batch, headers), size=self.batch_size
+        )
+
+    async def _track_batch(
+        self, batch: Sequence[TrackingQuery], headers: dict[str, str]
+    ) -> dict[str, Outcome]:
+        """A call per number; when every one of them fails, the whole call has failed."""
+        return await per_number(
+            batch, lambda q: self._track_one(q, headers), limit=AT_ONCE, raise_if_all=EVERY_KIND
+        )
 
     async def _track_one(self, query: TrackingQuery, headers: dict[str, str]) -> Outcome:
         body: dict[str, Any] = {"trackingNumber": query.tracking_number}

@@ -13,23 +13,22 @@ receiver that verifies signatures, so ShopCare polls Shippo.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
+from collections.abc import Mapping, Sequence
 from urllib.parse import quote
 
-import httpx
-
-from shopcare.carriers._label_common import (
+from shopcare.carriers._calls import TRANSPORT, per_number
+from shopcare.carriers._common import (
+    Adapter,
     Scan,
     bad_response,
+    city_state_country,
     events_of,
-    missing_field,
     note_unknown,
-    optional_time,
-    place,
+    parse_time,
+    require,
     required_time,
     text,
-    track_each,
+    unique,
 )
 from shopcare.carriers.base import (
     AccountField,
@@ -40,12 +39,12 @@ from shopcare.carriers.base import (
     TrackingResult,
 )
 from shopcare.carriers.http import json_of, send
-from shopcare.domain.status import CarrierEvent
 from shopcare.domain.status import ShipmentStatus as S
 
 NAME = "shippo"
 PROVIDER = "Shippo"
 CONCURRENCY = 4
+_MISSING = "the API token is missing in the account settings"
 
 _STATUS: dict[str, S] = {
     "PRE_TRANSIT": S.INFO_RECEIVED,
@@ -90,11 +89,13 @@ def _scan(entry: object) -> Scan:
     sub_object = entry.get("substatus")
     sub = text(sub_object.get("code")) if isinstance(sub_object, dict) else ""
     return Scan(
-        occurred_at=required_time(entry.get("status_date"), provider=PROVIDER),
+        occurred_at=required_time(
+            entry.get("status_date"), provider=PROVIDER, what="a tracking event"
+        ),
         status=status_of(status, sub),
         first=S.PENDING if status == _UNKNOWN else S.IN_TRANSIT,
         description=text(entry.get("status_details")),
-        location=place(entry.get("location")),
+        location=city_state_country(entry.get("location")),
         raw_code="/".join(part for part in (status, sub) if part),
     )
 
@@ -116,48 +117,35 @@ def track_result(track: object, *, number: str) -> TrackingResult:
             permanent=False,
             kind=ErrorKind.NOT_FOUND,
         )
-    dated = current is not None and optional_time(current.get("status_date")) is not None
+    dated = current is not None and parse_time(current.get("status_date")) is not None
     scans = [_scan(entry) for entry in [*history, *([current] if dated else [])]]
     return TrackingResult(
-        events=_unique(events_of(scans, provider=NAME)),
-        estimated_delivery=optional_time(track.get("eta")),
+        # tracking_status usually repeats the last history entry: kept once, as it is now
+        events=list(unique(events_of(scans, provider=NAME, log_unknown=False), keep_last=True)),
+        estimated_delivery=parse_time(track.get("eta")),
     )
 
 
-def _unique(events: list[CarrierEvent]) -> list[CarrierEvent]:
-    """``tracking_status`` usually repeats the last history entry; keep one of the two."""
-    return list({event.key: event for event in events}.values())
-
-
-class ShippoCarrier:
+class ShippoCarrier(Adapter):
     name = NAME
     label = PROVIDER
-    clock_speed = 1.0
     batch_size = 1
 
-    def __init__(
-        self,
-        credentials: Mapping[str, str],
-        *,
-        client: httpx.AsyncClient,
-        clock: Callable[[], datetime],
-        base_url: str,
-    ) -> None:
-        self._token = credentials.get("api_token", "").strip()
-        self._client = client
-        self._clock = clock
-        self._base = base_url.rstrip("/")
-
-    def _headers(self) -> dict[str, str]:
-        if not self._token:
-            raise missing_field(PROVIDER, "API token")
-        return {"Authorization": f"ShippoToken {self._token}"}
+    def _token(self) -> str:
+        (token,) = require(self._credentials, ["api_token"], provider=PROVIDER, wording=_MISSING)
+        return token
 
     async def track(
         self, queries: Sequence[TrackingQuery]
     ) -> Mapping[str, TrackingResult | CarrierError]:
-        headers = self._headers()
-        return await track_each(queries, lambda q: self._track_one(q, headers), limit=CONCURRENCY)
+        headers = _headers(self._token())
+        return await per_number(
+            queries,
+            lambda q: self._track_one(q, headers),
+            limit=CONCURRENCY,
+            stop_early=True,
+            raise_if_all=TRANSPORT,
+        )
 
     async def _track_one(self, query: TrackingQuery, headers: dict[str, str]) -> TrackingResult:
         carrier = query.carrier_code.strip().lower()
@@ -177,29 +165,24 @@ class ShippoCarrier:
     async def check(self) -> str:
         """Lists one carrier account: cheap, and answered by live and test tokens alike
         (the ``shippo`` test numbers answer test tokens only)."""
+        token = self._token()
         response = await send(
             self._client,
             "GET",
             f"{self._base}/carrier_accounts",
             provider=PROVIDER,
-            headers=self._headers(),
+            headers=_headers(token),
             params={"results": 1},
         )
         body = json_of(response, provider=PROVIDER)
         if not isinstance(body, dict) or not isinstance(body.get("results"), list):
             raise bad_response(PROVIDER, "the carrier account list did not come back as documented")
-        mode = "test" if self._token.startswith("shippo_test_") else "live"
+        mode = "test" if token.startswith("shippo_test_") else "live"
         return f"ok: Shippo accepted the {mode} API token"
 
 
-def create(
-    credentials: Mapping[str, str],
-    *,
-    client: httpx.AsyncClient,
-    clock: Callable[[], datetime],
-    base_url: str,
-) -> ShippoCarrier:
-    return ShippoCarrier(credentials, client=client, clock=clock, base_url=base_url)
+def _headers(token: str) -> dict[str, str]:
+    return {"Authorization": f"ShippoToken {token}"}
 
 
 SPEC = CarrierSpec(
@@ -214,7 +197,7 @@ SPEC = CarrierSpec(
         ),
     ),
     base_url="https://api.goshippo.com",
-    create=create,
+    create=ShippoCarrier,
     rate_per_second=8.0,
     push=None,
 )

@@ -12,27 +12,23 @@ package: both are NOT_FOUND.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 from urllib.parse import quote
 
-import httpx
-
-from shopcare.carriers._oauth_client import (
-    OAuthClient,
+from shopcare.carriers._calls import OAuthAdapter, track_chunks
+from shopcare.carriers._common import (
     Outcome,
     Scan,
-    bad,
+    as_dict,
+    as_dicts,
+    bad_response,
     events_of,
+    join_location,
     mentions_return,
-    obj,
-    objs,
     offset_zone,
-    place,
-    require,
     text,
-    track_each,
 )
 from shopcare.carriers.base import (
     AccountField,
@@ -46,7 +42,6 @@ from shopcare.carriers.http import json_of
 from shopcare.domain.status import ShipmentStatus as S
 
 PROVIDER = "ups"
-_KEYS = ("client_id", "client_secret")
 _CONCURRENCY = 4
 """UPS tracks one number per call; a few in flight keep a poll short without a burst."""
 
@@ -65,42 +60,23 @@ _PICKUP_WORDS = ("access point", "ready for pickup", "available for pickup", "cu
 _ATTEMPT_WORDS = ("attempt", "not available for delivery", "receiver was not available")
 
 
-class UPS:
+class UPS(OAuthAdapter):
     name = PROVIDER
     label = "UPS"
-    clock_speed = 1.0
     batch_size = 1
+    _oauth_path = "/security/v1/oauth/token"
 
-    def __init__(
-        self,
-        credentials: Mapping[str, str],
-        *,
-        client: httpx.AsyncClient,
-        clock: Callable[[], datetime],
-        base_url: str,
-    ) -> None:
-        self._credentials = credentials
-        self._base = base_url.rstrip("/")
-        basic = (
-            credentials.get("client_id", "").strip(),
-            credentials.get("client_secret", "").strip(),
-        )
-        self._oauth = OAuthClient(
-            client=client,
-            clock=clock,
-            provider=PROVIDER,
-            token_url=f"{self._base}/security/v1/oauth/token",
-            token_request={"auth": basic, "data": {"grant_type": "client_credentials"}},
-        )
+    def _token_request(self, client_id: str, secret: str) -> Mapping[str, Any]:
+        return {"auth": (client_id, secret), "data": {"grant_type": "client_credentials"}}
 
     async def track(self, queries: Sequence[TrackingQuery]) -> Mapping[str, Outcome]:
-        require(self._credentials, _KEYS, provider=PROVIDER)
-        return await track_each(queries, self._track_one, size=1, concurrency=_CONCURRENCY)
+        self._require()
+        return await track_chunks(queries, self._track_one, size=1, limit=_CONCURRENCY)
 
     async def check(self) -> str:
         """A token proves the client ID and secret; it does not prove the app has the
         Tracking product, which the first poll will tell (403)."""
-        require(self._credentials, _KEYS, provider=PROVIDER)
+        self._require()
         await self._oauth.fresh_token()
         return "ok: UPS issued an access token for this client ID"
 
@@ -126,34 +102,35 @@ def _headers() -> dict[str, str]:
 
 
 def _outcome(body: object) -> Outcome:
-    shipments = objs(obj(obj(body).get("trackResponse")).get("shipment"))
+    shipments = as_dicts(as_dict(as_dict(body).get("trackResponse")).get("shipment"))
     if not shipments:
-        raise bad(PROVIDER, "the answer has no trackResponse.shipment")
-    packages = objs(shipments[0].get("package"))
+        raise bad_response(PROVIDER, "the answer has no trackResponse.shipment")
+    packages = as_dicts(shipments[0].get("package"))
     if not packages:
-        warnings = objs(shipments[0].get("warnings"))
+        warnings = as_dicts(shipments[0].get("warnings"))
         if warnings:
             message = text(warnings[0].get("message")) or text(warnings[0].get("code"))
             return CarrierError(f"{PROVIDER}: {message}", permanent=False, kind=ErrorKind.NOT_FOUND)
-        raise bad(PROVIDER, "the shipment has neither a package nor a warning")
+        raise bad_response(PROVIDER, "the shipment has neither a package nor a warning")
     package = packages[0]
-    scans = [_scan(activity) for activity in objs(package.get("activity"))]
+    scans = [_scan(activity) for activity in as_dicts(package.get("activity"))]
     return TrackingResult(
-        events=events_of(scans, provider=PROVIDER), estimated_delivery=_estimate(package)
+        events=events_of(scans, provider=PROVIDER, newest_first=True),
+        estimated_delivery=_estimate(package),
     )
 
 
 def _scan(activity: dict[str, Any]) -> Scan:
-    status = obj(activity.get("status"))
+    status = as_dict(activity.get("status"))
     description = text(status.get("description"))
-    address = obj(obj(activity.get("location")).get("address"))
+    address = as_dict(as_dict(activity.get("location")).get("address"))
     return Scan(
         occurred_at=_when(activity),
         status=_status(
             text(status.get("type")).upper(), text(status.get("code")).upper(), description
         ),
         description=description,
-        location=place(
+        location=join_location(
             address.get("city"),
             address.get("stateProvince"),
             address.get("countryCode") or address.get("country"),
@@ -191,7 +168,9 @@ def _stamp(date: str, clock_time: str, zone: tzinfo) -> datetime:
     try:
         local = datetime.strptime(f"{date}{digits}", "%Y%m%d%H%M%S")
     except ValueError as exc:
-        raise bad(PROVIDER, f"an activity has no readable time ({date!r} {clock_time!r})") from exc
+        raise bad_response(
+            PROVIDER, f"an activity has no readable time ({date!r} {clock_time!r})"
+        ) from exc
     return local.replace(tzinfo=zone).astimezone(UTC)
 
 
@@ -199,27 +178,19 @@ def _estimate(package: dict[str, Any]) -> datetime | None:
     """Rescheduled beats scheduled. UPS gives the date without a zone; taken as UTC, at the
     end of the promised window or else the end of the day, so the parcel is not late early.
     A ``DEL`` delivery time is when it was delivered, not a promise."""
-    dates = {text(d.get("type")): text(d.get("date")) for d in objs(package.get("deliveryDate"))}
+    dates = {
+        text(d.get("type")): text(d.get("date")) for d in as_dicts(package.get("deliveryDate"))
+    }
     date = dates.get("RDD") or dates.get("SDD")
     if not date:
         return None
-    window = obj(package.get("deliveryTime"))
+    window = as_dict(package.get("deliveryTime"))
     end = text(window.get("endTime")) if text(window.get("type")) != "DEL" else ""
     end = end or "235959"
     try:
         return _stamp(date, end, UTC)
     except CarrierError:
         return None
-
-
-def create(
-    credentials: Mapping[str, str],
-    *,
-    client: httpx.AsyncClient,
-    clock: Callable[[], datetime],
-    base_url: str,
-) -> UPS:
-    return UPS(credentials, client=client, clock=clock, base_url=base_url)
 
 
 SPEC = CarrierSpec(
@@ -234,5 +205,5 @@ SPEC = CarrierSpec(
         AccountField("client_secret", "Client secret", secret=True),
     ),
     base_url="https://onlinetools.ups.com",
-    create=create,
+    create=UPS,
 )

@@ -11,29 +11,28 @@ The default quota is about 60 calls an hour, token calls included.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 
-from shopcare.carriers._oauth_client import (
-    OAuthClient,
+from shopcare.carriers._calls import OAuthAdapter, client_credentials, track_chunks
+from shopcare.carriers._common import (
     Outcome,
     Scan,
-    bad,
+    as_dict,
+    as_dicts,
+    bad_response,
     estimate_time,
     events_of,
+    join_location,
     mentions_return,
-    obj,
-    objs,
     offset_zone,
-    place,
-    require,
+    required_time,
     text,
-    track_each,
-    utc_time,
 )
 from shopcare.carriers.base import (
     AccountField,
@@ -48,7 +47,6 @@ from shopcare.carriers.http import json_of
 from shopcare.domain.status import ShipmentStatus as S
 
 PROVIDER = "usps"
-_KEYS = ("client_id", "client_secret")
 
 # Checked in order: the first rule whose words occur in the lower-cased text wins.
 _TEXT_RULES: tuple[tuple[tuple[str, ...], S], ...] = (
@@ -95,42 +93,21 @@ _SPLITS = {
 _ZONED = re.compile(r"(Z|[+-]\d{2}:?\d{2})$")
 
 
-class USPS:
+class USPS(OAuthAdapter):
     name = PROVIDER
     label = "USPS"
-    clock_speed = 1.0
     batch_size = 1
+    _oauth_path = "/oauth2/v3/token"
 
-    def __init__(
-        self,
-        credentials: Mapping[str, str],
-        *,
-        client: httpx.AsyncClient,
-        clock: Callable[[], datetime],
-        base_url: str,
-    ) -> None:
-        self._credentials = credentials
-        self._base = base_url.rstrip("/")
-        self._oauth = OAuthClient(
-            client=client,
-            clock=clock,
-            provider=PROVIDER,
-            token_url=f"{self._base}/oauth2/v3/token",
-            token_request={
-                "json": {
-                    "grant_type": "client_credentials",
-                    "client_id": credentials.get("client_id", "").strip(),
-                    "client_secret": credentials.get("client_secret", "").strip(),
-                }
-            },
-        )
+    def _token_request(self, client_id: str, secret: str) -> Mapping[str, Any]:
+        return {"json": client_credentials(client_id, secret)}
 
     async def track(self, queries: Sequence[TrackingQuery]) -> Mapping[str, Outcome]:
-        require(self._credentials, _KEYS, provider=PROVIDER)
-        return await track_each(queries, self._track_one, size=1)
+        self._require()
+        return await track_chunks(queries, self._track_one, size=1)
 
     async def check(self) -> str:
-        require(self._credentials, _KEYS, provider=PROVIDER)
+        self._require()
         await self._oauth.fresh_token()
         if self._lacks_tracking_scope():
             raise CarrierError(
@@ -171,11 +148,11 @@ class USPS:
 def _not_found(response: httpx.Response) -> CarrierError:
     """USPS's 400 for a number it does not know (yet); its own words kept for the owner."""
     try:
-        body = obj(response.json())
+        body = as_dict(response.json())
     except ValueError:
         body = {}
-    error = obj(body.get("error"))
-    details = objs(error.get("errors"))
+    error = as_dict(body.get("error"))
+    details = as_dicts(error.get("errors"))
     message = (
         (text(details[0].get("detail")) if details else "")
         or text(error.get("message"))
@@ -188,17 +165,17 @@ def _not_found(response: httpx.Response) -> CarrierError:
 
 def _result(body: object) -> TrackingResult:
     if not isinstance(body, dict) or not isinstance(body.get("trackingEvents"), list):
-        raise bad(PROVIDER, "the answer has no trackingEvents list")
-    scans = [_scan(event) for event in objs(body["trackingEvents"])]
+        raise bad_response(PROVIDER, "the answer has no trackingEvents list")
+    scans = [_scan(event) for event in as_dicts(body["trackingEvents"])]
     category = _CATEGORIES.get(text(body.get("statusCategory")).lower())
     if scans and category is not None:
         newest = max(range(len(scans)), key=lambda i: scans[i].occurred_at)
         told = scans[newest].status
         status = told if told in _SPLITS.get(category, ()) else category
-        scans[newest] = scans[newest]._replace(status=status)
+        scans[newest] = replace(scans[newest], status=status)
     return TrackingResult(
-        events=events_of(scans, provider=PROVIDER),
-        estimated_delivery=estimate_time(body.get("expectedDeliveryTimeStamp")),
+        events=events_of(scans, provider=PROVIDER, newest_first=True),
+        estimated_delivery=estimate_time(body.get("expectedDeliveryTimeStamp"), any_iso_day=False),
     )
 
 
@@ -208,7 +185,9 @@ def _scan(event: dict[str, Any]) -> Scan:
         occurred_at=_when(event),
         status=_by_text(description),
         description=description,
-        location=place(event.get("eventCity"), event.get("eventState"), event.get("eventCountry")),
+        location=join_location(
+            event.get("eventCity"), event.get("eventState"), event.get("eventCountry")
+        ),
         raw_code=text(event.get("eventCode")),
     )
 
@@ -227,23 +206,13 @@ def _when(event: dict[str, Any]) -> datetime:
     """``GMTTimestamp`` when sent; else ``eventTimestamp``, which is local: with its own offset,
     or ``GMTOffset``, or else taken as UTC."""
     if text(event.get("GMTTimestamp")):
-        return utc_time(event["GMTTimestamp"], provider=PROVIDER)
+        return required_time(event["GMTTimestamp"], provider=PROVIDER)
     local = text(event.get("eventTimestamp"))
-    when = utc_time(local, provider=PROVIDER)
+    when = required_time(local, provider=PROVIDER)
     zone = offset_zone(event.get("GMTOffset"))
     if zone is not None and not _ZONED.search(local):
         when = when.replace(tzinfo=zone).astimezone(UTC)
     return when
-
-
-def create(
-    credentials: Mapping[str, str],
-    *,
-    client: httpx.AsyncClient,
-    clock: Callable[[], datetime],
-    base_url: str,
-) -> USPS:
-    return USPS(credentials, client=client, clock=clock, base_url=base_url)
 
 
 SPEC = CarrierSpec(
@@ -258,7 +227,7 @@ SPEC = CarrierSpec(
         AccountField("client_secret", "Consumer secret", secret=True),
     ),
     base_url="https://apis.usps.com",
-    create=create,
+    create=USPS,
     rate_per_second=1.0,
     budget=Budget(per_hour=60),
 )

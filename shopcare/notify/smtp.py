@@ -7,6 +7,8 @@ that cannot be reached is temporary.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import ssl
 
 import aiosmtplib
@@ -17,30 +19,80 @@ from shopcare.notify.email import build_email
 
 
 class SmtpSender:
+    """Keeps up to ``pool_size`` connections open and sends many messages over each, as
+    mail providers expect: a TLS handshake and a login per message would cost more than the
+    message. A connection the server closed is reopened once, transparently."""
+
     name = "SMTP"
     channel = Channel.EMAIL
 
-    def __init__(self, config: SmtpConfig, *, tls_context: ssl.SSLContext | None = None) -> None:
+    def __init__(
+        self,
+        config: SmtpConfig,
+        *,
+        tls_context: ssl.SSLContext | None = None,
+        pool_size: int = 4,
+    ) -> None:
         """``tls_context`` replaces the system's trusted certificates (a private CA)."""
         self.config = config
         self.tls_context = tls_context
+        self._idle: list[aiosmtplib.SMTP] = []
+        self._slots = asyncio.Semaphore(pool_size)
 
     async def send(self, message: Outgoing) -> None:
+        mail = build_email(message)
+        async with self._slots:
+            client = self._idle.pop() if self._idle else None
+            try:
+                if client is not None and client.is_connected:
+                    try:
+                        await client.send_message(mail)
+                        return
+                    except aiosmtplib.SMTPServerDisconnected:
+                        client = None  # closed while idle: one fresh connection below
+                client = self._client()
+                await client.connect()
+                await client.send_message(mail)
+            except (aiosmtplib.SMTPException, OSError) as exc:
+                client = await self._reset_or_drop(client, exc)
+                raise _error_for(exc, self.config) from exc
+            finally:
+                if client is not None:
+                    self._idle.append(client)
+
+    async def close(self) -> None:
+        while self._idle:
+            with contextlib.suppress(aiosmtplib.SMTPException, OSError):
+                await self._idle.pop().quit()
+
+    def _client(self) -> aiosmtplib.SMTP:
         c = self.config
-        try:
-            await aiosmtplib.send(
-                build_email(message),
-                hostname=c.host,
-                port=c.port,
-                username=c.username,
-                password=c.password,
-                use_tls=c.security == "tls",
-                start_tls=True if c.security == "starttls" else False,  # noqa: SIM210
-                timeout=c.timeout_s,
-                tls_context=self.tls_context,
-            )
-        except (aiosmtplib.SMTPException, OSError) as exc:
-            raise _error_for(exc, c) from exc
+        return aiosmtplib.SMTP(
+            hostname=c.host,
+            port=c.port,
+            username=c.username,
+            password=c.password,
+            use_tls=c.security == "tls",
+            start_tls=True if c.security == "starttls" else False,  # noqa: SIM210
+            timeout=c.timeout_s,
+            tls_context=self.tls_context,
+        )
+
+    @staticmethod
+    async def _reset_or_drop(
+        client: aiosmtplib.SMTP | None, exc: BaseException
+    ) -> aiosmtplib.SMTP | None:
+        """After a refused message the connection is fine once reset; after anything else it
+        is closed and forgotten."""
+        if client is None or not client.is_connected:
+            return None
+        refused = (aiosmtplib.SMTPResponseException, aiosmtplib.SMTPRecipientsRefused)
+        if isinstance(exc, refused) and not isinstance(exc, aiosmtplib.SMTPServerDisconnected):
+            with contextlib.suppress(aiosmtplib.SMTPException, OSError):
+                await client.rset()
+                return client
+        client.close()
+        return None
 
 
 def _error_for(exc: Exception, c: SmtpConfig) -> SendError:

@@ -139,54 +139,6 @@ async def test_it_keeps_going_when_optional_fields_are_missing(
     assert second.status is S.OUT_FOR_DELIVERY
 
 
-@pytest.mark.parametrize(
-    ("reply", "kind", "permanent", "wait"),
-    [
-        (Reply(401, '{"meta":{"code":401}}'), ErrorKind.AUTH, True, None),
-        (Reply(403, '{"meta":{"code":403}}'), ErrorKind.AUTH, True, None),
-        (Reply(429, "", {"Retry-After": "30"}), ErrorKind.RATE_LIMITED, False, 30.0),
-        (Reply(500, "oops"), ErrorKind.UNAVAILABLE, False, None),
-        (Reply(200, "{not json"), ErrorKind.BAD_RESPONSE, False, None),
-        (Reply(200, '{"meta":{"code":200},"data":{}}'), ErrorKind.BAD_RESPONSE, False, None),
-    ],
-)
-async def test_a_failed_call_raises_the_matching_error(
-    carrier_server: CarrierServer,
-    http_client: httpx.AsyncClient,
-    clock: FakeClock,
-    reply: Reply,
-    kind: ErrorKind,
-    permanent: bool,
-    wait: float | None,
-) -> None:
-    carrier_server.route("GET", TRACKINGS, reply)
-    with pytest.raises(CarrierError) as caught:
-        await carrier(carrier_server, http_client, clock).track([query(UPS)])
-    assert (caught.value.kind, caught.value.permanent) == (kind, permanent)
-    assert caught.value.retry_after == wait
-    assert str(caught.value).startswith("AfterShip: ")
-
-
-async def test_a_slow_answer_is_a_network_error(
-    carrier_server: CarrierServer, http_client: httpx.AsyncClient, clock: FakeClock
-) -> None:
-    carrier_server.route("GET", TRACKINGS, Reply(200, "{}", delay=1.5))
-    with pytest.raises(CarrierError) as caught:
-        await carrier(carrier_server, http_client, clock).track([query(UPS)])
-    assert caught.value.kind is ErrorKind.NETWORK
-
-
-async def test_a_missing_key_is_a_config_error_that_names_the_field(
-    carrier_server: CarrierServer, http_client: httpx.AsyncClient, clock: FakeClock
-) -> None:
-    adapter = carrier(carrier_server, http_client, clock, key=" ")
-    for attempt in (adapter.track([query(UPS)]), adapter.check()):
-        with pytest.raises(CarrierError) as caught:
-            await attempt
-        assert caught.value.kind is ErrorKind.CONFIG and "api_key" in str(caught.value)
-    assert carrier_server.requests == []
-
-
 async def test_check_lists_the_active_couriers(
     carrier_server: CarrierServer, http_client: httpx.AsyncClient, clock: FakeClock
 ) -> None:

@@ -145,37 +145,6 @@ async def test_an_unknown_number_is_not_found_for_that_number(
     assert "No shipment with given tracking number found" in str(result)
 
 
-@pytest.mark.parametrize(
-    ("reply", "kind", "wait"),
-    [
-        (Reply(401, fixture("dhl", "unauthorized_401.json")), ErrorKind.AUTH, None),
-        (Reply(403, '{"status": 403, "title": "Forbidden"}'), ErrorKind.AUTH, None),
-        (Reply(429, "", {"Retry-After": "86400"}), ErrorKind.RATE_LIMITED, 86400.0),
-        (Reply(500, "oops"), ErrorKind.UNAVAILABLE, None),
-        (Reply(200, "{}", delay=1.5), ErrorKind.NETWORK, None),
-        (Reply(200, "{not json"), ErrorKind.BAD_RESPONSE, None),
-        (Reply(200, '{"shipments": []}'), ErrorKind.BAD_RESPONSE, None),
-    ],
-    ids=["401", "403", "429", "500", "timeout", "garbage", "no-shipments"],
-)
-async def test_a_failed_call_raises_its_kind(
-    carrier_server: CarrierServer,
-    http_client: httpx.AsyncClient,
-    clock: FakeClock,
-    reply: Reply,
-    kind: ErrorKind,
-    wait: float | None,
-) -> None:
-    carrier_server.route("GET", PATH, reply)
-
-    with pytest.raises(CarrierError) as caught:
-        await track_one(dhl(carrier_server, http_client, clock))
-
-    assert caught.value.kind is kind
-    assert caught.value.retry_after == wait
-    assert str(caught.value).startswith("dhl: ")
-
-
 async def test_a_refused_key_stops_the_poll_after_one_call(
     carrier_server: CarrierServer, http_client: httpx.AsyncClient, clock: FakeClock
 ) -> None:
@@ -240,15 +209,3 @@ async def test_check_says_the_key_was_refused(
 
     assert caught.value.kind is ErrorKind.AUTH and caught.value.permanent
     assert "refused (401)" in str(caught.value)
-
-
-async def test_a_missing_key_is_a_config_error_naming_it(
-    carrier_server: CarrierServer, http_client: httpx.AsyncClient, clock: FakeClock
-) -> None:
-    carrier = dhl(carrier_server, http_client, clock, {})
-
-    with pytest.raises(CarrierError) as caught:
-        await carrier.track([query()])
-
-    assert caught.value.kind is ErrorKind.CONFIG and "api_key" in str(caught.value)
-    assert carrier_server.requests == []

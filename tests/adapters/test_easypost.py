@@ -188,41 +188,6 @@ async def test_an_invalid_code_is_not_found_for_now(
     assert "only test tracking numbers are valid" in str(error)
 
 
-@pytest.mark.parametrize(
-    ("reply", "kind", "permanent", "wait"),
-    [
-        (Reply(401, fixture("easypost", "unauthorized.json")), ErrorKind.AUTH, True, None),
-        (Reply(403, '{"error":{"code":"FORBIDDEN"}}'), ErrorKind.AUTH, True, None),
-        (Reply(429, "", {"Retry-After": "12"}), ErrorKind.RATE_LIMITED, False, 12.0),
-        (Reply(500, "oops"), ErrorKind.UNAVAILABLE, False, None),
-        (Reply(200, "{not json"), ErrorKind.BAD_RESPONSE, False, None),
-        (Reply(200, '{"trackers": []}'), ErrorKind.BAD_RESPONSE, False, None),
-        (
-            Reply(200, '{"tracking_details": [{"status": "delivered"}]}'),
-            ErrorKind.BAD_RESPONSE,
-            False,
-            None,
-        ),
-    ],
-)
-async def test_a_failed_call_raises_the_matching_error(
-    carrier_server: CarrierServer,
-    http_client: httpx.AsyncClient,
-    clock: FakeClock,
-    reply: Reply,
-    kind: ErrorKind,
-    permanent: bool,
-    wait: float | None,
-) -> None:
-    carrier_server.route("POST", "/v2/trackers", reply)
-    with pytest.raises(CarrierError) as caught:
-        await adapter(carrier_server, http_client, clock).track([query("EZ4000000004")])
-    assert caught.value.kind is kind
-    assert caught.value.permanent is permanent
-    assert caught.value.retry_after == wait
-    assert str(caught.value).startswith("EasyPost: ")
-
-
 async def test_a_refused_key_stops_the_batch(
     carrier_server: CarrierServer, http_client: httpx.AsyncClient, clock: FakeClock
 ) -> None:
@@ -234,15 +199,6 @@ async def test_a_refused_key_stops_the_batch(
         await adapter(carrier_server, http_client, clock).track([query(n) for n in numbers])
     assert caught.value.kind is ErrorKind.AUTH
     assert len(carrier_server.requests) <= 4
-
-
-async def test_a_slow_easypost_is_a_network_error(
-    carrier_server: CarrierServer, http_client: httpx.AsyncClient, clock: FakeClock
-) -> None:
-    carrier_server.route("POST", "/v2/trackers", Reply(200, "{}", delay=1.5))
-    with pytest.raises(CarrierError) as caught:
-        await adapter(carrier_server, http_client, clock).track([query("EZ4000000004")])
-    assert caught.value.kind is ErrorKind.NETWORK and not caught.value.permanent
 
 
 async def test_missing_optional_fields_do_not_fail(
@@ -257,18 +213,6 @@ async def test_missing_optional_fields_do_not_fail(
         (S.IN_TRANSIT, "In Transit to Next Facility", ""),
     ]
     assert result.estimated_delivery is None
-
-
-async def test_a_missing_key_is_a_config_error_naming_the_field(
-    carrier_server: CarrierServer, http_client: httpx.AsyncClient, clock: FakeClock
-) -> None:
-    carrier = adapter(carrier_server, http_client, clock, key=" ")
-    for call in (carrier.track([query("EZ4000000004")]), carrier.check()):
-        with pytest.raises(CarrierError) as caught:
-            await call
-        assert caught.value.kind is ErrorKind.CONFIG and caught.value.permanent
-        assert "API key" in str(caught.value)
-    assert carrier_server.requests == []
 
 
 async def test_check_lists_one_tracker_and_names_the_key_mode(

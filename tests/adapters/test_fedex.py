@@ -8,6 +8,7 @@ import pytest
 from shopcare.carriers.base import Carrier, CarrierError, ErrorKind, TrackingQuery, TrackingResult
 from shopcare.carriers.fedex import SPEC
 from shopcare.domain.status import ShipmentStatus as S
+from tests.adapters import oauth_tokens
 from tests.adapters.carrier_server import CarrierServer, Reply, Request, fixture
 from tests.conftest import FakeClock
 
@@ -31,14 +32,7 @@ def query(number: str) -> TrackingQuery:
 
 
 def serve_tokens(server: CarrierServer) -> list[str]:
-    issued: list[str] = []
-
-    def token(request: Request) -> Reply:
-        issued.append(f"fedex-token-{len(issued) + 1}")
-        return Reply(200, fixture("fedex", "token.json").replace("fedex-token-1", issued[-1]))
-
-    server.route("POST", TOKEN_PATH, token)
-    return issued
+    return oauth_tokens.serve_tokens(server, carrier="fedex", path=TOKEN_PATH)
 
 
 def asked(request: Request) -> list[str]:
@@ -212,37 +206,6 @@ async def test_a_token_is_fetched_again_once_it_expires(
     assert issued == ["fedex-token-1", "fedex-token-2"]
 
 
-@pytest.mark.parametrize(
-    ("reply", "kind", "wait"),
-    [
-        (Reply(403, '{"errors":[{"code":"FORBIDDEN.ERROR"}]}'), ErrorKind.AUTH, None),
-        (Reply(429, "", {"Retry-After": "10"}), ErrorKind.RATE_LIMITED, 10.0),
-        (Reply(500, "{}"), ErrorKind.UNAVAILABLE, None),
-        (Reply(200, "{}", delay=1.5), ErrorKind.NETWORK, None),
-        (Reply(200, "{not json"), ErrorKind.BAD_RESPONSE, None),
-        (Reply(200, '{"errors": [{"message": "busy"}]}'), ErrorKind.BAD_RESPONSE, None),
-    ],
-    ids=["403", "429", "500", "timeout", "garbage", "no-output"],
-)
-async def test_a_failed_call_raises_its_kind(
-    carrier_server: CarrierServer,
-    http_client: httpx.AsyncClient,
-    clock: FakeClock,
-    reply: Reply,
-    kind: ErrorKind,
-    wait: float | None,
-) -> None:
-    serve_tokens(carrier_server)
-    carrier_server.route("POST", TRACK_PATH, reply)
-
-    with pytest.raises(CarrierError) as caught:
-        await fedex(carrier_server, http_client, clock).track([query(DELIVERED)])
-
-    assert caught.value.kind is kind
-    assert caught.value.retry_after == wait
-    assert str(caught.value).startswith("fedex: ")
-
-
 async def test_missing_optional_fields_do_not_fail(
     carrier_server: CarrierServer, http_client: httpx.AsyncClient, clock: FakeClock
 ) -> None:
@@ -278,15 +241,3 @@ async def test_check_says_the_key_was_refused(
 
     assert caught.value.kind is ErrorKind.AUTH and caught.value.permanent
     assert "refused (401)" in str(caught.value) and "NOT.AUTHORIZED.ERROR" in str(caught.value)
-
-
-async def test_a_missing_secret_is_a_config_error_naming_it(
-    carrier_server: CarrierServer, http_client: httpx.AsyncClient, clock: FakeClock
-) -> None:
-    carrier = fedex(carrier_server, http_client, clock, {"client_id": "k", "client_secret": " "})
-
-    with pytest.raises(CarrierError) as caught:
-        await carrier.check()
-
-    assert caught.value.kind is ErrorKind.CONFIG and "client_secret" in str(caught.value)
-    assert carrier_server.requests == []

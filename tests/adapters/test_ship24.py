@@ -154,54 +154,6 @@ async def test_it_keeps_going_when_optional_fields_are_missing(
     assert moving.description == moving.location == ""
 
 
-@pytest.mark.parametrize(
-    ("reply", "kind", "permanent", "wait"),
-    [
-        (Reply(401, '{"errors":[{"code":"unauthorized"}]}'), ErrorKind.AUTH, True, None),
-        (Reply(403, '{"errors":[{"code":"forbidden"}]}'), ErrorKind.AUTH, True, None),
-        (Reply(429, "", {"Retry-After": "30"}), ErrorKind.RATE_LIMITED, False, 30.0),
-        (Reply(500, "oops"), ErrorKind.UNAVAILABLE, False, None),
-        (Reply(200, "{not json"), ErrorKind.BAD_RESPONSE, False, None),
-        (Reply(200, '{"data":{}}'), ErrorKind.BAD_RESPONSE, False, None),
-    ],
-)
-async def test_a_failed_call_raises_the_matching_error(
-    carrier_server: CarrierServer,
-    http_client: httpx.AsyncClient,
-    clock: FakeClock,
-    reply: Reply,
-    kind: ErrorKind,
-    permanent: bool,
-    wait: float | None,
-) -> None:
-    carrier_server.route("POST", TRACK, reply)
-    with pytest.raises(CarrierError) as caught:
-        await carrier(carrier_server, http_client, clock).track([query(DHL)])
-    assert (caught.value.kind, caught.value.permanent) == (kind, permanent)
-    assert caught.value.retry_after == wait
-    assert str(caught.value).startswith("Ship24: ")
-
-
-async def test_a_slow_answer_is_a_network_error(
-    carrier_server: CarrierServer, http_client: httpx.AsyncClient, clock: FakeClock
-) -> None:
-    carrier_server.route("POST", TRACK, Reply(200, "{}", delay=1.5))
-    with pytest.raises(CarrierError) as caught:
-        await carrier(carrier_server, http_client, clock).track([query(DHL)])
-    assert caught.value.kind is ErrorKind.NETWORK
-
-
-async def test_a_missing_key_is_a_config_error_that_names_the_field(
-    carrier_server: CarrierServer, http_client: httpx.AsyncClient, clock: FakeClock
-) -> None:
-    adapter = carrier(carrier_server, http_client, clock, key="")
-    for attempt in (adapter.track([query(DHL)]), adapter.check()):
-        with pytest.raises(CarrierError) as caught:
-            await attempt
-        assert caught.value.kind is ErrorKind.CONFIG and "api_key" in str(caught.value)
-    assert carrier_server.requests == []
-
-
 async def test_check_counts_the_couriers(
     carrier_server: CarrierServer, http_client: httpx.AsyncClient, clock: FakeClock
 ) -> None:

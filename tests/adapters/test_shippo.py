@@ -183,47 +183,6 @@ async def test_a_number_without_carrier_is_a_config_error_of_that_number_only(
     assert [r.path for r in carrier_server.requests] == ["/tracks/shippo/SHIPPO_TRANSIT"]
 
 
-@pytest.mark.parametrize(
-    ("reply", "kind", "permanent", "wait"),
-    [
-        (Reply(401, fixture("shippo", "unauthorized.json")), ErrorKind.AUTH, True, None),
-        (Reply(403, '{"detail": "forbidden"}'), ErrorKind.AUTH, True, None),
-        (Reply(429, "", {"Retry-After": "60"}), ErrorKind.RATE_LIMITED, False, 60.0),
-        (Reply(500, "oops"), ErrorKind.UNAVAILABLE, False, None),
-        (Reply(200, "<html>maintenance</html>"), ErrorKind.BAD_RESPONSE, False, None),
-        (Reply(200, '{"results": []}'), ErrorKind.BAD_RESPONSE, False, None),
-        (
-            Reply(200, '{"tracking_history": {"status": "TRANSIT"}}'),
-            ErrorKind.BAD_RESPONSE,
-            False,
-            None,
-        ),
-        (
-            Reply(200, '{"tracking_history": [{"status": "TRANSIT"}]}'),
-            ErrorKind.BAD_RESPONSE,
-            False,
-            None,
-        ),
-    ],
-)
-async def test_a_failed_call_raises_the_matching_error(
-    carrier_server: CarrierServer,
-    http_client: httpx.AsyncClient,
-    clock: FakeClock,
-    reply: Reply,
-    kind: ErrorKind,
-    permanent: bool,
-    wait: float | None,
-) -> None:
-    carrier_server.route("GET", "/tracks/shippo/SHIPPO_TRANSIT", reply)
-    with pytest.raises(CarrierError) as caught:
-        await adapter(carrier_server, http_client, clock).track([query("SHIPPO_TRANSIT")])
-    assert caught.value.kind is kind
-    assert caught.value.permanent is permanent
-    assert caught.value.retry_after == wait
-    assert str(caught.value).startswith("Shippo: ")
-
-
 async def test_a_rate_limit_on_one_number_stops_the_batch(
     carrier_server: CarrierServer, http_client: httpx.AsyncClient, clock: FakeClock
 ) -> None:
@@ -251,15 +210,6 @@ async def test_one_failing_number_does_not_sink_the_others(
     )
 
 
-async def test_a_slow_shippo_is_a_network_error(
-    carrier_server: CarrierServer, http_client: httpx.AsyncClient, clock: FakeClock
-) -> None:
-    carrier_server.route("GET", "/tracks/shippo/SHIPPO_TRANSIT", Reply(200, "{}", delay=1.5))
-    with pytest.raises(CarrierError) as caught:
-        await adapter(carrier_server, http_client, clock).track([query("SHIPPO_TRANSIT")])
-    assert caught.value.kind is ErrorKind.NETWORK and not caught.value.permanent
-
-
 async def test_missing_optional_fields_do_not_fail(
     carrier_server: CarrierServer, http_client: httpx.AsyncClient, clock: FakeClock
 ) -> None:
@@ -274,18 +224,6 @@ async def test_missing_optional_fields_do_not_fail(
         (S.IN_TRANSIT, "", "", "TRANSIT"),
     ]
     assert result.estimated_delivery is None
-
-
-async def test_a_missing_token_is_a_config_error_naming_the_field(
-    carrier_server: CarrierServer, http_client: httpx.AsyncClient, clock: FakeClock
-) -> None:
-    carrier = adapter(carrier_server, http_client, clock, token="")
-    for call in (carrier.track([query("SHIPPO_TRANSIT")]), carrier.check()):
-        with pytest.raises(CarrierError) as caught:
-            await call
-        assert caught.value.kind is ErrorKind.CONFIG and caught.value.permanent
-        assert "API token" in str(caught.value)
-    assert carrier_server.requests == []
 
 
 async def test_check_lists_one_carrier_account_and_names_the_token_mode(

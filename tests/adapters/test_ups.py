@@ -7,6 +7,7 @@ import pytest
 from shopcare.carriers.base import Carrier, CarrierError, ErrorKind, TrackingQuery, TrackingResult
 from shopcare.carriers.ups import SPEC
 from shopcare.domain.status import ShipmentStatus as S
+from tests.adapters import oauth_tokens
 from tests.adapters.carrier_server import CarrierServer, Reply, Request, fixture
 from tests.conftest import FakeClock
 
@@ -31,15 +32,7 @@ def query(number: str = NUMBER) -> TrackingQuery:
 
 
 def serve_tokens(server: CarrierServer) -> list[str]:
-    """Each token request gets a new token, so tests can tell a refresh from a reuse."""
-    issued: list[str] = []
-
-    def token(request: Request) -> Reply:
-        issued.append(f"ups-token-{len(issued) + 1}")
-        return Reply(200, fixture("ups", "token.json").replace("ups-token-1", issued[-1]))
-
-    server.route("POST", TOKEN_PATH, token)
-    return issued
+    return oauth_tokens.serve_tokens(server, carrier="ups", path=TOKEN_PATH)
 
 
 async def track_one(carrier: Carrier) -> TrackingResult | CarrierError:
@@ -187,42 +180,6 @@ async def test_an_unknown_number_is_not_found_for_that_number(
     assert "Tracking Information Not Found" in str(result)
 
 
-@pytest.mark.parametrize(
-    ("reply", "kind", "wait"),
-    [
-        (
-            Reply(403, '{"response":{"errors":[{"message":"Blocked Merchant"}]}}'),
-            ErrorKind.AUTH,
-            None,
-        ),
-        (Reply(429, "", {"Retry-After": "30"}), ErrorKind.RATE_LIMITED, 30.0),
-        (Reply(500, "oops"), ErrorKind.UNAVAILABLE, None),
-        (Reply(200, "{}", delay=1.5), ErrorKind.NETWORK, None),
-        (Reply(200, "<html>maintenance</html>"), ErrorKind.BAD_RESPONSE, None),
-        (Reply(200, '{"trackResponse": {"shipment": []}}'), ErrorKind.BAD_RESPONSE, None),
-        (Reply(200, '{"trackResponse": {"shipment": [{}]}}'), ErrorKind.BAD_RESPONSE, None),
-    ],
-    ids=["403", "429", "500", "timeout", "garbage", "no-shipment", "no-package"],
-)
-async def test_a_failed_call_raises_its_kind(
-    carrier_server: CarrierServer,
-    http_client: httpx.AsyncClient,
-    clock: FakeClock,
-    reply: Reply,
-    kind: ErrorKind,
-    wait: float | None,
-) -> None:
-    serve_tokens(carrier_server)
-    carrier_server.route("GET", TRACK_PATH, reply)
-
-    with pytest.raises(CarrierError) as caught:
-        await track_one(ups(carrier_server, http_client, clock))
-
-    assert caught.value.kind is kind
-    assert caught.value.retry_after == wait
-    assert str(caught.value).startswith("ups: ")
-
-
 async def test_missing_optional_fields_and_unpadded_gmt_times_do_not_fail(
     carrier_server: CarrierServer, http_client: httpx.AsyncClient, clock: FakeClock
 ) -> None:
@@ -274,19 +231,3 @@ async def test_check_says_the_credentials_were_refused(
 
     assert caught.value.kind is ErrorKind.AUTH
     assert "refused (401)" in str(caught.value)
-
-
-async def test_a_missing_secret_is_a_config_error_naming_it(
-    carrier_server: CarrierServer, http_client: httpx.AsyncClient, clock: FakeClock
-) -> None:
-    carrier = ups(carrier_server, http_client, clock, {"client_id": "shop-client-id"})
-
-    with pytest.raises(CarrierError) as on_track:
-        await carrier.track([query()])
-    with pytest.raises(CarrierError) as on_check:
-        await carrier.check()
-
-    for caught in (on_track, on_check):
-        assert caught.value.kind is ErrorKind.CONFIG and caught.value.permanent
-        assert "client_secret" in str(caught.value)
-    assert carrier_server.requests == []

@@ -6,6 +6,7 @@ import pytest
 from shopcare.carriers.base import Carrier, CarrierError, ErrorKind, TrackingQuery, TrackingResult
 from shopcare.carriers.usps import SPEC
 from shopcare.domain.status import ShipmentStatus as S
+from tests.adapters import oauth_tokens
 from tests.adapters.carrier_server import CarrierServer, Reply, Request, fixture
 from tests.conftest import FakeClock
 
@@ -32,14 +33,7 @@ def query(number: str = NUMBER) -> TrackingQuery:
 
 
 def serve_tokens(server: CarrierServer, name: str = "token.json") -> list[str]:
-    issued: list[str] = []
-
-    def token(request: Request) -> Reply:
-        issued.append(f"usps-token-{len(issued) + 1}")
-        return Reply(200, fixture("usps", name).replace("usps-token-1", issued[-1]))
-
-    server.route("POST", TOKEN_PATH, token)
-    return issued
+    return oauth_tokens.serve_tokens(server, carrier="usps", path=TOKEN_PATH, name=name)
 
 
 async def track_one(carrier: Carrier) -> TrackingResult | CarrierError:
@@ -191,42 +185,6 @@ async def test_a_refused_call_without_the_tracking_scope_says_so(
     assert len(issued) == 2
 
 
-@pytest.mark.parametrize(
-    ("reply", "kind", "wait"),
-    [
-        (Reply(403, '{"error": "access_denied"}'), ErrorKind.AUTH, None),
-        (Reply(429, "", {"Retry-After": "3600"}), ErrorKind.RATE_LIMITED, 3600.0),
-        (Reply(503, "", {"Retry-After": "120"}), ErrorKind.UNAVAILABLE, 120.0),
-        (Reply(200, "{}", delay=1.5), ErrorKind.NETWORK, None),
-        (Reply(200, "{not json"), ErrorKind.BAD_RESPONSE, None),
-        (Reply(200, '{"trackingNumber": "x"}'), ErrorKind.BAD_RESPONSE, None),
-        (
-            Reply(200, '{"trackingEvents": [{"eventType": "Arrived"}]}'),
-            ErrorKind.BAD_RESPONSE,
-            None,
-        ),
-    ],
-    ids=["403", "429", "503", "timeout", "garbage", "no-events", "event-without-time"],
-)
-async def test_a_failed_call_raises_its_kind(
-    carrier_server: CarrierServer,
-    http_client: httpx.AsyncClient,
-    clock: FakeClock,
-    reply: Reply,
-    kind: ErrorKind,
-    wait: float | None,
-) -> None:
-    serve_tokens(carrier_server)
-    carrier_server.route("GET", track_path(), reply)
-
-    with pytest.raises(CarrierError) as caught:
-        await track_one(usps(carrier_server, http_client, clock))
-
-    assert caught.value.kind is kind
-    assert caught.value.retry_after == wait
-    assert str(caught.value).startswith("usps: ")
-
-
 async def test_missing_optional_fields_do_not_fail(
     carrier_server: CarrierServer, http_client: httpx.AsyncClient, clock: FakeClock
 ) -> None:
@@ -277,15 +235,3 @@ async def test_check_says_the_credentials_were_refused(
     assert caught.value.kind is ErrorKind.AUTH and caught.value.permanent
     assert f"refused ({status})" in str(caught.value)
     assert "shop-consumer-secret" not in str(caught.value)
-
-
-async def test_a_missing_key_is_a_config_error_naming_it(
-    carrier_server: CarrierServer, http_client: httpx.AsyncClient, clock: FakeClock
-) -> None:
-    carrier = usps(carrier_server, http_client, clock, {"client_secret": "s"})
-
-    with pytest.raises(CarrierError) as caught:
-        await carrier.track([query()])
-
-    assert caught.value.kind is ErrorKind.CONFIG and "client_id" in str(caught.value)
-    assert carrier_server.requests == []
