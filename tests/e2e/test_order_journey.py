@@ -64,3 +64,32 @@ async def test_an_order_is_tracked_to_delivery_with_one_email_per_milestone(
         clock.advance(hours=6)
     assert len(smtp_inbox.messages) == 5
     assert "/feedback/" in smtp_inbox.messages[4].get_body(preferencelist=("plain",)).get_content()
+
+
+async def test_a_mail_server_that_is_down_then_up_gets_the_message_exactly_once(
+    settings: Settings, clock: FakeClock
+) -> None:
+    from aiosmtpd.controller import Controller
+
+    from tests.conftest import SmtpInbox, free_port
+
+    port = free_port()
+    smtp = SmtpConfig(host="127.0.0.1", port=port, security="plain", timeout_s=2)
+    app = build(replace(settings, smtp=smtp), clock=clock)
+    make_order(app, tracking="")
+    report = await app.dispatch_once()  # nothing listens on the port yet
+    assert report.retrying == 1 and report.sent == 0
+    inbox = SmtpInbox(host="127.0.0.1", port=port)
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        await app.dispatch_once()
+        assert inbox.messages == []  # waiting out its back-off
+        clock.advance(minutes=2)
+        for _ in range(3):
+            await app.dispatch_once()
+            clock.advance(minutes=5)
+    finally:
+        await app.stop()
+        controller.stop()
+    assert inbox.subjects() == ["Your order 1001 is confirmed"]
