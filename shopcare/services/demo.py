@@ -11,13 +11,13 @@ from shopcare.services.shop import update_profile
 
 DEMO_SPEED = 1440.0  # one simulated day per real minute: a parcel arrives in about 2 minutes
 
-_CUSTOMERS = [
-    ("Anna Schmidt", "anna@example.com", "10115", "Berlin", "DE", "SIMOK"),
-    ("Lucas Martin", "lucas@example.com", "75001", "Paris", "FR", "SIMFAIL"),
-    ("Sofia García", "sofia@example.com", "28001", "Madrid", "ES", "SIMLATE"),
-    ("Daan de Vries", "daan@example.com", "1012", "Amsterdam", "NL", "SIMEXC"),
-    ("Emma Brown", "emma@example.com", "SW1A 1AA", "London", "GB", "SIMRTS"),
-    ("Noah Weber", "noah@example.com", "80331", "München", "DE", "SIMOK"),
+_CUSTOMERS = [  # name, email, postcode, city, country, scenario, language
+    ("Anna Schmidt", "anna@example.com", "10115", "Berlin", "DE", "SIMOK", "en"),
+    ("Lucas Martin", "lucas@example.com", "75001", "Paris", "FR", "SIMFAIL", "fr"),
+    ("Sofia García", "sofia@example.com", "28001", "Madrid", "ES", "SIMLATE", "es"),
+    ("Daan de Vries", "daan@example.com", "1012", "Amsterdam", "NL", "SIMEXC", "nl"),
+    ("Emma Brown", "emma@example.com", "SW1A 1AA", "London", "GB", "SIMRTS", "en"),
+    ("Noah Weber", "noah@example.com", "80331", "München", "DE", "SIMOK", "de"),
 ]
 _PRODUCTS = [
     LineIn(title="Ceramic mug, sand", quantity=2, unit_price_minor=1800, sku="MUG-SAND"),
@@ -41,7 +41,7 @@ def seed_demo(sessions: SessionFactory, *, now: datetime, carriers: list[str]) -
         ),
         simulated_speed=DEMO_SPEED,
     )
-    for i, (name, email, postcode, city, country, prefix) in enumerate(_CUSTOMERS):
+    for i, (name, email, postcode, city, country, prefix, locale) in enumerate(_CUSTOMERS):
         # The first parcel starts now; the others started a little earlier, so the
         # demo shows every stage at once and the first one moves step by step.
         started = now - timedelta(seconds=20 * i)
@@ -56,6 +56,7 @@ def seed_demo(sessions: SessionFactory, *, now: datetime, carriers: list[str]) -
                 ship_city=city,
                 ship_postcode=postcode,
                 ship_country=country,
+                locale=locale,
                 lines=_PRODUCTS[: 1 + i % len(_PRODUCTS)],
                 source="demo",
                 shipments=[
