@@ -29,7 +29,7 @@ class Keep:
     def __init__(self) -> None:
         self.raw: list[bytes] = []
 
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
         self.raw.append(envelope.content)
         return "250 OK"
 
@@ -69,10 +69,14 @@ async def main(out: Path, locale: str) -> None:
         pass
     await app.stop()
     controller.stop()
+    save(keep.raw, out)
+
+
+def save(messages: list[bytes], out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    for n, raw in enumerate(keep.raw, 1):
+    for n, raw in enumerate(messages, 1):
         (out / f"{n:02d}.eml").write_bytes(raw)
-    print(f"{len(keep.raw)} emails in {out}")
+    print(f"{len(messages)} emails in {out}")
 
 
 if __name__ == "__main__":
