@@ -8,9 +8,9 @@ The admin pages reach rendering and the senders only through here.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlmodel import Session, col, delete, select
@@ -48,6 +48,8 @@ __all__ = [
     "SendError",
     "TemplateSet",
     "load_template",
+    "made_up",
+    "missing_channels",
     "preview",
     "preview_context",
     "reset_template",
@@ -90,14 +92,17 @@ class Preview:
 
 
 def load_template(sessions: SessionFactory, kind: MessageKind, locale: str) -> EditedTemplate:
+    """``updated_at`` in the shop's time zone."""
     with sessions() as session:
         row = _template_row(session, kind, locale)
+        zone = load_profile(session).zone
     if row is None:
         return EditedTemplate(default_templates(kind), custom=False)
+    saved = row.updated_at if row.updated_at.tzinfo else row.updated_at.replace(tzinfo=UTC)
     return EditedTemplate(
         TemplateSet(subject=row.subject, html=row.html, text=row.text),
         custom=True,
-        updated_at=row.updated_at,
+        updated_at=saved.astimezone(zone),  # SQLite hands it back without its zone: UTC
     )
 
 
@@ -157,9 +162,16 @@ def preview_context(sessions: SessionFactory, public_url: str, kind: MessageKind
             next_attempt_at=order.created_at,
             created_at=order.created_at,
         )
-        context = message_context(session, row, profile=load_profile(session), public_url=public_url)
+        context = message_context(
+            session, row, profile=load_profile(session), public_url=public_url
+        )
         session.rollback()
     return context
+
+
+def made_up(context: MessageContext) -> bool:
+    """Whether ``context`` holds the made-up values (the store has no order yet)."""
+    return context == sample_context()
 
 
 def preview(
@@ -207,6 +219,16 @@ async def send_test(
         )
     )
     return profile.support_email
+
+
+def missing_channels(rules: MessageRules, channels: Iterable[str]) -> list[str]:
+    """Those of ``channels`` whose account is incomplete, so their messages would fail."""
+    ready = {Channel.EMAIL.value}
+    if rules.sms_account_sid and rules.sms_auth_token and rules.sms_from:
+        ready.add(Channel.SMS.value)
+    if rules.webhook_url and rules.webhook_secret:
+        ready.add(Channel.WEBHOOK.value)
+    return [channel for channel in channels if channel not in ready]
 
 
 def sms_view(sessions: SessionFactory) -> dict[str, str]:

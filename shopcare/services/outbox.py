@@ -125,6 +125,7 @@ class _Due:
     id: int
     kind: MessageKind
     channel: Channel
+    order_id: int
 
 
 async def dispatch_outbox(
@@ -146,7 +147,7 @@ async def dispatch_outbox(
         zone = profile.zone
         templates = owner_templates(session)
         due = [
-            _Due(r.id or 0, MessageKind(r.kind), Channel(r.channel))
+            _Due(r.id or 0, MessageKind(r.kind), Channel(r.channel), r.order_id)
             for r in session.exec(
                 select(OutboxMessage)
                 .where(OutboxMessage.status == QUEUED, OutboxMessage.next_attempt_at <= now)
@@ -202,7 +203,11 @@ def _claim_and_compose(
             .scalars()
             .all()
         )
-        rows = session.exec(select(OutboxMessage).where(col(OutboxMessage.id).in_(ids))).all()
+        rows = session.exec(
+            select(OutboxMessage)
+            .where(col(OutboxMessage.id).in_(ids))
+            .order_by(col(OutboxMessage.next_attempt_at), col(OutboxMessage.id))
+        ).all()
         claimed = []
         for row in rows:
             item = by_id[row.id or 0]
@@ -243,7 +248,16 @@ async def _send_all(
         else:
             delivered.append(item.id)
 
-    await asyncio.gather(*(one(item, message) for item, message in claimed))
+    async def in_order(messages: list[tuple[_Due, Outgoing]]) -> None:
+        for item, message in messages:
+            await one(item, message)
+
+    # One order's messages go one after another, oldest first, so a shopper never reads
+    # "shipped" before "confirmed"; different orders go out in parallel.
+    by_order: dict[int, list[tuple[_Due, Outgoing]]] = {}
+    for item, message in claimed:
+        by_order.setdefault(item.order_id, []).append((item, message))
+    await asyncio.gather(*(in_order(messages) for messages in by_order.values()))
     if delivered:
         with transaction(sessions) as session:
             session.execute(

@@ -1,7 +1,6 @@
 """Message rules, unsubscribe, quiet hours, the hourly cap and the messages that follow a
 delivery, observed at the senders (recorders at the outbound seam) and in the store."""
 
-
 import httpx
 from fastapi import FastAPI
 from sqlmodel import select

@@ -15,9 +15,12 @@ from shopcare.ui.admin.carriers import register_carriers
 from shopcare.ui.admin.dashboard import register_dashboard
 from shopcare.ui.admin.login import register_login_pages
 from shopcare.ui.admin.mailbox import register_mailbox
+from shopcare.ui.admin.messages import register_messages
 from shopcare.ui.admin.new_order import register_new_order
 from shopcare.ui.admin.order_detail import register_order_detail
 from shopcare.ui.admin.orders import register_orders
+from shopcare.ui.admin.shop_profile import register_shop_profile
+from shopcare.ui.admin.templates_editor import register_templates_editor
 from shopcare.ui.admin.tracking_settings import register_tracking_settings
 
 if TYPE_CHECKING:
@@ -38,4 +41,7 @@ def register_admin(shopcare: ShopCare) -> None:
     register_order_detail(shopcare)
     register_carriers(shopcare)
     register_tracking_settings(shopcare)
+    register_messages(shopcare)
+    register_templates_editor(shopcare)
+    register_shop_profile(shopcare)
     register_mailbox(shopcare)

@@ -18,6 +18,8 @@ NAV: tuple[tuple[str, str], ...] = (
     ("Add order", "/admin/orders/new"),
     ("Carriers", "/admin/carriers"),
     ("Tracking", "/admin/tracking"),
+    ("Messages", "/admin/messages"),
+    ("Shop", "/admin/shop"),
     ("Mailbox", "/admin/mailbox"),
 )
 REFRESH_S = 3.0

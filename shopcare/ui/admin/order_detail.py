@@ -8,11 +8,13 @@ the one form on the page (changing a parcel's carrier) lives in a dialog outside
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from nicegui import ui
 
+from shopcare.services.outbox import FAILED, SENT, SKIPPED, resend
 from shopcare.services.views import OrderView, ShipmentView, order_view_by_id
 from shopcare.ui.admin.layout import REFRESH_S, frame, status_label, when
 from shopcare.ui.admin.shipment_actions import ShipmentActions
@@ -30,6 +32,9 @@ STALL_WORDS = {
     "no_movement": "no movement",
     "estimate_passed": "estimate passed",
 }
+CHANNEL_LABELS = {"email": "Email", "sms": "SMS", "webhook": "Webhook"}
+MESSAGE_COLUMNS = "auto auto auto auto minmax(10rem, 2fr) auto minmax(8rem, 1fr) auto"
+RESENDABLE = frozenset({SENT, FAILED, SKIPPED})
 
 
 def register_order_detail(shopcare: ShopCare) -> None:
@@ -50,14 +55,30 @@ def register_order_detail(shopcare: ShopCare) -> None:
                 if fresh is None:
                     ui.label("This order has just been removed.")
                     return
-                _order(fresh, public_url=shopcare.settings.public_url, actions=actions)
+                _order(
+                    fresh,
+                    public_url=shopcare.settings.public_url,
+                    actions=actions,
+                    resend=resend_message,
+                )
+
+            def resend_message(message_id: int) -> None:
+                resend(shopcare.sessions, message_id, now=shopcare.clock())
+                ui.notify("Queued to be sent again", type="positive")
+                detail.refresh()
 
             actions = ShipmentActions(shopcare, order_id=number, on_change=detail.refresh)
             detail()
             ui.timer(REFRESH_S, detail.refresh)
 
 
-def _order(view: OrderView, *, public_url: str, actions: ShipmentActions) -> None:
+def _order(
+    view: OrderView,
+    *,
+    public_url: str,
+    actions: ShipmentActions,
+    resend: Callable[[int], object],
+) -> None:
     with ui.card().classes("w-full"):
         ui.label(f"{view.customer_name} · {view.email} · {view.ship_postcode}")
         ui.label(f"Placed {when(view.placed_at)} · total {view.total}")
@@ -81,7 +102,7 @@ def _order(view: OrderView, *, public_url: str, actions: ShipmentActions) -> Non
     for shipment in view.shipments:
         _shipment(shipment, actions)
     _section("Messages")
-    _messages(view)
+    _messages(view, resend=resend)
     _section("Returns")
     if not view.returns:
         ui.label("No returns.")
@@ -140,34 +161,34 @@ def _estimate(shipment: ShipmentView) -> str:
     return f"Expected by {day:%a %d %b %Y}" + (f" ({source})" if source else "")
 
 
-def _messages(view: OrderView) -> None:
+def _messages(view: OrderView, *, resend: Callable[[int], object]) -> None:
+    """One grid row per message; sent, failed and skipped ones can be sent again."""
     if not view.messages:
         ui.label("No messages.")
         return
-    ui.table(
-        columns=[
-            {"name": k, "label": label, "field": k, "align": "left"}
-            for k, label in (
-                ("kind", "Kind"),
-                ("status", "Status"),
-                ("subject", "Subject"),
-                ("sent", "Sent"),
-                ("error", "Error"),
-            )
-        ],
-        rows=[
-            {
-                "id": m.id,
-                "kind": status_label(m.kind),
-                "status": status_label(m.status),
-                "subject": m.subject,
-                "sent": when(m.sent_at.astimezone(view.shop.zone) if m.sent_at else None),
-                "error": m.last_error,
-            }
-            for m in view.messages
-        ],
-        row_key="id",
-    ).classes("w-full")
+    with (
+        ui.card().classes("w-full"),
+        ui.grid(columns=MESSAGE_COLUMNS).classes("w-full items-center"),
+    ):
+        for heading in ("Message", "Channel", "Status", "Attempts", "Subject", "Sent", "Why"):
+            ui.label(heading).classes("font-semibold")
+        ui.label("")
+        for m in view.messages:
+            ui.label(status_label(m.kind))
+            ui.label(CHANNEL_LABELS.get(m.channel, m.channel))
+            ui.label(status_label(m.status)).mark(f"message-status-{m.id}")
+            ui.label(str(m.attempts))
+            ui.label(m.subject or "—")
+            ui.label(when(m.sent_at.astimezone(view.shop.zone) if m.sent_at else None))
+            ui.label(m.last_error or "—").classes(
+                "text-negative" if m.status == FAILED else ""
+            ).mark(f"message-why-{m.id}")
+            if m.status in RESENDABLE and m.id is not None:
+                ui.button("Resend", on_click=lambda i=m.id: resend(i)).props("flat dense").mark(
+                    f"resend-{m.id}"
+                )
+            else:
+                ui.label("")
 
 
 def _section(title: str) -> None:

@@ -1,0 +1,78 @@
+"""The shop as shoppers see it in every email and page: name, addresses, time zone, brand
+colour, logo and links, and the address returns go to."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from zoneinfo import available_timezones
+
+from nicegui import ui
+
+from shopcare.services.errors import InputError
+from shopcare.services.message_admin import save_profile
+from shopcare.services.shop import ShopProfile, get_profile
+from shopcare.ui.admin.layout import frame
+
+if TYPE_CHECKING:
+    from shopcare.app import ShopCare
+
+TEXTS: tuple[tuple[str, str, str], ...] = (
+    ("name", "Shop name", "Shown as the sender and in every message"),
+    ("sender_email", "Sender email", "Emails come from this address"),
+    ("support_email", "Support email", "Shoppers' replies go here; so do your test emails"),
+    ("logo_url", "Logo address (optional)", "An https:// address mail clients can fetch"),
+    ("shop_url", "Shop address (optional)", "Your shop's home page"),
+    ("review_url", "Review page (optional)", "Where shoppers write a public review"),
+)
+
+
+def register_shop_profile(shopcare: ShopCare) -> None:
+    @ui.page("/admin/shop")
+    def shop_page() -> None:
+        with frame("Shop"):
+            ShopForm(shopcare)
+
+
+class ShopForm:
+    def __init__(self, shopcare: ShopCare) -> None:
+        self.shopcare = shopcare
+        profile = get_profile(shopcare.sessions)
+        self.texts: dict[str, ui.input] = {}
+        with ui.card().classes("w-full"):
+            with ui.grid(columns=2).classes("w-full"):
+                for name, label, hint in TEXTS:
+                    field = ui.input(label, value=getattr(profile, name))
+                    field.props["hint"] = hint
+                    self.texts[name] = field.mark(f"shop-{name.replace('_', '-')}")
+                self.zone = ui.select(
+                    sorted(available_timezones()),
+                    value=profile.timezone,
+                    label="Time zone",
+                    with_input=True,
+                ).mark("shop-timezone")
+                self.color = ui.color_input(
+                    "Brand colour", value=profile.brand_color, preview=True
+                ).mark("shop-brand-color")
+            self.returns = ui.textarea("Return address", value=profile.return_address)
+            self.returns.classes("w-full max-w-sm").mark("shop-return-address")
+            ui.button("Save", on_click=self.save).mark("save-shop")
+
+    def save(self) -> None:
+        try:
+            saved = save_profile(
+                self.shopcare.sessions,
+                **{name: field.value or "" for name, field in self.texts.items()},
+                timezone=str(self.zone.value or ""),
+                brand_color=self.color.value or "",
+                return_address=self.returns.value or "",
+            )
+        except InputError as exc:
+            ui.notify(str(exc), type="negative")
+            return
+        self.show(saved)
+        ui.notify("Shop details saved", type="positive")
+
+    def show(self, profile: ShopProfile) -> None:
+        for name, field in self.texts.items():
+            field.value = getattr(profile, name)
+        self.color.value = profile.brand_color

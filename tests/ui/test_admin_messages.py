@@ -1,0 +1,284 @@
+"""The owner's side of notifications: message rules, sending limits, the SMS and webhook
+accounts, the template editor with its preview and test email, resending from an order,
+and the shop details emails show.
+
+Same set-up as ``test_admin.py``: a demo shop and a signed-in owner per test.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+import sqlalchemy as sa
+from nicegui import ui
+from nicegui.testing import User
+from sqlmodel import col, select
+
+from shopcare.app import ShopCare, build
+from shopcare.config import load_settings
+from shopcare.db.engine import transaction
+from shopcare.db.models import OutboxMessage
+from shopcare.domain.messages import MessageKind
+from shopcare.notify.render import default_templates
+from shopcare.services.mailbox import dev_mailbox
+from shopcare.services.message_admin import MASK, TemplateSet, save_template
+from shopcare.services.message_rules import get_rules
+from shopcare.services.outgoing import owner_template
+from shopcare.services.shop import get_profile
+from tests.ui.admin_support import only, sign_in
+
+pytestmark = pytest.mark.usefixtures("admin_data_dir")
+SHIPPED = MessageKind.SHIPPED
+SUPPORT = "support@demo-coffee.example"
+
+
+@contextmanager
+def store() -> Iterator[ShopCare]:
+    """The test's data dir, as a second process would see it."""
+    app = build(load_settings())
+    try:
+        yield app
+    finally:
+        app.engine.dispose()
+
+
+def stored_template(kind: MessageKind, locale: str) -> TemplateSet | None:
+    with store() as app, app.sessions() as session:
+        return owner_template(session, kind, locale)
+
+
+async def eventually(check, what: str) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(50):
+        if check():
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"never: {what}")
+
+
+async def test_a_message_turned_off_and_a_new_delay_are_kept(user: User) -> None:
+    await sign_in(user)
+    await user.open("/admin/messages")
+    await user.should_see("Out for delivery")
+    user.find(marker="delivered-enabled").click()
+    user.find(marker="delivered-save").click()
+    assert user.notify.contains("Delivered saved")
+    user.find(marker="feedback_request-delay").clear().type("5")
+    user.find(marker="feedback_request-save").click()
+    assert user.notify.contains("Feedback request saved")
+    with store() as app:
+        rules = get_rules(app.sessions)
+    assert rules.rule(MessageKind.DELIVERED).enabled is False
+    assert rules.rule(MessageKind.FEEDBACK_REQUEST).delay_minutes == 5 * 24 * 60
+    await user.open("/admin/messages")
+    assert only(user, ui.switch, "delivered-enabled").value is False
+    assert only(user, ui.number, "feedback_request-delay").value == 5
+
+
+async def test_a_message_on_a_channel_without_an_account_is_flagged(user: User) -> None:
+    await sign_in(user)
+    await user.open("/admin/messages")
+    user.find(marker="shipped-email").click()
+    user.find(marker="shipped-save").click()
+    assert user.notify.contains("Shipped needs at least one channel")
+    user.find(marker="shipped-sms").click()
+    user.find(marker="shipped-save").click()
+    assert user.notify.contains("SMS is not set up yet")
+    with store() as app:
+        assert get_rules(app.sessions).rule(SHIPPED).channels == ("sms",)
+
+
+async def test_quiet_hours_must_be_hours(user: User) -> None:
+    await sign_in(user)
+    await user.open("/admin/messages")
+    user.find(marker="quiet-hours").click()
+    user.find(marker="quiet-start").type("25")
+    user.find(marker="save-sending").click()
+    assert user.notify.contains("quiet hours need both a start and an end")
+    user.find(marker="quiet-end").type("6")
+    user.find(marker="save-sending").click()
+    assert user.notify.contains("quiet hours are whole hours from 0 to 23")
+    user.find(marker="quiet-start").clear().type("22")
+    user.find(marker="hourly-cap").clear().type("50")
+    user.find(marker="save-sending").click()
+    assert user.notify.contains("Sending settings saved")
+    with store() as app:
+        rules = get_rules(app.sessions)
+    assert (rules.quiet_start, rules.quiet_end, rules.hourly_cap) == (22, 6, 50)
+
+
+async def test_shipped_can_wait_for_the_first_scan(user: User) -> None:
+    await sign_in(user)
+    await user.open("/admin/messages")
+    only(user, ui.radio, "shipped-on").value = "first_scan"
+    user.find(marker="save-sending").click()
+    assert user.notify.contains("Sending settings saved")
+    with store() as app:
+        assert get_rules(app.sessions).shipped_on == "first_scan"
+
+
+async def test_the_sms_account_is_saved_and_a_bad_number_refused(user: User) -> None:
+    await sign_in(user)
+    await user.open("/admin/messages")
+    await user.should_see("SMS (Twilio-compatible)")
+    user.find(marker="sms-sid").type("AC0123456789")
+    user.find(marker="sms-token").type("twilio-token")
+    user.find(marker="sms-from").type("+4915112345678")
+    user.find(marker="save-sms").click()
+    assert user.notify.contains("SMS account saved")
+    assert only(user, ui.input, "sms-token").value == MASK
+    with store() as app:
+        rules = get_rules(app.sessions)
+    assert (rules.sms_account_sid, rules.sms_auth_token) == ("AC0123456789", "twilio-token")
+    user.find(marker="sms-from").clear().type("0151 1234567")
+    user.find(marker="save-sms").click()
+    assert user.notify.contains("the SMS sender number must look like +4915112345678")
+    with store() as app:
+        assert get_rules(app.sessions).sms_from == "+4915112345678"
+
+
+async def test_the_webhook_gets_a_generated_secret(user: User) -> None:
+    await sign_in(user)
+    await user.open("/admin/messages")
+    user.find(marker="webhook-url").type("https://example.com/hooks/shop")
+    user.find(marker="save-webhook").click()
+    assert user.notify.contains("the webhook secret needs at least 16 characters")
+    user.find(marker="generate-webhook-secret").click()
+    secret = only(user, ui.input, "webhook-secret").value
+    assert len(secret) >= 40
+    user.find(marker="save-webhook").click()
+    assert user.notify.contains("Webhook saved")
+    with store() as app:
+        assert get_rules(app.sessions).webhook_secret == secret
+
+
+async def test_an_own_template_is_saved_and_used_for_sending(user: User) -> None:
+    await sign_in(user)
+    await user.open("/admin/messages/templates")
+    user.find(marker="template-locale").click()
+    user.find("Deutsch").click()
+    assert only(user, ui.select, "template-locale").value == "de"
+    user.find(marker="template-subject").clear().type("Unterwegs: {{ m.order_number }}")
+    assert only(user, ui.label, "preview-subject").text == "Unterwegs: 1001"
+    user.find(marker="template-save").click()
+    assert user.notify.contains("Shipped (de) saved")
+    saved = stored_template(SHIPPED, "de")
+    assert saved is not None and saved.subject == "Unterwegs: {{ m.order_number }}"
+    assert saved.text == default_templates(SHIPPED).text
+    assert stored_template(SHIPPED, "en") is None
+    assert only(user, ui.label, "template-state").text.startswith("Your own version, saved")
+
+
+async def test_a_broken_template_shows_the_error_and_is_not_saved(user: User) -> None:
+    await sign_in(user)
+    await user.open("/admin/messages/templates?kind=shipped&locale=de")
+    user.find(marker="template-subject").clear().type("{{ m.order_number ")
+    await user.should_see("Subject, line 1")
+    user.find(marker="template-save").click()
+    assert user.notify.contains("The template is not saved: Subject, line 1")
+    assert stored_template(SHIPPED, "de") is None
+
+
+async def test_the_preview_shows_the_newest_order(user: User) -> None:
+    await sign_in(user)
+    await user.open("/admin/messages/templates")
+    await user.should_see("As the shopper of order 1001 sees it")
+    await user.should_see("m.tracking_url")  # the documented variables, beside the editor
+    assert "1001" in only(user, ui.label, "preview-subject").text
+    frame = only(user, ui.element, "preview-html")
+    assert "SIMOK100001" in frame.props["srcdoc"]
+    assert frame.props["sandbox"].split() == ["allow-popups", "allow-popups-to-escape-sandbox"]
+    assert "1001" in only(user, ui.label, "preview-text").text
+
+
+async def test_reset_goes_back_to_the_default(user: User) -> None:
+    own = TemplateSet(subject="Mine {{ m.order_number }}", html="", text="Hi {{ m.shop_name }}")
+    with store() as app:
+        save_template(app.sessions, SHIPPED, "de", own, now=app.clock())
+    await sign_in(user)
+    await user.open("/admin/messages/templates?kind=shipped&locale=de")
+    assert only(user, ui.input, "template-subject").value == own.subject
+    assert only(user, ui.label, "preview-subject").text == "Mine 1001"
+    user.find(marker="template-reset").click()
+    assert user.notify.contains("Back to the default text")
+    assert stored_template(SHIPPED, "de") is None
+    assert only(user, ui.input, "template-subject").value == default_templates(SHIPPED).subject
+
+
+async def test_a_test_email_lands_in_the_dev_mailbox(user: User) -> None:
+    await sign_in(user)
+    await user.open("/admin/messages/templates?kind=delivered&locale=en")
+    user.find(marker="template-subject").clear().type("Test of {{ m.order_number }}")
+    user.find(marker="template-test").click()
+    await eventually(lambda: user.notify.contains(f"Test sent to {SUPPORT}"), "sent")
+    with store() as app:
+        mails = dev_mailbox(app.sessions, app.settings.mailbox_dir)
+    tests = [m for m in mails if m.to == SUPPORT]
+    assert [m.subject for m in tests] == ["[Test] Test of 1001"]
+    assert "1001" in tests[0].html
+
+
+async def test_a_sent_message_can_be_sent_again(user: User) -> None:
+    with store() as app:
+        await app.dispatch_once()
+        with app.sessions() as session:
+            sent = session.exec(
+                select(OutboxMessage).where(
+                    OutboxMessage.order_id == 1, OutboxMessage.kind == "order_confirmed"
+                )
+            ).one()
+    assert sent.status == "sent"
+    await sign_in(user)
+    await user.open("/admin/orders/1")
+    await user.should_see("Order confirmed")
+    user.find(marker=f"resend-{sent.id}").click()
+    assert user.notify.contains("Queued to be sent again")
+    with store() as app, app.sessions() as session:
+        copies = session.exec(
+            select(OutboxMessage)
+            .where(OutboxMessage.order_id == 1, OutboxMessage.kind == "order_confirmed")
+            .order_by(col(OutboxMessage.id))
+        ).all()
+    assert [m.status for m in copies[:1]] == ["sent"]
+    assert len(copies) == 2 and copies[1].status in {"queued", "sending", "sent"}
+    await user.should_see(marker=f"resend-{sent.id}")
+
+
+async def test_a_skipped_message_says_why(user: User) -> None:
+    with store() as app, transaction(app.sessions) as session:
+        session.execute(
+            sa.update(OutboxMessage)
+            .where(col(OutboxMessage.order_id) == 2)
+            .values(status="skipped", last_error="the shopper unsubscribed")
+        )
+        skipped = session.exec(select(OutboxMessage.id).where(OutboxMessage.order_id == 2)).first()
+    await sign_in(user)
+    await user.open("/admin/orders/2")
+    assert only(user, ui.label, f"message-status-{skipped}").text == "Skipped"
+    assert only(user, ui.label, f"message-why-{skipped}").text == "the shopper unsubscribed"
+    user.find(marker=f"resend-{skipped}").click()
+    assert user.notify.contains("Queued to be sent again")
+    await user.should_not_see("the shopper unsubscribed")
+
+
+async def test_the_shop_details_are_saved_and_checked(user: User) -> None:
+    await sign_in(user)
+    await user.open("/admin/shop")
+    assert only(user, ui.input, "shop-support-email").value == SUPPORT
+    user.find(marker="shop-name").clear().type("Bean & Leaf")
+    only(user, ui.color_input, "shop-brand-color").value = "#8a4b2d"
+    user.find(marker="shop-review-url").type("https://bean.example/reviews")
+    user.find(marker="save-shop").click()
+    assert user.notify.contains("Shop details saved")
+    with store() as app:
+        profile = get_profile(app.sessions)
+    assert (profile.name, profile.brand_color) == ("Bean & Leaf", "#8a4b2d")
+    assert profile.review_url == "https://bean.example/reviews"
+    assert profile.timezone == "Europe/Berlin"
+    user.find(marker="shop-support-email").clear().type("support at shop")
+    user.find(marker="save-shop").click()
+    assert user.notify.contains("is not an email address")
+    with store() as app:
+        assert get_profile(app.sessions).support_email == SUPPORT
