@@ -46,6 +46,9 @@ def _default_kinds() -> dict[str, dict[str, Any]]:
     }
 
 
+_DEFAULTS = _default_kinds()
+
+
 @dataclass(frozen=True)
 class MessageRules:
     kinds: dict[str, dict[str, Any]] = field(default_factory=_default_kinds)
@@ -63,12 +66,16 @@ class MessageRules:
     webhook_secret: str = ""
 
     def rule(self, kind: MessageKind) -> KindRule:
-        stored = {**_default_kinds()[kind.value], **self.kinds.get(kind.value, {})}
-        return KindRule(
-            enabled=bool(stored["enabled"]),
-            delay_minutes=int(stored["delay_minutes"]),
-            channels=tuple(Channel(c) for c in stored["channels"]),
-        )
+        """Called for every message a poll pass queues, so the answers are kept."""
+        cache: dict[MessageKind, KindRule] = self.__dict__.setdefault("_rules", {})
+        if kind not in cache:
+            stored = {**_DEFAULTS[kind.value], **self.kinds.get(kind.value, {})}
+            cache[kind] = KindRule(
+                enabled=bool(stored["enabled"]),
+                delay_minutes=int(stored["delay_minutes"]),
+                channels=tuple(Channel(c) for c in stored["channels"]),
+            )
+        return cache[kind]
 
     @property
     def shipped_trigger(self) -> ShippedOn:

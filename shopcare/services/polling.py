@@ -39,7 +39,7 @@ from shopcare.services.tracking_settings import load_tracking_settings
 
 _FINAL = [s.value for s in ShipmentStatus if s.is_final]
 PAUSED_RETRY = timedelta(hours=1)
-WRITE_BATCH = 200
+WRITE_BATCH = 500
 """Answers written per transaction."""
 
 

@@ -10,7 +10,8 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -64,7 +65,6 @@ def record_results(
     report = report if report is not None else PollReport()
     with transaction(sessions) as session:
         ctx = _Context.load(session, list(outcomes), now=now, options=options)
-        session.expunge_all()  # plain values from here on: the ORM's bookkeeping costs more
         for shipment in ctx.shipments:
             assert shipment.id is not None
             outcome = outcomes[shipment.id]
@@ -150,7 +150,13 @@ class _Context:
     def load(
         cls, session: Session, ids: Sequence[int], *, now: datetime, options: RecordOptions
     ) -> _Context:
-        shipments = list(session.exec(select(Shipment).where(col(Shipment.id).in_(ids))).all())
+        # Plain rows, not ORM objects: setting a dozen fields on thousands of SQLModel
+        # instances costs more than storing them.
+        table = Shipment.__table__  # type: ignore[attr-defined]
+        shipments = [
+            cast(Shipment, SimpleNamespace(**row))
+            for row in session.execute(sa.select(table).where(table.c.id.in_(ids))).mappings()
+        ]
         events: dict[int, list[CarrierEvent]] = defaultdict(list)
         event_keys: dict[int, set[str]] = defaultdict(set)
         for row in session.exec(
