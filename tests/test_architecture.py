@@ -12,8 +12,8 @@ PACKAGE = Path(__file__).parent.parent / "shopcare"
 ALLOWED: dict[str, set[str]] = {
     "domain": {"domain"},
     "db": {"db", "domain"},
-    "carriers": {"carriers", "domain"},
-    "notify": {"notify", "domain", "config", "templating"},
+    "carriers": {"carriers", "domain", "retry_after"},
+    "notify": {"notify", "domain", "config", "templating", "retry_after"},
     "pdf": {"pdf", "paths"},
     "services": {"services", "domain", "db", "carriers", "notify", "pdf", "paths"},
     "ui": {"ui", "services", "domain", "app", "paths", "db.migrate", "templating"},

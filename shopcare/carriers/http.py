@@ -7,13 +7,12 @@ Retry-After or malformed JSON on its own.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
 
 from shopcare.carriers.base import CarrierError, ErrorKind
+from shopcare.retry_after import retry_after
 
 TIMEOUT = httpx.Timeout(20.0, connect=5.0)
 LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=100)
@@ -126,26 +125,6 @@ def json_of(response: httpx.Response, *, provider: str) -> Any:
             permanent=False,
             kind=ErrorKind.BAD_RESPONSE,
         ) from exc
-
-
-def retry_after(headers: httpx.Headers, *, now: datetime | None = None) -> float | None:
-    """Seconds to wait from ``Retry-After`` (seconds or an HTTP date) or ``X-RateLimit-Reset``."""
-    value = headers.get("retry-after")
-    if value:
-        if value.strip().isdigit():
-            return float(value)
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        return max((when - (now or datetime.now(UTC))).total_seconds(), 0.0)
-    reset = headers.get("x-ratelimit-reset")
-    if reset and reset.strip().isdigit():
-        seconds = float(reset)
-        if seconds > 10**9:  # an epoch timestamp, not a delay
-            seconds -= (now or datetime.now(UTC)).timestamp()
-        return max(seconds, 0.0)
-    return None
 
 
 def _detail(response: httpx.Response) -> str:

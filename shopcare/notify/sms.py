@@ -8,12 +8,11 @@ HTTP Basic auth ``sid:token``. Twilio answers errors as JSON ``{"code": 21211, "
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 
 import httpx
 
 from shopcare.notify.base import Channel, Outgoing, SendError
+from shopcare.retry_after import retry_after
 
 MAX_BODY = 1600
 """Twilio's limit for one message (it splits it into segments itself)."""
@@ -82,7 +81,7 @@ def _error_for(response: httpx.Response) -> SendError:
             f"SMS: Twilio {'rate limit reached' if status == 429 else 'server error'} "
             f"({status}){detail}",
             permanent=False,
-            retry_after=_retry_after(response.headers.get("retry-after")),
+            retry_after=retry_after(response.headers),
         )
     if code in RECIPIENT_ERRORS:
         return SendError(f"SMS: {RECIPIENT_ERRORS[code]} ({code}){detail}", permanent=True)
@@ -102,18 +101,3 @@ def _twilio_error(response: httpx.Response) -> tuple[int | None, str]:
     code = body.get("code")
     message = str(body.get("message") or "")[:160]
     return (code if isinstance(code, int) else None), (f": {message}" if message else "")
-
-
-def _retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` value: a number of seconds or an HTTP date."""
-    if not value:
-        return None
-    if value.strip().isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max((when - (now or datetime.now(UTC))).total_seconds(), 0.0)

@@ -36,12 +36,12 @@ import json
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
 
 from shopcare.notify.base import Channel, Outgoing, SendError
+from shopcare.retry_after import retry_after
 
 SIGNATURE_PREFIX = "sha256="
 MAX_AGE_S = 300.0
@@ -135,7 +135,7 @@ def _error_for(response: httpx.Response) -> SendError:
             f"webhook: the receiver is {'rate limiting' if status == 429 else 'failing'} "
             f"({status}){detail}",
             permanent=False,
-            retry_after=_retry_after(response.headers.get("retry-after")),
+            retry_after=retry_after(response.headers),
         )
     if status == 410:
         return SendError(
@@ -162,21 +162,6 @@ def _error_for(response: httpx.Response) -> SendError:
 def _detail(response: httpx.Response) -> str:
     text = response.text.strip().replace("\n", " ")
     return f": {text[:160]}" if text else ""
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Seconds from a ``Retry-After`` value: a number of seconds or an HTTP date."""
-    if not value:
-        return None
-    if value.strip().isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max((when - datetime.now(UTC)).total_seconds(), 0.0)
 
 
 def _jsonable(value: Any) -> str:

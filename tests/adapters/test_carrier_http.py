@@ -4,8 +4,9 @@ import httpx
 import pytest
 
 from shopcare.carriers.base import CarrierError, ErrorKind
-from shopcare.carriers.http import json_of, retry_after, send
+from shopcare.carriers.http import json_of, send
 from shopcare.carriers.oauth import TokenCache
+from shopcare.retry_after import retry_after
 from tests.adapters.carrier_server import CarrierServer, Reply
 from tests.conftest import FakeClock
 
