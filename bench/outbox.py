@@ -28,8 +28,9 @@ from shopcare.config import SmtpConfig, load_settings
 from shopcare.db.models import Customer, OutboxMessage, ShopOrder
 from shopcare.domain.messages import MessageKind
 from shopcare.notify.email import build_email
+from shopcare.services.dispatch import dispatch_outbox
 from shopcare.services.message_rules import MessageRules, update_rules
-from shopcare.services.outbox import dispatch_outbox, message_rows
+from shopcare.services.outbox import message_rows
 from shopcare.services.outgoing import compose
 
 SINK = """

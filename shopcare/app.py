@@ -29,8 +29,8 @@ from shopcare.notify.smtp import SmtpSender
 from shopcare.notify.webhook import SignedWebhook
 from shopcare.services.carrier_accounts import build_carriers
 from shopcare.services.demo import seed_demo
+from shopcare.services.dispatch import DispatchReport, dispatch_outbox
 from shopcare.services.message_rules import get_rules
-from shopcare.services.outbox import DispatchReport, dispatch_outbox
 from shopcare.services.polling import Poller, ProviderLimits
 from shopcare.services.shop import get_profile
 from shopcare.services.tracking import PollReport

@@ -9,8 +9,9 @@ from shopcare.app import ShopCare
 from shopcare.db.models import Customer, Feedback, OutboxMessage
 from shopcare.domain.messages import MessageKind
 from shopcare.notify.base import Channel
+from shopcare.services.dispatch import dispatch_outbox
 from shopcare.services.message_rules import set_kind_rule, update_rules
-from shopcare.services.outbox import dispatch_outbox, resend
+from shopcare.services.outbox import resend
 from shopcare.services.shop import update_profile
 from shopcare.ui.public.subscriptions import subscriptions_router
 from tests.conftest import PUBLIC_URL, FakeClock
