@@ -1,5 +1,5 @@
-"""The transactional outbox: messages are rows written with the change that caused them,
-then claimed one at a time by a conditional UPDATE and handed to their channel's sender.
+"""The transactional outbox: messages are rows written with the change that caused them
+(in the caller's transaction), later claimed and sent by ``dispatch.py``.
 
 A row is sent at most once: its idempotency key is unique, a claim succeeds for one
 dispatcher only, and a row left in "sending" by a crash is put back after a while (it keeps
