@@ -18,6 +18,7 @@ MODULES: dict[str, str] = {
     "dhl": "dhl",
     "easypost": "easypost",
     "shippo": "shippo",
+    "karrio": "karrio_bridge",
 }
 
 _LABELS = {
@@ -31,6 +32,7 @@ _LABELS = {
     "dhl": "DHL",
     "easypost": "EasyPost",
     "shippo": "Shippo",
+    "karrio": "karrio (other carriers)",
 }
 
 

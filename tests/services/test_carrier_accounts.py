@@ -30,6 +30,7 @@ def test_every_adapter_is_offered_with_its_fields(shopcare: ShopCare) -> None:
         "dhl",
         "easypost",
         "shippo",
+        "karrio",
     ]
     assert all(a.fields and not a.enabled for a in list_accounts(shopcare.sessions))
 
