@@ -140,6 +140,7 @@ class ReturnRequest(SQLModel, table=True):
     created_at: datetime
     owner_note: str = Field(default="", sa_type=sa.Text)
     """The owner's message to the shopper with a decision (approve, reject)."""
+    refund_minor: int | None = Field(default=None, sa_type=sa.BigInteger)
 
 
 class ReturnLine(SQLModel, table=True):

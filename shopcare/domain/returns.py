@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from enum import StrEnum
 
 RMA_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O or 1/I: read aloud on the phone
 RMA_LENGTH = 8
@@ -39,3 +40,30 @@ def make_rma(randbelow: Callable[[int], int]) -> str:
     """A short code the shopper writes on the parcel; randomness comes from the caller."""
     body = "".join(RMA_ALPHABET[randbelow(len(RMA_ALPHABET))] for _ in range(RMA_LENGTH))
     return f"R-{body[:4]}-{body[4:]}"
+
+
+class ReturnStatus(StrEnum):
+    REQUESTED = "requested"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    RECEIVED = "received"
+    REFUNDED = "refunded"
+
+
+_NEXT: dict[ReturnStatus, frozenset[ReturnStatus]] = {
+    ReturnStatus.REQUESTED: frozenset({ReturnStatus.APPROVED, ReturnStatus.REJECTED}),
+    ReturnStatus.APPROVED: frozenset({ReturnStatus.RECEIVED, ReturnStatus.REJECTED}),
+    ReturnStatus.RECEIVED: frozenset({ReturnStatus.REFUNDED}),
+    ReturnStatus.REJECTED: frozenset(),
+    ReturnStatus.REFUNDED: frozenset(),
+}
+
+
+def can_move(old: ReturnStatus, new: ReturnStatus) -> bool:
+    """The owner's workflow: a request is approved or rejected, an approved parcel is
+    received (or rejected after all), a received one is refunded; nothing goes back."""
+    return new in _NEXT[old]
+
+
+def next_statuses(old: ReturnStatus) -> list[ReturnStatus]:
+    return sorted(_NEXT[old])

@@ -19,6 +19,7 @@ from shopcare.db.models import (
     TrackingEvent,
 )
 from shopcare.domain.messages import MessageKind
+from shopcare.domain.money import format_money
 from shopcare.notify.render import MessageContext
 from shopcare.services.shop import ShopProfile
 
@@ -62,7 +63,9 @@ def message_context(
         return_url=f"{public_url}/r/{returned.public_token}" if returned else "",
         rma=returned.rma if returned else "",
         return_note=returned.owner_note if returned else "",
-        refund="",
+        refund=format_money(returned.refund_minor, order.currency)
+        if returned and returned.refund_minor is not None
+        else "",
     )
 
 
