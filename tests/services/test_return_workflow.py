@@ -47,9 +47,9 @@ async def test_each_step_of_a_return_tells_the_shopper_once(
     recorder = Recorder()
     await dispatch_outbox(
         shopcare.sessions,
-        {"email": recorder},
+        {Channel.EMAIL: recorder},
         now=clock(),
-        public_url=PUBLIC_URL,  # type: ignore[dict-item]
+        public_url=PUBLIC_URL,
     )
     kinds = [m.kind for m in recorder.sent]
     assert kinds == [
