@@ -74,6 +74,8 @@ class ReturnView:
     reason: str
     created_at: datetime
     lines: list[tuple[str, int]]
+    id: int = 0
+    owner_note: str = ""
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,7 @@ class OrderView:
     returns: list[ReturnView]
     messages: list[OutboxMessage]
     shop: ShopProfile
+    currency: str = "EUR"
 
 
 def order_view_by_token(sessions: SessionFactory, token: str) -> OrderView | None:
@@ -139,6 +142,7 @@ def _order_view(session: Session, order: ShopOrder) -> OrderView:
         returns=returns_for_order(session, order.id, zone=zone),
         messages=messages_for_order(session, order.id),
         shop=shop,
+        currency=order.currency,
     )
 
 
@@ -196,4 +200,6 @@ def return_view(session: Session, request: ReturnRequest, *, zone: ZoneInfo) -> 
         reason=request.reason,
         created_at=request.created_at.astimezone(zone),
         lines=[(line.title, rl.quantity) for rl, line in rows],
+        id=request.id or 0,
+        owner_note=request.owner_note,
     )

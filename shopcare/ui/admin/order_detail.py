@@ -17,6 +17,7 @@ from nicegui import ui
 from shopcare.services.outbox import FAILED, SENT, SKIPPED, resend
 from shopcare.services.views import OrderView, ShipmentView, order_view_by_id
 from shopcare.ui.admin.layout import REFRESH_S, frame, status_label, when
+from shopcare.ui.admin.return_actions import ReturnActions
 from shopcare.ui.admin.shipment_actions import ShipmentActions
 
 if TYPE_CHECKING:
@@ -60,6 +61,7 @@ def register_order_detail(shopcare: ShopCare) -> None:
                     public_url=shopcare.settings.public_url,
                     actions=actions,
                     resend=resend_message,
+                    return_actions=return_actions,
                 )
 
             def resend_message(message_id: int) -> None:
@@ -68,6 +70,9 @@ def register_order_detail(shopcare: ShopCare) -> None:
                 detail.refresh()
 
             actions = ShipmentActions(shopcare, order_id=number, on_change=detail.refresh)
+            return_actions = ReturnActions(
+                shopcare, currency=view.currency, on_change=detail.refresh
+            )
             detail()
             ui.timer(REFRESH_S, detail.refresh)
 
@@ -78,6 +83,7 @@ def _order(
     public_url: str,
     actions: ShipmentActions,
     resend: Callable[[int], object],
+    return_actions: ReturnActions,
 ) -> None:
     with ui.card().classes("w-full"):
         ui.label(f"{view.customer_name} · {view.email} · {view.ship_postcode}")
@@ -113,6 +119,9 @@ def _order(
                 ui.label(f"Reason: {ret.reason}")
             for title, quantity in ret.lines:
                 ui.label(f"{quantity} × {title}")
+            if ret.owner_note:
+                ui.label(f"Your note: {ret.owner_note}").classes("text-sm text-gray-600")
+            return_actions.buttons(ret)
 
 
 def _shipment(shipment: ShipmentView, actions: ShipmentActions) -> None:
