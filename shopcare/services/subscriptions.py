@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from shopcare.db.engine import SessionFactory, transaction
 from shopcare.db.models import Customer
@@ -37,7 +37,7 @@ def resubscribe(sessions: SessionFactory, token: str) -> bool:
         return True
 
 
-def _customer(session, token: str) -> Customer | None:  # type: ignore[no-untyped-def]
+def _customer(session: Session, token: str) -> Customer | None:
     if not token:
         return None
     return session.exec(select(Customer).where(Customer.unsubscribe_token == token)).first()
