@@ -94,6 +94,7 @@ class OrderView:
     messages: list[OutboxMessage]
     shop: ShopProfile
     currency: str = "EUR"
+    locale: str = "en"
 
 
 def order_view_by_token(sessions: SessionFactory, token: str) -> OrderView | None:
@@ -143,6 +144,7 @@ def _order_view(session: Session, order: ShopOrder) -> OrderView:
         messages=messages_for_order(session, order.id),
         shop=shop,
         currency=order.currency,
+        locale=(customer.locale if customer else "") or "en",
     )
 
 

@@ -73,31 +73,33 @@ def public_router(shopcare: ShopCare) -> APIRouter:
     limiter = RateLimiter(limit=LOOKUP_LIMIT, window=LOOKUP_WINDOW)
 
     @router.get("/t/{token}")
-    def tracking_page(token: str) -> Response:
+    def tracking_page(token: str, request: Request) -> Response:
         order = order_view_by_token(shopcare.sessions, token)
         if order is None:
-            return not_found(shopcare)
-        return render("tracking.html", shop=order.shop, order=order)
+            return not_found(shopcare, request)
+        return render(
+            "tracking.html", request, shopper_locale=order.locale, shop=order.shop, order=order
+        )
 
     for form in (TRACK, RETURNS):
         _add_lookup(router, shopcare, limiter, form)
 
     @router.get("/t/{token}/return")
-    def return_form(token: str) -> Response:
-        return return_form_page(shopcare, token)
+    def return_form(token: str, request: Request) -> Response:
+        return return_form_page(shopcare, request, token)
 
     @router.post("/t/{token}/return")
     async def return_submit(token: str, request: Request) -> Response:
         fields = await form_fields(request)
-        return await run_in_threadpool(submit_return, shopcare, token, fields)
+        return await run_in_threadpool(submit_return, shopcare, request, token, fields)
 
     @router.get("/r/{token}")
-    def return_status(token: str) -> Response:
-        return return_status_page(shopcare, token)
+    def return_status(token: str, request: Request) -> Response:
+        return return_status_page(shopcare, request, token)
 
     @router.get("/r/{token}/slip.pdf")
-    def return_slip(token: str) -> Response:
-        return return_slip_response(shopcare, token)
+    def return_slip(token: str, request: Request) -> Response:
+        return return_slip_response(shopcare, request, token)
 
     return router
 
@@ -107,21 +109,23 @@ def _add_lookup(
 ) -> None:
     """GET shows the form; POST verifies, limited per client address against guessing."""
 
-    def show() -> Response:
-        return render("lookup.html", shop=get_profile(shopcare.sessions), form=form)
+    def show(request: Request) -> Response:
+        return render("lookup.html", request, shop=get_profile(shopcare.sessions), form=form)
 
     async def verify(request: Request) -> Response:
         client = request.client.host if request.client else "unknown"
         if not limiter.allow(client, now=shopcare.clock()):
-            return await run_in_threadpool(too_many_attempts, shopcare)
+            return await run_in_threadpool(too_many_attempts, shopcare, request)
         fields = await form_fields(request)
-        return await run_in_threadpool(lookup, shopcare, form, fields)
+        return await run_in_threadpool(lookup, shopcare, request, form, fields)
 
     router.add_api_route(form.action, show, methods=["GET"])
     router.add_api_route(form.action, verify, methods=["POST"])
 
 
-def lookup(shopcare: ShopCare, form: LookupForm, fields: Mapping[str, str]) -> Response:
+def lookup(
+    shopcare: ShopCare, request: Request, form: LookupForm, fields: Mapping[str, str]
+) -> Response:
     """A match redirects; anything else gets one and the same page, whatever was wrong."""
     token = find_order_token(
         shopcare.sessions,
@@ -130,11 +134,14 @@ def lookup(shopcare: ShopCare, form: LookupForm, fields: Mapping[str, str]) -> R
     )
     if token:
         return RedirectResponse(form.next_page.format(token=token), status_code=303)
-    return render("lookup.html", shop=get_profile(shopcare.sessions), form=form, error=NOT_FOUND)
+    return render(
+        "lookup.html", request, shop=get_profile(shopcare.sessions), form=form, error=NOT_FOUND
+    )
 
 
 def return_form_page(
     shopcare: ShopCare,
+    request: Request,
     token: str,
     *,
     fields: Mapping[str, str] | None = None,
@@ -144,11 +151,13 @@ def return_form_page(
     order = order_view_by_token(shopcare.sessions, token)
     returnable = returnable_lines(shopcare.sessions, token)
     if order is None or returnable is None:
-        return not_found(shopcare)
+        return not_found(shopcare, request)
     fields = fields or {}
     items = [(line, returnable[line.id]) for line in order.lines if line.id in returnable]
     return render(
         "return_form.html",
+        request,
+        shopper_locale=order.locale,
         status_code=status_code,
         shop=order.shop,
         order=order,
@@ -161,7 +170,9 @@ def return_form_page(
     )
 
 
-def submit_return(shopcare: ShopCare, token: str, fields: Mapping[str, str]) -> Response:
+def submit_return(
+    shopcare: ShopCare, request: Request, token: str, fields: Mapping[str, str]
+) -> Response:
     try:
         return_token = open_return(
             shopcare.sessions,
@@ -172,7 +183,9 @@ def submit_return(shopcare: ShopCare, token: str, fields: Mapping[str, str]) -> 
             now=shopcare.clock(),
         )
     except InputError as problem:
-        return return_form_page(shopcare, token, fields=fields, error=str(problem), status_code=400)
+        return return_form_page(
+            shopcare, request, token, fields=fields, error=str(problem), status_code=400
+        )
     return RedirectResponse(f"/r/{return_token}", status_code=303)
 
 
@@ -189,13 +202,14 @@ def quantities(fields: Mapping[str, str]) -> dict[int, int]:
     return chosen
 
 
-def return_status_page(shopcare: ShopCare, token: str) -> Response:
+def return_status_page(shopcare: ShopCare, request: Request, token: str) -> Response:
     found = return_by_token(shopcare.sessions, token)
     if found is None:
-        return not_found(shopcare)
+        return not_found(shopcare, request)
     view, order_number = found
     return render(
         "return_status.html",
+        request,
         shop=get_profile(shopcare.sessions),
         ret=view,
         order_number=order_number,
@@ -203,21 +217,22 @@ def return_status_page(shopcare: ShopCare, token: str) -> Response:
     )
 
 
-def return_slip_response(shopcare: ShopCare, token: str) -> Response:
+def return_slip_response(shopcare: ShopCare, request: Request, token: str) -> Response:
     """Inline, so a phone opens it in its viewer; no CSP, which some PDF viewers trip over."""
     found = return_by_token(shopcare.sessions, token)
     public_url = shopcare.settings.public_url
     pdf = return_slip_pdf(shopcare.sessions, token, public_url=public_url) if found else None
     if found is None or pdf is None:
-        return not_found(shopcare)
+        return not_found(shopcare, request)
     headers = {k: v for k, v in SECURITY_HEADERS.items() if k != "Content-Security-Policy"}
     headers["Content-Disposition"] = f'inline; filename="return-{found[0].rma}.pdf"'
     return Response(pdf, media_type="application/pdf", headers=headers)
 
 
-def not_found(shopcare: ShopCare) -> Response:
+def not_found(shopcare: ShopCare, request: Request) -> Response:
     return render(
         "message.html",
+        request,
         status_code=404,
         shop=get_profile(shopcare.sessions),
         title=N_("Page not found"),
@@ -226,9 +241,10 @@ def not_found(shopcare: ShopCare) -> Response:
     )
 
 
-def too_many_attempts(shopcare: ShopCare) -> Response:
+def too_many_attempts(shopcare: ShopCare, request: Request) -> Response:
     response = render(
         "message.html",
+        request,
         status_code=429,
         shop=get_profile(shopcare.sessions),
         title=N_("Too many attempts"),

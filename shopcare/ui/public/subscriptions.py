@@ -3,7 +3,7 @@ our emails. GET never changes anything (mail scanners follow links); POST does."
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -24,17 +24,25 @@ if TYPE_CHECKING:
 def subscriptions_router(shopcare: ShopCare) -> APIRouter:
     router = APIRouter(include_in_schema=False)
 
-    def page(title: str, text: str, *, status: int = 200, **extra: object) -> Response:
+    def page(
+        request: Request, title: str, text: str, *, status: int = 200, **extra: Any
+    ) -> Response:
         return render(
-            "answer.html", status_code=status, shop=get_profile(shopcare.sessions),
+            "answer.html", request, status_code=status, shop=get_profile(shopcare.sessions),
             title=title, text=text, **extra,
         )  # fmt: skip
 
-    @router.get("/unsubscribe/{token}")
-    def unsubscribe_page(token: str) -> Response:
-        if not is_known(shopcare.sessions, token):
-            return page(N_("Link not valid"), N_("This link is not valid any more."), status=404)
+    def invalid(request: Request) -> Response:
         return page(
+            request, N_("Link not valid"), N_("This link is not valid any more."), status=404
+        )
+
+    @router.get("/unsubscribe/{token}")
+    def unsubscribe_page(token: str, request: Request) -> Response:
+        if not is_known(shopcare.sessions, token):
+            return invalid(request)
+        return page(
+            request,
             N_("Stop emails about your orders?"),
             N_("You will still get answers to what you ask for, such as returns."),
             action=f"/unsubscribe/{token}",
@@ -53,18 +61,22 @@ def subscriptions_router(shopcare: ShopCare) -> APIRouter:
             )
             text = N_("You will not get optional emails about your orders any more.")
         if not done:
-            return page(N_("Link not valid"), N_("This link is not valid any more."), status=404)
+            return invalid(request)
         return page(
-            N_("Done"), text, action=f"/unsubscribe/{token}", undo=fields.get("undo") != "1"
+            request,
+            N_("Done"),
+            text,
+            action=f"/unsubscribe/{token}",
+            undo=fields.get("undo") != "1",
         )
 
     @router.get("/feedback/{token}")
-    def feedback_page(token: str, score: int | None = None) -> Response:
+    def feedback_page(token: str, request: Request, score: int | None = None) -> Response:
         found = feedback_by_token(shopcare.sessions, token)
         if found is None:
-            return page(N_("Link not valid"), N_("This link is not valid any more."), status=404)
+            return invalid(request)
         return render(
-            "feedback.html", shop=get_profile(shopcare.sessions), feedback=found,
+            "feedback.html", request, shop=get_profile(shopcare.sessions), feedback=found,
             chosen=score if score is not None else found.score, action=f"/feedback/{token}",
         )  # fmt: skip
 
@@ -79,7 +91,7 @@ def subscriptions_router(shopcare: ShopCare) -> APIRouter:
                 comment=fields.get("comment", ""), now=shopcare.clock(),
             )  # fmt: skip
         except InputError as exc:
-            return page(N_("Something is missing"), str(exc), status=400)
-        return page(N_("Thank you"), N_("Your feedback helps us get better."))
+            return page(request, N_("Something is missing"), str(exc), status=400)
+        return page(request, N_("Thank you"), N_("Your feedback helps us get better."))
 
     return router

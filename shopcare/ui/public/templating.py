@@ -1,5 +1,6 @@
-"""One Jinja2 environment for the public pages: autoescaped, strict about missing values,
-strings marked for translation, and one helper that turns a template into a response.
+"""One Jinja2 environment per shopper language for the public pages: autoescaped, strict
+about missing values, with that language's catalog, and one helper that turns a template into a
+response in the language chosen for the request.
 
 Every page is sent with a Content-Security-Policy that allows no scripts at all, so even a
 bug in escaping could not run a shopper-supplied ``<script>``; ``no-referrer`` keeps the
@@ -9,9 +10,17 @@ secret tokens in our URLs from leaking to other sites.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache, partial
+from gettext import NullTranslations
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
+from babel import dates
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment
 
@@ -19,6 +28,8 @@ from shopcare.templating import jinja_environment
 from shopcare.ui.public.words import RETURN_WORDS, STATE_WORDS, STATUS_WORDS, STEP_WORDS
 
 TEMPLATES = Path(__file__).parent / "templates"
+LOCALES = Path(__file__).parents[2] / "locale"
+"""The catalogs the emails use too (``<lang>/LC_MESSAGES/messages.po``)."""
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -31,31 +42,114 @@ SECURITY_HEADERS = {
 }
 
 
-def format_datetime(value: datetime) -> str:
-    """``2 Nov 2026, 10:00``: day first without a leading zero, readable in most locales."""
-    return f"{value.day} {value:%b %Y, %H:%M}"
+LANGUAGE_NAMES: dict[str, str] = {
+    "en": "English",
+    "de": "Deutsch",
+    "fr": "Français",
+    "es": "Español",
+    "nl": "Nederlands",
+}
+"""The switcher's labels, each in its own language; the keys are the supported languages,
+the same as the emails' (English first: the language the templates are written in)."""
+
+DEFAULT_LOCALE = "en"
+_BABEL_LOCALES = {"en": "en_GB"}  # day before month, 24-hour clock: "2 Nov 2026, 10:00"
 
 
-def format_date(value: datetime) -> str:
-    return f"{value.day} {value:%b %Y}"
+def _supported(code: str) -> str | None:
+    language = code.strip().lower().replace("_", "-").split("-", 1)[0]
+    return language if language in LANGUAGE_NAMES else None
 
 
-def _environment() -> Environment:
-    env = jinja_environment(TEMPLATES)
-    env.filters["datetime"] = format_datetime
-    env.filters["date"] = format_date
+def accept_language(header: str) -> str | None:
+    """The supported language the ``Accept-Language`` header likes best (by q-value, then
+    order), or None; ``*`` and unknown languages are skipped, ``q=0`` means "not this"."""
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate(header.split(",")):
+        code, _, params = part.partition(";")
+        quality = 1.0
+        for param in params.split(";"):
+            key, _, value = param.strip().partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        language = _supported(code)
+        if language and quality > 0:
+            ranked.append((-quality, position, language))
+    return min(ranked)[2] if ranked else None
+
+
+def choose_locale(request: Request, shopper: str | None = None) -> str:
+    """``?lang=`` (the switcher) wins, then the order's shopper language, then the browser's
+    ``Accept-Language``, then English."""
+    for wanted in (request.query_params.get("lang"), shopper):
+        language = _supported(wanted) if wanted else None
+        if language:
+            return language
+    return accept_language(request.headers.get("accept-language", "")) or DEFAULT_LOCALE
+
+
+def _babel_locale(locale: str) -> str:
+    return _BABEL_LOCALES.get(locale, locale)
+
+
+def format_datetime(value: datetime, locale: str = DEFAULT_LOCALE) -> str:
+    """Date and time in ``locale``'s own order and words: ``2 Nov 2026, 10:00``,
+    ``2. Nov. 2026, 10:00``; ``value`` is already in the shop's time zone."""
+    babel_locale = _babel_locale(locale)
+    joined = str(dates.get_datetime_format("medium", locale=babel_locale))
+    time = dates.format_skeleton("Hm", value, locale=babel_locale)
+    return joined.replace("{1}", format_date(value, locale)).replace("{0}", time)
+
+
+def format_date(value: datetime, locale: str = DEFAULT_LOCALE) -> str:
+    return dates.format_skeleton("yMMMd", value, locale=_babel_locale(locale))
+
+
+def translations(locale: str) -> NullTranslations:
+    """``locale``'s catalog, read without a compile step like the emails' (the ui layer may
+    not import ``shopcare.notify``); English, or a language without one, translates nothing."""
+    path = LOCALES / locale / "LC_MESSAGES" / "messages.po"
+    if locale == DEFAULT_LOCALE or not path.is_file():
+        return NullTranslations()
+    with path.open("rb") as po:
+        catalog = read_po(po, locale=locale, domain="messages")
+    mo = BytesIO()
+    write_mo(mo, catalog)
+    mo.seek(0)
+    return Translations(mo, domain="messages")
+
+
+@cache
+def environment(locale: str) -> Environment:
+    """One environment per supported language, with its catalog installed."""
+    env = jinja_environment(TEMPLATES, translations=translations(locale))
+    env.filters["datetime"] = partial(format_datetime, locale=locale)
+    env.filters["date"] = partial(format_date, locale=locale)
     env.globals.update(
         status_words=STATUS_WORDS,
         step_words=STEP_WORDS,
         state_words=STATE_WORDS,
         return_words=RETURN_WORDS,
+        language_names=LANGUAGE_NAMES,
+        locale=locale,
     )
     return env
 
 
-_ENV = _environment()
-
-
-def render(template: str, *, status_code: int = 200, **context: Any) -> HTMLResponse:
-    html = _ENV.get_template(template).render(context)
-    return HTMLResponse(html, status_code=status_code, headers=SECURITY_HEADERS)
+def render(
+    template: str,
+    request: Request,
+    *,
+    shopper_locale: str | None = None,
+    status_code: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    """``template`` in the language chosen for ``request`` (see :func:`choose_locale`)."""
+    locale = choose_locale(request, shopper_locale)
+    context.setdefault("page_path", request.url.path)
+    html = environment(locale).get_template(template).render(context)
+    headers = {**SECURITY_HEADERS, "Content-Language": locale, "Vary": "Accept-Language"}
+    return HTMLResponse(html, status_code=status_code, headers=headers)
