@@ -76,6 +76,8 @@ class ReturnView:
     lines: list[tuple[str, int]]
     id: int = 0
     owner_note: str = ""
+    locale: str = "en"
+    """The shopper's language, for the pages and messages about this return."""
 
 
 @dataclass(frozen=True)
@@ -204,4 +206,11 @@ def return_view(session: Session, request: ReturnRequest, *, zone: ZoneInfo) -> 
         lines=[(line.title, rl.quantity) for rl, line in rows],
         id=request.id or 0,
         owner_note=request.owner_note,
+        locale=_shopper_locale(session, request.order_id),
     )
+
+
+def _shopper_locale(session: Session, order_id: int) -> str:
+    order = session.get(ShopOrder, order_id)
+    customer = session.get(Customer, order.customer_id) if order else None
+    return customer.locale if customer else "en"

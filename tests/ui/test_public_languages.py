@@ -153,3 +153,18 @@ def test_every_public_page_text_is_translated_in_every_catalog() -> None:
         for msgid in wanted:
             placeholders = sorted(re.findall(r"%\((\w+)\)s", msgid))
             assert sorted(re.findall(r"%\((\w+)\)s", str(catalog[msgid].string))) == placeholders
+
+
+async def test_the_return_page_speaks_the_shoppers_language(
+    shopcare: ShopCare, clock: FakeClock, client: httpx.AsyncClient
+) -> None:
+    from shopcare.services.returns import open_return, returnable_lines
+
+    token = place_order(shopcare, clock, locale="nl")
+    line = next(iter(returnable_lines(shopcare.sessions, token) or {}))
+    return_token = open_return(
+        shopcare.sessions, order_token=token, quantities={line: 1}, reason="too_small", now=clock()
+    )
+    page = await client.get(f"/r/{return_token}", headers={"Accept-Language": "en"})
+    assert page.status_code == 200
+    assert '<html lang="nl">' in page.text

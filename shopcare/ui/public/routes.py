@@ -210,6 +210,7 @@ def return_status_page(shopcare: ShopCare, request: Request, token: str) -> Resp
     return render(
         "return_status.html",
         request,
+        shopper_locale=view.locale,
         shop=get_profile(shopcare.sessions),
         ret=view,
         order_number=order_number,
