@@ -168,13 +168,11 @@ def mount(shopcare: ShopCare) -> None:
 
     from shopcare.ui.admin import register_admin
     from shopcare.ui.health import health_router
-    from shopcare.ui.public.routes import public_router
-    from shopcare.ui.public.subscriptions import subscriptions_router
+    from shopcare.ui.public import mount_public
     from shopcare.ui.webhooks import webhooks_router
 
     web.include_router(health_router(shopcare))
-    web.include_router(public_router(shopcare))
-    web.include_router(subscriptions_router(shopcare))
+    mount_public(web, shopcare)
     web.include_router(webhooks_router(shopcare))
     register_admin(shopcare)
     web.on_startup(shopcare.start_scheduler)

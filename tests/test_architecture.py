@@ -13,10 +13,10 @@ ALLOWED: dict[str, set[str]] = {
     "domain": {"domain"},
     "db": {"db", "domain"},
     "carriers": {"carriers", "domain", "retry_after"},
-    "notify": {"notify", "domain", "config", "templating", "retry_after"},
+    "notify": {"notify", "domain", "config", "templating", "retry_after", "catalogs"},
     "pdf": {"pdf", "paths"},
     "services": {"services", "domain", "db", "carriers", "notify", "pdf", "paths"},
-    "ui": {"ui", "services", "domain", "app", "paths", "db.migrate", "templating"},
+    "ui": {"ui", "services", "domain", "app", "paths", "db.migrate", "templating", "catalogs"},
 }
 
 

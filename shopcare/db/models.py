@@ -63,6 +63,13 @@ class OrderLine(SQLModel, table=True):
     title: str = Field(sa_type=sa.String(300))
     quantity: int = 1
     unit_price_minor: int = Field(default=0, sa_type=sa.BigInteger)
+    variant: str = Field(default="", sa_type=sa.String(200))
+    """The variant's own words ("Size M / Blue"); the title is the product's."""
+    product_key: str = Field(default="", sa_type=sa.String(100))
+    """Groups the variants of one product, for exchanges (the platform's product id)."""
+    tags: str = Field(default="", sa_type=sa.String(500))
+    """The product's tags, comma separated, for return rules and offer segments."""
+    image_url: str = Field(default="", sa_type=sa.String(500))
 
 
 class Shipment(SQLModel, table=True):
@@ -90,6 +97,9 @@ class Shipment(SQLModel, table=True):
     delayed: bool = False
     stall_key: str = Field(default="", sa_type=sa.String(64))
     stall_reason: str = Field(default="", sa_type=sa.String(32))
+    return_id: int | None = Field(default=None, foreign_key="return_request.id", index=True)
+    """Set on the parcel a shopper sends back: tracked like any other, but it never sends
+    the order's shipping messages."""
 
 
 class TrackingEvent(SQLModel, table=True):
@@ -141,6 +151,15 @@ class ReturnRequest(SQLModel, table=True):
     owner_note: str = Field(default="", sa_type=sa.Text)
     """The owner's message to the shopper with a decision (approve, reject)."""
     refund_minor: int | None = Field(default=None, sa_type=sa.BigInteger)
+    resolution: str = Field(default="refund", sa_type=sa.String(16))
+    """What the shopper asked for: refund, exchange, store_credit or keep."""
+    fee_minor: int = Field(default=0, sa_type=sa.BigInteger)
+    """Restocking fee and return shipping the shopper pays, taken off the refund."""
+    shipping_paid_by: str = Field(default="shopper", sa_type=sa.String(16))
+    auto_approved: bool = False
+    updated_at: datetime | None = None
+    exchange_order_id: int | None = Field(default=None, foreign_key="shop_order.id")
+    store_credit_code: str = Field(default="", sa_type=sa.String(32))
 
 
 class ReturnLine(SQLModel, table=True):
@@ -149,6 +168,132 @@ class ReturnLine(SQLModel, table=True):
     return_id: int = Field(foreign_key="return_request.id", index=True)
     order_line_id: int = Field(foreign_key="order_line.id")
     quantity: int
+    reason: str = Field(default="", sa_type=sa.String(64))
+    comment: str = Field(default="", sa_type=sa.Text)
+    exchange_sku: str = Field(default="", sa_type=sa.String(100))
+    """The variant wanted in exchange (a ProductVariant sku)."""
+    received_quantity: int | None = None
+    condition: str = Field(default="", sa_type=sa.String(32))
+    """As the owner found it: as_new, opened, used, damaged, missing."""
+
+
+class ReturnEvent(SQLModel, table=True):
+    """A return's history: who did what when, shown to the owner as a log."""
+
+    __tablename__ = "return_event"
+    id: int | None = Field(default=None, primary_key=True)
+    return_id: int = Field(foreign_key="return_request.id", index=True)
+    at: datetime
+    actor: str = Field(sa_type=sa.String(16))
+    """shopper, owner or system."""
+    action: str = Field(sa_type=sa.String(32))
+    detail: str = Field(default="", sa_type=sa.Text)
+
+
+class ReturnPhoto(SQLModel, table=True):
+    """A photo the shopper attached; the file lives in the data dir, never served publicly."""
+
+    __tablename__ = "return_photo"
+    id: int | None = Field(default=None, primary_key=True)
+    return_id: int = Field(foreign_key="return_request.id", index=True)
+    return_line_id: int | None = Field(default=None, foreign_key="return_line.id")
+    stored_name: str = Field(sa_type=sa.String(100), unique=True)
+    content_type: str = Field(sa_type=sa.String(32))
+    size: int
+    created_at: datetime
+
+
+class ProductVariant(SQLModel, table=True):
+    """The variants the shop sells, learnt from order lines and imports: what an exchange
+    can offer (other variants of the same product that are available)."""
+
+    __tablename__ = "product_variant"
+    id: int | None = Field(default=None, primary_key=True)
+    sku: str = Field(sa_type=sa.String(100), unique=True)
+    product_key: str = Field(default="", sa_type=sa.String(100), index=True)
+    title: str = Field(default="", sa_type=sa.String(300))
+    variant: str = Field(default="", sa_type=sa.String(200))
+    price_minor: int = Field(default=0, sa_type=sa.BigInteger)
+    image_url: str = Field(default="", sa_type=sa.String(500))
+    available: bool = True
+    updated_at: datetime
+
+
+class StoreCredit(SQLModel, table=True):
+    """A credit code issued for a return, to be redeemed in the shop."""
+
+    __tablename__ = "store_credit"
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(sa_type=sa.String(32), unique=True)
+    return_id: int = Field(foreign_key="return_request.id", index=True)
+    amount_minor: int = Field(sa_type=sa.BigInteger)
+    currency: str = Field(default="EUR", sa_type=sa.String(3))
+    created_at: datetime
+    redeemed_at: datetime | None = None
+
+
+class ProblemReport(SQLModel, table=True):
+    """A shopper's "report a problem" from the tracking page, for the owner to answer."""
+
+    __tablename__ = "problem_report"
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="shop_order.id", index=True)
+    shipment_id: int | None = Field(default=None, foreign_key="shipment.id")
+    kind: str = Field(sa_type=sa.String(32))
+    """not_arrived, damaged, wrong_item or other."""
+    message: str = Field(default="", sa_type=sa.Text)
+    status: str = _status("open")
+    created_at: datetime
+    resolved_at: datetime | None = None
+
+
+class ShipmentWatch(SQLModel, table=True):
+    """Someone who asked for updates on one parcel by its tracking number alone."""
+
+    __tablename__ = "shipment_watch"
+    __table_args__ = (sa.UniqueConstraint("shipment_id", "email"),)
+    id: int | None = Field(default=None, primary_key=True)
+    shipment_id: int = Field(foreign_key="shipment.id", index=True)
+    email: str = Field(sa_type=sa.String(320))
+    token: str = Field(sa_type=sa.String(64), unique=True)
+    created_at: datetime
+    unsubscribed_at: datetime | None = None
+
+
+class Offer(SQLModel, table=True):
+    """A banner or product recommendation on the shopper's pages, shown when its segment
+    rules match; the first active match by position wins."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_type=sa.String(200))
+    kind: str = Field(default="banner", sa_type=sa.String(16))
+    """banner or product."""
+    title: str = Field(default="", sa_type=sa.String(200))
+    body: str = Field(default="", sa_type=sa.Text)
+    image_url: str = Field(default="", sa_type=sa.String(500))
+    link_url: str = Field(default="", sa_type=sa.String(500))
+    button: str = Field(default="", sa_type=sa.String(100))
+    rules: str = Field(default="{}", sa_type=sa.Text)
+    """The segment as JSON (see domain.segments)."""
+    position: int = 0
+    active: bool = True
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    views: int = 0
+    clicks: int = 0
+    created_at: datetime
+
+
+class PageView(SQLModel, table=True):
+    """One view, lookup or click on the shopper's pages; no personal data beyond the order."""
+
+    __tablename__ = "page_view"
+    __table_args__ = (sa.Index("ix_page_view_kind_at", "kind", "at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime
+    kind: str = Field(sa_type=sa.String(32))
+    order_id: int | None = Field(default=None, foreign_key="shop_order.id", index=True)
+    offer_id: int | None = Field(default=None, foreign_key="offer.id")
 
 
 class Feedback(SQLModel, table=True):

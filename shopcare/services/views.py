@@ -35,6 +35,10 @@ class LineView:
     sku: str
     quantity: int
     price: str
+    variant: str = ""
+    image_url: str = ""
+    tags: tuple[str, ...] = ()
+    unit_price_minor: int = 0
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,11 @@ class OrderView:
     shop: ShopProfile
     currency: str = "EUR"
     locale: str = "en"
+    subscribed: bool = True
+    """False once the shopper unsubscribed from optional emails."""
+    total_minor: int = 0
+    ship_country: str = ""
+    customer_id: int = 0
 
 
 def order_view_by_token(sessions: SessionFactory, token: str) -> OrderView | None:
@@ -138,6 +147,10 @@ def _order_view(session: Session, order: ShopOrder) -> OrderView:
                 sku=li.sku,
                 quantity=li.quantity,
                 price=format_money(li.unit_price_minor, order.currency),
+                variant=li.variant,
+                image_url=li.image_url,
+                tags=tuple(t.strip() for t in li.tags.split(",") if t.strip()),
+                unit_price_minor=li.unit_price_minor,
             )
             for li in lines
         ],
@@ -147,6 +160,10 @@ def _order_view(session: Session, order: ShopOrder) -> OrderView:
         shop=shop,
         currency=order.currency,
         locale=(customer.locale if customer else "") or "en",
+        subscribed=customer is None or customer.unsubscribed_at is None,
+        total_minor=order.total_minor,
+        ship_country=order.ship_country,
+        customer_id=order.customer_id,
     )
 
 

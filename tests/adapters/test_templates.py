@@ -6,11 +6,10 @@ from dataclasses import fields, replace
 from datetime import date
 
 import pytest
-from babel.messages.pofile import read_po
 from markupsafe import escape
 
+from shopcare.catalogs import read_catalog
 from shopcare.domain.messages import MessageKind
-from shopcare.notify.i18n import catalog_path
 from shopcare.notify.render import (
     DEFAULT_BRAND_COLOR,
     SUPPORTED_LOCALES,
@@ -94,8 +93,7 @@ def test_every_template_string_is_translated_in_every_catalog() -> None:
         for _line, _function, message in env.extract_translations(path.read_text("utf-8")):
             wanted.add(message if isinstance(message, str) else message[0])
     for locale in SUPPORTED_LOCALES[1:]:
-        with catalog_path(locale).open("rb") as po:
-            catalog = read_po(po, locale=locale)
+        catalog = read_catalog(locale)
         untranslated = [
             msgid for msgid in wanted if msgid not in catalog or not catalog[msgid].string
         ]

@@ -8,18 +8,21 @@ from fastapi import FastAPI
 from shopcare.app import ShopCare, build
 from shopcare.config import load_settings
 from shopcare.services.auth import set_password
-from shopcare.ui.public.routes import public_router
+from shopcare.ui.public import mount_public
+from shopcare.ui.public.csrf import COOKIE
 from tests.conftest import PUBLIC_URL
 from tests.ui.admin_support import OWNER, PASSWORD
+from tests.ui.forms import BROWSER_COOKIE
 
 
 @pytest.fixture
 async def client(shopcare: ShopCare) -> AsyncIterator[httpx.AsyncClient]:
     """The public site over real HTTP semantics, in-process."""
     app = FastAPI()
-    app.include_router(public_router(shopcare))
+    mount_public(app, shopcare)
     transport = httpx.ASGITransport(app)
     async with httpx.AsyncClient(transport=transport, base_url=PUBLIC_URL) as http:
+        http.cookies.set(COOKIE, BROWSER_COOKIE)
         yield http
 
 

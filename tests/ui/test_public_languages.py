@@ -7,10 +7,9 @@ import re
 
 import httpx
 from babel.messages.extract import extract
-from babel.messages.pofile import read_po
 
 from shopcare.app import ShopCare
-from shopcare.notify.i18n import catalog_path
+from shopcare.catalogs import read_catalog
 from shopcare.notify.render import SUPPORTED_LOCALES
 from shopcare.services.orders import LineIn, OrderIn, ShipmentIn, create_order
 from shopcare.services.returns import REASONS
@@ -146,8 +145,7 @@ def test_every_public_page_text_is_translated_in_every_catalog() -> None:
     wanted = public_msgids()
     assert {"Track your order", "Start a return", "Waiting for the carrier", "Language"} <= wanted
     for locale in SUPPORTED_LOCALES[1:]:
-        with catalog_path(locale).open("rb") as po:
-            catalog = read_po(po, locale=locale)
+        catalog = read_catalog(locale)
         missing = sorted(m for m in wanted if m not in catalog or not catalog[m].string)
         assert missing == [], locale
         for msgid in wanted:

@@ -12,9 +12,10 @@ from shopcare.domain.ratelimit import RateLimiter
 from shopcare.domain.status import ShipmentStatus
 from shopcare.services.orders import LineIn, OrderIn, ShipmentIn, create_order
 from shopcare.services.shop import update_profile
-from shopcare.ui.public.routes import LOOKUP_LIMIT
+from shopcare.ui.public.lookup import LOOKUP_LIMIT
 from shopcare.ui.public.words import STATUS_WORDS
 from tests.conftest import FakeClock
+from tests.ui.forms import signed
 
 HOSTILE = "<script>alert(1)</script>"
 
@@ -143,7 +144,9 @@ async def test_lookup_with_email_or_postcode_redirects_to_the_tracking_page(
 ) -> None:
     token = place_order(shopcare, clock)
 
-    answer = await client.post("/track", data={"order_number": "#1001", "contact": contact})
+    answer = await client.post(
+        "/track", data=signed(shopcare, {"order_number": "#1001", "contact": contact})
+    )
 
     assert answer.status_code == 303
     assert answer.headers["location"] == f"/t/{token}"
@@ -163,12 +166,12 @@ async def test_wrong_email_and_unknown_order_get_the_same_answer(
     place_order(shopcare, clock)
 
     wrong_email = await client.post(
-        "/track", data={"order_number": "1001", "contact": "eve@example.com"}
+        "/track", data=signed(shopcare, {"order_number": "1001", "contact": "eve@example.com"})
     )
     unknown = await client.post(
-        "/track", data={"order_number": "9999", "contact": "ada@example.com"}
+        "/track", data=signed(shopcare, {"order_number": "9999", "contact": "ada@example.com"})
     )
-    empty = await client.post("/track", data={})
+    empty = await client.post("/track", data=signed(shopcare, {}))
 
     assert wrong_email.status_code == unknown.status_code == empty.status_code == 200
     assert "We could not find an order with these details." in wrong_email.text
@@ -180,15 +183,15 @@ async def test_lookup_is_refused_after_too_many_attempts(
 ) -> None:
     guess = {"order_number": "1001", "contact": "guess@example.com"}
     for _ in range(LOOKUP_LIMIT):
-        assert (await client.post("/track", data=guess)).status_code == 200
+        assert (await client.post("/track", data=signed(shopcare, guess))).status_code == 200
 
-    refused = await client.post("/returns", data=guess)
+    refused = await client.post("/returns", data=signed(shopcare, guess))
 
     assert refused.status_code == 429
     assert "Too many attempts" in refused.text
     assert "retry-after" in refused.headers
     clock.advance(minutes=11)
-    assert (await client.post("/track", data=guess)).status_code == 200
+    assert (await client.post("/track", data=signed(shopcare, guess))).status_code == 200
 
 
 def test_rate_limiter_counts_per_key_within_a_sliding_window(clock: FakeClock) -> None:

@@ -15,6 +15,7 @@ from shopcare.db.models import ReturnRequest
 from shopcare.services.orders import LineIn, OrderIn, ShipmentIn, create_order
 from shopcare.services.views import order_view_by_token
 from tests.conftest import FakeClock
+from tests.ui.forms import signed
 
 RMA = re.compile(r"R-[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}")
 
@@ -57,7 +58,9 @@ def return_count(shopcare: ShopCare) -> int:
 async def test_a_shopper_returns_items_and_prints_the_slip(
     shopcare: ShopCare, order_token: str, client: httpx.AsyncClient
 ) -> None:
-    verified = await client.post("/returns", data={"order_number": "2002", "contact": "94105"})
+    verified = await client.post(
+        "/returns", data=signed(shopcare, {"order_number": "2002", "contact": "94105"})
+    )
     assert verified.status_code == 303
     form_url = verified.headers["location"]
     assert form_url == f"/t/{order_token}/return"
@@ -72,7 +75,10 @@ async def test_a_shopper_returns_items_and_prints_the_slip(
 
     sent = await client.post(
         form_url,
-        data={f"qty_{shirt}": "1", f"qty_{tote}": "1", "reason": "too_small", "comment": "Snug"},
+        data=signed(
+            shopcare,
+            {f"qty_{shirt}": "1", f"qty_{tote}": "1", "reason": "too_small", "comment": "Snug"},
+        ),
     )
     assert sent.status_code == 303
     status_url = sent.headers["location"]
@@ -100,9 +106,11 @@ async def test_a_shopper_returns_items_and_prints_the_slip(
 
 
 async def test_returns_lookup_with_wrong_details_gives_the_neutral_message(
-    order_token: str, client: httpx.AsyncClient
+    order_token: str, client: httpx.AsyncClient, shopcare: ShopCare
 ) -> None:
-    answer = await client.post("/returns", data={"order_number": "2002", "contact": "00000"})
+    answer = await client.post(
+        "/returns", data=signed(shopcare, {"order_number": "2002", "contact": "00000"})
+    )
 
     assert answer.status_code == 200
     assert "We could not find an order with these details." in answer.text
@@ -115,7 +123,8 @@ async def test_returning_more_than_ordered_is_refused_and_creates_nothing(
     shirt = line_ids(shopcare, order_token)["Linen shirt"]
 
     answer = await client.post(
-        f"/t/{order_token}/return", data={f"qty_{shirt}": "3", "reason": "too_small"}
+        f"/t/{order_token}/return",
+        data=signed(shopcare, {f"qty_{shirt}": "3", "reason": "too_small"}),
     )
 
     assert answer.status_code == 400
@@ -142,7 +151,7 @@ async def test_an_incomplete_return_request_is_shown_again_with_the_reason(
     shirt = line_ids(shopcare, order_token)["Linen shirt"]
     data = {name.format(shirt=shirt): value for name, value in fields.items()}
 
-    answer = await client.post(f"/t/{order_token}/return", data=data)
+    answer = await client.post(f"/t/{order_token}/return", data=signed(shopcare, data))
 
     assert answer.status_code == 400
     assert message in answer.text
@@ -155,7 +164,8 @@ async def test_returned_lines_are_not_offered_again(
     ids = line_ids(shopcare, order_token)
     shirt, tote = ids["Linen shirt"], ids["Canvas tote"]
     first = await client.post(
-        f"/t/{order_token}/return", data={f"qty_{tote}": "1", "reason": "changed_mind"}
+        f"/t/{order_token}/return",
+        data=signed(shopcare, {f"qty_{tote}": "1", "reason": "changed_mind"}),
     )
     assert first.status_code == 303
 
@@ -164,7 +174,8 @@ async def test_returned_lines_are_not_offered_again(
     assert f'name="qty_{shirt}"' in form.text
 
     again = await client.post(
-        f"/t/{order_token}/return", data={f"qty_{tote}": "1", "reason": "changed_mind"}
+        f"/t/{order_token}/return",
+        data=signed(shopcare, {f"qty_{tote}": "1", "reason": "changed_mind"}),
     )
     assert again.status_code == 400
     assert "One of the items cannot be returned any more." in again.text
@@ -178,7 +189,9 @@ async def test_a_fully_returned_order_offers_nothing_more(
     everything = {
         f"qty_{line}": str(qty) for line, qty in ((ids["Linen shirt"], 2), (ids["Canvas tote"], 1))
     }
-    await client.post(f"/t/{order_token}/return", data={**everything, "reason": "too_large"})
+    await client.post(
+        f"/t/{order_token}/return", data=signed(shopcare, {**everything, "reason": "too_large"})
+    )
 
     form = await client.get(f"/t/{order_token}/return")
 
@@ -199,7 +212,11 @@ async def test_unknown_return_links_give_a_friendly_404(
     assert "Page not found" in answer.text
 
 
-async def test_posting_a_return_for_an_unknown_order_gives_404(client: httpx.AsyncClient) -> None:
-    answer = await client.post("/t/nope/return", data={"qty_1": "1", "reason": "too_small"})
+async def test_posting_a_return_for_an_unknown_order_gives_404(
+    client: httpx.AsyncClient, shopcare: ShopCare
+) -> None:
+    answer = await client.post(
+        "/t/nope/return", data=signed(shopcare, {"qty_1": "1", "reason": "too_small"})
+    )
 
     assert answer.status_code == 404

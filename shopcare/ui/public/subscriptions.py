@@ -13,7 +13,7 @@ from shopcare.services.errors import InputError
 from shopcare.services.feedback import feedback_by_token, record_feedback
 from shopcare.services.shop import get_profile
 from shopcare.services.subscriptions import is_known, resubscribe, unsubscribe
-from shopcare.ui.public.forms import form_fields
+from shopcare.ui.public.forms import form_fields, shopper_router
 from shopcare.ui.public.templating import render
 from shopcare.ui.public.words import N_
 
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 
 def subscriptions_router(shopcare: ShopCare) -> APIRouter:
-    router = APIRouter(include_in_schema=False)
+    router = shopper_router(shopcare.settings.secret)
 
     def page(
         request: Request, title: str, text: str, *, status: int = 200, **extra: Any
@@ -51,7 +51,11 @@ def subscriptions_router(shopcare: ShopCare) -> APIRouter:
 
     @router.post("/unsubscribe/{token}")
     async def unsubscribe_now(token: str, request: Request) -> Response:
-        fields = await form_fields(request)
+        # RFC 8058 one-click posts come from the mail provider, without our token; they can
+        # only unsubscribe, never undo.
+        fields = await form_fields(request, csrf=False)
+        if fields.get("undo") == "1":
+            fields = await form_fields(request)
         if fields.get("undo") == "1":
             done = await run_in_threadpool(resubscribe, shopcare.sessions, token)
             text = N_("You will get updates about your orders again.")

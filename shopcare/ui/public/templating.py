@@ -11,25 +11,21 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import cache, partial
-from gettext import NullTranslations
-from io import BytesIO
 from pathlib import Path
 from typing import Any
 
 from babel import dates
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import Translations
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment
 
+from shopcare.catalogs import translations
 from shopcare.templating import jinja_environment
+from shopcare.ui.public.csrf import COOKIE, csrf_field
+from shopcare.ui.public.forms import prefix
 from shopcare.ui.public.words import RETURN_WORDS, STATE_WORDS, STATUS_WORDS, STEP_WORDS
 
 TEMPLATES = Path(__file__).parent / "templates"
-LOCALES = Path(__file__).parents[2] / "locale"
-"""The catalogs the emails use too (``<lang>/LC_MESSAGES/messages.po``)."""
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -108,20 +104,6 @@ def format_date(value: datetime, locale: str = DEFAULT_LOCALE) -> str:
     return dates.format_skeleton("yMMMd", value, locale=_babel_locale(locale))
 
 
-def translations(locale: str) -> NullTranslations:
-    """``locale``'s catalog, read without a compile step like the emails' (the ui layer may
-    not import ``shopcare.notify``); English, or a language without one, translates nothing."""
-    path = LOCALES / locale / "LC_MESSAGES" / "messages.po"
-    if locale == DEFAULT_LOCALE or not path.is_file():
-        return NullTranslations()
-    with path.open("rb") as po:
-        catalog = read_po(po, locale=locale, domain="messages")
-    mo = BytesIO()
-    write_mo(mo, catalog)
-    mo.seek(0)
-    return Translations(mo, domain="messages")
-
-
 @cache
 def environment(locale: str) -> Environment:
     """One environment per supported language, with its catalog installed."""
@@ -147,9 +129,26 @@ def render(
     status_code: int = 200,
     **context: Any,
 ) -> HTMLResponse:
-    """``template`` in the language chosen for ``request`` (see :func:`choose_locale`)."""
+    """``template`` in the language chosen for ``request`` (see :func:`choose_locale`).
+
+    Every page gets ``prefix`` (the site's path under a reverse proxy: write links as
+    ``{{ prefix }}/track``), ``page_path`` and ``csrf_field()`` for its forms; the CSRF
+    cookie is set when the browser has none yet."""
     locale = choose_locale(request, shopper_locale)
     context.setdefault("page_path", request.url.path)
+    context.setdefault("prefix", prefix(request))
+    context.setdefault("csrf_field", partial(csrf_field, request))
     html = environment(locale).get_template(template).render(context)
     headers = {**SECURITY_HEADERS, "Content-Language": locale, "Vary": "Accept-Language"}
-    return HTMLResponse(html, status_code=status_code, headers=headers)
+    response = HTMLResponse(html, status_code=status_code, headers=headers)
+    fresh = getattr(request.state, "csrf_fresh", None)  # set when a form was rendered
+    if fresh:
+        response.set_cookie(
+            COOKIE,
+            str(fresh),
+            httponly=True,
+            samesite="lax",
+            secure=request.url.scheme == "https",
+            path=prefix(request) or "/",
+        )
+    return response

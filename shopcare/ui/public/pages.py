@@ -1,0 +1,58 @@
+"""Answers every public page can give: not found, too many attempts, a form that expired."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from fastapi import Request
+from fastapi.responses import Response
+
+from shopcare.services.shop import get_profile
+from shopcare.ui.public.templating import render
+from shopcare.ui.public.words import N_
+
+if TYPE_CHECKING:
+    from shopcare.app import ShopCare
+
+LOOKUP_WINDOW = timedelta(minutes=10)
+
+
+def not_found(shopcare: ShopCare, request: Request) -> Response:
+    return render(
+        "message.html",
+        request,
+        status_code=404,
+        shop=get_profile(shopcare.sessions),
+        title=N_("Page not found"),
+        text=N_("This link does not lead to an order or return. It may be mistyped or old."),
+        links=[("/track", N_("Find your order"))],
+    )
+
+
+def too_many_attempts(shopcare: ShopCare, request: Request) -> Response:
+    response = render(
+        "message.html",
+        request,
+        status_code=429,
+        shop=get_profile(shopcare.sessions),
+        title=N_("Too many attempts"),
+        text=N_("Please wait a few minutes before you try again."),
+        links=[],
+    )
+    response.headers["Retry-After"] = str(int(LOOKUP_WINDOW.total_seconds()))
+    return response
+
+
+def form_expired(shopcare: ShopCare, request: Request) -> Response:
+    """A post without this browser's CSRF token: an old tab, cookies off, or another site."""
+    back = request.headers.get("referer", "")
+    return render(
+        "message.html",
+        request,
+        status_code=403,
+        shop=get_profile(shopcare.sessions),
+        title=N_("Please try again"),
+        text=N_("This form has expired or cookies are blocked. Reload the page and send it again."),
+        links=[(request.url.path, N_("Reload the page"))] if not back else [],
+    )
