@@ -19,7 +19,14 @@ from sqlmodel import Session, col, select
 
 from shopcare.carriers.base import CarrierError, ErrorKind, TrackingResult
 from shopcare.db.engine import SessionFactory, transaction
-from shopcare.db.models import Customer, OutboxMessage, Shipment, ShopOrder, TrackingEvent
+from shopcare.db.models import (
+    Customer,
+    OutboxMessage,
+    ReturnEvent,
+    Shipment,
+    ShopOrder,
+    TrackingEvent,
+)
 from shopcare.domain.calendar import business_days_between
 from shopcare.domain.estimates import TransitStats, estimate_delivery, transit_stats
 from shopcare.domain.messages import MessageKind, messages_for_change
@@ -82,6 +89,8 @@ def record_results(
             session.execute(sa.insert(TrackingEvent), ctx.new_events)
         if ctx.new_messages:
             session.execute(sa.insert(OutboxMessage), ctx.new_messages)
+        if ctx.return_events:
+            session.execute(sa.insert(ReturnEvent), ctx.return_events)
 
 
 _CHANGED = (
@@ -128,6 +137,8 @@ class _Context:
     phones: dict[int, str]
     new_events: list[dict[str, Any]] = field(default_factory=list)
     new_messages: list[dict[str, Any]] = field(default_factory=list)
+    return_events: list[dict[str, Any]] = field(default_factory=list)
+    """History rows for returns whose parcel (a shipment with ``return_id``) changed."""
 
     def queue(
         self, kind: MessageKind, *, order: ShopOrder, shipment_id: int | None, occurrence: str = ""
@@ -227,6 +238,16 @@ def _record_result(
     shipment.last_error = note[:500]
     shipment.next_poll_at = _next_poll(new, ctx)
     order = ctx.orders[shipment.order_id]
+    if shipment.return_id is not None:
+        # The parcel a shopper sends back: the owner follows it in the return's history;
+        # the shopper's shipping messages are about parcels coming to them, not this one.
+        if new != old:
+            report.changed += 1
+            ctx.return_events.append(
+                {"return_id": shipment.return_id, "at": ctx.now, "actor": "system",
+                 "action": "parcel_" + new.value, "detail": shipment.tracking_number}
+            )  # fmt: skip
+        return
     if new != old:
         report.changed += 1
         for kind in messages_for_change(old, new, shipped_on=ctx.rules.shipped_trigger):
