@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ from shopcare.services.message_rules import get_rules
 from shopcare.services.polling import Poller, ProviderLimits
 from shopcare.services.shop import get_profile
 from shopcare.services.tracking import PollReport
+from shopcare.services.view_counts import flush_views
 
 Clock = Callable[[], datetime]
 log = logging.getLogger("shopcare")
@@ -105,13 +107,23 @@ class ShopCare:
             )
         return senders
 
+    async def flush_views(self) -> int:
+        """Write the page views counted in memory (services.view_counts)."""
+        return await asyncio.to_thread(flush_views, self.sessions)
+
     def start_scheduler(self) -> None:
-        self.scheduler = make_scheduler(poll=self.poll_once, dispatch=self.dispatch_once)
+        self.scheduler = make_scheduler(
+            poll=self.poll_once, dispatch=self.dispatch_once, flush_views=self.flush_views
+        )
         self.scheduler.start()
 
     async def stop(self) -> None:
         if self.scheduler and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        try:
+            await self.flush_views()
+        except Exception:  # the store may be gone; the rest must still close
+            log.exception("page views counted since the last flush were not written")
         await self.http.aclose()
         if isinstance(self.sender, SmtpSender):
             await self.sender.close()
@@ -163,17 +175,18 @@ def _sender(settings: Settings) -> Sender:
 
 
 def mount(shopcare: ShopCare) -> None:
-    """Register every route and the scheduler on NiceGUI's app (a FastAPI instance)."""
+    """Register every route and the scheduler on NiceGUI's app (a FastAPI instance).
+
+    The shopper's pages, health and webhooks are a separate small app put in front of
+    NiceGUI's middleware (see ``shopcare.ui.site``); the admin stays inside it."""
     from nicegui import app as web
 
     from shopcare.ui.admin import register_admin
-    from shopcare.ui.health import health_router
-    from shopcare.ui.public import mount_public
-    from shopcare.ui.webhooks import webhooks_router
+    from shopcare.ui.site import SiteFirst, site_app
 
-    web.include_router(health_router(shopcare))
-    mount_public(web, shopcare)
-    web.include_router(webhooks_router(shopcare))
+    site = site_app(shopcare)
+    nicegui_stack = type(web).build_middleware_stack.__get__(web)  # the class's, not a wrapper
+    web.build_middleware_stack = lambda: SiteFirst(site, nicegui_stack())  # type: ignore[method-assign]
     register_admin(shopcare)
     web.on_startup(shopcare.start_scheduler)
     web.on_shutdown(shopcare.stop)
@@ -199,4 +212,5 @@ def serve(settings: Settings, *, demo: bool = False, native: bool = False) -> No
         storage_secret=settings.secret,
         show_welcome_message=False,
         uvicorn_logging_level="warning",
+        **settings.proxy_options(),  # forwarded to uvicorn: path prefix, trusted proxies
     )

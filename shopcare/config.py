@@ -8,11 +8,12 @@ Everything else in ShopCare receives a ``Settings`` value and never looks at ``o
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
 
 import platformdirs
@@ -55,6 +56,16 @@ VARIABLES: tuple[Variable, ...] = (
         "unset: the dev mailbox",
         "Mail server, e.g. smtp+starttls://user:pass@host:587, smtps://host:465, smtp://host:25.",
     ),
+    Variable(
+        "SHOPCARE_ROOT_PATH",
+        "unset: the site is at the root",
+        "Path prefix a reverse proxy serves ShopCare under, e.g. /track-app.",
+    ),
+    Variable(
+        "SHOPCARE_FORWARDED_ALLOW_IPS",
+        "127.0.0.1",
+        "Proxies whose X-Forwarded-For/-Proto headers are trusted: comma-separated IPs or *.",
+    ),
 )
 
 SmtpSecurity = Literal["plain", "starttls", "tls"]
@@ -84,10 +95,23 @@ class Settings:
     public_url: str
     secret: str = field(repr=False)
     smtp: SmtpConfig | None
+    root_path: str = ""
+    """The path prefix behind a reverse proxy ("" at the root, else "/x" without a final /)."""
+    forwarded_allow_ips: str = "127.0.0.1"
 
     @property
     def mailbox_dir(self) -> Path:
         return self.data_dir / "mailbox"
+
+    def proxy_options(self) -> dict[str, Any]:
+        """uvicorn's options for running behind a reverse proxy: the path prefix goes into
+        every request's ``root_path`` (links are written under it), and the proxies trusted
+        for ``X-Forwarded-For``/``-Proto`` decide the client address and http or https."""
+        return {
+            "root_path": self.root_path,
+            "proxy_headers": True,
+            "forwarded_allow_ips": self.forwarded_allow_ips,
+        }
 
 
 def load_settings(
@@ -125,7 +149,34 @@ def load_settings(
         public_url=public.rstrip("/"),
         secret=env.get("SHOPCARE_SECRET") or _kept_secret(folder),
         smtp=parse_smtp_url(env["SHOPCARE_SMTP_URL"]) if env.get("SHOPCARE_SMTP_URL") else None,
+        root_path=parse_root_path(env.get("SHOPCARE_ROOT_PATH", "")),
+        forwarded_allow_ips=_parse_allow_ips(env.get("SHOPCARE_FORWARDED_ALLOW_IPS", "")),
     )
+
+
+_ROOT_PATH = re.compile(r"(/[A-Za-z0-9._~-]+)+")
+
+
+def parse_root_path(value: str) -> str:
+    """``/track-app`` from ``track-app/`` or ``/track-app``; "" for the root."""
+    path = "/" + value.strip().strip("/") if value.strip().strip("/") else ""
+    if path and not _ROOT_PATH.fullmatch(path):
+        raise ConfigError(
+            f"SHOPCARE_ROOT_PATH must be a plain path such as /track-app, got {value!r}"
+        )
+    return path
+
+
+def _parse_allow_ips(value: str) -> str:
+    entries = [part.strip() for part in value.split(",") if part.strip()]
+    if not entries:
+        return "127.0.0.1"
+    for entry in entries:
+        if entry != "*" and not re.fullmatch(r"[0-9A-Fa-f.:/]+", entry):
+            raise ConfigError(
+                f"SHOPCARE_FORWARDED_ALLOW_IPS takes IP addresses or networks, got {entry!r}"
+            )
+    return ",".join(entries)
 
 
 def with_public_url(settings: Settings, url: str) -> Settings:

@@ -8,10 +8,15 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 POLL_EVERY_S = 5
 DISPATCH_EVERY_S = 5
+FLUSH_VIEWS_EVERY_S = 3
+"""Page views wait in memory at most this long (see services.view_counts)."""
 
 
 def make_scheduler(
-    *, poll: Callable[[], Awaitable[object]], dispatch: Callable[[], Awaitable[object]]
+    *,
+    poll: Callable[[], Awaitable[object]],
+    dispatch: Callable[[], Awaitable[object]],
+    flush_views: Callable[[], Awaitable[object]] | None = None,
 ) -> AsyncIOScheduler:
     """Jobs are cheap when there is nothing due (one indexed query), so they run often;
     each shipment's own next-poll time decides how often its carrier is asked."""
@@ -23,4 +28,12 @@ def make_scheduler(
     scheduler.add_job(
         dispatch, "interval", seconds=DISPATCH_EVERY_S, id="dispatch", name="send messages"
     )
+    if flush_views is not None:
+        scheduler.add_job(
+            flush_views,
+            "interval",
+            seconds=FLUSH_VIEWS_EVERY_S,
+            id="flush_views",
+            name="write counted page views",
+        )
     return scheduler

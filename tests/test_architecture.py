@@ -15,7 +15,7 @@ ALLOWED: dict[str, set[str]] = {
     "carriers": {"carriers", "domain", "retry_after"},
     "notify": {"notify", "domain", "config", "templating", "retry_after", "catalogs"},
     "pdf": {"pdf", "paths"},
-    "services": {"services", "domain", "db", "carriers", "notify", "pdf", "paths"},
+    "services": {"services", "domain", "db", "carriers", "notify", "pdf", "paths", "catalogs"},
     "ui": {"ui", "services", "domain", "app", "paths", "db.migrate", "templating", "catalogs"},
 }
 

@@ -12,11 +12,20 @@ from sqlmodel import Session
 SessionFactory = Callable[[], Session]
 
 BUSY_TIMEOUT_MS = 5000
+SQLITE_POOL_SIZE = 16
+SQLITE_POOL_OVERFLOW = 32
+"""Shopper pages are served from a pool of up to 40 worker threads, and in WAL mode SQLite
+lets them all read at once: with SQLAlchemy's default (5 + 10) most of them queued for a
+connection. Connections are opened as needed; above the pool size they close when
+returned, so a quiet app keeps at most 16."""
 
 
 def make_engine(url: str) -> sa.Engine:
     if url.startswith("sqlite"):
-        engine = sa.create_engine(url, connect_args={"check_same_thread": False})
+        pool: dict[str, Any] = {}
+        if sa.make_url(url).database not in (None, "", ":memory:"):  # a file: a queue pool
+            pool = {"pool_size": SQLITE_POOL_SIZE, "max_overflow": SQLITE_POOL_OVERFLOW}
+        engine = sa.create_engine(url, connect_args={"check_same_thread": False}, **pool)
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return sa.create_engine(url, pool_pre_ping=True)

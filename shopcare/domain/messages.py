@@ -27,6 +27,10 @@ class MessageKind(StrEnum):
     FEEDBACK_REQUEST = "feedback_request"
     REVIEW_REMINDER = "review_reminder"
     REORDER_REMINDER = "reorder_reminder"
+    ACCOUNT_LINK = "account_link"
+    """The sign-in link to a shopper's account page, which they asked for."""
+    WATCH_UPDATE = "watch_update"
+    """News about one parcel for someone who asked by its tracking number alone."""
 
     @property
     def optional(self) -> bool:
@@ -43,6 +47,8 @@ _TRANSACTIONAL = frozenset(
         MessageKind.RETURN_REJECTED,
         MessageKind.RETURN_RECEIVED,
         MessageKind.RETURN_REFUNDED,
+        MessageKind.ACCOUNT_LINK,
+        MessageKind.WATCH_UPDATE,  # stopped by its own link, not by the order's shopper
     }
 )
 

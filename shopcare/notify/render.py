@@ -30,7 +30,7 @@ from shopcare.templating import jinja_environment
 
 TEMPLATES = Path(__file__).parent / "templates"
 
-SUPPORTED_LOCALES: tuple[str, ...] = ("en", "de", "fr", "es", "nl")
+SUPPORTED_LOCALES: tuple[str, ...] = ("en", "de", "fr", "es", "nl", "ar")
 DEFAULT_BRAND_COLOR = "#2563eb"
 
 log = logging.getLogger(__name__)
@@ -64,6 +64,14 @@ class MessageContext:
     return_note: str = ""
     """The owner's message with a return decision."""
     refund: str = ""
+    resolution: str = ""
+    """How the return is settled: refund, exchange, store_credit or keep ("" = refund)."""
+    credit_code: str = ""
+    exchange_order: str = ""
+    account_url: str = ""
+    """The shopper's sign-in link to all their orders (account_link only)."""
+    parcel_status: str = ""
+    """The parcel's status code (watch_update only); the template words it."""
 
 
 @dataclass(frozen=True)
@@ -106,15 +114,27 @@ VARIABLES: dict[str, str] = {
     "m.return_url": "The shopper's page for this return: status, instructions, return slip.",
     "m.rma": "The return number (RMA), in return messages.",
     "m.return_note": "Your note to the shopper with a return decision (may be empty).",
-    "m.refund": "The refunded amount, already formatted, e.g. €24.90 (may be empty).",
+    "m.refund": "The refunded amount (or the store credit's value), already formatted, e.g. "
+    "€24.90 (may be empty).",
+    "m.resolution": "How the return is settled: refund, exchange, store_credit or keep (the "
+    "shopper keeps the item); what they asked for until you settle it.",
+    "m.credit_code": "The store credit code issued for the return (store credit only).",
+    "m.exchange_order": "The order number of the exchange order (exchanges only).",
+    "m.account_url": "The shopper's sign-in link to all their orders, valid for one hour "
+    "(account link only).",
+    "m.parcel_status": "The parcel's status, e.g. in_transit or delivered (parcel updates only).",
     "subject": "The rendered subject line (in the text and HTML templates).",
-    "locale": "The shopper's language code: en, de, fr, es or nl.",
+    "locale": "The shopper's language code: en, de, fr, es, nl or ar.",
     "|date": "Formats a date for the shopper's language: {{ m.estimated_delivery|date }}.",
     "|text_color": "White or near-black, whichever reads better on a colour: "
     "{{ m.brand_color|text_color }}.",
     "_()": 'Translatable text with named placeholders: {{ _("Hello %(name)s,", '
     "name=m.customer_name) }}. Our own texts are translated; yours are shown as written.",
 }
+
+
+RIGHT_TO_LEFT = frozenset({"ar"})
+"""Languages written right to left: their emails carry ``dir="rtl"``."""
 
 
 def best_locale(wanted: str) -> str:
@@ -217,6 +237,8 @@ def sample_context() -> MessageContext:
         rma="RMA-1042-1",
         return_note="Please include the original packaging, thank you!",
         refund="€24.90",
+        account_url="https://shop.example/account/demo-4Qx7",
+        parcel_status="out_for_delivery",
     )
 
 
@@ -280,6 +302,7 @@ def _environment(locale: str) -> Environment:
         format_date(value, format="long", locale=locale) if value else ""
     )
     env.filters["text_color"] = text_color
+    env.globals["direction"] = "rtl" if locale in RIGHT_TO_LEFT else "ltr"
     return env
 
 

@@ -6,6 +6,8 @@ from datetime import datetime, timedelta
 
 from shopcare.db.engine import SessionFactory
 from shopcare.services.dashboard import count_orders
+from shopcare.services.demo_offers import seed_demo_offers
+from shopcare.services.demo_variants import seed_demo_variants
 from shopcare.services.orders import LineIn, OrderIn, ShipmentIn, create_order
 from shopcare.services.shop import update_profile
 
@@ -19,11 +21,32 @@ _CUSTOMERS = [  # name, email, postcode, city, country, scenario, language
     ("Emma Brown", "emma@example.com", "SW1A 1AA", "London", "GB", "SIMRTS", "en"),
     ("Noah Weber", "noah@example.com", "80331", "München", "DE", "SIMOK", "de"),
 ]
+
+
+def _swatch(color: str) -> str:
+    """A product picture that needs no network: a rounded square in the product's colour."""
+    svg = (
+        "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 8 8'>"
+        f"<rect width='8' height='8' rx='1.5' fill='{color}'/></svg>"
+    )
+    return "data:image/svg+xml," + svg.replace("<", "%3C").replace(">", "%3E").replace("#", "%23")
+
+
 _PRODUCTS = [
-    LineIn(title="Ceramic mug, sand", quantity=2, unit_price_minor=1800, sku="MUG-SAND"),
-    LineIn(title="Linen tea towel", quantity=1, unit_price_minor=1250, sku="TOWEL-LIN"),
-    LineIn(title="Pour-over coffee set", quantity=1, unit_price_minor=4900, sku="POUR-SET"),
-]
+    LineIn(
+        title="Ceramic mug", quantity=2, unit_price_minor=1800, sku="MUG-SAND",
+        variant="Sand", product_key="mug", tags="ceramics,kitchen", image_url=_swatch("#d6c3a5"),
+    ),
+    LineIn(
+        title="Linen tea towel", quantity=1, unit_price_minor=1250, sku="TOWEL-LIN",
+        variant="Natural", product_key="towel", tags="textiles,kitchen",
+        image_url=_swatch("#c9b99b"),
+    ),
+    LineIn(
+        title="Pour-over coffee set", quantity=1, unit_price_minor=4900, sku="POUR-SET",
+        product_key="pour-over", tags="coffee,gift", image_url=_swatch("#5b4636"),
+    ),
+]  # fmt: skip
 
 
 def seed_demo(sessions: SessionFactory, *, now: datetime, carriers: list[str]) -> bool:
@@ -66,4 +89,6 @@ def seed_demo(sessions: SessionFactory, *, now: datetime, carriers: list[str]) -
             now=started,
             carriers=carriers,
         )
+    seed_demo_offers(sessions, now=now)
+    seed_demo_variants(sessions, now=now)
     return True

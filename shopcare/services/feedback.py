@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -41,3 +42,17 @@ def record_feedback(
             raise InputError("This feedback link is not valid.")
         row.score, row.comment, row.answered_at = score, comment.strip()[:2000], now
         session.add(row)
+
+
+def feedback_token_after_delivery(sessions: SessionFactory, order_id: int, *, now: datetime) -> str:
+    """The token of the order's feedback form, made on first use (the tracking page asks
+    once the order is delivered, before any feedback email may have made one); "" once the
+    shopper has answered, so the page stops asking."""
+    with transaction(sessions) as session:
+        row = session.exec(select(Feedback).where(Feedback.order_id == order_id)).first()
+        if row is None:
+            row = Feedback(
+                order_id=order_id, public_token=secrets.token_urlsafe(24), created_at=now
+            )
+            session.add(row)
+        return "" if row.answered_at else row.public_token

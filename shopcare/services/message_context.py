@@ -16,17 +16,23 @@ from shopcare.db.models import (
     ReturnRequest,
     Shipment,
     ShopOrder,
+    StoreCredit,
     TrackingEvent,
 )
 from shopcare.domain.messages import MessageKind
 from shopcare.domain.money import format_money
+from shopcare.domain.returns import ReturnStatus, outcome
 from shopcare.notify.render import MessageContext
+from shopcare.services.accounts import token_in_message
 from shopcare.services.shop import ShopProfile
+from shopcare.services.watches import watch_context
 
 
 def message_context(
     session: Session, row: OutboxMessage, *, profile: ShopProfile, public_url: str
 ) -> MessageContext:
+    if row.kind == MessageKind.WATCH_UPDATE:  # a stranger to the order: the parcel only
+        return watch_context(session, row, profile=profile, public_url=public_url)
     order = session.get(ShopOrder, row.order_id)
     assert order is not None
     customer = session.get(Customer, order.customer_id)
@@ -63,10 +69,31 @@ def message_context(
         return_url=f"{public_url}/r/{returned.public_token}" if returned else "",
         rma=returned.rma if returned else "",
         return_note=returned.owner_note if returned else "",
-        refund=format_money(returned.refund_minor, order.currency)
-        if returned and returned.refund_minor is not None
+        **_return_values(session, returned, order.currency),
+        account_url=f"{public_url}/account/{token_in_message(row)}"
+        if row.kind == MessageKind.ACCOUNT_LINK
         else "",
     )
+
+
+def _return_values(
+    session: Session, returned: ReturnRequest | None, currency: str
+) -> dict[str, str]:
+    """How the return is settled: the refund, the store credit (its value in ``refund``) or
+    the exchange order."""
+    if returned is None:
+        return {}
+    credit = session.exec(select(StoreCredit).where(StoreCredit.return_id == returned.id)).first()
+    exchange = (
+        session.get(ShopOrder, returned.exchange_order_id) if returned.exchange_order_id else None
+    )
+    amount = credit.amount_minor if credit else returned.refund_minor
+    return {
+        "refund": format_money(amount, currency) if amount is not None else "",
+        "resolution": outcome(ReturnStatus(returned.status), returned.resolution),
+        "credit_code": returned.store_credit_code,
+        "exchange_order": exchange.order_number if exchange else "",
+    }
 
 
 def tracking_url(public_url: str, token: str) -> str:

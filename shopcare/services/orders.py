@@ -17,6 +17,7 @@ from shopcare.domain.messages import MessageKind
 from shopcare.domain.status import ShipmentStatus
 from shopcare.services.errors import InputError
 from shopcare.services.outbox import enqueue
+from shopcare.services.product_catalog import record_order_lines
 
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 
@@ -27,6 +28,10 @@ class LineIn:
     quantity: int = 1
     unit_price_minor: int = 0
     sku: str = ""
+    variant: str = ""
+    product_key: str = ""
+    tags: str = ""
+    image_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -88,16 +93,22 @@ def create_order(
         session.add(order)
         session.flush()
         assert order.id is not None
-        session.add_all(
+        lines = [
             OrderLine(
                 order_id=order.id,
                 sku=li.sku.strip(),
                 title=li.title.strip(),
                 quantity=li.quantity,
                 unit_price_minor=li.unit_price_minor,
+                variant=li.variant.strip(),
+                product_key=li.product_key.strip(),
+                tags=li.tags.strip(),
+                image_url=li.image_url.strip(),
             )
             for li in order_in.lines
-        )
+        ]
+        session.add_all(lines)
+        record_order_lines(session, lines, now=now)
         for shipment_in in order_in.shipments:
             add_shipment(session, order, _resolved(shipment_in, carriers), now=now)
         enqueue(session, MessageKind.ORDER_CONFIRMED, order=order, now=now)

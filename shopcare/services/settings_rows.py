@@ -11,7 +11,8 @@ from collections.abc import Callable
 from dataclasses import asdict, fields, replace
 from typing import Any, TypeVar
 
-from sqlmodel import Session
+import sqlalchemy as sa
+from sqlmodel import Session, col
 
 from shopcare.db.engine import SessionFactory, transaction
 from shopcare.db.models import Setting
@@ -19,11 +20,46 @@ from shopcare.db.models import Setting
 T = TypeVar("T")
 
 
+_SHARED_MAX = 64
+_shared: dict[tuple[type, str], Any] = {}
+"""Groups already parsed, by their class and stored text: the shopper's pages read the shop
+profile on every request. Keyed by the text itself, so any change to the row, by whatever
+path, is a new key and never a stale answer; only immutable groups are shared."""
+
+
 def load_group(session: Session, key: str, cls: type[T]) -> T:
-    row = session.get(Setting, key)
-    stored: dict[str, Any] = json.loads(row.value) if row else {}
+    value = session.connection().execute(_VALUE, {"key": key}).scalar()
+    return parse_group(cls, value or "")
+
+
+_VALUE = sa.select(col(Setting.value)).where(col(Setting.key) == sa.bindparam("key"))
+
+
+def parse_group(cls: type[T], value: str) -> T:
+    """The group stored as ``value`` (JSON; "" for a group never saved)."""
+    found = _shared.get((cls, value))
+    if found is not None:
+        return found  # type: ignore[no-any-return]
+    stored: dict[str, Any] = json.loads(value) if value else {}
     known = {f.name for f in fields(cls)}  # type: ignore[arg-type]
-    return cls(**{k: v for k, v in stored.items() if k in known})
+    group = cls(**{k: v for k, v in stored.items() if k in known})
+    if _immutable(group):
+        if len(_shared) >= _SHARED_MAX:
+            _shared.clear()
+        _shared[(cls, value)] = group
+    return group
+
+
+def _immutable(group: object) -> bool:
+    """A frozen dataclass whose values all hash (no lists or dicts a caller could change)."""
+    params = getattr(group, "__dataclass_params__", None)
+    if params is None or not params.frozen:
+        return False
+    try:
+        hash(group)
+    except TypeError:
+        return False
+    return True
 
 
 def update_group(

@@ -1,8 +1,11 @@
-"""Owner's changes to one shipment: pin or change its carrier, or retrack it."""
+"""Owner's changes to one shipment (pin or change its carrier, retrack it), and finding one
+by its tracking number."""
 
 from __future__ import annotations
 
 from datetime import datetime
+
+from sqlmodel import Session, col, select
 
 from shopcare.db.engine import SessionFactory, transaction
 from shopcare.db.models import Shipment
@@ -47,3 +50,13 @@ def retrack(sessions: SessionFactory, shipment_id: int, *, now: datetime) -> Non
             shipment.shipped_at = now  # the "no news" clock starts again
         shipment.next_poll_at = now
         session.add(shipment)
+
+
+def shipment_by_number(session: Session, number: str) -> Shipment | None:
+    """The newest parcel with this (normalised) number on its way to a shopper; return
+    parcels are the returns portal's business."""
+    return session.exec(
+        select(Shipment)
+        .where(Shipment.tracking_number == number, col(Shipment.return_id).is_(None))
+        .order_by(col(Shipment.id).desc())
+    ).first()

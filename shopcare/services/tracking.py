@@ -37,6 +37,7 @@ from shopcare.services.message_rules import MessageRules, load_rules
 from shopcare.services.outbox import existing_keys, message_rows
 from shopcare.services.shop import load_profile
 from shopcare.services.tracking_settings import TrackingSettings, load_tracking_settings
+from shopcare.services.watches import watch_update_rows
 
 Outcome = TrackingResult | CarrierError
 RECONCILE_EVERY = timedelta(hours=24)
@@ -252,6 +253,10 @@ def _record_result(
         report.changed += 1
         for kind in messages_for_change(old, new, shipped_on=ctx.rules.shipped_trigger):
             ctx.queue(kind, order=order, shipment_id=shipment.id)
+    if new != old:  # and to whoever watches this parcel by its number
+        ctx.new_messages += watch_update_rows(
+            order, shipment.id, status=new, rules=ctx.rules, now=ctx.now, known=ctx.outbox_keys
+        )
     _update_stall(shipment, order, ctx)
 
 

@@ -3,7 +3,7 @@ already in the shop's time zone, so templates and admin pages hold no rules."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -15,6 +15,7 @@ from shopcare.db.models import (
     Customer,
     OrderLine,
     OutboxMessage,
+    ProductVariant,
     ReturnLine,
     ReturnRequest,
     Shipment,
@@ -82,6 +83,27 @@ class ReturnView:
     owner_note: str = ""
     locale: str = "en"
     """The shopper's language, for the pages and messages about this return."""
+    items: list[ReturnItemView] = field(default_factory=list)
+    comment: str = ""
+    resolution: str = "refund"
+    currency: str = "EUR"
+    fee_minor: int = 0
+    shipping_paid_by: str = "shopper"
+    auto_approved: bool = False
+    refund_minor: int | None = None
+    store_credit_code: str = ""
+    parcels: list[ShipmentView] = field(default_factory=list)
+    """The parcels the shopper sent back, tracked like any other."""
+
+
+@dataclass(frozen=True)
+class ReturnItemView:
+    title: str
+    variant: str
+    quantity: int
+    reason: str
+    exchange_sku: str = ""
+    exchange_variant: str = ""
 
 
 @dataclass(frozen=True)
@@ -128,8 +150,10 @@ def _order_view(session: Session, order: ShopOrder) -> OrderView:
     lines = session.exec(
         select(OrderLine).where(OrderLine.order_id == order.id).order_by(col(OrderLine.id))
     ).all()
-    shipments = session.exec(
-        select(Shipment).where(Shipment.order_id == order.id).order_by(col(Shipment.id))
+    shipments = session.exec(  # the order's own parcels, not the ones its returns send back
+        select(Shipment)
+        .where(Shipment.order_id == order.id, col(Shipment.return_id).is_(None))
+        .order_by(col(Shipment.id))
     ).all()
     return OrderView(
         id=order.id,
@@ -214,6 +238,7 @@ def return_view(session: Session, request: ReturnRequest, *, zone: ZoneInfo) -> 
         .where(ReturnLine.return_id == request.id)
         .order_by(col(ReturnLine.id))
     ).all()
+    order = session.get(ShopOrder, request.order_id)
     return ReturnView(
         rma=request.rma,
         token=request.public_token,
@@ -224,6 +249,37 @@ def return_view(session: Session, request: ReturnRequest, *, zone: ZoneInfo) -> 
         id=request.id or 0,
         owner_note=request.owner_note,
         locale=_shopper_locale(session, request.order_id),
+        items=[_return_item(session, rl, line) for rl, line in rows],
+        comment=request.comment,
+        resolution=request.resolution,
+        currency=order.currency if order else "EUR",
+        fee_minor=request.fee_minor,
+        shipping_paid_by=request.shipping_paid_by,
+        auto_approved=request.auto_approved,
+        refund_minor=request.refund_minor,
+        store_credit_code=request.store_credit_code,
+        parcels=[
+            _shipment_view(session, s, zone)
+            for s in session.exec(
+                select(Shipment).where(Shipment.return_id == request.id).order_by(col(Shipment.id))
+            ).all()
+        ],
+    )
+
+
+def _return_item(session: Session, rl: ReturnLine, line: OrderLine) -> ReturnItemView:
+    wanted = (
+        session.exec(select(ProductVariant).where(ProductVariant.sku == rl.exchange_sku)).first()
+        if rl.exchange_sku
+        else None
+    )
+    return ReturnItemView(
+        title=line.title,
+        variant=line.variant,
+        quantity=rl.quantity,
+        reason=rl.reason,
+        exchange_sku=rl.exchange_sku,
+        exchange_variant=(wanted.variant or wanted.title) if wanted else rl.exchange_sku,
     )
 
 

@@ -42,6 +42,7 @@ def call_to_action(kind: MessageKind, m: MessageContext) -> str:
     if kind in RETURNS:
         return m.return_url
     return {
+        K.ACCOUNT_LINK: m.account_url,
         K.FEEDBACK_REQUEST: m.feedback_url,
         K.REVIEW_REMINDER: m.review_url,
         K.REORDER_REMINDER: m.shop_url,
@@ -54,12 +55,14 @@ def test_every_kind_renders_in_every_language_with_its_link(kind: MessageKind, l
     m = sample_context()
     rendered = render_message(kind, m, locale=locale)
     assert rendered.subject and "\n" not in rendered.subject
-    assert m.order_number in rendered.subject
+    # A parcel watcher's email names the parcel, never the order it belongs to.
+    assert (m.order_number in rendered.subject) is (kind is not K.WATCH_UPDATE)
     link = call_to_action(kind, m)
     assert f'href="{link}"' in rendered.html
     assert link in rendered.text
-    assert rendered.text.startswith(("Hello", "Hallo", "Bonjour", "Hola"))
-    assert f'<html lang="{locale}">' in rendered.html
+    assert rendered.text.startswith(("Hello", "Hallo", "Bonjour", "Hola", "مرحب"))
+    direction = "rtl" if locale == "ar" else "ltr"
+    assert f'<html lang="{locale}" dir="{direction}">' in rendered.html
     assert f"<title>{escape(rendered.subject)}</title>" in rendered.html
 
 

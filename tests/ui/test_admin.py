@@ -13,14 +13,16 @@ import pytest
 from nicegui import ui
 from nicegui.testing import User
 from nicegui.testing.user_interaction import UserInteraction
-from sqlmodel import delete
+from sqlmodel import delete, select
 
 from shopcare.app import build
 from shopcare.config import load_settings
 from shopcare.db.engine import transaction
-from shopcare.db.models import AdminUser
+from shopcare.db.models import AdminUser, OrderLine, ShopOrder
 from shopcare.domain.status import ShipmentStatus
 from shopcare.services.orders import LineIn, OrderIn, create_order
+from shopcare.services.problem_reports import report_problem
+from shopcare.services.returns import open_return
 from shopcare.ui.admin.layout import REFRESH_S
 from tests.ui.admin_support import only, sign_in
 
@@ -94,6 +96,34 @@ async def test_the_dashboard_counts_parcels_by_status(user: User) -> None:
     assert sum(counts) == len(DEMO_ORDERS)
     assert only(user, ui.label, "orders-count").text == "6"
     await user.should_see("Messages queued")
+
+
+async def test_the_dashboard_shows_what_waits_for_the_owner(user: User) -> None:
+    other = build(load_settings())
+    with other.sessions() as session:
+        order = session.exec(select(ShopOrder).where(ShopOrder.order_number == "1001")).one()
+        line = session.exec(select(OrderLine).where(OrderLine.order_id == order.id)).first()
+    assert line is not None and line.id is not None
+    open_return(
+        other.sessions,
+        order_token=order.public_token,
+        quantities={line.id: 1},
+        reason="changed_mind",
+        now=other.clock(),
+    )
+    report_problem(
+        other.sessions,
+        order.public_token,
+        kind="damaged",
+        message="Box crushed",
+        shipment_id=None,
+        now=other.clock(),
+    )
+    other.engine.dispose()
+    await sign_in(user)
+    await user.open("/admin")
+    assert only(user, ui.label, "returns-count").text == "1"
+    assert only(user, ui.label, "problems-count").text == "1"
 
 
 async def test_the_dashboard_follows_changes_without_a_reload(user: User) -> None:

@@ -166,3 +166,10 @@ async def test_the_return_page_speaks_the_shoppers_language(
     page = await client.get(f"/r/{return_token}", headers={"Accept-Language": "en"})
     assert page.status_code == 200
     assert '<html lang="nl">' in page.text
+
+
+async def test_an_arabic_browser_gets_the_site_right_to_left(client: httpx.AsyncClient) -> None:
+    page = await client.get("/track", headers={"Accept-Language": "ar-EG,ar;q=0.9,en;q=0.5"})
+    assert '<html lang="ar" dir="rtl">' in page.text
+    assert "رقم الطلب" in page.text and "Order number" not in page.text
+    assert "text-align:start" in page.text

@@ -157,7 +157,7 @@ async def test_lookup_form_has_labelled_fields(client: httpx.AsyncClient) -> Non
 
     assert '<label for="order_number">' in html
     assert '<label for="contact">' in html
-    assert '<form method="post" action="/track">' in html
+    assert '<form method="post" action="/track" id="lookup">' in html
 
 
 async def test_wrong_email_and_unknown_order_get_the_same_answer(

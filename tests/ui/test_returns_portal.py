@@ -8,11 +8,20 @@ import re
 import httpx
 import pytest
 from pypdf import PdfReader
-from sqlmodel import select
+from sqlmodel import col, select
 
 from shopcare.app import ShopCare
-from shopcare.db.models import ReturnRequest
+from shopcare.db.models import (
+    OrderLine,
+    OutboxMessage,
+    ReturnLine,
+    ReturnPhoto,
+    ReturnRequest,
+    Shipment,
+)
 from shopcare.services.orders import LineIn, OrderIn, ShipmentIn, create_order
+from shopcare.services.product_catalog import VariantIn, save_variants
+from shopcare.services.return_policy import update_policy
 from shopcare.services.views import order_view_by_token
 from tests.conftest import FakeClock
 from tests.ui.forms import signed
@@ -114,7 +123,7 @@ async def test_returns_lookup_with_wrong_details_gives_the_neutral_message(
 
     assert answer.status_code == 200
     assert "We could not find an order with these details." in answer.text
-    assert '<form method="post" action="/returns">' in answer.text
+    assert '<form method="post" action="/returns"' in answer.text
 
 
 async def test_returning_more_than_ordered_is_refused_and_creates_nothing(
@@ -128,7 +137,7 @@ async def test_returning_more_than_ordered_is_refused_and_creates_nothing(
     )
 
     assert answer.status_code == 400
-    assert "At most 2 of one item can be returned." in answer.text
+    assert "At most 2 of Linen shirt can be returned." in answer.text
     assert 'role="alert"' in answer.text
     assert return_count(shopcare) == 0
 
@@ -137,7 +146,7 @@ async def test_returning_more_than_ordered_is_refused_and_creates_nothing(
     ("fields", "message"),
     [
         ({"reason": "too_small"}, "Choose at least one item to return."),
-        ({"qty_{shirt}": "1"}, "Choose a reason for the return."),
+        ({"qty_{shirt}": "1"}, "Choose a reason for Linen shirt."),
         ({"qty_{shirt}": "lots", "reason": "too_small"}, "Choose the quantities from the lists."),
     ],
 )
@@ -178,7 +187,7 @@ async def test_returned_lines_are_not_offered_again(
         data=signed(shopcare, {f"qty_{tote}": "1", "reason": "changed_mind"}),
     )
     assert again.status_code == 400
-    assert "One of the items cannot be returned any more." in again.text
+    assert "Canvas tote cannot be returned any more." in again.text
     assert return_count(shopcare) == 1
 
 
@@ -220,3 +229,311 @@ async def test_posting_a_return_for_an_unknown_order_gives_404(
     )
 
     assert answer.status_code == 404
+
+
+# --- the policy over HTTP --------------------------------------------------------------
+
+JPEG = b"\xff\xd8\xff\xe0" + b"\0" * 64
+
+
+def outbox_kinds(shopcare: ShopCare) -> set[str]:
+    with shopcare.sessions() as session:
+        return {m.kind for m in session.exec(select(OutboxMessage)) if m.return_id}
+
+
+def make_sku_order(shopcare: ShopCare, clock: FakeClock) -> tuple[str, dict[str, int]]:
+    order = create_order(
+        shopcare.sessions,
+        OrderIn(
+            order_number="2003",
+            email="ada@example.com",
+            placed_at=clock(),
+            lines=[
+                LineIn(title="Linen shirt", quantity=1, unit_price_minor=4900, sku="SHIRT-M",
+                       variant="M", product_key="shirt"),
+                LineIn(title="Gift card", quantity=1, unit_price_minor=2500, sku="GIFT",
+                       tags="gift, final"),
+            ],
+        ),
+        now=clock(),
+        carriers=shopcare.carrier_names,
+    )  # fmt: skip
+    save_variants(
+        shopcare.sessions,
+        [VariantIn("SHIRT-L", "shirt", "Linen shirt", "L"), VariantIn("SHIRT-S", "shirt", "", "S")],
+        now=clock(),
+    )
+    return order.public_token, {li.title: li.id for li in order_lines(shopcare, order.id or 0)}
+
+
+def order_lines(shopcare: ShopCare, order_id: int) -> list[OrderLine]:
+    with shopcare.sessions() as session:
+        return list(session.exec(select(OrderLine).where(OrderLine.order_id == order_id)).all())
+
+
+async def test_a_partial_return_with_a_photo_and_a_reason_per_line(
+    shopcare: ShopCare, order_token: str, client: httpx.AsyncClient
+) -> None:
+    ids = line_ids(shopcare, order_token)
+    shirt, tote = ids["Linen shirt"], ids["Canvas tote"]
+    form = await client.get(f"/t/{order_token}/return")
+    assert 'enctype="multipart/form-data"' in form.text
+    assert f'name="reason_{shirt}"' in form.text
+
+    sent = await client.post(
+        f"/t/{order_token}/return",
+        data=signed(shopcare, {
+            f"qty_{shirt}": "1", f"reason_{shirt}": "damaged",
+            f"qty_{tote}": "1", "reason": "changed_mind",
+        }),
+        files=[("photos", ("IMG_1.jpg", JPEG, "image/jpeg"))],
+    )  # fmt: skip
+
+    assert sent.status_code == 303, sent.text
+    with shopcare.sessions() as session:
+        lines = {li.order_line_id: li.reason for li in session.exec(select(ReturnLine))}
+        photo = session.exec(select(ReturnPhoto)).one()
+    assert lines == {shirt: "damaged", tote: "changed_mind"}
+    stored = shopcare.settings.data_dir / "return-photos" / photo.stored_name
+    assert stored.read_bytes() == JPEG
+    page = await client.get(sent.headers["location"])
+    assert "Arrived damaged" in page.text and "Changed my mind" in page.text
+    assert photo.stored_name not in page.text  # never shown, never served
+    assert (await client.get(f"/return-photos/{photo.stored_name}")).status_code == 404
+    assert outbox_kinds(shopcare) == {"return_requested"}
+    rest = await client.get(f"/t/{order_token}/return")
+    assert '<option value="1">1</option>' in rest.text
+    assert '<option value="2">2</option>' not in rest.text
+
+
+async def test_a_final_sale_item_is_greyed_and_refused(
+    shopcare: ShopCare, clock: FakeClock, client: httpx.AsyncClient
+) -> None:
+    update_policy(shopcare.sessions, final_sale_tags=["final"])
+    token, ids = make_sku_order(shopcare, clock)
+
+    form = await client.get(f"/t/{token}/return")
+    assert f'name="qty_{ids["Gift card"]}"' not in form.text
+    assert re.search(r"Gift card</span><span>final sale</span>", form.text)
+
+    answer = await client.post(
+        f"/t/{token}/return",
+        data=signed(shopcare, {f"qty_{ids['Gift card']}": "1", "reason": "changed_mind"}),
+    )
+    assert answer.status_code == 400
+    assert "Gift card cannot be returned any more." in answer.text
+    assert return_count(shopcare) == 0
+
+
+async def test_after_the_window_nothing_can_be_returned(
+    shopcare: ShopCare, order_token: str, clock: FakeClock, client: httpx.AsyncClient
+) -> None:
+    clock.advance(days=31)
+    shirt = line_ids(shopcare, order_token)["Linen shirt"]
+
+    form = await client.get(f"/t/{order_token}/return")
+    assert "return window closed on 4 Dec 2026" in form.text  # delivered on 4 Nov
+    assert "None of the items of this order can be returned any more." in form.text
+    answer = await client.post(
+        f"/t/{order_token}/return",
+        data=signed(shopcare, {f"qty_{shirt}": "1", "reason": "too_small"}),
+    )
+    assert answer.status_code == 400
+    assert return_count(shopcare) == 0
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        ([], "Add a photo: the reason “Arrived damaged” needs one."),
+        (
+            [("photos", ("IMG_1.jpg", b"GIF89a" + b"\0" * 64, "image/jpeg"))],
+            "Photo 1 is not a JPEG, PNG, WebP or HEIC image.",
+        ),
+        (
+            [("photos", ("big.jpg", JPEG + b"\0" * (8 * 1024 * 1024), "image/jpeg"))],
+            "Photo 1 is larger than 8 MB.",
+        ),
+        (
+            [("photos", (f"p{i}.jpg", JPEG, "image/jpeg")) for i in range(6)],
+            "The photos could not be read: attach at most 5 photos of 8 MB each.",
+        ),
+    ],
+)
+async def test_photos_are_required_checked_and_limited(
+    shopcare: ShopCare,
+    order_token: str,
+    client: httpx.AsyncClient,
+    files: list[tuple[str, tuple[str, bytes, str]]],
+    message: str,
+) -> None:
+    shirt = line_ids(shopcare, order_token)["Linen shirt"]
+    answer = await client.post(
+        f"/t/{order_token}/return",
+        data=signed(shopcare, {f"qty_{shirt}": "1", "reason": "damaged"}),
+        files=files or None,
+    )
+    assert answer.status_code == 400
+    assert message in answer.text
+    assert return_count(shopcare) == 0
+    folder = shopcare.settings.data_dir / "return-photos"
+    assert not folder.exists() or list(folder.iterdir()) == []
+
+
+async def test_an_exchange_names_the_wanted_variant(
+    shopcare: ShopCare, clock: FakeClock, client: httpx.AsyncClient
+) -> None:
+    token, ids = make_sku_order(shopcare, clock)
+    shirt = ids["Linen shirt"]
+    form = await client.get(f"/t/{token}/return")
+    assert f'<select id="exchange_{shirt}" name="exchange_{shirt}">' in form.text
+    assert '<option value="SHIRT-L">L</option>' in form.text
+    assert 'value="SHIRT-M"' not in form.text  # not the one being returned
+
+    sent = await client.post(
+        f"/t/{token}/return",
+        data=signed(shopcare, {
+            f"qty_{shirt}": "1", "reason": "too_small", "resolution": "exchange",
+            f"exchange_{shirt}": "SHIRT-L",
+        }),
+    )  # fmt: skip
+    assert sent.status_code == 303, sent.text
+    with shopcare.sessions() as session:
+        line = session.exec(select(ReturnLine)).one()
+        request = session.exec(select(ReturnRequest)).one()
+    assert (line.exchange_sku, request.resolution) == ("SHIRT-L", "exchange")
+    page = await client.get(sent.headers["location"])
+    assert "In exchange for: L" in page.text
+    assert "Exchange for another variant" in page.text
+
+
+async def test_an_exchange_without_a_variant_is_refused(
+    shopcare: ShopCare, clock: FakeClock, client: httpx.AsyncClient
+) -> None:
+    token, ids = make_sku_order(shopcare, clock)
+    shirt = ids["Linen shirt"]
+    answer = await client.post(
+        f"/t/{token}/return",
+        data=signed(shopcare, {
+            f"qty_{shirt}": "1", "reason": "too_small", "resolution": "exchange",
+            f"exchange_{shirt}": "SOMETHING-ELSE",
+        }),
+    )  # fmt: skip
+    assert answer.status_code == 400
+    assert "Choose the variant you want instead of Linen shirt." in answer.text
+
+
+async def test_an_auto_approved_return_says_so_and_queues_the_approval(
+    shopcare: ShopCare, order_token: str, client: httpx.AsyncClient
+) -> None:
+    update_policy(
+        shopcare.sessions, auto_approve=True, auto_approve_reasons=["changed_mind"],
+        auto_approve_below_minor=3000, shipping_fee_minor=495,
+    )  # fmt: skip
+    tote = line_ids(shopcare, order_token)["Canvas tote"]
+    form = await client.get(f"/t/{order_token}/return")
+    assert "You pay the return postage. 4.95 EUR is taken off the refund." in form.text
+
+    sent = await client.post(
+        f"/t/{order_token}/return",
+        data=signed(shopcare, {f"qty_{tote}": "1", "reason": "changed_mind"}),
+    )
+    page = await client.get(sent.headers["location"])
+
+    assert outbox_kinds(shopcare) == {"return_requested", "return_approved"}
+    assert re.search(r'<li class="done">Approved <span class="sr">', page.text)
+    assert "4.95 EUR" in page.text and "paid by you" in page.text
+
+
+async def test_the_shopper_enters_the_return_tracking_number_and_sees_it_move(
+    shopcare: ShopCare, order_token: str, clock: FakeClock, client: httpx.AsyncClient
+) -> None:
+    tote = line_ids(shopcare, order_token)["Canvas tote"]
+    sent = await client.post(
+        f"/t/{order_token}/return",
+        data=signed(shopcare, {f"qty_{tote}": "1", "reason": "too_large"}),
+    )
+    status_url = sent.headers["location"]
+    page = await client.get(status_url)
+    assert f'<form method="post" action="{status_url}/tracking">' in page.text
+
+    saved = await client.post(
+        f"{status_url}/tracking", data=signed(shopcare, {"tracking_number": "simok 300 001"})
+    )
+    assert saved.status_code == 303
+    assert saved.headers["location"] == status_url
+    with shopcare.sessions() as session:
+        parcel = session.exec(select(Shipment).where(col(Shipment.return_id).is_not(None))).one()
+        request = session.exec(select(ReturnRequest)).one()
+    assert (parcel.return_id, parcel.tracking_number) == (request.id, "SIMOK300001")
+    page = await client.get(status_url)
+    assert "SIMOK300001" in page.text
+    assert "The carrier has not reported anything yet." in page.text
+
+    clock.advance(hours=30)
+    await shopcare.poll_once()
+    page = await client.get(status_url)
+    assert '<ol class="timeline">' in page.text
+    assert "The carrier has not reported anything yet." not in page.text
+    tracking = await client.get(f"/t/{order_token}")
+    assert tracking.status_code == 200
+
+
+async def test_a_wrong_tracking_number_is_explained(
+    shopcare: ShopCare, order_token: str, client: httpx.AsyncClient
+) -> None:
+    tote = line_ids(shopcare, order_token)["Canvas tote"]
+    sent = await client.post(
+        f"/t/{order_token}/return",
+        data=signed(shopcare, {f"qty_{tote}": "1", "reason": "too_large"}),
+    )
+    status_url = sent.headers["location"]
+    answer = await client.post(
+        f"{status_url}/tracking", data=signed(shopcare, {"tracking_number": "<b>x</b>"})
+    )
+    assert answer.status_code == 400
+    assert "Enter the tracking number as the carrier printed it." in answer.text
+    assert 'value="&lt;b&gt;x&lt;/b&gt;"' in answer.text
+    outgoing = await client.post(
+        f"{status_url}/tracking", data=signed(shopcare, {"tracking_number": "SIMOK100001"})
+    )
+    assert "This is the number of the parcel we sent you, not yours." in outgoing.text
+
+
+async def test_posts_without_the_csrf_token_change_nothing(
+    shopcare: ShopCare, order_token: str, client: httpx.AsyncClient
+) -> None:
+    tote = line_ids(shopcare, order_token)["Canvas tote"]
+    refused = await client.post(
+        f"/t/{order_token}/return",
+        data={f"qty_{tote}": "1", "reason": "too_large"},
+        files=[("photos", ("a.jpg", JPEG, "image/jpeg"))],
+    )
+    assert refused.status_code == 403
+    assert return_count(shopcare) == 0
+    sent = await client.post(
+        f"/t/{order_token}/return",
+        data=signed(shopcare, {f"qty_{tote}": "1", "reason": "too_large"}),
+    )
+    tracking = await client.post(
+        f"{sent.headers['location']}/tracking", data={"tracking_number": "SIMOK300001"}
+    )
+    assert tracking.status_code == 403
+    with shopcare.sessions() as session:
+        assert (
+            session.exec(select(Shipment).where(col(Shipment.return_id).is_not(None))).all() == []
+        )
+
+
+async def test_a_hostile_comment_is_shown_as_text(
+    shopcare: ShopCare, order_token: str, client: httpx.AsyncClient
+) -> None:
+    tote = line_ids(shopcare, order_token)["Canvas tote"]
+    hostile = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    sent = await client.post(
+        f"/t/{order_token}/return",
+        data=signed(shopcare, {f"qty_{tote}": "1", "reason": "too_large", "comment": hostile}),
+    )
+    page = await client.get(sent.headers["location"])
+    assert "<script" not in page.text and "<img src=x" not in page.text
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page.text

@@ -17,8 +17,15 @@ from shopcare.ui.admin.login import register_login_pages
 from shopcare.ui.admin.mailbox import register_mailbox
 from shopcare.ui.admin.messages import register_messages
 from shopcare.ui.admin.new_order import register_new_order
+from shopcare.ui.admin.offers import register_offers
 from shopcare.ui.admin.order_detail import register_order_detail
 from shopcare.ui.admin.orders import register_orders
+from shopcare.ui.admin.pdf_routes import pdf_router
+from shopcare.ui.admin.printing import register_printing
+from shopcare.ui.admin.problem_reports import register_problem_reports
+from shopcare.ui.admin.return_detail import register_return_detail
+from shopcare.ui.admin.return_policy import register_return_policy
+from shopcare.ui.admin.returns_queue import register_returns_queue
 from shopcare.ui.admin.shop_profile import register_shop_profile
 from shopcare.ui.admin.templates_editor import register_templates_editor
 from shopcare.ui.admin.tracking_settings import register_tracking_settings
@@ -34,14 +41,21 @@ def register_admin(shopcare: ShopCare) -> None:
     middleware, which then wraps the gate so ``scope["session"]`` is there when it checks."""
     app.add_middleware(AdminGate)
     app.include_router(auth_router(shopcare))
+    app.include_router(pdf_router(shopcare))  # before pages: "/admin/returns/{id}"
     register_login_pages(shopcare)
     register_dashboard(shopcare)
     register_orders(shopcare)
     register_new_order(shopcare)  # before the detail page: "new" would match "{order_id}"
     register_order_detail(shopcare)
+    register_returns_queue(shopcare)
+    register_return_detail(shopcare)  # after pdf_router: "slips.pdf" is not an id
+    register_problem_reports(shopcare)
     register_carriers(shopcare)
     register_tracking_settings(shopcare)
     register_messages(shopcare)
+    register_offers(shopcare)
     register_templates_editor(shopcare)
     register_shop_profile(shopcare)
+    register_return_policy(shopcare)
+    register_printing(shopcare)
     register_mailbox(shopcare)

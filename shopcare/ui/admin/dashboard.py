@@ -12,8 +12,16 @@ from typing import TYPE_CHECKING
 from nicegui import ui
 
 from shopcare.services.admin_views import count_delayed, provider_alerts
-from shopcare.services.dashboard import count_orders, counts_by_status, outbox_counts
+from shopcare.services.dashboard import (
+    Engagement,
+    count_open_problems,
+    count_orders,
+    counts_by_status,
+    engagement,
+    outbox_counts,
+)
 from shopcare.services.providers import acknowledge_alert
+from shopcare.services.return_admin import count_waiting_returns
 from shopcare.ui.admin.layout import REFRESH_S, frame, status_label
 
 if TYPE_CHECKING:
@@ -60,6 +68,12 @@ def _alerts(shopcare: ShopCare, *, on_dismiss: Callable[[], object]) -> None:
 
 
 def _figures(shopcare: ShopCare) -> None:
+    ui.label("Waiting for you").classes("text-lg")
+    with ui.row().classes("w-full gap-3"):
+        with ui.link(target="/admin/returns").classes("no-underline text-inherit"):
+            _card("Returns to handle", count_waiting_returns(shopcare.sessions), marker="returns")
+        with ui.link(target="/admin/problems").classes("no-underline text-inherit"):
+            _card("Open problems", count_open_problems(shopcare.sessions), marker="problems")
     ui.label("Parcels by status").classes("text-lg")
     with ui.row().classes("w-full gap-3"):
         for status, count in counts_by_status(shopcare.sessions).items():
@@ -71,9 +85,30 @@ def _figures(shopcare: ShopCare) -> None:
         _card("Orders", count_orders(shopcare.sessions), marker="orders")
         for state in MESSAGE_STATES:
             _card(f"Messages {state}", messages.get(state, 0), marker=f"messages-{state}")
+    _engagement(engagement(shopcare.sessions, now=shopcare.clock()))
 
 
-def _card(label: str, count: int, *, marker: str) -> None:
+def _engagement(figures: Engagement) -> None:
+    """The WISMO proxy first: tracking views per order is how often shoppers came to ask."""
+    ui.label(f"Shoppers, last {figures.days} days").classes("text-lg")
+    with ui.row().classes("w-full gap-3"):
+        _card("Tracking page views", figures.tracking_views, marker="tracking-views")
+        _card(
+            "Views per order", _ratio(figures.views_per_order, "{:.1f}"), marker="views-per-order"
+        )
+        _card("Lookups found", figures.lookups_found, marker="lookups-found")
+        _card("Lookups failed", figures.lookups_failed, marker="lookups-failed")
+        _card("Offer views", figures.offer_views, marker="offer-views")
+        _card("Offer clicks", figures.offer_clicks, marker="offer-clicks")
+        _card("Offer click rate", _ratio(figures.offer_ctr, "{:.1%}"), marker="offer-ctr")
+        _card("Thank-you page views", figures.thanks_views, marker="thanks-views")
+
+
+def _ratio(value: float | None, pattern: str) -> str:
+    return "—" if value is None else pattern.format(value)
+
+
+def _card(label: str, count: int | str, *, marker: str) -> None:
     with ui.card().classes("min-w-36 items-center").mark(marker):
         ui.label(str(count)).classes("text-3xl font-bold").mark(f"{marker}-count")
         ui.label(label).classes("text-sm text-gray-600")

@@ -15,11 +15,16 @@ from nicegui import ui
 NAV: tuple[tuple[str, str], ...] = (
     ("Dashboard", "/admin"),
     ("Orders", "/admin/orders"),
+    ("Returns", "/admin/returns"),
+    ("Problems", "/admin/problems"),
     ("Add order", "/admin/orders/new"),
     ("Carriers", "/admin/carriers"),
     ("Tracking", "/admin/tracking"),
     ("Messages", "/admin/messages"),
+    ("Offers", "/admin/offers"),
     ("Shop", "/admin/shop"),
+    ("Return policy", "/admin/return-policy"),
+    ("Printing", "/admin/printing"),
     ("Mailbox", "/admin/mailbox"),
 )
 REFRESH_S = 3.0
@@ -30,7 +35,7 @@ REFRESH_S = 3.0
 def frame(title: str) -> Iterator[ui.column]:
     """Header with navigation and a native sign-out form; yields the page's content column."""
     ui.page_title(f"{title} · ShopCare")
-    with ui.header().classes("items-center gap-4 bg-slate-800"):
+    with ui.header().classes("items-center gap-x-4 gap-y-1 flex-wrap bg-slate-800"):
         ui.label("ShopCare").classes("text-lg font-bold")
         for label, target in NAV:
             ui.link(label, target).classes("text-white no-underline")

@@ -91,6 +91,7 @@ def _order(
         with ui.row().classes("items-center gap-2"):
             ui.label("Shopper's tracking page:")
             ui.link(f"{public_url}/t/{view.token}", f"/t/{view.token}", new_tab=True)
+        ui.link("Packing slip (PDF)", f"/admin/orders/{view.id}/packing-slip.pdf", new_tab=True)
     _section("Items")
     ui.table(
         columns=[

@@ -1,5 +1,5 @@
 """The shop as shoppers see it in every email and page: name, addresses, time zone, brand
-colour, logo and links, and the address returns go to."""
+colour, logo and links, and the address returns go to; below, the tracking site's look."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from shopcare.services.errors import InputError
 from shopcare.services.message_admin import save_profile
 from shopcare.services.shop import ShopProfile, get_profile
 from shopcare.ui.admin.layout import frame
+from shopcare.ui.admin.site_look import SiteLookForm
 
 if TYPE_CHECKING:
     from shopcare.app import ShopCare
@@ -31,6 +32,7 @@ def register_shop_profile(shopcare: ShopCare) -> None:
     def shop_page() -> None:
         with frame("Shop"):
             ShopForm(shopcare)
+            SiteLookForm(shopcare)
 
 
 class ShopForm:

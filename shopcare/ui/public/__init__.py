@@ -15,18 +15,26 @@ if TYPE_CHECKING:
 def mount_public(app: FastAPI, shopcare: ShopCare) -> None:
     """Every public router and the page for a refused form, on ``app``: the one list, used by
     the running app and by the tests alike."""
+    from shopcare.ui.public.account import account_router
     from shopcare.ui.public.csrf import CsrfRejected
     from shopcare.ui.public.lookup import lookup_router
+    from shopcare.ui.public.offers import offers_router
     from shopcare.ui.public.pages import form_expired
+    from shopcare.ui.public.reports import reports_router
     from shopcare.ui.public.returns_portal import returns_router
     from shopcare.ui.public.routes import public_router
     from shopcare.ui.public.subscriptions import subscriptions_router
+    from shopcare.ui.public.updates import updates_router
 
     for router in (
         public_router(shopcare),
         lookup_router(shopcare),
+        offers_router(shopcare),
         returns_router(shopcare),
         subscriptions_router(shopcare),
+        account_router(shopcare),
+        reports_router(shopcare),
+        updates_router(shopcare),
     ):
         app.include_router(router)
 

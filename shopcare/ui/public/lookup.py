@@ -1,13 +1,17 @@
-"""``/track`` and ``/returns``: finding an order without its link.
+"""``/track`` and ``/returns``: finding an order without its link; ``/track/number``: a
+parcel by its tracking number alone.
 
 Order number plus email or postal code leads to the order's page; anything wrong gets one and
-the same answer, and attempts are limited per client address.
+the same answer. Attempts are limited per client address and, whatever the address, per order
+number, so a guesser spread over many addresses still gets few tries at one order. A tracking
+number shows the carrier's public news only, rendered in place (no redirect, no order token).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Request
@@ -15,7 +19,8 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from shopcare.domain.ratelimit import RateLimiter
-from shopcare.services.lookup import find_order_token
+from shopcare.services.lookup import find_order, fold_order_number, parcel_by_number
+from shopcare.services.page_views import PageKind, record_page_view
 from shopcare.services.shop import get_profile
 from shopcare.ui.public.forms import form_fields, see_other, shopper_router
 from shopcare.ui.public.pages import LOOKUP_WINDOW, too_many_attempts
@@ -26,7 +31,15 @@ if TYPE_CHECKING:
     from shopcare.app import ShopCare
 
 LOOKUP_LIMIT = 10
+"""Per client address, within ``LOOKUP_WINDOW``."""
+ORDER_NUMBER_LIMIT = 12
+ORDER_NUMBER_WINDOW = timedelta(hours=1)
+"""Per order number from any address: above the per-address limit, so one shopper who
+mistypes never meets it first, yet a spread-out guesser gets a dozen tries an hour."""
+NUMBER_LOOKUP_LIMIT = 30
+"""Tracking-number lookups per client address within ``LOOKUP_WINDOW``."""
 NOT_FOUND = N_("We could not find an order with these details.")
+NO_PARCEL = N_("We could not find a parcel with this tracking number.")
 
 
 @dataclass(frozen=True)
@@ -38,6 +51,8 @@ class LookupForm:
     intro: str
     button: str
     next_page: str  # formatted with the order's token
+    by_number: bool = False
+    """Also offer the tracking-number form."""
 
 
 TRACK = LookupForm(
@@ -46,6 +61,7 @@ TRACK = LookupForm(
     intro=N_("Enter your order number and the email address or postal code of the order."),
     button=N_("Show my order"),
     next_page="/t/{token}",
+    by_number=True,
 )
 RETURNS = LookupForm(
     action="/returns",
@@ -56,27 +72,46 @@ RETURNS = LookupForm(
 )
 
 
+@dataclass(frozen=True)
+class LookupLimits:
+    clients: RateLimiter
+    order_numbers: RateLimiter
+    parcels: RateLimiter
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
 def lookup_router(shopcare: ShopCare) -> APIRouter:
     router = shopper_router(shopcare.settings.secret)
-    limiter = RateLimiter(limit=LOOKUP_LIMIT, window=LOOKUP_WINDOW)
+    limits = LookupLimits(
+        clients=RateLimiter(limit=LOOKUP_LIMIT, window=LOOKUP_WINDOW),
+        order_numbers=RateLimiter(limit=ORDER_NUMBER_LIMIT, window=ORDER_NUMBER_WINDOW),
+        parcels=RateLimiter(limit=NUMBER_LOOKUP_LIMIT, window=LOOKUP_WINDOW),
+    )
     for form in (TRACK, RETURNS):
-        _add_lookup(router, shopcare, limiter, form)
+        _add_lookup(router, shopcare, limits, form)
+    _add_number_lookup(router, shopcare, limits.parcels)
     return router
 
 
 def _add_lookup(
-    router: APIRouter, shopcare: ShopCare, limiter: RateLimiter, form: LookupForm
+    router: APIRouter, shopcare: ShopCare, limits: LookupLimits, form: LookupForm
 ) -> None:
-    """GET shows the form; POST verifies, limited per client address against guessing."""
+    """GET shows the form; POST verifies, limited per client address and per order number."""
 
     def show(request: Request) -> Response:
         return render("lookup.html", request, shop=get_profile(shopcare.sessions), form=form)
 
     async def verify(request: Request) -> Response:
-        client = request.client.host if request.client else "unknown"
-        if not limiter.allow(client, now=shopcare.clock()):
+        now = shopcare.clock()
+        if not limits.clients.allow(client_address(request), now=now):
             return await run_in_threadpool(too_many_attempts, shopcare, request)
         fields = await form_fields(request)
+        number = fold_order_number(fields.get("order_number", "")).casefold()[:64]
+        if number and not limits.order_numbers.allow(number, now=now):
+            return await run_in_threadpool(too_many_attempts, shopcare, request)
         return await run_in_threadpool(lookup, shopcare, request, form, fields)
 
     router.add_api_route(form.action, show, methods=["GET"])
@@ -86,14 +121,62 @@ def _add_lookup(
 def lookup(
     shopcare: ShopCare, request: Request, form: LookupForm, fields: Mapping[str, str]
 ) -> Response:
-    """A match redirects; anything else gets one and the same page, whatever was wrong."""
-    token = find_order_token(
+    """A match redirects; anything else gets one and the same page, whatever was wrong, after
+    the same work (the lookup and one recorded view)."""
+    found = find_order(
         shopcare.sessions,
-        order_number=fields.get("order_number", ""),
-        secret=fields.get("contact", ""),
+        order_number=fields.get("order_number", "")[:64],
+        secret=fields.get("contact", "")[:320],
     )
-    if token:
-        return see_other(request, form.next_page.format(token=token))
+    record_page_view(
+        shopcare.sessions,
+        PageKind.LOOKUP if found else PageKind.LOOKUP_FAILED,
+        now=shopcare.clock(),
+        order_id=found.id if found else None,
+    )
+    if found:
+        return see_other(request, form.next_page.format(token=found.token))
     return render(
         "lookup.html", request, shop=get_profile(shopcare.sessions), form=form, error=NOT_FOUND
+    )
+
+
+def _add_number_lookup(router: APIRouter, shopcare: ShopCare, limiter: RateLimiter) -> None:
+    """The form posts here; GET with ``?tracking_number=`` is the link in watchers' emails.
+    Both are limited per client address: a tracking number is the only key to this page."""
+
+    @router.get("/track/number")
+    async def number_link(request: Request, tracking_number: str = "") -> Response:
+        if not tracking_number:
+            return see_other(request, "/track")
+        return await _number_page(shopcare, request, limiter, tracking_number)
+
+    @router.post("/track/number")
+    async def number_form(request: Request) -> Response:
+        fields = await form_fields(request)
+        return await _number_page(shopcare, request, limiter, fields.get("tracking_number", ""))
+
+
+async def _number_page(
+    shopcare: ShopCare, request: Request, limiter: RateLimiter, tracking_number: str
+) -> Response:
+    if not limiter.allow(client_address(request), now=shopcare.clock()):
+        return await run_in_threadpool(too_many_attempts, shopcare, request)
+    return await run_in_threadpool(number_page, shopcare, request, tracking_number)
+
+
+def number_page(shopcare: ShopCare, request: Request, tracking_number: str) -> Response:
+    parcel = parcel_by_number(shopcare.sessions, tracking_number)
+    record_page_view(
+        shopcare.sessions,
+        PageKind.NUMBER_LOOKUP,
+        now=shopcare.clock(),
+        order_id=parcel.order_id if parcel else None,
+    )
+    return render(
+        "number_lookup.html",
+        request,
+        shop=get_profile(shopcare.sessions),
+        parcel=parcel,
+        error=None if parcel else NO_PARCEL,
     )

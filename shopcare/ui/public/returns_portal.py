@@ -1,30 +1,57 @@
-"""The returns portal: choose items and a reason, then follow the return and print its slip."""
+"""The returns portal: choose items, a reason for each, photos and a resolution; then follow
+the return, print its slip and say which parcel carries it back."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
 
+from shopcare.domain.money import format_money
+from shopcare.domain.return_policy import (
+    MAX_PHOTOS,
+    Problem,
+    Reason,
+    RequestedLine,
+    RequestProblem,
+    ReturnPolicy,
+    return_progress,
+)
 from shopcare.services.errors import InputError
+from shopcare.services.return_photos import PHOTO_DIR, PhotoUpload
+from shopcare.services.return_policy import get_policy_settings
+from shopcare.services.return_shipments import add_return_parcel
 from shopcare.services.returns import (
     REASONS,
-    open_return,
+    ReturnAsk,
+    ReturnRefused,
+    request_return,
     return_by_token,
-    return_slip_pdf,
-    returnable_lines,
+    return_options,
 )
 from shopcare.services.shop import get_profile
-from shopcare.services.views import order_view_by_token
-from shopcare.ui.public.forms import form_fields, see_other, shopper_router
+from shopcare.services.views import OrderView, order_view_by_token
+from shopcare.ui.public.forms import form_fields, form_with_files, see_other, shopper_router
 from shopcare.ui.public.pages import not_found
+from shopcare.ui.public.return_words import (
+    NOT_RETURNABLE_WORDS,
+    PROBLEM_WORDS,
+    RESOLUTION_WORDS,
+    RETURN_STEP_WORDS,
+)
 from shopcare.ui.public.templating import SECURITY_HEADERS, render
 
 if TYPE_CHECKING:
     from shopcare.app import ShopCare
+
+Message = tuple[str, dict[str, Any]]
+"""A msgid and its placeholders, translated and filled in by the template."""
+UNREADABLE = "The photos could not be read: attach at most 5 photos of 8 MB each."
 
 
 def returns_router(shopcare: ShopCare) -> APIRouter:
@@ -36,12 +63,25 @@ def returns_router(shopcare: ShopCare) -> APIRouter:
 
     @router.post("/t/{token}/return")
     async def return_submit(token: str, request: Request) -> Response:
-        fields = await form_fields(request)
-        return await run_in_threadpool(submit_return, shopcare, request, token, fields)
+        try:
+            fields, files = await form_with_files(
+                request, max_files=MAX_PHOTOS, max_part_size=1024 * 1024
+            )
+        except (HTTPException, MultiPartException):
+            return await run_in_threadpool(
+                return_form_page, shopcare, request, token, errors=[(UNREADABLE, {})], status=400
+            )
+        photos = [PhotoUpload(f"photo {i}", data) for i, (_n, _t, data) in enumerate(files, 1)]
+        return await run_in_threadpool(submit_return, shopcare, request, token, fields, photos)
 
     @router.get("/r/{token}")
     def return_status(token: str, request: Request) -> Response:
         return return_status_page(shopcare, request, token)
+
+    @router.post("/r/{token}/tracking")
+    async def return_tracking(token: str, request: Request) -> Response:
+        fields = await form_fields(request)
+        return await run_in_threadpool(submit_tracking, shopcare, request, token, fields)
 
     @router.get("/r/{token}/slip.pdf")
     def return_slip(token: str, request: Request) -> Response:
@@ -56,84 +96,209 @@ def return_form_page(
     token: str,
     *,
     fields: Mapping[str, str] | None = None,
-    error: str = "",
-    status_code: int = 200,
+    errors: Sequence[Message] = (),
+    status: int = 200,
 ) -> Response:
     order = order_view_by_token(shopcare.sessions, token)
-    returnable = returnable_lines(shopcare.sessions, token)
-    if order is None or returnable is None:
+    options = return_options(shopcare.sessions, token, now=shopcare.clock())
+    if order is None or options is None:
         return not_found(shopcare, request)
     fields = fields or {}
-    items = [(line, returnable[line.id]) for line in order.lines if line.id in returnable]
+    locale = order.locale
+    items: list[dict[str, Any]] = []
+    for line in order.lines:
+        option = options.lines[line.id]
+        why = ""
+        if option.why_not is not None:
+            why = NOT_RETURNABLE_WORDS[option.why_not]
+        items.append(
+            {
+                "line": line,
+                "option": option,
+                "why": why,
+                "last_day": option.last_day,
+                "qty": fields.get(f"qty_{line.id}", "0"),
+                "reason": fields.get(f"reason_{line.id}", ""),
+                "exchange": fields.get(f"exchange_{line.id}", ""),
+            }
+        )
     return render(
         "return_form.html",
         request,
-        shopper_locale=order.locale,
-        status_code=status_code,
+        shopper_locale=locale,
+        status_code=status,
         shop=order.shop,
         order=order,
         items=items,
-        reasons=REASONS,
-        chosen={line.id: fields.get(f"qty_{line.id}", "0") for line, _ in items},
+        open_items=[i for i in items if i["option"].returnable],
+        reasons=options.reasons,
+        default_reasons=REASONS,
+        resolutions=options.resolutions,
+        resolution_words=RESOLUTION_WORDS,
+        terms=_terms(options.policy, order.currency),
         reason=fields.get("reason", ""),
+        resolution=fields.get("resolution", "refund"),
         comment=fields.get("comment", ""),
-        error=error,
+        errors=errors,
+        max_photos=MAX_PHOTOS,
     )
 
 
 def submit_return(
-    shopcare: ShopCare, request: Request, token: str, fields: Mapping[str, str]
+    shopcare: ShopCare,
+    request: Request,
+    token: str,
+    fields: Mapping[str, str],
+    photos: list[PhotoUpload],
 ) -> Response:
+    order = order_view_by_token(shopcare.sessions, token)
+    if order is None:
+        return not_found(shopcare, request)
     try:
-        return_token = open_return(
-            shopcare.sessions,
+        ask = ReturnAsk(
             order_token=token,
-            quantities=quantities(fields),
-            reason=fields.get("reason", ""),
+            lines=requested_lines(fields),
+            resolution=fields.get("resolution") or "refund",
             comment=fields.get("comment", ""),
+            photos=photos,
+        )
+        return_token = request_return(
+            shopcare.sessions,
+            ask,
             now=shopcare.clock(),
+            photo_dir=shopcare.settings.data_dir / PHOTO_DIR,
         )
+    except ReturnRefused as refused:
+        errors = [_problem(p, order) for p in refused.problems]
+        return return_form_page(shopcare, request, token, fields=fields, errors=errors, status=400)
     except InputError as problem:
-        return return_form_page(
-            shopcare, request, token, fields=fields, error=str(problem), status_code=400
-        )
+        errors = [(str(problem), {})]
+        return return_form_page(shopcare, request, token, fields=fields, errors=errors, status=400)
     return see_other(request, f"/r/{return_token}")
 
 
-def quantities(fields: Mapping[str, str]) -> dict[int, int]:
-    """``qty_<line id>`` fields as numbers; a tampered field is an input error, not a 500."""
-    chosen: dict[int, int] = {}
+def requested_lines(fields: Mapping[str, str]) -> tuple[RequestedLine, ...]:
+    """``qty_<line id>`` with ``reason_<line id>`` (else the form's one ``reason``) and
+    ``exchange_<line id>``; a tampered field is an input error, not a 500."""
+    lines = []
     for name, value in fields.items():
         if not name.startswith("qty_"):
             continue
         try:
-            chosen[int(name.removeprefix("qty_"))] = int(value or 0)
+            line_id, quantity = int(name.removeprefix("qty_")), int(value or 0)
         except ValueError:
             raise InputError("Choose the quantities from the lists.") from None
-    return chosen
+        reason = fields.get(f"reason_{line_id}") or fields.get("reason", "")
+        lines.append(
+            RequestedLine(line_id, quantity, reason, fields.get(f"exchange_{line_id}", ""))
+        )
+    return tuple(lines)
 
 
-def return_status_page(shopcare: ShopCare, request: Request, token: str) -> Response:
+def _problem(problem: RequestProblem, order: OrderView) -> Message:
+    titles = {line.id: line.title for line in order.lines}
+    params: dict[str, Any] = {
+        "item": titles.get(problem.line_id or 0, ""),
+        "count": problem.limit,
+        "reason": REASONS.get(problem.reason, problem.reason),
+    }
+    if problem.code is Problem.KEEP_TOO_VALUABLE:
+        params["amount"] = format_money(problem.limit, order.currency)
+    return PROBLEM_WORDS[problem.code], params
+
+
+def _terms(policy: ReturnPolicy, currency: str) -> dict[str, Any]:
+    """The costs as the shopper reads them before sending the request."""
+    percent = policy.restocking_basis_points / 100
+    fee_parts = [f"{percent:g} %"] if percent else []
+    if policy.restocking_fixed_minor:
+        fee_parts.append(format_money(policy.restocking_fixed_minor, currency))
+    return {
+        "restocking": " + ".join(fee_parts),
+        "fee_free": [r for r in policy.reasons if r.code in policy.fee_free_reasons],
+        "shopper_pays": policy.shipping_paid_by == "shopper",
+        "shipping_fee": format_money(policy.shipping_fee_minor, currency)
+        if policy.shipping_fee_minor
+        else "",
+        "shipping_free": [r for r in policy.reasons if r.code in policy.shipping_free_reasons],
+        "keep_below": format_money(policy.keep_below_minor, currency),
+    }
+
+
+def return_status_page(
+    shopcare: ShopCare,
+    request: Request,
+    token: str,
+    *,
+    errors: Sequence[Message] = (),
+    tracking: str = "",
+    status: int = 200,
+) -> Response:
     found = return_by_token(shopcare.sessions, token)
     if found is None:
         return not_found(shopcare, request)
     view, order_number = found
+    policy = get_policy_settings(shopcare.sessions).policy()
+    labels: dict[str, Reason] = {r.code: r for r in policy.reasons}
     return render(
         "return_status.html",
         request,
         shopper_locale=view.locale,
+        status_code=status,
         shop=get_profile(shopcare.sessions),
         ret=view,
         order_number=order_number,
-        reason_label=REASONS.get(view.reason),
+        steps=[
+            (RETURN_STEP_WORDS[s], state)
+            for s, state in return_progress(view.status, view.resolution)
+        ],
+        reason_labels={code: r.label for code, r in labels.items()},
+        default_reasons=REASONS,
+        resolution_word=RESOLUTION_WORDS.get(view.resolution, view.resolution),
+        fee=format_money(view.fee_minor, view.currency) if view.fee_minor else "",
+        refund=format_money(view.refund_minor, view.currency)
+        if view.refund_minor is not None
+        else "",
+        closed=view.status in ("rejected", "refunded", "exchanged", "credited"),
+        errors=errors,
+        tracking=tracking,
     )
+
+
+def submit_tracking(
+    shopcare: ShopCare, request: Request, token: str, fields: Mapping[str, str]
+) -> Response:
+    if return_by_token(shopcare.sessions, token) is None:
+        return not_found(shopcare, request)
+    number = fields.get("tracking_number", "")
+    try:
+        add_return_parcel(
+            shopcare.sessions,
+            token,
+            tracking_number=number,
+            carriers=shopcare.carrier_names,
+            now=shopcare.clock(),
+        )
+    except InputError as problem:
+        return return_status_page(
+            shopcare, request, token, errors=[(str(problem), {})], tracking=number, status=400
+        )
+    return see_other(request, f"/r/{token}")
 
 
 def return_slip_response(shopcare: ShopCare, request: Request, token: str) -> Response:
     """Inline, so a phone opens it in its viewer; no CSP, which some PDF viewers trip over."""
+    from shopcare.services.slips import return_slip_by_token  # the owner's default page size
+
     found = return_by_token(shopcare.sessions, token)
-    public_url = shopcare.settings.public_url
-    pdf = return_slip_pdf(shopcare.sessions, token, public_url=public_url) if found else None
+    settings = shopcare.settings
+    pdf = (
+        return_slip_by_token(
+            shopcare.sessions, token, public_url=settings.public_url, data_dir=settings.data_dir
+        )
+        if found
+        else None
+    )
     if found is None or pdf is None:
         return not_found(shopcare, request)
     headers = {k: v for k, v in SECURITY_HEADERS.items() if k != "Content-Security-Policy"}

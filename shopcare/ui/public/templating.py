@@ -9,27 +9,49 @@ secret tokens in our URLs from leaking to other sites.
 
 from __future__ import annotations
 
-from datetime import datetime
-from functools import cache, partial
+from collections.abc import Callable
+from datetime import date, datetime
+from datetime import time as dt_time
+from functools import cache, lru_cache, partial
+from gettext import NullTranslations
 from pathlib import Path
 from typing import Any
 
 from babel import dates
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment
+from jinja2 import Environment, pass_eval_context
+from jinja2.nodes import EvalContext
+from markupsafe import Markup
 
 from shopcare.catalogs import translations
+from shopcare.domain.branding import (
+    DEFAULT_FONT_STACK,
+    BrandingError,
+    check_css,
+    check_font_stack,
+    is_hex_color,
+    readable_on,
+    style_text,
+)
+from shopcare.services.shop import ShopProfile
 from shopcare.templating import jinja_environment
 from shopcare.ui.public.csrf import COOKIE, csrf_field
 from shopcare.ui.public.forms import prefix
-from shopcare.ui.public.words import RETURN_WORDS, STATE_WORDS, STATUS_WORDS, STEP_WORDS
+from shopcare.ui.public.words import (
+    DEFAULT_FAQ,
+    LATE_WORDS,
+    RETURN_WORDS,
+    STATE_WORDS,
+    STATUS_WORDS,
+    STEP_WORDS,
+)
 
 TEMPLATES = Path(__file__).parent / "templates"
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
-        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
+        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data: https:; "
         "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
     ),
     "Referrer-Policy": "no-referrer",
@@ -44,9 +66,12 @@ LANGUAGE_NAMES: dict[str, str] = {
     "fr": "Français",
     "es": "Español",
     "nl": "Nederlands",
+    "ar": "العربية",
 }
 """The switcher's labels, each in its own language; the keys are the supported languages,
 the same as the emails' (English first: the language the templates are written in)."""
+
+RIGHT_TO_LEFT = frozenset({"ar", "he", "fa", "ur"})
 
 DEFAULT_LOCALE = "en"
 _BABEL_LOCALES = {"en": "en_GB"}  # day before month, 24-hour clock: "2 Nov 2026, 10:00"
@@ -94,20 +119,50 @@ def _babel_locale(locale: str) -> str:
 def format_datetime(value: datetime, locale: str = DEFAULT_LOCALE) -> str:
     """Date and time in ``locale``'s own order and words: ``2 Nov 2026, 10:00``,
     ``2. Nov. 2026, 10:00``; ``value`` is already in the shop's time zone."""
-    babel_locale = _babel_locale(locale)
-    joined = str(dates.get_datetime_format("medium", locale=babel_locale))
-    time = dates.format_skeleton("Hm", value, locale=babel_locale)
-    return joined.replace("{1}", format_date(value, locale)).replace("{0}", time)
+    return _datetime_text(value.date(), value.hour, value.minute, locale)
 
 
-def format_date(value: datetime, locale: str = DEFAULT_LOCALE) -> str:
-    return dates.format_skeleton("yMMMd", value, locale=_babel_locale(locale))
+def format_date(value: date, locale: str = DEFAULT_LOCALE) -> str:
+    """A day (or a datetime's day, already in the shop's time zone)."""
+    return _date_text(value.date() if isinstance(value, datetime) else value, locale)
+
+
+# Babel matches the skeleton to the locale's patterns on every call, which made the dates
+# a good part of a tracking page's rendering; each part depends only on the language and
+# the day, or the hour and minute, so each is made once.
+def _datetime_text(day: date, hour: int, minute: int, locale: str) -> str:
+    joined = _joined(locale)
+    return joined.replace("{1}", _date_text(day, locale)).replace(
+        "{0}", _time_text(hour, minute, locale)
+    )
+
+
+@cache
+def _joined(locale: str) -> str:
+    return str(dates.get_datetime_format("medium", locale=_babel_locale(locale)))
+
+
+@lru_cache(maxsize=16384)
+def _time_text(hour: int, minute: int, locale: str) -> str:
+    at = datetime.combine(_ANY_DAY, dt_time(hour, minute))
+    return dates.format_skeleton("Hm", at, locale=_babel_locale(locale))
+
+
+_ANY_DAY = date(2000, 1, 1)
+
+
+@lru_cache(maxsize=4096)
+def _date_text(day: date, locale: str) -> str:
+    return dates.format_skeleton("yMMMd", day, locale=_babel_locale(locale))
 
 
 @cache
 def environment(locale: str) -> Environment:
     """One environment per supported language, with its catalog installed."""
-    env = jinja_environment(TEMPLATES, translations=translations(locale))
+    catalog = translations(locale)
+    env = jinja_environment(TEMPLATES, translations=catalog)
+    env.auto_reload = False  # the templates ship with the code: no stat() per page
+    env.globals["_"] = env.globals["gettext"] = _gettext(catalog)
     env.filters["datetime"] = partial(format_datetime, locale=locale)
     env.filters["date"] = partial(format_date, locale=locale)
     env.globals.update(
@@ -115,10 +170,70 @@ def environment(locale: str) -> Environment:
         step_words=STEP_WORDS,
         state_words=STATE_WORDS,
         return_words=RETURN_WORDS,
+        late_words=LATE_WORDS,
+        default_faq=DEFAULT_FAQ,
         language_names=LANGUAGE_NAMES,
         locale=locale,
+        direction="rtl" if locale in RIGHT_TO_LEFT else "ltr",
+        site_style=site_style,
     )
     return env
+
+
+def _gettext(catalog: NullTranslations) -> Callable[..., str]:
+    """Jinja's newstyle ``_()`` (translated, taken as markup when autoescaping, always
+    %-formatted with the escaped variables), with the lookup of a string without variables
+    kept: the tracking page calls ``_()`` some forty times."""
+    plain: dict[str, str] = {}
+
+    @pass_eval_context
+    def gettext(eval_ctx: EvalContext, __string: str, **variables: Any) -> str:
+        if not eval_ctx.autoescape:
+            return catalog.gettext(__string) % variables
+        if variables:
+            return _trusted(catalog.gettext(__string)) % variables
+        found = plain.get(__string)
+        if found is None:
+            found = plain[__string] = _trusted(catalog.gettext(__string)) % variables
+        return found
+
+    return gettext
+
+
+def _trusted(translated: str) -> Markup:
+    # Our own catalogs, taken as markup exactly as Jinja's i18n extension does; the values
+    # put into them are escaped by Markup's %.
+    return Markup(translated)  # noqa: S704
+
+
+@lru_cache(maxsize=32)
+def site_style(shop: ShopProfile) -> Markup:
+    """The shop's colours and fonts as CSS variables, then the owner's own CSS: made once
+    per look, not per request. Values are checked again here, so a row written by hand or
+    by an older version can never carry markup out of the ``<style>`` element."""
+    colors = {
+        "brand": (shop.brand_color, "#2563eb"),
+        "on-brand": (shop.button_text_color, "#ffffff"),
+        "text": (shop.text_color, "#1f2937"),
+        "bg": (shop.background_color, "#ffffff"),
+    }
+    css = {
+        name: value if is_hex_color(value) else default for name, (value, default) in colors.items()
+    }
+    css["link"] = readable_on(css["bg"], css["brand"], css["text"])
+    try:
+        check_font_stack(shop.font_stack)
+        css["font"] = shop.font_stack
+    except BrandingError:
+        css["font"] = DEFAULT_FONT_STACK
+    variables = ";".join(f"--{name}:{value}" for name, value in css.items())
+    try:
+        check_css(shop.custom_css)
+        own = shop.custom_css
+    except BrandingError:
+        own = ""
+    # Checked above and "<" escaped: nothing in it can end the style element.
+    return Markup(style_text(f":root{{{variables}}}\n{own}"))  # noqa: S704
 
 
 def render(

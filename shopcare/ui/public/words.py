@@ -49,3 +49,41 @@ RETURN_WORDS: dict[str, str] = {
     "refunded": N_("Refunded"),
     "rejected": N_("Not accepted"),
 }
+
+# Why a parcel is late (StallReason values); "" when the reason is not known.
+LATE_WORDS: dict[str, str] = {
+    "no_scan_after_label": N_(
+        "The carrier has not scanned your parcel yet. We are checking with them and will "
+        "let you know."
+    ),
+    "no_movement": N_(
+        "The carrier has not reported any progress for a few days. We are keeping an eye on "
+        "it and will let you know when it moves."
+    ),
+    "estimate_passed": N_(
+        "Your parcel is later than expected, sorry for the wait. It is still on its way."
+    ),
+    "": N_("Your parcel is taking longer than expected. We are keeping an eye on it."),
+}
+
+# The questions shown until the owner writes their own.
+DEFAULT_FAQ: tuple[tuple[str, str], ...] = (
+    (
+        N_("When will my order arrive?"),
+        N_(
+            "The date on this page comes from the carrier and is updated with every scan. "
+            "This page always shows the latest news."
+        ),
+    ),
+    (
+        N_("It says delivered, but I have no parcel."),
+        N_(
+            "Please look around your door and mailbox and ask your neighbours. If it does not "
+            "turn up within a day, contact us and we will help."
+        ),
+    ),
+    (
+        N_("How do I return something?"),
+        N_("Use the button on this page to start a return and follow the steps."),
+    ),
+)

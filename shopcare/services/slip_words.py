@@ -1,0 +1,58 @@
+"""The return slip in the shopper's language: its fixed words, reasons and resolutions go
+through the same catalogs as the emails and pages (``shopcare/locale/*/slips.po``).
+
+Arabic stays English on paper: ReportLab neither shapes Arabic letters nor lays text out
+right to left, and unshaped Arabic is unreadable, so an English slip serves the shopper better.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from functools import cache
+from typing import TYPE_CHECKING
+
+from shopcare.catalogs import SOURCE_LOCALE, translations
+
+if TYPE_CHECKING:
+    from shopcare.pdf.return_slip import SlipWords
+
+PRINTABLE_LOCALES = frozenset({"en", "de", "fr", "es", "nl"})
+
+
+def _N(text: str) -> str:
+    """Marks a string for the catalogs; translated when a slip is made."""
+    return text
+
+
+RESOLUTION_WORDS = {
+    "refund": _N("Refund"),
+    "exchange": _N("Exchange"),
+    "store_credit": _N("Store credit"),
+    "keep": _N("Keep the item"),
+}
+
+
+def slip_locale(locale: str) -> str:
+    return locale if locale in PRINTABLE_LOCALES else SOURCE_LOCALE
+
+
+def translate(text: str, locale: str) -> str:
+    """``text`` in ``locale`` when the catalogs know it (owner-made reasons stay as typed)."""
+    return translations(slip_locale(locale)).gettext(text) if text else text
+
+
+@cache
+def slip_words(locale: str) -> SlipWords:
+    """Every fixed text of the slip in ``locale`` (English for a language we cannot print)."""
+    from shopcare.pdf.return_slip import SlipWords
+
+    english = SlipWords()
+    chosen = slip_locale(locale)
+    changes: dict[str, object] = {}
+    for f in fields(SlipWords):
+        value = getattr(english, f.name)
+        if isinstance(value, tuple):
+            changes[f.name] = tuple(translate(step, chosen) for step in value)
+        else:
+            changes[f.name] = translate(value, chosen)
+    return SlipWords(**changes)  # type: ignore[arg-type]

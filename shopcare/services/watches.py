@@ -1,0 +1,166 @@
+""" "Email me updates": for a shopper who unsubscribed and wants news again, and for someone
+who knows only a tracking number (a gift's recipient, a neighbour) and wants that parcel's news.
+
+A watcher is a stranger to the order: their messages say only what the number page shows
+(carrier, tracking number, status), link back to that page, and stop by the watch's own link.
+They are queued in the poll's transaction, like the order's own messages.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+from sqlalchemy.orm import object_session
+from sqlmodel import Session, col, select
+
+from shopcare.carriers.registry import carrier_label
+from shopcare.db.engine import SessionFactory, transaction
+from shopcare.db.models import Customer, OutboxMessage, Shipment, ShipmentWatch, ShopOrder
+from shopcare.domain.messages import MessageKind
+from shopcare.domain.status import ShipmentStatus
+from shopcare.notify.base import Channel
+from shopcare.notify.render import MessageContext
+from shopcare.services.errors import InputError
+from shopcare.services.message_rules import MessageRules
+from shopcare.services.orders import normalise_tracking_number
+from shopcare.services.outbox import message_rows
+from shopcare.services.shipments import shipment_by_number
+from shopcare.services.shop import ShopProfile
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_CACHE = "shopcare.active_watches"
+
+
+def number_page_path(tracking_number: str) -> str:
+    return f"/track/number?tracking_number={quote(tracking_number, safe='')}"
+
+
+def start_watch(
+    sessions: SessionFactory, *, tracking_number: str, email: str, now: datetime
+) -> bool:
+    """Watch the parcel with this number; False when there is none. Asking again (also after
+    stopping) keeps one watch, active."""
+    address = email.strip().lower()
+    if len(address) > 320 or not _EMAIL.fullmatch(address):
+        raise InputError("Please enter a valid email address.")
+    number = normalise_tracking_number(tracking_number)
+    with transaction(sessions) as session:
+        shipment = shipment_by_number(session, number)
+        if shipment is None or shipment.id is None:
+            return False
+        watch = session.exec(
+            select(ShipmentWatch).where(
+                ShipmentWatch.shipment_id == shipment.id, ShipmentWatch.email == address
+            )
+        ).first()
+        if watch is None:
+            watch = ShipmentWatch(
+                shipment_id=shipment.id,
+                email=address,
+                token=secrets.token_urlsafe(24),
+                created_at=now,
+            )
+        watch.unsubscribed_at = None
+        session.add(watch)
+        return True
+
+
+def watch_is_known(sessions: SessionFactory, token: str) -> bool:
+    with sessions() as session:
+        return _watch(session, token) is not None
+
+
+def stop_watch(sessions: SessionFactory, token: str, *, now: datetime) -> bool:
+    """False for an unknown token; stopping twice changes nothing."""
+    with transaction(sessions) as session:
+        watch = _watch(session, token)
+        if watch is None:
+            return False
+        if watch.unsubscribed_at is None:
+            watch.unsubscribed_at = now
+            session.add(watch)
+        return True
+
+
+def _watch(session: Session, token: str) -> ShipmentWatch | None:
+    if not token or len(token) > 64:
+        return None
+    return session.exec(select(ShipmentWatch).where(ShipmentWatch.token == token)).first()
+
+
+def resume_updates(sessions: SessionFactory, order_token: str) -> bool:
+    """The order's shopper wants optional emails again; False for an unknown order."""
+    with transaction(sessions) as session:
+        order = session.exec(select(ShopOrder).where(ShopOrder.public_token == order_token)).first()
+        customer = session.get(Customer, order.customer_id) if order else None
+        if customer is None:
+            return False
+        customer.unsubscribed_at = None
+        session.add(customer)
+        return True
+
+
+def watch_update_rows(
+    order: ShopOrder,
+    shipment_id: int,
+    *,
+    status: ShipmentStatus,
+    rules: MessageRules,
+    now: datetime,
+    known: set[str],
+) -> list[dict[str, Any]]:
+    """Outbox rows for everyone watching the parcel, for the poll's batch insert (``known``:
+    the idempotency keys already queued, updated here). The batch's session is the order's;
+    the active watches are read from it once per transaction."""
+    session = object_session(order)
+    assert isinstance(session, Session), "the order must come from the poll's session"
+    if _CACHE not in session.info:
+        active: dict[int, list[ShipmentWatch]] = {}
+        for watch in session.exec(
+            select(ShipmentWatch).where(col(ShipmentWatch.unsubscribed_at).is_(None))
+        ):
+            active.setdefault(watch.shipment_id, []).append(watch)
+        session.info[_CACHE] = active
+    rows = []
+    for watch in session.info[_CACHE].get(shipment_id, []):
+        occurrence = f"w{watch.id}:{status}:{int(now.timestamp())}"
+        for row in message_rows(
+            MessageKind.WATCH_UPDATE, order=order, phone="", rules=rules, now=now,
+            shipment_id=shipment_id, occurrence=occurrence,
+        ):  # fmt: skip
+            if row["channel"] == Channel.EMAIL and row["idempotency_key"] not in known:
+                known.add(row["idempotency_key"])
+                rows.append({**row, "recipient": watch.email})
+    return rows
+
+
+def watch_context(
+    session: Session, row: OutboxMessage, *, profile: ShopProfile, public_url: str
+) -> MessageContext:
+    """What a watcher's email may say: the parcel as the number page shows it, no order data
+    (no order number, name, items or address), and the watch's own stop link."""
+    shipment = session.get(Shipment, row.shipment_id)
+    assert shipment is not None
+    watch = session.exec(
+        select(ShipmentWatch).where(
+            ShipmentWatch.shipment_id == shipment.id, ShipmentWatch.email == row.recipient
+        )
+    ).first()
+    return MessageContext(
+        shop_name=profile.name,
+        customer_name=row.recipient,
+        order_number="",
+        tracking_url=public_url + number_page_path(shipment.tracking_number),
+        carrier=carrier_label(shipment.carrier),
+        tracking_number=shipment.tracking_number,
+        support_email=profile.support_email,
+        brand_color=profile.brand_color,
+        logo_url=profile.logo_url,
+        shop_url=profile.shop_url,
+        unsubscribe_url=f"{public_url}/watch/{watch.token}/stop" if watch else "",
+        parcel_status=shipment.status,
+    )

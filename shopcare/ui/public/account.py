@@ -1,0 +1,81 @@
+"""``/account``: all of a shopper's orders, reached by a signed link sent to their email.
+
+The request form answers the same whether or not the address is known, and is limited per
+client address (a page saying so) and per email address (silently: saying so would tell
+that the address is known).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from shopcare.domain.ratelimit import RateLimiter
+from shopcare.services.accounts import account_view, read_account_token, request_account_link
+from shopcare.services.page_views import PageKind, record_page_view
+from shopcare.services.shop import get_profile
+from shopcare.ui.public.forms import form_fields, shopper_router
+from shopcare.ui.public.lookup import client_address
+from shopcare.ui.public.pages import LOOKUP_WINDOW, too_many_attempts
+from shopcare.ui.public.templating import render
+from shopcare.ui.public.words import N_
+
+if TYPE_CHECKING:
+    from shopcare.app import ShopCare
+
+CLIENT_LIMIT = 5
+"""Link requests per client address within ``LOOKUP_WINDOW``."""
+EMAIL_LIMIT = 3
+EMAIL_WINDOW = timedelta(hours=1)
+"""Emails per address and hour at most, however many addresses ask for it."""
+SENT = N_("If we know this address, a link to your orders is on its way. It works for one hour.")
+
+
+def account_router(shopcare: ShopCare) -> APIRouter:
+    router = shopper_router(shopcare.settings.secret)
+    clients = RateLimiter(limit=CLIENT_LIMIT, window=LOOKUP_WINDOW)
+    emails = RateLimiter(limit=EMAIL_LIMIT, window=EMAIL_WINDOW)
+
+    @router.get("/account")
+    def account_form(request: Request) -> Response:
+        return render("account.html", request, shop=get_profile(shopcare.sessions), sent=None)
+
+    @router.post("/account")
+    async def ask_for_link(request: Request) -> Response:
+        now = shopcare.clock()
+        if not clients.allow(client_address(request), now=now):
+            return await run_in_threadpool(too_many_attempts, shopcare, request)
+        fields = await form_fields(request)
+        email = fields.get("email", "").strip().lower()[:320]
+        if email and emails.allow(email, now=now):
+            await run_in_threadpool(
+                request_account_link, shopcare.sessions, email,
+                secret=shopcare.settings.secret, now=now,
+            )  # fmt: skip
+        return render("account.html", request, shop=get_profile(shopcare.sessions), sent=SENT)
+
+    @router.get("/account/{token}")
+    def account_page(token: str, request: Request) -> Response:
+        now = shopcare.clock()
+        customer_id = read_account_token(token, secret=shopcare.settings.secret, now=now)
+        account = account_view(shopcare.sessions, customer_id) if customer_id else None
+        if account is None:
+            return render(
+                "note.html", request, status_code=404, shop=get_profile(shopcare.sessions),
+                failed=True, title=N_("Link not valid"),
+                text=N_("This link has expired or is not valid. Ask for a new one."),
+                back="/account", back_label=N_("Get a new link"),
+            )  # fmt: skip
+        record_page_view(shopcare.sessions, PageKind.ACCOUNT_VIEW, now=now)
+        page = render(
+            "account_orders.html", request, shopper_locale=account.locale,
+            shop=get_profile(shopcare.sessions), account=account,
+        )  # fmt: skip
+        page.headers["Cache-Control"] = "no-store"  # a shared computer's back button
+        return page
+
+    return router

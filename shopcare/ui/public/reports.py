@@ -1,0 +1,68 @@
+"""``/t/{token}/problem``: "report a problem" from the tracking page, for the owner's list.
+
+A good report redirects back to the tracking page with ``?reported=1``, where the form's
+partial thanks the shopper; reports are limited per order, so a leaked link cannot flood the
+owner's list.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from shopcare.domain.ratelimit import RateLimiter
+from shopcare.services.errors import InputError
+from shopcare.services.problem_reports import MAX_MESSAGE, report_problem
+from shopcare.services.shop import get_profile
+from shopcare.ui.public.forms import form_fields, see_other, shopper_router
+from shopcare.ui.public.pages import not_found, too_many_attempts
+from shopcare.ui.public.templating import render
+from shopcare.ui.public.words import N_
+
+if TYPE_CHECKING:
+    from shopcare.app import ShopCare
+
+REPORT_LIMIT = 5
+REPORT_WINDOW = timedelta(hours=1)
+
+# The service's reasons, marked here so they are translated when shown.
+REASONS = (
+    N_("Please choose what the problem is."),
+    N_("Please describe the problem."),
+    N_("Please keep the description under 2000 characters."),
+    N_("Please choose one of this order's parcels."),
+)
+
+
+def reports_router(shopcare: ShopCare) -> APIRouter:
+    router = shopper_router(shopcare.settings.secret)
+    limiter = RateLimiter(limit=REPORT_LIMIT, window=REPORT_WINDOW)
+
+    @router.post("/t/{token}/problem")
+    async def report(token: str, request: Request) -> Response:
+        fields = await form_fields(request)
+        if not limiter.allow(token[:64], now=shopcare.clock()):
+            return await run_in_threadpool(too_many_attempts, shopcare, request)
+        shipment = fields.get("shipment", "")
+        try:
+            stored = await run_in_threadpool(
+                report_problem, shopcare.sessions, token, kind=fields.get("kind", ""),
+                message=fields.get("message", "")[: MAX_MESSAGE + 1],
+                shipment_id=int(shipment) if shipment.isdigit() else None,
+                now=shopcare.clock(),
+            )  # fmt: skip
+        except InputError as exc:
+            return render(
+                "note.html", request, status_code=400, shop=get_profile(shopcare.sessions),
+                failed=True, title=N_("Something is missing"), text=str(exc),
+                back=f"/t/{token}#problem", back_label=N_("Back to your order"),
+            )  # fmt: skip
+        if not stored:
+            return not_found(shopcare, request)
+        return see_other(request, f"/t/{token}?reported=1#problem")
+
+    return router

@@ -1,0 +1,62 @@
+"""The returns portal's words for the policy's codes: presentation, not rules. Each is passed
+through ``_()`` when shown, with its placeholders filled in there (so shop data in them is
+escaped); ``N_`` marks them for the catalogs."""
+
+from __future__ import annotations
+
+from shopcare.domain.return_policy import NotReturnable, Problem, ReturnStep
+from shopcare.domain.returns import Resolution
+from shopcare.ui.public.words import N_
+
+PROBLEM_WORDS: dict[Problem, str] = {
+    Problem.NOTHING_CHOSEN: N_("Choose at least one item to return."),
+    Problem.NEGATIVE: N_("Quantities cannot be negative."),
+    Problem.NOT_RETURNABLE: N_("%(item)s cannot be returned any more."),
+    Problem.TOO_MANY: N_("At most %(count)s of %(item)s can be returned."),
+    Problem.OVER_ORDER_LIMIT: N_("At most %(count)s more items of this order can be returned."),
+    Problem.NO_REASON: N_("Choose a reason for %(item)s."),
+    Problem.PHOTO_NEEDED: N_("Add a photo: the reason “%(reason)s” needs one."),
+    Problem.COMMENT_NEEDED: N_("Tell us more in the comment: the reason “%(reason)s” needs it."),
+    Problem.RESOLUTION_NOT_OFFERED: N_("Choose how you would like the return settled."),
+    Problem.KEEP_TOO_VALUABLE: N_(
+        "Keeping the item is possible only below %(amount)s; %(item)s is worth more."
+    ),
+    Problem.EXCHANGE_NEEDS_VARIANT: N_("Choose the variant you want instead of %(item)s."),
+    Problem.TOO_MANY_PHOTOS: N_("Attach at most %(count)s photos."),
+    Problem.PHOTO_TYPE: N_("Photo %(count)s is not a JPEG, PNG, WebP or HEIC image."),
+    Problem.PHOTO_TOO_LARGE: N_("Photo %(count)s is larger than 8 MB."),
+}
+
+# Messages of the services shown as they are: the same words, so the catalogs translate them.
+SERVICE_WORDS: tuple[str, ...] = (
+    N_("Choose the quantities from the lists."),
+    N_("Enter the tracking number as the carrier printed it."),
+    N_("This return is closed."),
+    N_("This return has enough tracking numbers."),
+    N_("This is the number of the parcel we sent you, not yours."),
+    N_("The photos could not be read: attach at most 5 photos of 8 MB each."),
+)
+
+NOT_RETURNABLE_WORDS: dict[NotReturnable, str] = {
+    NotReturnable.ALREADY_RETURNED: N_("already returned"),
+    NotReturnable.FINAL_SALE: N_("final sale"),
+    NotReturnable.WINDOW_CLOSED: N_("return window closed on %(date)s"),
+    NotReturnable.MAX_REACHED: N_("this order's return limit is reached"),
+}
+
+RESOLUTION_WORDS: dict[str, str] = {
+    Resolution.REFUND: N_("Refund"),
+    Resolution.EXCHANGE: N_("Exchange for another variant"),
+    Resolution.STORE_CREDIT: N_("Store credit"),
+    Resolution.KEEP: N_("Keep the item and get a refund"),
+}
+
+RETURN_STEP_WORDS: dict[ReturnStep, str] = {
+    ReturnStep.REQUESTED: N_("Requested"),
+    ReturnStep.APPROVED: N_("Approved"),
+    ReturnStep.REJECTED: N_("Not accepted"),
+    ReturnStep.RECEIVED: N_("Received"),
+    ReturnStep.REFUNDED: N_("Refunded"),
+    ReturnStep.EXCHANGED: N_("Exchanged"),
+    ReturnStep.CREDITED: N_("Store credit issued"),
+}

@@ -1,0 +1,98 @@
+""" "Email me updates": the order's shopper opting back in (``/t/{token}/updates``), someone
+with only a tracking number watching that parcel (``/track/number/watch``), and the watch's own
+stop link (``/watch/{token}/stop``: GET asks, POST stops, also as an RFC 8058 one-click post).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from shopcare.domain.ratelimit import RateLimiter
+from shopcare.services.errors import InputError
+from shopcare.services.shop import get_profile
+from shopcare.services.watches import (
+    number_page_path,
+    resume_updates,
+    start_watch,
+    stop_watch,
+    watch_is_known,
+)
+from shopcare.ui.public.forms import form_fields, see_other, shopper_router
+from shopcare.ui.public.lookup import NO_PARCEL, client_address
+from shopcare.ui.public.pages import LOOKUP_WINDOW, not_found, too_many_attempts
+from shopcare.ui.public.templating import render
+from shopcare.ui.public.words import N_
+
+if TYPE_CHECKING:
+    from shopcare.app import ShopCare
+
+WATCH_LIMIT = 10
+"""New watches per client address within ``LOOKUP_WINDOW``: each one may send email."""
+BAD_EMAIL = N_("Please enter a valid email address.")  # the service's words, translated
+
+
+def updates_router(shopcare: ShopCare) -> APIRouter:
+    router = shopper_router(shopcare.settings.secret)
+    limiter = RateLimiter(limit=WATCH_LIMIT, window=LOOKUP_WINDOW)
+
+    def note(request: Request, *, status: int = 200, **context: Any) -> Response:
+        return render(
+            "note.html", request, status_code=status, shop=get_profile(shopcare.sessions),
+            failed=status >= 400, **context,
+        )  # fmt: skip
+
+    @router.post("/t/{token}/updates")
+    async def resume(token: str, request: Request) -> Response:
+        await form_fields(request)
+        if not await run_in_threadpool(resume_updates, shopcare.sessions, token):
+            return not_found(shopcare, request)
+        return see_other(request, f"/t/{token}")
+
+    @router.post("/track/number/watch")
+    async def watch(request: Request) -> Response:
+        if not limiter.allow(client_address(request), now=shopcare.clock()):
+            return await run_in_threadpool(too_many_attempts, shopcare, request)
+        fields = await form_fields(request)
+        number = fields.get("tracking_number", "")[:64]
+        try:
+            started = await run_in_threadpool(
+                start_watch, shopcare.sessions, tracking_number=number,
+                email=fields.get("email", ""), now=shopcare.clock(),
+            )  # fmt: skip
+        except InputError as exc:
+            return note(
+                request, status=400, title=N_("Something is missing"), text=str(exc),
+                back=number_page_path(number), back_label=N_("Back to the parcel"),
+            )  # fmt: skip
+        if not started:
+            return note(request, status=404, title=N_("Track a parcel"), text=NO_PARCEL,
+                        back="/track", back_label=N_("Find your order"))  # fmt: skip
+        return note(
+            request, title=N_("Thank you"),
+            text=N_("We will email you when this parcel's status changes."),
+            back=number_page_path(number), back_label=N_("Back to the parcel"),
+        )  # fmt: skip
+
+    @router.get("/watch/{token}/stop")
+    def stop_page(token: str, request: Request) -> Response:
+        if not watch_is_known(shopcare.sessions, token):
+            return not_found(shopcare, request)
+        return note(
+            request, title=N_("Stop updates about this parcel?"),
+            text=N_("You will not get emails about this parcel any more."),
+            action=f"/watch/{token}/stop", button=N_("Stop updates"),
+        )  # fmt: skip
+
+    @router.post("/watch/{token}/stop")
+    async def stop(token: str, request: Request) -> Response:
+        # Mail providers' one-click posts carry no token of ours; stopping is all it can do.
+        await form_fields(request, csrf=False)
+        if not await run_in_threadpool(stop_watch, shopcare.sessions, token, now=shopcare.clock()):
+            return not_found(shopcare, request)
+        return note(request, title=N_("Done"), text=N_("Updates about this parcel have stopped."))
+
+    return router

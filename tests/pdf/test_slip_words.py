@@ -1,0 +1,55 @@
+"""The return slip speaks the shopper's language, as the emails and pages do."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+
+import pytest
+from sqlmodel import select
+
+from shopcare.app import ShopCare
+from shopcare.catalogs import read_catalog
+from shopcare.db.engine import transaction
+from shopcare.db.models import Customer
+from shopcare.pdf.return_slip import SlipWords
+from shopcare.services.slip_words import PRINTABLE_LOCALES, RESOLUTION_WORDS, slip_words
+from shopcare.services.slips import return_slips_pdf
+from tests.conftest import PUBLIC_URL
+from tests.pdf.data import make_order
+from tests.pdf.reading import text
+
+
+def english_words() -> set[str]:
+    words = SlipWords()
+    found: set[str] = set(RESOLUTION_WORDS.values())
+    for f in fields(words):
+        value = getattr(words, f.name)
+        found.update(value if isinstance(value, tuple) else [value])
+    return found
+
+
+@pytest.mark.parametrize("locale", sorted(PRINTABLE_LOCALES - {"en"}))
+def test_every_slip_word_is_translated_with_its_placeholders(locale: str) -> None:
+    catalog = read_catalog(locale)
+    for msgid in english_words():
+        assert msgid in catalog and catalog[msgid].string, (locale, msgid)
+        assert ("{rma}" in msgid) == ("{rma}" in str(catalog[msgid].string)), msgid
+
+
+def test_a_german_shopper_gets_a_german_slip(shopcare: ShopCare) -> None:
+    made = make_order(shopcare, reason="too_small")
+    with transaction(shopcare.sessions) as session:
+        customer = session.exec(select(Customer)).one()
+        customer.locale = "de"
+        session.add(customer)
+    pdf = return_slips_pdf(shopcare.sessions, made.return_ids, public_url=PUBLIC_URL)
+    assert pdf is not None
+    printed = text(pdf)
+    assert "Rücksendeschein" in printed and "Verpackungshinweise" in printed
+    assert made.rmas[0] in printed  # the {rma} placeholder is filled in German too
+    assert "Return slip" not in printed and "Packing instructions" not in printed
+
+
+def test_arabic_shoppers_get_english_words_which_paper_can_show() -> None:
+    assert slip_words("ar") == SlipWords()
+    assert slip_words("de").title == "Rücksendeschein"

@@ -1,0 +1,124 @@
+"""The tracking page is the busiest page: it is read with a few plain queries and writes
+nothing once its feedback form exists; the cached parts of its rendering (settings, dates)
+give exactly what reading and formatting afresh gives."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from babel import dates
+from sqlmodel import select
+
+from shopcare.app import ShopCare
+from shopcare.db.engine import transaction
+from shopcare.db.models import Setting, Shipment
+from shopcare.services.feedback import record_feedback
+from shopcare.services.return_policy import ReturnPolicySettings, load_policy_settings
+from shopcare.services.shop import load_profile, update_profile
+from shopcare.services.tracking_page import tracking_page
+from shopcare.ui.public.templating import LANGUAGE_NAMES, format_date, format_datetime
+from tests.conftest import FakeClock
+from tests.services.helpers import make_order
+
+
+@contextmanager
+def statements(app: ShopCare) -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement.split(None, 1)[0].upper())
+
+    sa.event.listen(app.engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(app.engine, "before_cursor_execute", note)
+
+
+def deliver(app: ShopCare, clock: FakeClock) -> None:
+    with transaction(app.sessions) as session:
+        for shipment in session.exec(select(Shipment)):
+            shipment.status, shipment.delivered_at = "delivered", clock()
+            session.add(shipment)
+
+
+def test_a_page_is_three_queries_and_no_write(shopcare: ShopCare, clock: FakeClock) -> None:
+    order = make_order(shopcare)
+    with statements(shopcare) as seen:
+        page = tracking_page(shopcare.sessions, order.public_token, now=clock())
+    assert page is not None and page.can_return and page.order.messages == []
+    assert seen == ["SELECT"] * 3
+
+
+def test_delivered_the_feedback_form_is_made_once_then_only_read(
+    shopcare: ShopCare, clock: FakeClock
+) -> None:
+    order = make_order(shopcare)
+    deliver(shopcare, clock)
+    first = tracking_page(shopcare.sessions, order.public_token, now=clock())
+    assert first is not None and first.feedback_token
+    with statements(shopcare) as seen:
+        again = tracking_page(shopcare.sessions, order.public_token, now=clock())
+    assert again is not None and again.feedback_token == first.feedback_token
+    assert "INSERT" not in seen and "UPDATE" not in seen
+    record_feedback(shopcare.sessions, first.feedback_token, score=9, comment="", now=clock())
+    answered = tracking_page(shopcare.sessions, order.public_token, now=clock())
+    assert answered is not None and answered.feedback_token == ""
+
+
+def test_the_return_window_closes_on_the_page_as_in_the_policy(
+    shopcare: ShopCare, clock: FakeClock
+) -> None:
+    order = make_order(shopcare)
+    deliver(shopcare, clock)
+    last_day = clock() + timedelta(days=30)
+    assert tracking_page(shopcare.sessions, order.public_token, now=last_day).can_return  # type: ignore[union-attr]
+    later = last_day + timedelta(days=1)
+    assert not tracking_page(shopcare.sessions, order.public_token, now=later).can_return  # type: ignore[union-attr]
+
+
+def test_settings_written_by_any_path_are_read_afresh(shopcare: ShopCare) -> None:
+    update_profile(shopcare.sessions, name="First name")
+    with shopcare.sessions() as session:
+        assert load_profile(session).name == "First name"
+    with transaction(shopcare.sessions) as session:  # not through update_group
+        row = session.get(Setting, "shop_profile")
+        assert row is not None
+        row.value = json.dumps({**json.loads(row.value), "name": "Written by hand"})
+        session.add(row)
+    with shopcare.sessions() as session:
+        assert load_profile(session).name == "Written by hand"
+        assert load_profile(session) is load_profile(session)  # frozen: one copy shared
+
+
+def test_a_settings_group_a_caller_could_change_is_never_shared(shopcare: ShopCare) -> None:
+    with shopcare.sessions() as session:
+        first = load_policy_settings(session)
+        first.final_sale_skus.append("MUG")
+        again = load_policy_settings(session)
+    assert again is not first and again == ReturnPolicySettings()
+
+
+def test_cached_dates_read_as_babel_formats_them() -> None:
+    rng = random.Random(7)
+    zones = [ZoneInfo("Europe/Berlin"), ZoneInfo("America/New_York"), ZoneInfo("Asia/Kolkata")]
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    for _ in range(300):
+        at = (start + timedelta(minutes=rng.randrange(3 * 365 * 24 * 60))).astimezone(
+            rng.choice(zones)
+        )
+        for locale in LANGUAGE_NAMES:
+            babel = {"en": "en_GB"}.get(locale, locale)
+            day = dates.format_skeleton("yMMMd", at, locale=babel)
+            joined = str(dates.get_datetime_format("medium", locale=babel))
+            hm = dates.format_skeleton("Hm", at, locale=babel)
+            assert format_date(at, locale) == day
+            assert format_date(date(at.year, at.month, at.day), locale) == day
+            assert format_datetime(at, locale) == joined.replace("{1}", day).replace("{0}", hm)
