@@ -56,3 +56,17 @@ def feedback_token_after_delivery(sessions: SessionFactory, order_id: int, *, no
             )
             session.add(row)
         return "" if row.answered_at else row.public_token
+
+
+def feedback_form_for_order(
+    sessions: SessionFactory, order_token: str, *, now: datetime
+) -> str | None:
+    """The feedback form's token for the order behind ``order_token``, made on first use;
+    "" once answered, None for an unknown order."""
+    with sessions() as session:
+        order_id = session.exec(
+            select(ShopOrder.id).where(ShopOrder.public_token == order_token)
+        ).first()
+    if order_id is None:
+        return None
+    return feedback_token_after_delivery(sessions, order_id, now=now)

@@ -37,7 +37,6 @@ from shopcare.domain.money import format_money
 from shopcare.domain.progress import progress
 from shopcare.domain.return_policy import ReturnPolicy
 from shopcare.domain.status import ShipmentStatus
-from shopcare.services.feedback import feedback_token_after_delivery
 from shopcare.services.return_policy import POLICY_KEY, ReturnPolicySettings, returned_units
 from shopcare.services.returns import any_returnable
 from shopcare.services.settings_rows import parse_group
@@ -88,8 +87,11 @@ class TrackingPage:
     """Without the order's messages (``order.messages`` is empty): the page never shows them."""
     parcels: list[ParcelView]
     can_return: bool
+    ask_feedback: bool
+    """Every parcel is delivered and the shopper has not answered yet."""
     feedback_token: str
-    """Set once every parcel is delivered and until the shopper has answered."""
+    """The form's token when one exists; the page then links to it, else to
+    ``/t/{token}/feedback``, which makes it. Viewing the page never writes."""
 
 
 def tracking_page(sessions: SessionFactory, token: str, *, now: datetime) -> TrackingPage | None:
@@ -102,12 +104,11 @@ def tracking_page(sessions: SessionFactory, token: str, *, now: datetime) -> Tra
     delivered = bool(parcels) and all(
         p.shipment.status is ShipmentStatus.DELIVERED for p in parcels
     )
-    if delivered and feedback is None:  # first view since delivery: the form's token is made
-        feedback = feedback_token_after_delivery(sessions, order.id, now=now)
     return TrackingPage(
         order=order,
         parcels=parcels,
         can_return=can_return,
+        ask_feedback=delivered and feedback != "",
         feedback_token=(feedback or "") if delivered else "",
     )
 

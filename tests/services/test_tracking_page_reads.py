@@ -19,7 +19,7 @@ from sqlmodel import select
 from shopcare.app import ShopCare
 from shopcare.db.engine import transaction
 from shopcare.db.models import Setting, Shipment
-from shopcare.services.feedback import record_feedback
+from shopcare.services.feedback import feedback_form_for_order, record_feedback
 from shopcare.services.return_policy import ReturnPolicySettings, load_policy_settings
 from shopcare.services.shop import load_profile, update_profile
 from shopcare.services.tracking_page import tracking_page
@@ -57,20 +57,24 @@ def test_a_page_is_three_queries_and_no_write(shopcare: ShopCare, clock: FakeClo
     assert seen == ["SELECT"] * 3
 
 
-def test_delivered_the_feedback_form_is_made_once_then_only_read(
+def test_delivered_the_page_asks_for_feedback_without_writing_anything(
     shopcare: ShopCare, clock: FakeClock
 ) -> None:
     order = make_order(shopcare)
     deliver(shopcare, clock)
-    first = tracking_page(shopcare.sessions, order.public_token, now=clock())
-    assert first is not None and first.feedback_token
     with statements(shopcare) as seen:
-        again = tracking_page(shopcare.sessions, order.public_token, now=clock())
-    assert again is not None and again.feedback_token == first.feedback_token
-    assert "INSERT" not in seen and "UPDATE" not in seen
-    record_feedback(shopcare.sessions, first.feedback_token, score=9, comment="", now=clock())
+        first = tracking_page(shopcare.sessions, order.public_token, now=clock())
+    assert first is not None and first.ask_feedback and first.feedback_token == ""
+    assert "INSERT" not in seen and "UPDATE" not in seen  # a page view only reads
+    form = feedback_form_for_order(shopcare.sessions, order.public_token, now=clock())
+    assert form  # made when the shopper follows the prompt
+    again = tracking_page(shopcare.sessions, order.public_token, now=clock())
+    assert again is not None and again.ask_feedback and again.feedback_token == form
+    assert feedback_form_for_order(shopcare.sessions, order.public_token, now=clock()) == form
+    record_feedback(shopcare.sessions, form, score=9, comment="", now=clock())
     answered = tracking_page(shopcare.sessions, order.public_token, now=clock())
-    assert answered is not None and answered.feedback_token == ""
+    assert answered is not None and not answered.ask_feedback
+    assert feedback_form_for_order(shopcare.sessions, "no-such-order", now=clock()) is None
 
 
 def test_the_return_window_closes_on_the_page_as_in_the_policy(

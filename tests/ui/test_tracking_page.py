@@ -239,13 +239,19 @@ async def test_after_delivery_the_page_asks_for_feedback_until_it_is_given(
 
     change_shipment(shopcare, "SIMOK100002", status="delivered")
     html = (await client.get(f"/t/{token}")).text
+    assert "How did we do?" in html
+    assert f'href="/t/{token}/feedback"' in html  # viewing the page made no form yet
+    with shopcare.sessions() as session:
+        assert session.exec(select(Feedback)).all() == []
+    prompt = await client.get(f"/t/{token}/feedback")
     with shopcare.sessions() as session:
         feedback = session.exec(select(Feedback)).one()
-    assert f'href="/feedback/{feedback.public_token}"' in html
-    assert "How did we do?" in html
+    assert prompt.status_code == 303
+    assert prompt.headers["location"] == f"/feedback/{feedback.public_token}"
     assert (await client.get(f"/feedback/{feedback.public_token}")).status_code == 200
     again = (await client.get(f"/t/{token}")).text
-    assert f"/feedback/{feedback.public_token}" in again  # the same form, not a second one
+    assert f'href="/feedback/{feedback.public_token}"' in again  # the same form, not a second one
+    assert (await client.get("/t/no-such-order/feedback")).status_code == 404
 
     record_feedback(shopcare.sessions, feedback.public_token, score=9, comment="", now=clock())
     assert "/feedback/" not in (await client.get(f"/t/{token}")).text
