@@ -52,7 +52,7 @@ async def test_the_tracking_page_shows_the_banner_with_a_counted_link(
     offer_id = add(shopcare, body="Ten percent off\nuntil Sunday", button="Shop the sale")
     page = await client.get(f"/t/{order.public_token}")
     assert page.status_code == 200
-    assert '<h2 id="offer-title">Autumn sale</h2>' in page.text
+    assert '<h2 id="offer-title" dir="auto">Autumn sale</h2>' in page.text
     assert "Ten percent off\nuntil Sunday" in page.text
     assert offer_links(page.text) == [f"/o/{offer_id}/{order.public_token}"]
     assert ">Shop the sale</a>" in page.text
