@@ -1,5 +1,6 @@
-"""The return slip in the shopper's language: its fixed words, reasons and resolutions go
-through the same catalogs as the emails and pages (``shopcare/locale/*/slips.po``).
+"""Slips in the shopper's language: the fixed words of the return and packing slips, reasons
+and resolutions go through the same catalogs as the emails and pages
+(``shopcare/locale/*/slips.po``).
 
 Arabic stays English on paper: ReportLab neither shapes Arabic letters nor lays text out
 right to left, and unshaped Arabic is unreadable, so an English slip serves the shopper better.
@@ -9,12 +10,15 @@ from __future__ import annotations
 
 from dataclasses import fields
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from shopcare.catalogs import SOURCE_LOCALE, translations
 
 if TYPE_CHECKING:
+    from shopcare.pdf.packing_slip import PackingWords
     from shopcare.pdf.return_slip import SlipWords
+
+W = TypeVar("W")
 
 PRINTABLE_LOCALES = frozenset({"en", "de", "fr", "es", "nl"})
 
@@ -41,18 +45,30 @@ def translate(text: str, locale: str) -> str:
     return translations(slip_locale(locale)).gettext(text) if text else text
 
 
-@cache
-def slip_words(locale: str) -> SlipWords:
-    """Every fixed text of the slip in ``locale`` (English for a language we cannot print)."""
-    from shopcare.pdf.return_slip import SlipWords
-
-    english = SlipWords()
+def printed_words(cls: type[W], locale: str) -> W:
+    """Every text field of the words dataclass ``cls`` (a tuple field: each of its texts)
+    in ``locale``, English for a language we cannot print."""
+    english = cls()
     chosen = slip_locale(locale)
-    changes: dict[str, object] = {}
-    for f in fields(SlipWords):
+    changes: dict[str, Any] = {}
+    for f in fields(english):  # type: ignore[arg-type]
         value = getattr(english, f.name)
         if isinstance(value, tuple):
             changes[f.name] = tuple(translate(step, chosen) for step in value)
         else:
             changes[f.name] = translate(value, chosen)
-    return SlipWords(**changes)  # type: ignore[arg-type]
+    return cls(**changes)
+
+
+@cache
+def slip_words(locale: str) -> SlipWords:
+    from shopcare.pdf.return_slip import SlipWords
+
+    return printed_words(SlipWords, locale)
+
+
+@cache
+def packing_words(locale: str) -> PackingWords:
+    from shopcare.pdf.packing_slip import PackingWords
+
+    return printed_words(PackingWords, locale)

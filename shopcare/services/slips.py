@@ -26,7 +26,7 @@ from shopcare.services.print_settings import load_print_settings, page_size
 from shopcare.services.return_policy import load_policy
 from shopcare.services.returns import REASONS
 from shopcare.services.shop import ShopProfile, load_profile
-from shopcare.services.slip_words import RESOLUTION_WORDS, slip_words, translate
+from shopcare.services.slip_words import RESOLUTION_WORDS, packing_words, slip_words, translate
 
 if TYPE_CHECKING:
     from shopcare.db.engine import SessionFactory
@@ -223,6 +223,7 @@ def load_packing_slip(
     lines = session.exec(
         select(OrderLine).where(OrderLine.order_id == order.id).order_by(col(OrderLine.id))
     ).all()
+    customer = session.get(Customer, order.customer_id)
     return PackingSlip(
         shop_name=profile.name,
         shop_address=profile.return_address,
@@ -234,6 +235,7 @@ def load_packing_slip(
             for li in lines
         ],
         logo=logo,
+        words=packing_words(customer.locale if customer else "en"),
     )
 
 

@@ -11,20 +11,21 @@ from shopcare.app import ShopCare
 from shopcare.catalogs import read_catalog
 from shopcare.db.engine import transaction
 from shopcare.db.models import Customer
+from shopcare.pdf.packing_slip import PackingWords
 from shopcare.pdf.return_slip import SlipWords
 from shopcare.services.slip_words import PRINTABLE_LOCALES, RESOLUTION_WORDS, slip_words
-from shopcare.services.slips import return_slips_pdf
+from shopcare.services.slips import packing_slip_pdf, return_slips_pdf
 from tests.conftest import PUBLIC_URL
 from tests.pdf.data import make_order
 from tests.pdf.reading import text
 
 
 def english_words() -> set[str]:
-    words = SlipWords()
     found: set[str] = set(RESOLUTION_WORDS.values())
-    for f in fields(words):
-        value = getattr(words, f.name)
-        found.update(value if isinstance(value, tuple) else [value])
+    for words in (SlipWords(), PackingWords()):
+        for f in fields(words):
+            value = getattr(words, f.name)
+            found.update(value if isinstance(value, tuple) else [value])
     return found
 
 
@@ -53,3 +54,16 @@ def test_a_german_shopper_gets_a_german_slip(shopcare: ShopCare) -> None:
 def test_arabic_shoppers_get_english_words_which_paper_can_show() -> None:
     assert slip_words("ar") == SlipWords()
     assert slip_words("de").title == "Rücksendeschein"
+
+
+def test_a_german_shoppers_parcel_has_a_german_packing_slip(shopcare: ShopCare) -> None:
+    made = make_order(shopcare)
+    with transaction(shopcare.sessions) as session:
+        customer = session.exec(select(Customer)).one()
+        customer.locale = "de"
+        session.add(customer)
+    pdf = packing_slip_pdf(shopcare.sessions, made.order_id)
+    assert pdf is not None
+    printed = text(pdf)
+    assert "Lieferschein" in printed and "Vielen Dank für Ihre Bestellung." in printed
+    assert "Packing slip" not in printed
