@@ -131,14 +131,23 @@ def _load(
     ]
     shipments = _shipments(db.execute(_PARCELS, {"order": order_id}).all(), zone)
     has_returns = bool(row["has_returns"])
-    can_return = bool(lines) and any_returnable(
-        _policy(row["policy"] or ""),
-        lines,
-        returned=returned_units(session, order_id) if has_returns else {},
-        placed_at=row["placed_at"],
-        delivered=[delivered for _, delivered in shipments],
-        now=now,
-        zone=zone,
+    # While every parcel is still on its way there is nothing in hand to send back: the
+    # button waits for a delivery (an order without parcels follows the policy alone).
+    arrived = not shipments or any(
+        at is not None or s.status is ShipmentStatus.DELIVERED for s, at in shipments
+    )
+    can_return = (
+        bool(lines)
+        and arrived
+        and any_returnable(
+            _policy(row["policy"] or ""),
+            lines,
+            returned=returned_units(session, order_id) if has_returns else {},
+            placed_at=row["placed_at"],
+            delivered=[delivered for _, delivered in shipments],
+            now=now,
+            zone=zone,
+        )
     )
     order = _order_view(
         row,

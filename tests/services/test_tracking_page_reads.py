@@ -51,6 +51,7 @@ def deliver(app: ShopCare, clock: FakeClock) -> None:
 
 def test_a_page_is_three_queries_and_no_write(shopcare: ShopCare, clock: FakeClock) -> None:
     order = make_order(shopcare)
+    deliver(shopcare, clock)
     with statements(shopcare) as seen:
         page = tracking_page(shopcare.sessions, order.public_token, now=clock())
     assert page is not None and page.can_return and page.order.messages == []

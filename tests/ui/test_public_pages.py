@@ -68,7 +68,7 @@ async def test_tracking_page_shows_order_items_status_and_timeline(
     assert "2 Nov 2026, 10:00" in html  # 09:00 UTC label event, shown in Berlin time
     assert html.index("Arrived at sorting centre") < html.index("Shipping label created")
     assert "support@example.com" in html
-    assert f'href="/t/{token}/return"' in html
+    assert f'href="/t/{token}/return"' not in html  # nothing to send back while on its way
 
 
 async def test_tracking_page_marks_steps_done_current_and_todo(

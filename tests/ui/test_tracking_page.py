@@ -213,6 +213,8 @@ async def test_start_a_return_shows_only_while_something_can_be_returned(
     shopcare: ShopCare, clock: FakeClock, client: httpx.AsyncClient
 ) -> None:
     token = place_order(shopcare, clock)
+    assert "Start a return" not in (await client.get(f"/t/{token}")).text  # still on its way
+    change_shipment(shopcare, "SIMOK100001", status="delivered")
     assert f'href="/t/{token}/return"' in (await client.get(f"/t/{token}")).text
 
     quantities = returnable_lines(shopcare.sessions, token) or {}
