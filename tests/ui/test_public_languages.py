@@ -86,11 +86,11 @@ async def test_the_order_page_speaks_the_shoppers_language(
     assert '<html lang="nl">' in page.text
     assert "Bestelling 2001" in page.text
     assert "Hallo Saskia, hier zie je waar je bestelling is." in page.text
-    assert "Retour starten" in page.text
+    assert "Een probleem melden" in page.text
     # the switcher still wins over the order's language
     english = await client.get(f"/t/{token}?lang=en", headers={"Accept-Language": "nl"})
     assert '<html lang="en">' in english.text
-    assert "Start a return" in english.text
+    assert "Report a problem" in english.text
 
 
 async def test_the_switcher_links_to_the_same_page_in_every_language(
