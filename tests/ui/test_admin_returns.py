@@ -79,6 +79,17 @@ def stored(return_id: int) -> tuple[ReturnRequest, list[str], list[str]]:
     return request, kinds, actions
 
 
+async def test_a_kept_item_is_settled_from_the_order_page_without_a_parcel(user: User) -> None:
+    return_id = a_return(resolution="keep")
+    await sign_in(user)
+    await user.open(f"/admin/orders/{order_id('1001')}")
+    user.find(marker=f"return-{return_id}-approved").click()
+    user.find(marker="return-confirm").click()
+    await user.open(f"/admin/orders/{order_id('1001')}")
+    await user.should_see(marker=f"return-{return_id}-refunded")
+    await user.should_not_see(marker=f"return-{return_id}-received")  # nothing comes back
+
+
 async def test_the_owner_approves_a_return_with_a_note_then_refunds_it(user: User) -> None:
     return_id = a_return()
     await sign_in(user)

@@ -71,7 +71,7 @@ class ReturnActions:
         """Drawn inside each return's card: only the steps its status allows."""
         with ui.row().classes("gap-2 items-center"):
             ui.link("Open the return", f"/admin/returns/{ret.id}").mark(f"return-{ret.id}-open")
-            for status in next_statuses(ReturnStatus(ret.status)):
+            for status in next_statuses(ReturnStatus(ret.status), resolution=ret.resolution):
                 label, icon = _LABELS[status]
                 ui.button(label, icon=icon, on_click=lambda s=status: self.open(ret, s)).props(
                     "flat dense"
