@@ -181,17 +181,20 @@ async def test_wrong_email_and_unknown_order_get_the_same_answer(
 async def test_lookup_is_refused_after_too_many_attempts(
     shopcare: ShopCare, clock: FakeClock, client: httpx.AsyncClient
 ) -> None:
-    guess = {"order_number": "1001", "contact": "guess@example.com"}
-    for _ in range(LOOKUP_LIMIT):
-        assert (await client.post("/track", data=signed(shopcare, guess))).status_code == 200
+    def guess(n: int) -> dict[str, str]:  # a different order number each time: the per-IP limit
+        return {"order_number": str(1001 + n), "contact": "guess@example.com"}
 
-    refused = await client.post("/returns", data=signed(shopcare, guess))
+    for n in range(LOOKUP_LIMIT):
+        assert (await client.post("/track", data=signed(shopcare, guess(n)))).status_code == 200
+
+    refused = await client.post("/returns", data=signed(shopcare, guess(LOOKUP_LIMIT)))
 
     assert refused.status_code == 429
     assert "Too many attempts" in refused.text
     assert "retry-after" in refused.headers
     clock.advance(minutes=11)
-    assert (await client.post("/track", data=signed(shopcare, guess))).status_code == 200
+    again = await client.post("/track", data=signed(shopcare, guess(LOOKUP_LIMIT + 1)))
+    assert again.status_code == 200
 
 
 def test_rate_limiter_counts_per_key_within_a_sliding_window(clock: FakeClock) -> None:
