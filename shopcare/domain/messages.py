@@ -31,6 +31,9 @@ class MessageKind(StrEnum):
     """The sign-in link to a shopper's account page, which they asked for."""
     WATCH_UPDATE = "watch_update"
     """News about one parcel for someone who asked by its tracking number alone."""
+    WATCH_CONFIRM = "watch_confirm"
+    """Asks the address given for a parcel's news to confirm it: no news before that, so
+    nobody can sign a stranger up by knowing a tracking number."""
 
     @property
     def optional(self) -> bool:
@@ -49,6 +52,7 @@ _TRANSACTIONAL = frozenset(
         MessageKind.RETURN_REFUNDED,
         MessageKind.ACCOUNT_LINK,
         MessageKind.WATCH_UPDATE,  # stopped by its own link, not by the order's shopper
+        MessageKind.WATCH_CONFIRM,
     }
 )
 

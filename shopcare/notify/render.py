@@ -71,6 +71,7 @@ class MessageContext:
     account_url: str = ""
     """The shopper's sign-in link to all their orders (account_link only)."""
     parcel_status: str = ""
+    confirm_url: str = ""
     """The parcel's status code (watch_update only); the template words it."""
 
 
@@ -123,6 +124,7 @@ VARIABLES: dict[str, str] = {
     "m.account_url": "The shopper's sign-in link to all their orders, valid for one hour "
     "(account link only).",
     "m.parcel_status": "The parcel's status, e.g. in_transit or delivered (parcel updates only).",
+    "m.confirm_url": "The link that confirms a parcel watch (its confirmation email only).",
     "subject": "The rendered subject line (in the text and HTML templates).",
     "locale": "The shopper's language code: en, de, fr, es, nl or ar.",
     "|date": "Formats a date for the shopper's language: {{ m.estimated_delivery|date }}.",
@@ -239,6 +241,7 @@ def sample_context() -> MessageContext:
         refund="€24.90",
         account_url="https://shop.example/account/demo-4Qx7",
         parcel_status="out_for_delivery",
+        confirm_url="https://shop.example/watch/demo-9Tz2/confirm",
     )
 
 

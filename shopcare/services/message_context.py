@@ -31,7 +31,7 @@ from shopcare.services.watches import watch_context
 def message_context(
     session: Session, row: OutboxMessage, *, profile: ShopProfile, public_url: str
 ) -> MessageContext:
-    if row.kind == MessageKind.WATCH_UPDATE:  # a stranger to the order: the parcel only
+    if row.kind in (MessageKind.WATCH_UPDATE, MessageKind.WATCH_CONFIRM):  # the parcel only
         return watch_context(session, row, profile=profile, public_url=public_url)
     order = session.get(ShopOrder, row.order_id)
     assert order is not None

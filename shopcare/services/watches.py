@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
+import sqlalchemy as sa
 from sqlalchemy.orm import object_session
 from sqlmodel import Session, col, select
 
@@ -25,9 +26,9 @@ from shopcare.domain.status import ShipmentStatus
 from shopcare.notify.base import Channel
 from shopcare.notify.render import MessageContext
 from shopcare.services.errors import InputError
-from shopcare.services.message_rules import MessageRules
+from shopcare.services.message_rules import MessageRules, load_rules
 from shopcare.services.orders import normalise_tracking_number
-from shopcare.services.outbox import message_rows
+from shopcare.services.outbox import existing_keys, message_rows
 from shopcare.services.shipments import shipment_by_number
 from shopcare.services.shop import ShopProfile
 
@@ -42,8 +43,11 @@ def number_page_path(tracking_number: str) -> str:
 def start_watch(
     sessions: SessionFactory, *, tracking_number: str, email: str, now: datetime
 ) -> bool:
-    """Watch the parcel with this number; False when there is none. Asking again (also after
-    stopping) keeps one watch, active."""
+    """Ask ``email`` to confirm that it wants this parcel's news; False when there is no such
+    parcel. The watch stays inactive (``unsubscribed_at`` set) until the link in that email is
+    confirmed, so knowing a tracking number is not enough to mail a stranger. Asking again
+    keeps one watch; an active one stays active, and at most one confirmation goes out per
+    watch and hour."""
     address = email.strip().lower()
     if len(address) > 320 or not _EMAIL.fullmatch(address):
         raise InputError("Please enter a valid email address.")
@@ -57,13 +61,44 @@ def start_watch(
                 ShipmentWatch.shipment_id == shipment.id, ShipmentWatch.email == address
             )
         ).first()
+        if watch is not None and watch.unsubscribed_at is None:
+            return True  # already confirmed and active
         if watch is None:
             watch = ShipmentWatch(
                 shipment_id=shipment.id,
                 email=address,
                 token=secrets.token_urlsafe(24),
                 created_at=now,
+                unsubscribed_at=now,
             )
+            session.add(watch)
+            session.flush()
+        order = session.get(ShopOrder, shipment.order_id)
+        assert order is not None and watch.id is not None
+        _queue_confirmation(session, order, shipment.id, watch, now=now)
+        return True
+
+
+def _queue_confirmation(
+    session: Session, order: ShopOrder, shipment_id: int, watch: ShipmentWatch, *, now: datetime
+) -> None:
+    occurrence = f"w{watch.id}:{now:%Y%m%d%H}"  # one a watch and hour, however often asked
+    rows = message_rows(
+        MessageKind.WATCH_CONFIRM, order=order, phone="", rules=load_rules(session), now=now,
+        shipment_id=shipment_id, occurrence=occurrence,
+    )  # fmt: skip
+    known = existing_keys(session, [order.id or 0])
+    for row in rows:
+        if row["channel"] == Channel.EMAIL and row["idempotency_key"] not in known:
+            session.execute(sa.insert(OutboxMessage), [{**row, "recipient": watch.email}])
+
+
+def confirm_watch(sessions: SessionFactory, token: str) -> bool:
+    """The address confirmed it wants the parcel's news; False for an unknown token."""
+    with transaction(sessions) as session:
+        watch = _watch(session, token)
+        if watch is None:
+            return False
         watch.unsubscribed_at = None
         session.add(watch)
         return True
@@ -163,4 +198,5 @@ def watch_context(
         shop_url=profile.shop_url,
         unsubscribe_url=f"{public_url}/watch/{watch.token}/stop" if watch else "",
         parcel_status=shipment.status,
+        confirm_url=f"{public_url}/watch/{watch.token}/confirm" if watch else "",
     )

@@ -44,7 +44,8 @@ def test_every_message_renders_with_a_tracking_link_and_escapes_names() -> None:
             ),
         )
         # A parcel watcher's email names the parcel, never the order it belongs to.
-        assert ("1001" in rendered.subject) is (kind is not MessageKind.WATCH_UPDATE)
+        parcel_only = kind in (MessageKind.WATCH_UPDATE, MessageKind.WATCH_CONFIRM)
+        assert ("1001" in rendered.subject) is not parcel_only
         assert 'href="http://shop.test/t/tok"' in rendered.html
         assert "http://shop.test/t/tok" in rendered.text
         assert HOSTILE not in rendered.html

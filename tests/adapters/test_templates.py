@@ -28,6 +28,8 @@ from shopcare.templating import jinja_environment
 HOSTILE = "<script>alert(1)</script>"
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
 K = MessageKind
+PARCEL_ONLY = {K.WATCH_UPDATE, K.WATCH_CONFIRM}
+"""Messages to someone following a parcel by its number: never a word about the order."""
 RETURNS = {
     K.RETURN_REQUESTED,
     K.RETURN_APPROVED,
@@ -43,6 +45,7 @@ def call_to_action(kind: MessageKind, m: MessageContext) -> str:
         return m.return_url
     return {
         K.ACCOUNT_LINK: m.account_url,
+        K.WATCH_CONFIRM: m.confirm_url,
         K.FEEDBACK_REQUEST: m.feedback_url,
         K.REVIEW_REMINDER: m.review_url,
         K.REORDER_REMINDER: m.shop_url,
@@ -56,7 +59,7 @@ def test_every_kind_renders_in_every_language_with_its_link(kind: MessageKind, l
     rendered = render_message(kind, m, locale=locale)
     assert rendered.subject and "\n" not in rendered.subject
     # A parcel watcher's email names the parcel, never the order it belongs to.
-    assert (m.order_number in rendered.subject) is (kind is not K.WATCH_UPDATE)
+    assert (m.order_number in rendered.subject) is (kind not in PARCEL_ONLY)
     link = call_to_action(kind, m)
     assert f'href="{link}"' in rendered.html
     assert link in rendered.text

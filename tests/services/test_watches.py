@@ -43,6 +43,18 @@ async def watch(web: httpx.AsyncClient, shopcare: ShopCare, **fields: str) -> ht
     return await web.post("/track/number/watch", data=signed(shopcare, form))
 
 
+async def watch_confirmed(
+    web: httpx.AsyncClient, shopcare: ShopCare, **fields: str
+) -> httpx.Response:
+    """Sign up, then follow the confirmation link as the address's owner would."""
+    answer = await watch(web, shopcare, **fields)
+    email = fields.get("email", WATCHER).strip().lower()
+    (row,) = [w for w in watches(shopcare) if w.email == email]
+    confirmed = await web.post(f"/watch/{row.token}/confirm", data=signed(shopcare, {}))
+    assert confirmed.status_code == 200
+    return answer
+
+
 async def sent(shopcare: ShopCare, clock: FakeClock) -> list[Outgoing]:
     recorder = Recorder()
     await dispatch_outbox(
@@ -74,13 +86,14 @@ async def test_a_watcher_gets_the_parcels_news_and_nothing_about_the_order(
     await shopcare.poll_once()  # label created
     await sent(shopcare, clock)
 
-    answer = await watch(web, shopcare, email=" Neighbour@Example.org ")
+    answer = await watch_confirmed(web, shopcare, email=" Neighbour@Example.org ")
+    await sent(shopcare, clock)  # the confirmation email
     clock.advance(hours=9)
     await shopcare.poll_once()  # picked up: in transit
     mail = await sent(shopcare, clock)
 
     assert answer.status_code == 200
-    assert "We will email you when this parcel" in answer.text
+    assert "We sent a link to confirm" in answer.text
     (update,) = [m for m in mail if m.kind is MessageKind.WATCH_UPDATE]
     assert update.recipient == WATCHER
     assert update.subject == "Parcel SIMOK100001: On its way"
@@ -101,7 +114,7 @@ async def test_a_watcher_is_not_stopped_by_the_shoppers_unsubscribe(
 ) -> None:
     make_order(shopcare)
     await shopcare.poll_once()
-    await watch(web, shopcare)
+    await watch_confirmed(web, shopcare)
     with shopcare.sessions() as session:
         token = session.exec(select(Customer)).one().unsubscribe_token or ""
     unsubscribe(shopcare.sessions, token, now=clock())
@@ -119,7 +132,7 @@ async def test_stopping_needs_a_post_and_then_nothing_more_is_queued(
 ) -> None:
     make_order(shopcare)
     await shopcare.poll_once()
-    await watch(web, shopcare)
+    await watch_confirmed(web, shopcare)
     (row,) = watches(shopcare)
 
     confirm = await web.get(f"/watch/{row.token}/stop")
@@ -144,12 +157,13 @@ async def test_asking_twice_keeps_one_watch_and_asking_again_restarts_it(
     shopcare: ShopCare, clock: FakeClock, web: httpx.AsyncClient
 ) -> None:
     make_order(shopcare)
-    await watch(web, shopcare)
+    await watch_confirmed(web, shopcare)
     await watch(web, shopcare)
     (row,) = watches(shopcare)
+    assert row.unsubscribed_at is None  # asking again keeps an active watch active
     await web.post(f"/watch/{row.token}/stop", data=signed(shopcare, {}))
 
-    await watch(web, shopcare)
+    await watch_confirmed(web, shopcare)
 
     (again,) = watches(shopcare)
     assert again.token == row.token and again.unsubscribed_at is None
@@ -160,8 +174,8 @@ async def test_each_change_is_queued_once_per_watcher(
 ) -> None:
     make_order(shopcare)
     await shopcare.poll_once()
-    await watch(web, shopcare)
-    await watch(web, shopcare, email="other@example.org")
+    await watch_confirmed(web, shopcare)
+    await watch_confirmed(web, shopcare, email="other@example.org")
 
     clock.advance(hours=9)
     await shopcare.poll_once()
@@ -226,3 +240,36 @@ async def test_a_shopper_who_unsubscribed_opts_back_in_from_the_tracking_page(
         assert session.exec(select(Customer)).one().unsubscribed_at is None
     assert 'id="updates-signup"' not in (await web.get(page)).text
     assert (await web.post("/t/nope/updates", data=signed(shopcare, {}))).status_code == 404
+
+
+async def test_nothing_is_sent_to_an_address_until_it_confirms(
+    shopcare: ShopCare, clock: FakeClock, web: httpx.AsyncClient
+) -> None:
+    make_order(shopcare)
+    await shopcare.poll_once()
+    await sent(shopcare, clock)
+    await watch(web, shopcare)
+    await watch(web, shopcare)  # asked twice within the hour: one confirmation
+
+    mail = await sent(shopcare, clock)
+    (ask,) = [m for m in mail if m.recipient == WATCHER]
+    (row,) = watches(shopcare)
+    link = f"{PUBLIC_URL}/watch/{row.token}/confirm"
+    assert ask.kind is MessageKind.WATCH_CONFIRM
+    assert link in ask.text and f'href="{link}"' in ask.html
+    assert "1001" not in ask.subject + ask.text + ask.html
+    clock.advance(hours=9)
+    await shopcare.poll_once()  # in transit: but nobody confirmed
+    assert watcher_rows(shopcare) == []
+
+    page = await web.get(f"/watch/{row.token}/confirm")  # a mail scanner's GET confirms nothing
+    assert page.status_code == 200 and "Yes, send me updates" in page.text
+    assert watches(shopcare)[0].unsubscribed_at is not None
+    assert (await web.post(f"/watch/{row.token}/confirm", data={})).status_code == 403
+    done = await web.post(f"/watch/{row.token}/confirm", data=signed(shopcare, {}))
+    assert done.status_code == 200 and watches(shopcare)[0].unsubscribed_at is None
+    assert (await web.get("/watch/not-a-token/confirm")).status_code == 404
+
+    clock.advance(hours=32)
+    await shopcare.poll_once()  # out for delivery: now it goes out
+    assert [r.recipient for r in watcher_rows(shopcare)] == [WATCHER]

@@ -15,6 +15,7 @@ from shopcare.domain.ratelimit import RateLimiter
 from shopcare.services.errors import InputError
 from shopcare.services.shop import get_profile
 from shopcare.services.watches import (
+    confirm_watch,
     number_page_path,
     resume_updates,
     start_watch,
@@ -72,9 +73,31 @@ def updates_router(shopcare: ShopCare) -> APIRouter:
             return note(request, status=404, title=N_("Track a parcel"), text=NO_PARCEL,
                         back="/track", back_label=N_("Find your order"))  # fmt: skip
         return note(
+            request, title=N_("Check your email"),
+            text=N_("We sent a link to confirm. Once you confirm, we will email you when "
+                    "this parcel's status changes."),
+            back=number_page_path(number), back_label=N_("Back to the parcel"),
+        )  # fmt: skip
+
+    @router.get("/watch/{token}/confirm")
+    def confirm_page(token: str, request: Request) -> Response:
+        """A page with a button: mail scanners follow links, and must not confirm."""
+        if not watch_is_known(shopcare.sessions, token):
+            return not_found(shopcare, request)
+        return note(
+            request, title=N_("Get updates about this parcel?"),
+            text=N_("We will email you when this parcel's status changes."),
+            action=f"/watch/{token}/confirm", button=N_("Yes, send me updates"),
+        )  # fmt: skip
+
+    @router.post("/watch/{token}/confirm")
+    async def confirm(token: str, request: Request) -> Response:
+        await form_fields(request)
+        if not await run_in_threadpool(confirm_watch, shopcare.sessions, token):
+            return not_found(shopcare, request)
+        return note(
             request, title=N_("Thank you"),
             text=N_("We will email you when this parcel's status changes."),
-            back=number_page_path(number), back_label=N_("Back to the parcel"),
         )  # fmt: skip
 
     @router.get("/watch/{token}/stop")
