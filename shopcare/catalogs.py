@@ -21,6 +21,12 @@ LOCALES = Path(__file__).parent / "locale"
 DOMAIN = "messages"
 SOURCE_LOCALE = "en"
 """The language the templates are written in; it needs no catalog."""
+RIGHT_TO_LEFT = frozenset({"ar", "he", "fa", "ur"})
+"""Languages written right to left: their pages and emails carry ``dir="rtl"``."""
+
+
+def direction(locale: str) -> str:
+    return "rtl" if locale in RIGHT_TO_LEFT else "ltr"
 
 
 def catalog_files(locale: str) -> list[Path]:

@@ -24,6 +24,7 @@ from babel.dates import format_date
 from jinja2 import Environment, Template, TemplateError, TemplateSyntaxError, UndefinedError
 from jinja2.exceptions import SecurityError, TemplateNotFound
 
+from shopcare.catalogs import direction
 from shopcare.domain.messages import MessageKind
 from shopcare.notify.i18n import translations
 from shopcare.templating import jinja_environment
@@ -133,10 +134,6 @@ VARIABLES: dict[str, str] = {
     "_()": 'Translatable text with named placeholders: {{ _("Hello %(name)s,", '
     "name=m.customer_name) }}. Our own texts are translated; yours are shown as written.",
 }
-
-
-RIGHT_TO_LEFT = frozenset({"ar"})
-"""Languages written right to left: their emails carry ``dir="rtl"``."""
 
 
 def best_locale(wanted: str) -> str:
@@ -305,7 +302,7 @@ def _environment(locale: str) -> Environment:
         format_date(value, format="long", locale=locale) if value else ""
     )
     env.filters["text_color"] = text_color
-    env.globals["direction"] = "rtl" if locale in RIGHT_TO_LEFT else "ltr"
+    env.globals["direction"] = direction(locale)
     return env
 
 

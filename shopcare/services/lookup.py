@@ -22,7 +22,7 @@ from shopcare.services.orders import normalise_tracking_number
 from shopcare.services.shipments import shipment_by_number
 from shopcare.services.shop import load_profile
 from shopcare.services.tracking import events_for_shipment
-from shopcare.services.views import EventView
+from shopcare.services.views import EventView, event_view
 
 _NEVER = b"\x00never-matches\x00"
 """Compared against when no order was found, so both cases run the same comparisons."""
@@ -95,11 +95,12 @@ def parcel_by_number(sessions: SessionFactory, tracking_number: str) -> ParcelVi
             return None
         zone = load_profile(session).zone
         events = [
-            EventView(
-                at=e.occurred_at.astimezone(zone),
-                status=ShipmentStatus(e.status),
+            event_view(
+                occurred_at=e.occurred_at,
+                status=e.status,
                 description=e.description,
                 location=e.location,
+                zone=zone,
             )
             for e in events_for_shipment(session, shipment.id)
         ]

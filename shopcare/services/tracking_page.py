@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from shopcare.carriers.registry import carrier_label, carrier_page
+from shopcare.carriers.registry import carrier_page
 from shopcare.db.engine import SessionFactory
 from shopcare.db.models import (
     Customer,
@@ -33,8 +33,6 @@ from shopcare.db.models import (
     ShopOrder,
     TrackingEvent,
 )
-from shopcare.domain.money import format_money
-from shopcare.domain.progress import progress
 from shopcare.domain.return_policy import ReturnPolicy
 from shopcare.domain.status import ShipmentStatus
 from shopcare.services.return_policy import POLICY_KEY, ReturnPolicySettings, returned_units
@@ -43,11 +41,13 @@ from shopcare.services.settings_rows import parse_group
 from shopcare.services.shop import PROFILE_KEY, ShopProfile
 from shopcare.services.views import (
     EventView,
-    LineView,
     OrderView,
-    ReturnView,
     ShipmentView,
+    event_view,
+    line_view,
+    order_view,
     returns_for_order,
+    shipment_view,
 )
 
 NOTED = frozenset(
@@ -120,17 +120,15 @@ def _load(
     None when the order has no feedback row yet): three queries, and the order's returns
     only when it has some."""
     db = session.connection()
-    row = db.execute(_ORDER, {"token": token}).mappings().first()
+    row = db.execute(_ORDER, {"token": token}).first()
     if row is None:
         return None
-    order_id: int = row["id"]
-    shop = parse_group(ShopProfile, row["profile"] or "")
+    order_id: int = row.id
+    shop = parse_group(ShopProfile, row.profile or "")
     zone = shop.zone
-    lines = [
-        _line(li, row["currency"]) for li in db.execute(_LINES, {"order": order_id}).mappings()
-    ]
+    lines = [line_view(li, row.currency) for li in db.execute(_LINES, {"order": order_id}).all()]
     shipments = _shipments(db.execute(_PARCELS, {"order": order_id}).all(), zone)
-    has_returns = bool(row["has_returns"])
+    has_returns = bool(row.has_returns)
     # While every parcel is still on its way there is nothing in hand to send back: the
     # button waits for a delivery (an order without parcels follows the policy alone).
     arrived = not shipments or any(
@@ -140,24 +138,29 @@ def _load(
         bool(lines)
         and arrived
         and any_returnable(
-            _policy(row["policy"] or ""),
+            _policy(row.policy or ""),
             lines,
             returned=returned_units(session, order_id) if has_returns else {},
-            placed_at=row["placed_at"],
+            placed_at=row.placed_at,
             delivered=[delivered for _, delivered in shipments],
             now=now,
             zone=zone,
         )
     )
-    order = _order_view(
+    found = row.customer_found is not None
+    order = order_view(
         row,
         shop=shop,
+        customer_name=row.customer_name if found else "",
+        customer_locale=row.customer_locale if found else "",
+        subscribed=not found or row.unsubscribed_at is None,
         lines=lines,
         shipments=[s for s, _ in shipments],
         returns=returns_for_order(session, order_id, zone=zone) if has_returns else [],
+        messages=[],
     )
-    feedback = row["feedback"]
-    return order, can_return, None if feedback is None else ("" if row["answered"] else feedback)
+    feedback = row.feedback
+    return order, can_return, None if feedback is None else ("" if row.answered else feedback)
 
 
 @lru_cache(maxsize=8)
@@ -255,89 +258,18 @@ def _shipments(rows: Sequence[Any], zone: ZoneInfo) -> list[tuple[ShipmentView, 
     for i, r in enumerate(rows):
         if r.event_id is not None:
             events.append(
-                EventView(
-                    at=r.occurred_at.astimezone(zone),
-                    status=ShipmentStatus(r.event_status),
+                event_view(
+                    occurred_at=r.occurred_at,
+                    status=r.event_status,
                     description=r.description,
                     location=r.location,
+                    zone=zone,
                 )
             )
         if i + 1 == len(rows) or rows[i + 1].id != r.id:  # the parcel's last row
-            found.append((_shipment(r, events, zone), r.delivered_at))
+            found.append((shipment_view(r, events, zone), r.delivered_at))
             events = []
     return found
-
-
-def _line(li: Any, currency: str) -> LineView:
-    return LineView(
-        id=li["id"],
-        title=li["title"],
-        sku=li["sku"],
-        quantity=li["quantity"],
-        price=format_money(li["unit_price_minor"], currency),
-        variant=li["variant"],
-        image_url=li["image_url"],
-        tags=tuple(t.strip() for t in li["tags"].split(",") if t.strip()),
-        unit_price_minor=li["unit_price_minor"],
-    )
-
-
-def _shipment(s: Any, events: list[EventView], zone: ZoneInfo) -> ShipmentView:
-    status = ShipmentStatus(s.status)
-    return ShipmentView(
-        id=s.id,
-        carrier=s.carrier,
-        carrier_label=carrier_label(s.carrier),
-        tracking_number=s.tracking_number,
-        status=status,
-        steps=progress(status),
-        events=events,
-        last_polled_at=_local(s.last_polled_at, zone),
-        next_poll_at=_local(s.next_poll_at, zone),
-        last_error=s.last_error,
-        carrier_code=s.carrier_code,
-        carrier_pinned=s.carrier_pinned,
-        estimated_delivery=_local(s.estimated_delivery, zone),
-        estimate_source=s.estimate_source,
-        delayed=s.delayed,
-        stall_reason=s.stall_reason,
-    )
-
-
-def _local(value: datetime | None, zone: ZoneInfo) -> datetime | None:
-    return value.astimezone(zone) if value else None
-
-
-def _order_view(
-    row: Any,
-    *,
-    shop: ShopProfile,
-    lines: list[LineView],
-    shipments: list[ShipmentView],
-    returns: list[ReturnView],
-) -> OrderView:
-    found = row["customer_found"] is not None
-    return OrderView(
-        id=row["id"],
-        order_number=row["order_number"],
-        token=row["public_token"],
-        placed_at=row["placed_at"].astimezone(shop.zone),
-        customer_name=(row["customer_name"] if found else "") or row["ship_name"],
-        email=row["email"],
-        ship_postcode=row["ship_postcode"],
-        total=format_money(row["total_minor"], row["currency"]),
-        lines=lines,
-        shipments=shipments,
-        returns=returns,
-        messages=[],
-        shop=shop,
-        currency=row["currency"],
-        locale=(row["customer_locale"] if found else "") or "en",
-        subscribed=not found or row["unsubscribed_at"] is None,
-        total_minor=row["total_minor"],
-        ship_country=row["ship_country"],
-        customer_id=row["customer_id"],
-    )
 
 
 def _parcel(shipment: ShipmentView) -> ParcelView:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
@@ -155,44 +156,83 @@ def _order_view(session: Session, order: ShopOrder) -> OrderView:
         .where(Shipment.order_id == order.id, col(Shipment.return_id).is_(None))
         .order_by(col(Shipment.id))
     ).all()
+    return order_view(
+        order,
+        shop=shop,
+        customer_name=customer.name if customer else "",
+        customer_locale=customer.locale if customer else "",
+        subscribed=customer is None or customer.unsubscribed_at is None,
+        lines=[line_view(li, order.currency) for li in lines],
+        shipments=[_shipment_view(session, s, zone) for s in shipments],
+        returns=returns_for_order(session, order.id, zone=zone),
+        messages=messages_for_order(session, order.id),
+    )
+
+
+def order_view(
+    order: Any,
+    *,
+    shop: ShopProfile,
+    customer_name: str,
+    customer_locale: str,
+    subscribed: bool,
+    lines: list[LineView],
+    shipments: list[ShipmentView],
+    returns: list[ReturnView],
+    messages: list[OutboxMessage],
+) -> OrderView:
+    """``order``: a ShopOrder, or a row with its columns (the tracking page's one query)."""
     return OrderView(
         id=order.id,
         order_number=order.order_number,
         token=order.public_token,
-        placed_at=order.placed_at.astimezone(zone),
-        customer_name=(customer.name if customer else "") or order.ship_name,
+        placed_at=order.placed_at.astimezone(shop.zone),
+        customer_name=customer_name or order.ship_name,
         email=order.email,
         ship_postcode=order.ship_postcode,
         total=format_money(order.total_minor, order.currency),
-        lines=[
-            LineView(
-                id=li.id or 0,
-                title=li.title,
-                sku=li.sku,
-                quantity=li.quantity,
-                price=format_money(li.unit_price_minor, order.currency),
-                variant=li.variant,
-                image_url=li.image_url,
-                tags=tuple(t.strip() for t in li.tags.split(",") if t.strip()),
-                unit_price_minor=li.unit_price_minor,
-            )
-            for li in lines
-        ],
-        shipments=[_shipment_view(session, s, zone) for s in shipments],
-        returns=returns_for_order(session, order.id, zone=zone),
-        messages=messages_for_order(session, order.id),
+        lines=lines,
+        shipments=shipments,
+        returns=returns,
+        messages=messages,
         shop=shop,
         currency=order.currency,
-        locale=(customer.locale if customer else "") or "en",
-        subscribed=customer is None or customer.unsubscribed_at is None,
+        locale=customer_locale or "en",
+        subscribed=subscribed,
         total_minor=order.total_minor,
         ship_country=order.ship_country,
         customer_id=order.customer_id,
     )
 
 
-def _shipment_view(session: Session, s: Shipment, zone: ZoneInfo) -> ShipmentView:
-    assert s.id is not None
+def line_view(li: Any, currency: str) -> LineView:
+    """``li``: an OrderLine, or a row with its columns."""
+    return LineView(
+        id=li.id or 0,
+        title=li.title,
+        sku=li.sku,
+        quantity=li.quantity,
+        price=format_money(li.unit_price_minor, currency),
+        variant=li.variant,
+        image_url=li.image_url,
+        tags=tuple(t.strip() for t in li.tags.split(",") if t.strip()),
+        unit_price_minor=li.unit_price_minor,
+    )
+
+
+def event_view(
+    *, occurred_at: datetime, status: str, description: str, location: str, zone: ZoneInfo
+) -> EventView:
+    return EventView(
+        at=occurred_at.astimezone(zone),
+        status=ShipmentStatus(status),
+        description=description,
+        location=location,
+    )
+
+
+def shipment_view(s: Any, events: list[EventView], zone: ZoneInfo) -> ShipmentView:
+    """``s``: a Shipment, or a row with its columns; times shown in ``zone``."""
     status = ShipmentStatus(s.status)
     return ShipmentView(
         id=s.id,
@@ -201,25 +241,36 @@ def _shipment_view(session: Session, s: Shipment, zone: ZoneInfo) -> ShipmentVie
         tracking_number=s.tracking_number,
         status=status,
         steps=progress(status),
-        events=[
-            EventView(
-                at=e.occurred_at.astimezone(zone),
-                status=ShipmentStatus(e.status),
-                description=e.description,
-                location=e.location,
-            )
-            for e in events_for_shipment(session, s.id)
-        ],
-        last_polled_at=s.last_polled_at.astimezone(zone) if s.last_polled_at else None,
-        next_poll_at=s.next_poll_at.astimezone(zone) if s.next_poll_at else None,
+        events=events,
+        last_polled_at=_local(s.last_polled_at, zone),
+        next_poll_at=_local(s.next_poll_at, zone),
         last_error=s.last_error,
         carrier_code=s.carrier_code,
         carrier_pinned=s.carrier_pinned,
-        estimated_delivery=s.estimated_delivery.astimezone(zone) if s.estimated_delivery else None,
+        estimated_delivery=_local(s.estimated_delivery, zone),
         estimate_source=s.estimate_source,
         delayed=s.delayed,
         stall_reason=s.stall_reason,
     )
+
+
+def _local(value: datetime | None, zone: ZoneInfo) -> datetime | None:
+    return value.astimezone(zone) if value else None
+
+
+def _shipment_view(session: Session, s: Shipment, zone: ZoneInfo) -> ShipmentView:
+    assert s.id is not None
+    events = [
+        event_view(
+            occurred_at=e.occurred_at,
+            status=e.status,
+            description=e.description,
+            location=e.location,
+            zone=zone,
+        )
+        for e in events_for_shipment(session, s.id)
+    ]
+    return shipment_view(s, events, zone)
 
 
 def returns_for_order(session: Session, order_id: int, *, zone: ZoneInfo) -> list[ReturnView]:

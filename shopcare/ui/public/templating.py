@@ -24,7 +24,7 @@ from jinja2 import Environment, pass_eval_context
 from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
-from shopcare.catalogs import translations
+from shopcare.catalogs import direction, translations
 from shopcare.domain.branding import (
     DEFAULT_FONT_STACK,
     BrandingError,
@@ -70,8 +70,6 @@ LANGUAGE_NAMES: dict[str, str] = {
 }
 """The switcher's labels, each in its own language; the keys are the supported languages,
 the same as the emails' (English first: the language the templates are written in)."""
-
-RIGHT_TO_LEFT = frozenset({"ar", "he", "fa", "ur"})
 
 DEFAULT_LOCALE = "en"
 _BABEL_LOCALES = {"en": "en_GB"}  # day before month, 24-hour clock: "2 Nov 2026, 10:00"
@@ -174,7 +172,7 @@ def environment(locale: str) -> Environment:
         default_faq=DEFAULT_FAQ,
         language_names=LANGUAGE_NAMES,
         locale=locale,
-        direction="rtl" if locale in RIGHT_TO_LEFT else "ltr",
+        direction=direction(locale),
         site_style=site_style,
     )
     return env
