@@ -21,8 +21,7 @@ from shopcare.domain.status import ShipmentStatus
 from shopcare.services.orders import normalise_tracking_number
 from shopcare.services.shipments import shipment_by_number
 from shopcare.services.shop import load_profile
-from shopcare.services.tracking import events_for_shipment
-from shopcare.services.views import EventView, event_view
+from shopcare.services.views import EventView, shipment_events
 
 _NEVER = b"\x00never-matches\x00"
 """Compared against when no order was found, so both cases run the same comparisons."""
@@ -94,16 +93,7 @@ def parcel_by_number(sessions: SessionFactory, tracking_number: str) -> ParcelVi
         if shipment is None or shipment.id is None:
             return None
         zone = load_profile(session).zone
-        events = [
-            event_view(
-                occurred_at=e.occurred_at,
-                status=e.status,
-                description=e.description,
-                location=e.location,
-                zone=zone,
-            )
-            for e in events_for_shipment(session, shipment.id)
-        ]
+        events = shipment_events(session, shipment.id, zone)
     status = ShipmentStatus(shipment.status)
     return ParcelView(
         carrier_label=carrier_label(shipment.carrier),

@@ -260,7 +260,12 @@ def _local(value: datetime | None, zone: ZoneInfo) -> datetime | None:
 
 def _shipment_view(session: Session, s: Shipment, zone: ZoneInfo) -> ShipmentView:
     assert s.id is not None
-    events = [
+    return shipment_view(s, shipment_events(session, s.id, zone), zone)
+
+
+def shipment_events(session: Session, shipment_id: int, zone: ZoneInfo) -> list[EventView]:
+    """The parcel's events, newest first, in ``zone``."""
+    return [
         event_view(
             occurred_at=e.occurred_at,
             status=e.status,
@@ -268,9 +273,8 @@ def _shipment_view(session: Session, s: Shipment, zone: ZoneInfo) -> ShipmentVie
             location=e.location,
             zone=zone,
         )
-        for e in events_for_shipment(session, s.id)
+        for e in events_for_shipment(session, shipment_id)
     ]
-    return shipment_view(s, events, zone)
 
 
 def returns_for_order(session: Session, order_id: int, *, zone: ZoneInfo) -> list[ReturnView]:
