@@ -26,7 +26,9 @@ def _status(default: str) -> str:
 
 class Customer(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
-    email: str = Field(sa_type=sa.String(320), unique=True)
+    email: str | None = Field(default=None, sa_type=sa.String(320), unique=True)
+    """None for a shopper whose order came without a usable address: each such order has a
+    customer of its own, and no message can reach them."""
     name: str = Field(default="", sa_type=sa.String(200))
     locale: str = Field(default="en", sa_type=sa.String(16))
     created_at: datetime
@@ -53,6 +55,21 @@ class ShopOrder(SQLModel, table=True):
     source: str = Field(default="manual", sa_type=sa.String(32))
     public_token: str = Field(sa_type=sa.String(64), unique=True)
     created_at: datetime
+    external_id: str = Field(default="", sa_type=sa.String(64), index=True)
+    """The platform's own id (Shopify's 64-bit order id, WooCommerce's post id): webhooks
+    and fulfillments name the order by it."""
+    ship_address2: str = Field(default="", sa_type=sa.String(200))
+    ship_region: str = Field(default="", sa_type=sa.String(100))
+    ship_phone: str = Field(default="", sa_type=sa.String(32))
+    cancelled_at: datetime | None = None
+    """Cancelled on the platform or by the owner: no more tracking, no more messages."""
+    source_updated_at: datetime | None = None
+    """The platform's last change of this order as we stored it: an older copy (a late
+    webhook retry, a reconcile racing a webhook) changes nothing."""
+    updated_at: datetime | None = None
+    email_problem: str = Field(default="", sa_type=sa.String(200))
+    """Why no email can reach this shopper ("no email", "not an email address"); "" when
+    one can."""
 
 
 class OrderLine(SQLModel, table=True):
@@ -67,6 +84,8 @@ class OrderLine(SQLModel, table=True):
     """The variant's own words ("Size M / Blue"); the title is the product's."""
     product_key: str = Field(default="", sa_type=sa.String(100))
     """Groups the variants of one product, for exchanges (the platform's product id)."""
+    external_id: str = Field(default="", sa_type=sa.String(64))
+    """The platform's line item id: a fulfillment names its lines by it."""
     tags: str = Field(default="", sa_type=sa.String(500))
     """The product's tags, comma separated, for return rules and offer segments."""
     image_url: str = Field(default="", sa_type=sa.String(500))
@@ -100,6 +119,24 @@ class Shipment(SQLModel, table=True):
     return_id: int | None = Field(default=None, foreign_key="return_request.id", index=True)
     """Set on the parcel a shopper sends back: tracked like any other, but it never sends
     the order's shipping messages."""
+    tracking_url: str = Field(default="", sa_type=sa.String(500))
+    """The platform's or the owner's own link to the carrier's page, when one was given."""
+    external_id: str = Field(default="", sa_type=sa.String(64))
+    """The platform's fulfillment id, when the parcel came from one."""
+    silent: bool = False
+    """Followed, shown, but never messages the shopper: a parcel imported long after it
+    left (a backfill of old orders must not mail "delivered" for last month's parcels)."""
+
+
+class ShipmentLine(SQLModel, table=True):
+    """Which lines (and how many of each) went into one parcel, when the source says so."""
+
+    __tablename__ = "shipment_line"
+    __table_args__ = (sa.UniqueConstraint("shipment_id", "order_line_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    shipment_id: int = Field(foreign_key="shipment.id", index=True)
+    order_line_id: int = Field(foreign_key="order_line.id")
+    quantity: int = 1
 
 
 class TrackingEvent(SQLModel, table=True):
@@ -372,3 +409,95 @@ class MessageTemplate(SQLModel, table=True):
     html: str = Field(sa_type=sa.Text)
     text: str = Field(sa_type=sa.Text)
     updated_at: datetime
+
+
+class StoreConnection(SQLModel, table=True):
+    """The owner's shop platform (Shopify or WooCommerce) that orders come from."""
+
+    __tablename__ = "store_connection"
+    platform: str = Field(sa_type=sa.String(32), primary_key=True)
+    shop_url: str = Field(default="", sa_type=sa.String(300))
+    credentials: str = Field(default="{}", sa_type=sa.Text)
+    """JSON: keys, secrets, tokens. Never shown back in the admin or logged."""
+    webhook_secret: str = Field(default="", sa_type=sa.String(200))
+    access_token: str = Field(default="", sa_type=sa.Text)
+    token_expires_at: datetime | None = None
+    enabled: bool = True
+    backfill_days: int = 60
+    last_reconcile_at: datetime | None = None
+    last_error: str = Field(default="", sa_type=sa.String(500))
+    updated_at: datetime
+
+
+class ImportRun(SQLModel, table=True):
+    """One import (a backfill, a reconcile, a CSV file): its progress, kept in the store so
+    a progress bar survives leaving the page, and its outcome for the owner."""
+
+    __tablename__ = "import_run"
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(sa_type=sa.String(16))
+    """backfill, reconcile or csv."""
+    source: str = Field(default="", sa_type=sa.String(200))
+    """The platform, or the file's name."""
+    status: str = _status("running")
+    """running, done or failed."""
+    total: int | None = None
+    done: int = 0
+    created: int = 0
+    updated: int = 0
+    rejected: int = 0
+    api_calls: int = 0
+    cursor: str = Field(default="", sa_type=sa.Text)
+    """Where to go on from (a page cursor), so an interrupted backfill resumes."""
+    message: str = Field(default="", sa_type=sa.Text)
+    started_at: datetime
+    finished_at: datetime | None = None
+
+
+class WebhookDelivery(SQLModel, table=True):
+    """Each verified platform webhook, stored before it is answered and applied right after;
+    the owner sees the last ones with their outcome."""
+
+    __tablename__ = "webhook_delivery"
+    __table_args__ = (sa.UniqueConstraint("platform", "delivery_key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(sa_type=sa.String(32))
+    delivery_key: str = Field(sa_type=sa.String(128))
+    """X-Shopify-Webhook-Id, X-WC-Webhook-Delivery-ID: the same on a retry."""
+    topic: str = Field(default="", sa_type=sa.String(64))
+    received_at: datetime = Field(index=True)
+    body: str = Field(default="", sa_type=sa.Text)
+    status: str = _status("received")
+    """received, applied, ignored, stale or failed."""
+    order_number: str = Field(default="", sa_type=sa.String(64))
+    error: str = Field(default="", sa_type=sa.String(500))
+    applied_at: datetime | None = None
+
+
+class ApiKey(SQLModel, table=True):
+    """A key for the REST API; only its hash is kept, the key is shown once."""
+
+    __tablename__ = "api_key"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_type=sa.String(100))
+    prefix: str = Field(sa_type=sa.String(16))
+    """The key's first characters, to tell keys apart in the list."""
+    key_hash: str = Field(sa_type=sa.String(64), unique=True)
+    created_at: datetime
+    last_used_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+
+class ApiIdempotency(SQLModel, table=True):
+    """The answer given to a create with an ``Idempotency-Key``: the same key again gets the
+    same answer, and nothing is created twice."""
+
+    __tablename__ = "api_idempotency"
+    __table_args__ = (sa.UniqueConstraint("api_key_id", "key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    api_key_id: int = Field(foreign_key="api_key.id")
+    key: str = Field(sa_type=sa.String(200))
+    request_hash: str = Field(sa_type=sa.String(64))
+    status_code: int
+    response: str = Field(default="", sa_type=sa.Text)
+    created_at: datetime

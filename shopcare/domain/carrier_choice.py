@@ -7,6 +7,7 @@ number cannot be followed until the owner sets up an account or picks one.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -38,3 +39,21 @@ def choose_carrier(
         best = candidates[0]
         return CarrierChoice(aggregator, best.carrier, best.carrier, best.confidence)
     return CarrierChoice(aggregator, "", "", 0.0)
+
+
+_NAMED: tuple[tuple[str, str], ...] = (
+    ("usps", "usps"), ("united states postal", "usps"), ("ups", "ups"), ("united parcel", "ups"),
+    ("fedex", "fedex"), ("federal express", "fedex"), ("dhl", "dhl"), ("deutsche post", "dhl"),
+    ("canada post", "canadapost"), ("postes canada", "canadapost"), ("canadapost", "canadapost"),
+    ("dpd", "dpd"), ("amazon", "amazon"),
+)  # fmt: skip
+
+
+def carrier_from_name(name: str) -> str:
+    """Our carrier code for the name a platform or a file gives ('DHL Express',
+    'United States Postal Service', 'usps'), or "" when we know no such carrier."""
+    words = " ".join(re.split(r"[^a-z0-9]+", name.lower())).strip()
+    for prefix, code in _NAMED:
+        if words == prefix or words.startswith(prefix + " "):
+            return code
+    return ""

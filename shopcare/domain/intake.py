@@ -1,0 +1,163 @@
+"""Orders as they come in, from any source, and the rules for taking them.
+
+Every source (the Add order form, a CSV file, a platform's API or webhook, the REST API)
+turns what it reads into an ``OrderIn``; one writer (``services.intake.writer``) stores it.
+The rules here decide what a source cannot: whether an order is worth a confirmation, and
+whether a parcel that comes in is news for the shopper or history.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+
+class Source(StrEnum):
+    MANUAL = "manual"
+    CSV = "csv"
+    API = "api"
+    SHOPIFY = "shopify"
+    WOOCOMMERCE = "woocommerce"
+    EXCHANGE = "exchange"
+    DEMO = "demo"
+
+
+class Mode(StrEnum):
+    """How an order arrives, which decides what the shopper is told about it."""
+
+    LIVE = "live"
+    """As it happens: the form, a webhook, the REST API, a reconcile catching a missed
+    webhook. A new recent order is confirmed; its parcels message as they move."""
+    BULK = "bulk"
+    """A backfill or a file: the shop's history. Nothing is confirmed; parcels that left
+    long ago are followed quietly."""
+
+
+CONFIRM_WITHIN = timedelta(days=2)
+"""A new order placed longer ago than this gets no confirmation: the shopper has long had
+the shop's own."""
+QUIET_AFTER = timedelta(days=7)
+"""A parcel that left longer ago than this when it comes in is history, not news."""
+
+_EMAIL = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\".]+$")
+
+
+@dataclass(frozen=True)
+class LineIn:
+    title: str
+    quantity: int = 1
+    unit_price_minor: int = 0
+    sku: str = ""
+    variant: str = ""
+    product_key: str = ""
+    tags: str = ""
+    image_url: str = ""
+    external_id: str = ""
+
+
+@dataclass(frozen=True)
+class ShipmentIn:
+    carrier: str
+    """An adapter name, or "" to choose from the number and the configured accounts."""
+    tracking_number: str
+    carrier_code: str = ""
+    pinned: bool = True
+    """Chosen by a person (False when ShopCare chose from the number)."""
+    tracking_url: str = ""
+    shipped_at: datetime | None = None
+    external_id: str = ""
+    delivered: bool = False
+    """The source already says it arrived (a platform's shipment status)."""
+    line_ids: Sequence[tuple[str, int]] = ()
+    """(line external id, quantity) pairs, when the source says what went in the parcel."""
+
+
+@dataclass(frozen=True)
+class OrderIn:
+    order_number: str
+    email: str
+    placed_at: datetime
+    lines: Sequence[LineIn]
+    customer_name: str = ""
+    currency: str = "EUR"
+    ship_name: str = ""
+    """The name on the parcel, when it differs from the customer's."""
+    ship_address1: str = ""
+    ship_address2: str = ""
+    ship_city: str = ""
+    ship_region: str = ""
+    ship_postcode: str = ""
+    ship_country: str = ""
+    ship_phone: str = ""
+    locale: str = "en"
+    phone: str = ""
+    source: str = Source.MANUAL
+    shipments: Sequence[ShipmentIn] = field(default_factory=tuple)
+    external_id: str = ""
+    total_minor: int | None = None
+    """The order's total as the platform computed it (taxes, shipping, discounts); None to
+    add up the lines."""
+    cancelled_at: datetime | None = None
+    updated_at: datetime | None = None
+    """When the source last changed the order: an older copy than the stored one is stale."""
+
+
+def email_problem(email: str) -> str:
+    """Why no email can reach this address, or "" when one can."""
+    address = email.strip()
+    if not address:
+        return "no email address"
+    if not _EMAIL.match(address):
+        return f"{address[:100]!r} is not an email address"
+    return ""
+
+
+def order_problems(order_in: OrderIn) -> list[str]:
+    """What makes an order impossible to store (a bad email is not one: the order is kept
+    and followed, and flagged)."""
+    problems = []
+    if not order_in.order_number.strip():
+        problems.append("order number is missing")
+    elif len(order_in.order_number.strip()) > 64:
+        problems.append("order number is longer than 64 characters")
+    if not re.fullmatch(r"[A-Za-z]{3}", order_in.currency.strip()):
+        problems.append(f"currency {order_in.currency!r} is not a three-letter ISO 4217 code")
+    if not order_in.lines:
+        problems.append("an order needs at least one item")
+    for li in order_in.lines:
+        if not li.title.strip():
+            problems.append("every item needs a title")
+        if li.quantity < 1:
+            problems.append(f"quantity of {li.title!r} must be at least 1")
+        if li.unit_price_minor < 0:
+            problems.append(f"price of {li.title!r} cannot be negative")
+    if order_in.placed_at.tzinfo is None:
+        problems.append("order date needs a time zone")
+    problems += [
+        "tracking number is missing"
+        for s in order_in.shipments
+        if not normalise_tracking_number(s.tracking_number)
+    ]
+    return problems
+
+
+def normalise_tracking_number(number: str) -> str:
+    return re.sub(r"[\s-]", "", number).upper()
+
+
+def confirmation_due(order_in: OrderIn, *, mode: Mode, now: datetime) -> bool:
+    """A new order is confirmed when it arrives live, recently placed and not cancelled."""
+    return (
+        mode is Mode.LIVE
+        and order_in.cancelled_at is None
+        and now - order_in.placed_at <= CONFIRM_WITHIN
+    )
+
+
+def parcel_is_history(shipment_in: ShipmentIn, *, placed_at: datetime, now: datetime) -> bool:
+    """A parcel already delivered, or gone long ago, is followed without messages."""
+    left = shipment_in.shipped_at or placed_at
+    return shipment_in.delivered or now - left > QUIET_AFTER
