@@ -18,12 +18,40 @@ def test_money_is_formatted_from_minor_units() -> None:
 
 def test_money_is_parsed_to_minor_units_and_rejects_nonsense() -> None:
     assert parse_money("12.5", "EUR") == 1250
-    assert parse_money("1,000", "EUR") == 100000
     assert parse_money("700", "JPY") == 700
-    with pytest.raises(ValueError, match="decimals"):
-        parse_money("1.234", "EUR")
     with pytest.raises(ValueError, match="not an amount"):
         parse_money("twelve", "EUR")
+
+
+@pytest.mark.parametrize(
+    ("text", "currency", "minor"),
+    [
+        ("19,90", "EUR", 1990),
+        ("1.234,56", "EUR", 123456),
+        ("1,234.56", "USD", 123456),
+        ("1,000", "JPY", 1000),
+        ("€ 1 234,50", "EUR", 123450),
+        ("1.000.000", "EUR", 100000000),
+    ],
+)
+def test_money_is_parsed_by_the_conventions_it_is_written_in(
+    text: str, currency: str, minor: int
+) -> None:
+    assert parse_money(text, currency) == minor
+
+
+def test_an_amount_that_reads_two_ways_is_refused_not_guessed() -> None:
+    """'1,000' was once read as a thousand euros, '19,90' as 1,990: neither is guessed now."""
+    for text in ("1,000", "1,234", "1.234"):
+        with pytest.raises(ValueError, match=f"'{text}' is ambiguous"):
+            parse_money(text, "EUR")
+
+
+def test_a_known_decimal_separator_settles_what_the_amount_cannot() -> None:
+    assert parse_money("1,234", "EUR", decimal=".") == 123400
+    assert parse_money("1.234", "EUR", decimal=",") == 123400
+    with pytest.raises(ValueError, match="too many decimals"):
+        parse_money("1,234", "EUR", decimal=",")
 
 
 def test_lines_already_returned_are_not_returnable_again() -> None:
