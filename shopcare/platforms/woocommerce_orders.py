@@ -16,7 +16,17 @@ from typing import Any
 
 from shopcare.domain.carrier_choice import carrier_from_name
 from shopcare.domain.intake import LineIn, OrderIn, ShipmentIn, Source
-from shopcare.domain.money import minor_digits, parse_money
+from shopcare.domain.money import minor_digits
+from shopcare.platforms.payload_values import (
+    amount,
+    full_name,
+    items,
+    mapping,
+    text,
+    utc,
+    web_url,
+    whole,
+)
 
 CANCELLED_STATUSES = frozenset({"cancelled", "refunded", "failed", "trash"})
 """Statuses after which nothing of the order will be shipped: its tracking and messages stop."""
@@ -33,36 +43,36 @@ def order_from_woocommerce(payload: Mapping[str, Any]) -> OrderIn:
     order_id = payload.get("id")
     if order_id in (None, ""):
         raise ValueError("the order has no id")
-    currency = _text(payload.get("currency")).upper() or "EUR"
+    currency = text(payload.get("currency")).upper() or "EUR"
     placed_at = _date(payload, "date_created")
     if placed_at is None:
         raise ValueError(f"order {order_id} has no date_created")
     updated_at = _date(payload, "date_modified") or placed_at
-    billing = _mapping(payload.get("billing"))
-    shipping = _mapping(payload.get("shipping"))
-    customer_name = _full_name(billing) or _full_name(shipping)
-    ship_name = _full_name(shipping)
-    status = _text(payload.get("status")).lower()
+    billing = mapping(payload.get("billing"))
+    shipping = mapping(payload.get("shipping"))
+    customer_name = full_name(billing) or full_name(shipping)
+    ship_name = full_name(shipping)
+    status = text(payload.get("status")).lower()
     return OrderIn(
-        order_number=_text(payload.get("number")) or str(order_id),
-        email=_text(billing.get("email")),
+        order_number=text(payload.get("number")) or str(order_id),
+        email=text(billing.get("email")),
         placed_at=placed_at,
-        lines=tuple(_line(item, currency) for item in _list(payload.get("line_items"))),
+        lines=tuple(_line(item, currency) for item in items(payload.get("line_items"))),
         customer_name=customer_name,
         currency=currency,
         ship_name=ship_name if ship_name != customer_name else "",
-        ship_address1=_text(shipping.get("address_1")),
-        ship_address2=_text(shipping.get("address_2")),
-        ship_city=_text(shipping.get("city")),
-        ship_region=_text(shipping.get("state")),
-        ship_postcode=_text(shipping.get("postcode")),
-        ship_country=_text(shipping.get("country")).upper()[:2],
-        ship_phone=_text(shipping.get("phone")),
-        phone=_text(billing.get("phone")),
+        ship_address1=text(shipping.get("address_1")),
+        ship_address2=text(shipping.get("address_2")),
+        ship_city=text(shipping.get("city")),
+        ship_region=text(shipping.get("state")),
+        ship_postcode=text(shipping.get("postcode")),
+        ship_country=text(shipping.get("country")).upper()[:2],
+        ship_phone=text(shipping.get("phone")),
+        phone=text(billing.get("phone")),
         source=Source.WOOCOMMERCE,
-        shipments=shipments_from_meta(_list(payload.get("meta_data"))),
+        shipments=shipments_from_meta(items(payload.get("meta_data"))),
         external_id=str(order_id),
-        total_minor=_total(payload.get("total"), currency),
+        total_minor=amount(payload.get("total"), currency, "total"),
         cancelled_at=updated_at if status in CANCELLED_STATUSES else None,
         updated_at=updated_at,
     )
@@ -71,11 +81,11 @@ def order_from_woocommerce(payload: Mapping[str, Any]) -> OrderIn:
 def shipments_from_meta(meta_data: list[Any]) -> tuple[ShipmentIn, ...]:
     """The parcels in an order's ``meta_data`` (``_wc_shipment_tracking_items``). Items
     without a tracking number are skipped: there is nothing to follow."""
-    items: list[Any] = []
+    tracked: list[Any] = []
     for entry in meta_data:
         if isinstance(entry, Mapping) and entry.get("key") == TRACKING_META_KEY:
-            items += _list(_maybe_json(entry.get("value")))
-    return tuple(s for s in (shipment_from_tracking_item(i) for i in items) if s is not None)
+            tracked += items(_maybe_json(entry.get("value")))
+    return tuple(s for s in (shipment_from_tracking_item(i) for i in tracked) if s is not None)
 
 
 def shipment_from_tracking_item(item: Any) -> ShipmentIn | None:
@@ -83,37 +93,37 @@ def shipment_from_tracking_item(item: Any) -> ShipmentIn | None:
     (``/wp-json/wc-shipment-tracking/v3/orders/<id>/shipment-trackings``) give it."""
     if not isinstance(item, Mapping):
         return None
-    number = _text(item.get("tracking_number"))
+    number = text(item.get("tracking_number"))
     if not number:
         return None
-    provider = _text(item.get("custom_tracking_provider")) or _text(item.get("tracking_provider"))
-    link = _text(item.get("custom_tracking_link")) or _text(item.get("tracking_link"))
+    provider = text(item.get("custom_tracking_provider")) or text(item.get("tracking_provider"))
+    link = text(item.get("custom_tracking_link")) or text(item.get("tracking_link"))
     return ShipmentIn(
         carrier="",
         tracking_number=number,
         carrier_code=carrier_from_name(provider),
         pinned=False,
-        tracking_url=link if link.startswith(("https://", "http://")) else "",
+        tracking_url=web_url(link),
         shipped_at=_timestamp(item.get("date_shipped")),
-        external_id=_text(item.get("tracking_id"))[:64],
+        external_id=text(item.get("tracking_id"))[:64],
     )
 
 
 def _line(item: Any, currency: str) -> LineIn:
     if not isinstance(item, Mapping):
         raise ValueError("a line item is not a JSON object")
-    quantity = _int(item.get("quantity"), "quantity")
-    image = _mapping(item.get("image"))
+    quantity = whole(item.get("quantity"), "quantity")
+    image = mapping(item.get("image"))
     product = item.get("variation_id") or item.get("product_id") or ""
     return LineIn(
-        title=_text(item.get("name")),
+        title=text(item.get("name")),
         quantity=quantity,
         unit_price_minor=_unit_price(item, quantity, currency),
-        sku=_text(item.get("sku")),
-        variant=_variant(_list(item.get("meta_data"))),
+        sku=text(item.get("sku")),
+        variant=_variant(items(item.get("meta_data"))),
         product_key=f"woocommerce:{product}" if product else "",
-        image_url=_text(image.get("src")),
-        external_id=_text(item.get("id")),
+        image_url=text(image.get("src")),
+        external_id=text(item.get("id")),
     )
 
 
@@ -122,11 +132,11 @@ def _unit_price(item: Mapping[str, Any], quantity: int, currency: str) -> int:
     ``subtotal`` plus ``subtotal_tax`` over its quantity. ``price`` is net of tax and often
     a long fraction (18.181818), so it is only the fallback."""
     try:
-        gross = Decimal(_text(item.get("subtotal")) or "0") + Decimal(
-            _text(item.get("subtotal_tax")) or "0"
+        gross = Decimal(text(item.get("subtotal")) or "0") + Decimal(
+            text(item.get("subtotal_tax")) or "0"
         )
         if gross == 0 and item.get("price") not in (None, ""):
-            gross = Decimal(_text(item.get("price"))) * max(quantity, 1)
+            gross = Decimal(text(item.get("price"))) * max(quantity, 1)
     except InvalidOperation as exc:
         raise ValueError(f"price of {item.get('name')!r} is not a number") from exc
     unit = gross / max(quantity, 1)
@@ -138,7 +148,7 @@ def _variant(meta_data: list[Any]) -> str:
     an underscore are the plugins' own."""
     shown = []
     for entry in meta_data:
-        if not isinstance(entry, Mapping) or _text(entry.get("key")).startswith("_"):
+        if not isinstance(entry, Mapping) or text(entry.get("key")).startswith("_"):
             continue
         value = entry.get("display_value", entry.get("value"))
         if isinstance(value, str | int | float) and str(value).strip():
@@ -146,65 +156,20 @@ def _variant(meta_data: list[Any]) -> str:
     return ", ".join(shown)[:200]
 
 
-def _total(value: Any, currency: str) -> int | None:
-    if value in (None, ""):
-        return None
-    try:
-        return parse_money(_text(value), currency, decimal=".")
-    except ValueError as exc:
-        raise ValueError(f"total {value!r} is not an amount in {currency}") from exc
-
-
 def _date(payload: Mapping[str, Any], name: str) -> datetime | None:
-    text = _text(payload.get(f"{name}_gmt")) or _text(payload.get(name))
-    if not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise ValueError(f"{name} {text!r} is not a date") from exc
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    gmt = payload.get(f"{name}_gmt")
+    return utc(gmt if text(gmt) else payload.get(name), name)
 
 
 def _timestamp(value: Any) -> datetime | None:
     """``date_shipped`` is a Unix time, as a number or a string; some versions wrote a date."""
-    text = _text(value)
-    if not text:
-        return None
-    if text.isdigit():
-        return datetime.fromtimestamp(int(text), UTC)
+    found = text(value)
+    if found.isdigit():
+        return datetime.fromtimestamp(int(found), UTC)
     try:
-        moment = datetime.fromisoformat(text)
+        return utc(found, "date_shipped")
     except ValueError:
         return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def _full_name(address: Mapping[str, Any]) -> str:
-    return " ".join(
-        p for p in (_text(address.get("first_name")), _text(address.get("last_name"))) if p
-    )
-
-
-def _int(value: Any, name: str) -> int:
-    try:
-        return int(str(value).strip())
-    except ValueError as exc:
-        raise ValueError(f"{name} {value!r} is not a whole number") from exc
-
-
-def _text(value: Any) -> str:
-    if value is None or isinstance(value, Mapping | list):
-        return ""
-    return str(value).strip()
-
-
-def _mapping(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
 
 
 def _maybe_json(value: Any) -> Any:
