@@ -1,0 +1,274 @@
+"""Rows of a CSV file as orders (or parcels), one format's columns at a time.
+
+An order's rows are together in the file (Shopify writes one row per item, the order's
+fields on its first row only): rows are grouped while the order number stays the same,
+and an order field is taken from the first of its rows that fills it. A row that cannot
+be read as its column needs rejects its order, with the row's line number and the reason;
+the other orders go on. Cells are kept as text: nothing is ever evaluated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import tzinfo
+
+from shopcare.domain.intake import LineIn, OrderIn, ShipmentIn, Source
+from shopcare.services.intake.csv_formats import Columns, CsvFormat
+from shopcare.services.intake.csv_read import Row
+from shopcare.services.intake.csv_values import (
+    CellError,
+    parse_amount,
+    parse_quantity,
+    parse_when,
+)
+from shopcare.services.intake.parcels import ParcelIn
+
+SOURCES = {
+    CsvFormat.SHOPIFY: Source.SHOPIFY,
+    CsvFormat.WOOCOMMERCE: Source.WOOCOMMERCE,
+    CsvFormat.GENERIC: Source.CSV,
+}
+"""A platform's export keeps the platform's order id, so an order imported from its file and
+the same order from the platform's API or webhooks are one."""
+
+
+@dataclass(frozen=True)
+class ParsedOrder:
+    order: OrderIn
+    line: int
+    rows: int
+
+
+@dataclass(frozen=True)
+class ParsedParcel:
+    parcel: ParcelIn
+    line: int
+
+
+@dataclass(frozen=True)
+class Rejected:
+    line: int
+    order_number: str
+    reason: str
+    rows: int = 1
+
+
+Parsed = ParsedOrder | ParsedParcel | Rejected
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How this file writes things: its decimal separator and the shop's time zone for
+    dates without an offset."""
+
+    columns: Columns
+    decimal: str
+    zone: tzinfo
+
+
+def parse_rows(rows: Iterator[Row], reading: Reading) -> Iterator[Parsed]:
+    """Every order (or parcel) of the file, or why its rows were rejected."""
+    columns = reading.columns
+    tracking = columns.format is CsvFormat.TRACKING
+    group: list[Row] = []
+    for row in rows:
+        if row.problem:
+            yield Rejected(row.line, "", row.problem)
+            continue
+        if tracking:
+            yield from _parcels(row, reading)
+            continue
+        number = columns.get(row.cells, "number")
+        if group and number == columns.get(group[0].cells, "number"):
+            group.append(row)
+            continue
+        if group:
+            yield from _parsed(group, reading)
+        group = [row]
+    if group:
+        yield from _parsed(group, reading)
+
+
+def _parsed(group: list[Row], reading: Reading) -> list[Parsed]:
+    first = group[0]
+    number = reading.columns.get(first.cells, "number")
+    if not number:
+        return [Rejected(r.line, "", "order number is empty") for r in group]
+    try:
+        return [ParsedOrder(_order(group, number, reading), first.line, len(group))]
+    except _RowErrors as exc:
+        return [Rejected(line, number, reason) for line, reason in exc.errors]
+
+
+class _RowErrors(Exception):
+    """Every row of an order that could not be read, with its line."""
+
+    def __init__(self, errors: list[tuple[int, str]]) -> None:
+        super().__init__(errors[0][1])
+        self.errors = errors
+
+
+def _order(group: list[Row], number: str, reading: Reading) -> OrderIn:
+    c = reading.columns
+
+    def field(name: str) -> str:
+        return next((v for r in group if (v := c.get(r.cells, name))), "")
+
+    line = group[0].line
+    try:
+        currency = field("currency").upper()
+        if not currency:
+            raise CellError("currency is empty")
+        placed_at = parse_when(field("date"), zone=reading.zone, what="order date")
+        cancelled = field("cancelled_at")
+        cancelled_at = (
+            parse_when(cancelled, zone=reading.zone, what="cancelled at") if cancelled else None
+        )
+        if cancelled_at is None and field("status").lower() == "cancelled":
+            cancelled_at = placed_at
+        total_text = field("total")
+        total = (
+            parse_amount(total_text, currency, decimal=reading.decimal, what="order total")
+            if total_text
+            else None
+        )
+    except CellError as exc:
+        raise _RowErrors([(line, str(exc))]) from None
+    lines = _lines(group, currency, reading)
+    return OrderIn(
+        order_number=number,
+        email=field("email"),
+        placed_at=placed_at,
+        lines=lines,
+        customer_name=field("name") or _joined(field("first_name"), field("last_name")),
+        currency=currency,
+        ship_name=field("ship_name") or _joined(field("ship_first_name"), field("ship_last_name")),
+        ship_address1=field("ship_address1"),
+        ship_address2=field("ship_address2"),
+        ship_city=field("ship_city"),
+        ship_region=field("ship_region"),
+        ship_postcode=field("ship_postcode"),
+        ship_country=field("ship_country"),
+        ship_phone=field("ship_phone"),
+        locale=field("locale") or "en",
+        phone=field("phone"),
+        source=SOURCES[c.format],
+        shipments=_shipments(group, reading),
+        external_id=field("external_id")[:64],
+        total_minor=total,
+        cancelled_at=cancelled_at,
+    )
+
+
+def _joined(*parts: str) -> str:
+    return " ".join(p for p in parts if p)
+
+
+def _lines(group: list[Row], currency: str, reading: Reading) -> list[LineIn]:
+    """The order's items; every row with a bad cell is reported, not only the first."""
+    lines: list[LineIn] = []
+    errors: list[tuple[int, str]] = []
+    for row in group:
+        try:
+            lines += _row_lines(row, currency, reading)
+        except CellError as exc:
+            errors.append((row.line, str(exc)))
+    if errors:
+        raise _RowErrors(errors)
+    return lines
+
+
+def _row_lines(row: Row, currency: str, reading: Reading) -> list[LineIn]:
+    c = reading.columns
+    lines = [
+        _woo_item(cell, currency, reading)
+        for cell in (row.cells[i] for i in c.item_cells if i < len(row.cells))
+        if cell.strip()
+    ]
+    title, sku = c.get(row.cells, "item_name"), c.get(row.cells, "item_sku")
+    if title or sku:
+        price = c.get(row.cells, "item_price")
+        lines.append(
+            LineIn(
+                title=title or sku,
+                quantity=parse_quantity(c.get(row.cells, "item_qty")),
+                unit_price_minor=(
+                    parse_amount(price, currency, decimal=reading.decimal) if price else 0
+                ),
+                sku=sku,
+            )
+        )
+    return lines
+
+
+def _woo_item(cell: str, currency: str, reading: Reading) -> LineIn:
+    """WebToffee's item cell: ``name:Hoodie|product_id:12|sku:H1|quantity:2|total:40.00``
+    (the line's total before tax; the unit price is what one item cost)."""
+    values: dict[str, str] = {}
+    for part in cell.split("|"):
+        key, _, value = part.partition(":")
+        values.setdefault(key.strip().lower(), value.strip())
+    quantity = parse_quantity(values.get("quantity", ""))
+    text = values.get("sub_total") or values.get("total") or ""
+    total = parse_amount(text, currency, decimal=reading.decimal) if text else 0
+    return LineIn(
+        title=values.get("name") or values.get("sku") or "",
+        quantity=quantity,
+        unit_price_minor=round(total / quantity) if quantity else total,
+        sku=values.get("sku", ""),
+        product_key=values.get("product_id", "")[:100],
+    )
+
+
+def _shipments(group: list[Row], reading: Reading) -> tuple[ShipmentIn, ...]:
+    if not reading.columns.has("tracking"):
+        return ()
+    found: dict[str, ShipmentIn] = {}
+    errors: list[tuple[int, str]] = []
+    for row in group:
+        try:
+            for shipment in _row_shipments(row, reading):
+                found.setdefault(shipment.tracking_number, shipment)
+        except CellError as exc:
+            errors.append((row.line, str(exc)))
+    if errors:
+        raise _RowErrors(errors)
+    return tuple(found.values())
+
+
+def _row_shipments(row: Row, reading: Reading) -> list[ShipmentIn]:
+    """The parcels one row names: several tracking numbers may share a cell, ``|``-separated."""
+    c = reading.columns
+    numbers = [n.strip() for n in c.get(row.cells, "tracking").split("|") if n.strip()]
+    if not numbers:
+        return []
+    shipped = c.get(row.cells, "shipped_at")
+    shipped_at = parse_when(shipped, zone=reading.zone, what="shipped at") if shipped else None
+    carrier = c.get(row.cells, "carrier")[:32]
+    url = c.get(row.cells, "tracking_url") if len(numbers) == 1 else ""
+    return [
+        ShipmentIn(
+            carrier="",
+            tracking_number=number[:64],
+            carrier_code=carrier,
+            pinned=False,
+            tracking_url=url,
+            shipped_at=shipped_at,
+        )
+        for number in numbers
+    ]
+
+
+def _parcels(row: Row, reading: Reading) -> list[Parsed]:
+    """A tracking file's row: the parcels it adds to a stored order."""
+    number = reading.columns.get(row.cells, "number")
+    if not number:
+        return [Rejected(row.line, "", "order number is empty")]
+    try:
+        shipments = _row_shipments(row, reading)
+    except CellError as exc:
+        return [Rejected(row.line, number, str(exc))]
+    if not shipments:
+        return [Rejected(row.line, number, "tracking number is empty")]
+    return [ParsedParcel(ParcelIn(order_number=number, shipment=s), row.line) for s in shipments]
