@@ -99,7 +99,7 @@ class Shopify:
         """``base_url`` replaces ``https://{shop}`` (tests, a proxy); ``sleep`` and
         ``monotonic`` are the waiting and the stopwatch, passed in like the clock."""
         self._shop = shop_domain(shop)
-        self._base = (base_url or f"https://{self._shop}").rstrip("/")
+        self._base = (base_url or _base(self._shop)).rstrip("/")
         self._client = client
         self._clock = clock
         self._admin_token = access_token.strip()
@@ -127,12 +127,14 @@ class Shopify:
 
     async def orders(self, *, since: datetime, by: Since, cursor: str = "") -> Page:
         calls = self.calls
-        variables = {
-            "first": self.first,
-            "after": cursor or None,
-            "query": search_filter(by, since.strftime("%Y-%m-%dT%H:%M:%SZ")),
-        }
-        data = await self.query(orders_query(by), variables, cost=2 + self.first * ORDER_COST)
+        window = search_filter(by, since.strftime("%Y-%m-%dT%H:%M:%SZ"))
+
+        def variables() -> dict[str, Any]:  # per attempt: a refused cost shrinks the page
+            return {"first": self.first, "after": cursor or None, "query": window}
+
+        data = await self.query(
+            orders_query(by), variables, cost=lambda: 2 + self.first * ORDER_COST
+        )
         connection = data.get("orders") if isinstance(data, Mapping) else None
         if not isinstance(connection, Mapping):
             raise PlatformError(
@@ -165,10 +167,22 @@ class Shopify:
             lines["nodes"] = [*(lines.get("nodes") or []), *(more.get("nodes") or [])]
             lines["pageInfo"] = more.get("pageInfo") or {}
 
-    async def query(self, text: str, variables: Mapping[str, Any], *, cost: float) -> Any:
+    async def query(
+        self,
+        text: str,
+        variables: Mapping[str, Any] | Callable[[], Mapping[str, Any]],
+        *,
+        cost: float | Callable[[], float],
+    ) -> Any:
         """``data`` of one GraphQL call, after waiting for the bucket; busy, throttled and
-        failing answers are retried (``patiently``); GraphQL errors are raised."""
-        return await patiently(lambda: self._query_once(text, variables, cost), sleep=self._pause)
+        failing answers are retried (``patiently``); GraphQL errors are raised. Variables
+        and cost may be functions, read again on each attempt."""
+
+        async def attempt() -> Any:
+            given = variables() if callable(variables) else variables
+            return await self._query_once(text, given, cost() if callable(cost) else cost)
+
+        return await patiently(attempt, sleep=self._pause)
 
     async def _pause(self, seconds: float) -> None:
         self.waited += seconds
@@ -274,12 +288,20 @@ class Shopify:
 
 def shop_domain(shop: str) -> str:
     """What the owner pasted ('https://my-shop.myshopify.com/admin', 'my-shop') as the
-    shop's domain ('my-shop.myshopify.com')."""
-    text = shop.strip().lower().removeprefix("https://").removeprefix("http://")
-    host = text.split("/", 1)[0]
-    if host and "." not in host:
+    shop's domain ('my-shop.myshopify.com'). An address with a scheme on another host (a
+    proxy, a loopback test server) is kept as scheme and host."""
+    text = shop.strip().lower()
+    scheme, _, rest = text.rpartition("://")
+    host = rest.split("/", 1)[0]
+    if host and "." not in host and ":" not in host:
         host = f"{host}.myshopify.com"
+    if scheme in ("http", "https") and host and not host.endswith(".myshopify.com"):
+        return f"{scheme}://{host}"
     return host
+
+
+def _base(shop: str) -> str:
+    return shop if "://" in shop else f"https://{shop}"
 
 
 def _seconds(value: object, *, default: float) -> float:

@@ -26,7 +26,7 @@ query Orders($first: Int!, $after: String, $query: String) {
   orders(first: $first, after: $after, query: $query, sortKey: %(sort)s) {
     pageInfo { hasNextPage endCursor }
     nodes {
-      id name email phone createdAt updatedAt cancelledAt currencyCode customerLocale
+      id name email phone createdAt processedAt updatedAt cancelledAt currencyCode customerLocale
       totalPriceSet { shopMoney { amount currencyCode } }
       customer { firstName lastName email phone }
       shippingAddress {
@@ -92,7 +92,7 @@ def search_filter(by: Since, since_iso: str) -> str:
 def order_from_graphql(node: Mapping[str, Any]) -> OrderIn:
     """One ``Order`` node; raises ValueError with the reason when it cannot be read."""
     gid = node.get("id")
-    placed_at = parse_time(node.get("createdAt"))
+    placed_at = parse_time(node.get("processedAt")) or parse_time(node.get("createdAt"))
     if not gid or placed_at is None:
         raise ValueError(f"order {gid or '?'} has no id or creation time")
     total = _money(node.get("totalPriceSet"))
@@ -119,7 +119,7 @@ def order_from_graphql(node: Mapping[str, Any]) -> OrderIn:
         ship_postcode=_text(address.get("zip")),
         ship_country=_text(address.get("countryCodeV2")).upper()[:2],
         ship_phone=_text(address.get("phone")),
-        locale=_language(node.get("customerLocale")),
+        locale=_text(node.get("customerLocale")) or "en",
         phone=_text(node.get("phone")) or _text(customer.get("phone")),
         source=Source.SHOPIFY,
         shipments=tuple(
@@ -150,7 +150,8 @@ def _line(item: Mapping[str, Any], currency: str) -> LineIn:
 
 def _parcels(fulfillment: Any) -> list[ShipmentIn]:
     """One parcel per tracking number of a live fulfillment. A fulfillment with several
-    numbers names each parcel ``<fulfillment id>`` then ``<id>-2``… so each is found again."""
+    numbers names each parcel ``<fulfillment id>`` then ``<id>:1``… as the fulfillment webhooks
+    do (``shopify_rest``), so a parcel seen both ways is one parcel."""
     if not isinstance(fulfillment, Mapping):
         return []
     if _text(fulfillment.get("status")).upper() in DEAD_FULFILLMENTS:
@@ -180,7 +181,7 @@ def _parcels(fulfillment: Any) -> list[ShipmentIn]:
                 pinned=False,
                 tracking_url=url if url.startswith(("https://", "http://")) else "",
                 shipped_at=shipped_at,
-                external_id=fid if not parcels else f"{fid}-{len(parcels) + 1}",
+                external_id=fid if not parcels else f"{fid}:{len(parcels)}",
                 delivered=delivered,
                 line_ids=lines,
             )
@@ -203,11 +204,6 @@ def _quantity(value: Any) -> int:
         return int(value)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"quantity {value!r} is not a whole number") from exc
-
-
-def _language(value: Any) -> str:
-    """Shopify gives the shopper's locale ('de', 'pt-BR'); ShopCare speaks by language."""
-    return _text(value).split("-")[0].lower() or "en"
 
 
 def _money(value: Any) -> Mapping[str, Any]:
