@@ -50,6 +50,17 @@ def _parser() -> argparse.ArgumentParser:
     password = commands.add_parser("set-password", help="create an admin or change its password")
     password.add_argument("--user", default="admin", help="user name (default admin)")
     password.add_argument("--data-dir", help="folder for the database and files")
+
+    csv_in = commands.add_parser("import", help="import orders (or tracking numbers) from a CSV")
+    csv_in.add_argument("file", help="a Shopify or WooCommerce export, or a generic/tracking CSV")
+    csv_in.add_argument(
+        "--format",
+        choices=["shopify", "woocommerce", "generic", "tracking"],
+        help="the file's format (default: told by its header)",
+    )
+    csv_in.add_argument("--dry-run", action="store_true", help="report only; change nothing")
+    csv_in.add_argument("--report", help="write every rejected row and warning to this CSV")
+    csv_in.add_argument("--data-dir", help="folder for the database and files")
     return parser
 
 
@@ -126,4 +137,36 @@ def _set_password(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-_COMMANDS = {"run": _run, "poll": _poll, "check": _check, "set-password": _set_password}
+def _import(settings: Settings, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from shopcare.app import build
+    from shopcare.services.intake.csv_formats import CsvFormat
+    from shopcare.services.intake.csv_import import ImportOptions, import_csv, summary
+    from shopcare.services.intake.csv_report import report_csv, report_lines
+    from shopcare.services.shop import get_profile
+
+    app = build(settings)
+    options = ImportOptions(
+        now=app.clock(),
+        carriers=app.carrier_names,
+        zone=get_profile(app.sessions).zone,
+        format=CsvFormat(args.format) if args.format else None,
+        dry_run=args.dry_run,
+    )
+    report = import_csv(app.sessions, Path(args.file), options)
+    print(summary(report))
+    for line in report_lines(report):
+        print(line)
+    if args.report:
+        Path(args.report).write_text(report_csv(report), encoding="utf-8")
+    return 0
+
+
+_COMMANDS = {
+    "run": _run,
+    "poll": _poll,
+    "check": _check,
+    "set-password": _set_password,
+    "import": _import,
+}

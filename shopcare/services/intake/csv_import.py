@@ -19,6 +19,7 @@ from sqlmodel import Session
 from shopcare.db.engine import SessionFactory, transaction
 from shopcare.db.models import ImportRun
 from shopcare.domain.intake import Mode
+from shopcare.services.errors import InputError
 from shopcare.services.intake.csv_formats import CsvFormat, columns_for
 from shopcare.services.intake.csv_mappings import (
     Parsed,
@@ -92,15 +93,18 @@ def import_csv(
 ) -> ImportReport:
     """Import (or, dry, try) one file; InputError when it cannot be read or its header is
     no format we know. ``run_id`` is an ImportRun to record the progress in (``start_run``)."""
-    csv_file = open_csv(path)
+    csv_file: CsvFile | None = None
     try:
+        csv_file = open_csv(path)
         return _import(sessions, csv_file, options, run_id=run_id)
     except BaseException as exc:
         if run_id is not None:
             _finish(sessions, run_id, options.now, failed=str(exc) or type(exc).__name__)
+        if isinstance(exc, OSError):
+            raise InputError(f"cannot read {path.name}: {exc.strerror or exc}") from None
         raise
     finally:
-        close = getattr(csv_file.rows, "close", None)
+        close = getattr(csv_file.rows if csv_file else None, "close", None)
         if close is not None:
             close()
 
