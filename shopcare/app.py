@@ -183,9 +183,11 @@ def mount(shopcare: ShopCare) -> None:
     from nicegui import app as web
 
     from shopcare.ui.admin import register_admin
+    from shopcare.ui.api import mount_api
     from shopcare.ui.site import SiteFirst, site_app
 
     site = site_app(shopcare)
+    mount_api(site, shopcare)
     nicegui_stack = type(web).build_middleware_stack.__get__(web)  # the class's, not a wrapper
     web.build_middleware_stack = lambda: SiteFirst(site, nicegui_stack())  # type: ignore[method-assign]
     register_admin(shopcare)

@@ -1,0 +1,45 @@
+"""The REST API under ``/api/v1``: a FastAPI app of its own, with its own OpenAPI document at
+``/api/v1/openapi.json`` (NiceGUI's docs stay off), mounted on the site app in front of
+NiceGUI's middleware. Every route needs an API key (``services.api_keys``).
+
+Routes are thin: they validate (``schemas``), call one service, and shape the answer.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from fastapi import FastAPI
+
+from shopcare.ui.api.auth import key_checker
+from shopcare.ui.api.limits import BodyLimit
+from shopcare.ui.api.orders import orders_router
+from shopcare.ui.api.reads import reads_router
+
+if TYPE_CHECKING:
+    from shopcare.app import ShopCare
+
+PREFIX = "/api/v1"
+
+
+def api_app(shopcare: ShopCare) -> FastAPI:
+    app = FastAPI(
+        title="ShopCare API",
+        version="1",
+        description="Orders in and out of ShopCare. Send an API key made in the admin as "
+        "`Authorization: Bearer <key>`. Money is in minor units beside its currency; times "
+        "are ISO 8601 with an offset. See docs/api.md.",
+        openapi_url="/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+    )
+    auth = key_checker(shopcare)
+    app.include_router(orders_router(shopcare, auth))
+    app.include_router(reads_router(shopcare, auth))
+    app.add_middleware(BodyLimit)
+    return app
+
+
+def mount_api(site: FastAPI, shopcare: ShopCare) -> None:
+    """Put the API on the site app, so its requests, like the shopper's, skip NiceGUI."""
+    site.mount(PREFIX, api_app(shopcare))
