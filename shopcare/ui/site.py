@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 def site_app(shopcare: ShopCare) -> FastAPI:
     """Health, carrier webhooks and every shopper page; no docs, no schema."""
     from shopcare.ui.health import health_router
+    from shopcare.ui.platform_webhooks import platform_webhooks_router
     from shopcare.ui.public import mount_public
     from shopcare.ui.webhooks import webhooks_router
 
@@ -28,6 +29,7 @@ def site_app(shopcare: ShopCare) -> FastAPI:
     app.include_router(health_router(shopcare))
     mount_public(app, shopcare)
     app.include_router(webhooks_router(shopcare))
+    app.include_router(platform_webhooks_router(shopcare))
     return app
 
 
