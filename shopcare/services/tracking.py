@@ -136,6 +136,9 @@ class _Context:
     outbox_keys: set[str]
     rules: MessageRules
     phones: dict[int, str]
+    quiet: set[int] = field(default_factory=set)
+    """Shipments whose news is not the shopper's: parcels imported as history (``silent``)
+    and parcels of cancelled orders. They are followed and shown, never messaged about."""
     new_events: list[dict[str, Any]] = field(default_factory=list)
     new_messages: list[dict[str, Any]] = field(default_factory=list)
     return_events: list[dict[str, Any]] = field(default_factory=list)
@@ -144,6 +147,8 @@ class _Context:
     def queue(
         self, kind: MessageKind, *, order: ShopOrder, shipment_id: int | None, occurrence: str = ""
     ) -> None:
+        if shipment_id in self.quiet:
+            return
         rows = message_rows(
             kind,
             order=order,
@@ -196,9 +201,14 @@ class _Context:
             )
             if c.id is not None and c.phone
         }
+        quiet = {
+            s.id
+            for s in shipments
+            if s.id is not None and (s.silent or orders[s.order_id].cancelled_at is not None)
+        }
         return cls(
             now, options, settings, zone, shipments, events, event_keys, history, orders, keys,
-            load_rules(session), phones,
+            load_rules(session), phones, quiet,
         )  # fmt: skip
 
 
