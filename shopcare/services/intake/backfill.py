@@ -1,0 +1,189 @@
+"""Backfill: the orders of the last N days read from the connected platform, page by page.
+
+Each page is written with its ``ImportRun`` progress (counts and the cursor of the next
+page) in one transaction, so the progress bar reads the store, survives leaving the page,
+and a backfill cut short (a restart, an outage) resumes at the page after the last one
+stored. The backfill writes in ``Mode.BULK``: old orders are history, nothing is sent.
+
+``pull`` is the page loop the reconcile shares: while one page is written (in a thread,
+the store is synchronous) the next one is already being fetched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import col, select
+
+from shopcare.db.engine import SessionFactory, transaction
+from shopcare.db.models import ImportRun, StoreConnection
+from shopcare.domain.intake import Mode
+from shopcare.platforms.base import Page, Platform, PlatformError, Since
+from shopcare.services.intake.connection import Clock, keep_client_state
+from shopcare.services.intake.writer import Outcome, write_orders
+
+RUNNING, DONE, FAILED = "running", "done", "failed"
+PROBLEMS_KEPT = 20
+"""Rejected orders named in a run's message; the counts hold the rest."""
+
+
+@dataclass(frozen=True)
+class Window:
+    """Which orders a run reads, and with which writer mode."""
+
+    since: datetime
+    by: Since
+    mode: Mode
+
+
+def start_backfill(sessions: SessionFactory, platform: str, *, days: int, now: datetime) -> int:
+    """The backfill's run: a new one, or the unfinished one of this platform, which goes on
+    from its cursor instead of starting over."""
+    with transaction(sessions) as session:
+        running = session.exec(
+            select(ImportRun)
+            .where(ImportRun.kind == "backfill", ImportRun.source == platform)
+            .where(ImportRun.status == RUNNING)
+            .order_by(col(ImportRun.id).desc())
+        ).first()
+        if running is not None:
+            return int(running.id or 0)
+        since = now - timedelta(days=days)
+        run = ImportRun(
+            kind="backfill",
+            source=platform,
+            cursor=json.dumps({"since": since.isoformat(), "page": ""}),
+            started_at=now,
+        )
+        session.add(run)
+        session.flush()
+        return int(run.id or 0)
+
+
+async def run_backfill(
+    sessions: SessionFactory,
+    run_id: int,
+    *,
+    client: Platform,
+    clock: Clock,
+    carriers: Sequence[str],
+) -> ImportRun:
+    """Read and write every page of the run's window; the run as it ended."""
+    with sessions() as session:
+        run = session.get(ImportRun, run_id)
+    if run is None or run.status != RUNNING:
+        raise ValueError(f"no running import {run_id}")
+    state = json.loads(run.cursor or "{}")
+    window = Window(datetime.fromisoformat(state["since"]), Since.CREATED, Mode.BULK)
+    run = await pull(
+        sessions, run_id, client=client, window=window, cursor=state.get("page", ""),
+        clock=clock, carriers=carriers,
+    )  # fmt: skip
+    if run.status == DONE:
+        _first_reconcile_from(sessions, client.name, run.started_at)
+    return run
+
+
+async def pull(
+    sessions: SessionFactory,
+    run_id: int,
+    *,
+    client: Platform,
+    window: Window,
+    cursor: str,
+    clock: Clock,
+    carriers: Sequence[str],
+) -> ImportRun:
+    """Pages of ``window`` from ``cursor`` on, each written with the run's progress; a
+    platform error ends the run as failed with its reason (the cursor stays, to resume)."""
+    fetch = asyncio.ensure_future(client.orders(since=window.since, by=window.by, cursor=cursor))
+    try:
+        while True:
+            page = await fetch
+            if page.cursor:
+                fetch = asyncio.ensure_future(
+                    client.orders(since=window.since, by=window.by, cursor=page.cursor)
+                )
+            await asyncio.to_thread(
+                _store_page, sessions, run_id, page, window=window, now=clock(), carriers=carriers
+            )
+            if not page.cursor:
+                break
+    except PlatformError as exc:
+        keep_client_state(sessions, client, error=str(exc))
+        return _finish(sessions, run_id, status=FAILED, message=str(exc), now=clock())
+    except BaseException:
+        fetch.cancel()
+        raise
+    keep_client_state(sessions, client)
+    return _finish(sessions, run_id, status=DONE, message="", now=clock())
+
+
+def _store_page(
+    sessions: SessionFactory,
+    run_id: int,
+    page: Page,
+    *,
+    window: Window,
+    now: datetime,
+    carriers: Sequence[str],
+) -> None:
+    with transaction(sessions) as session:
+        written = write_orders(session, page.orders, now=now, carriers=carriers, mode=window.mode)
+        run = session.get(ImportRun, run_id)
+        assert run is not None
+        outcomes = [w.outcome for w in written]
+        problems = [f"{w.order_number}: {'; '.join(w.problems)}" for w in written if w.problems]
+        run.done += len(written) + len(page.skipped)
+        run.created += outcomes.count(Outcome.CREATED)
+        run.updated += outcomes.count(Outcome.UPDATED)
+        run.rejected += outcomes.count(Outcome.REJECTED) + len(page.skipped)
+        run.api_calls += page.calls
+        if page.total is not None and run.total is None:
+            run.total = page.total
+        if run.kind == "backfill":
+            run.cursor = json.dumps({"since": window.since.isoformat(), "page": page.cursor})
+        else:
+            run.cursor = page.cursor
+        kept = [line for line in run.message.splitlines() if line]
+        run.message = "\n".join([*kept, *problems, *page.skipped][:PROBLEMS_KEPT])
+        session.add(run)
+
+
+def _finish(
+    sessions: SessionFactory, run_id: int, *, status: str, message: str, now: datetime
+) -> ImportRun:
+    with transaction(sessions) as session:
+        run = session.get(ImportRun, run_id)
+        assert run is not None
+        run.status = status
+        run.finished_at = now
+        if status == DONE and run.total is None:
+            run.total = run.done
+        if message:
+            run.message = "\n".join(x for x in (message, run.message) if x)[:4000]
+        session.add(run)
+    return run
+
+
+def _first_reconcile_from(sessions: SessionFactory, platform: str, moment: datetime) -> None:
+    """After the first backfill the reconcile reads what changed since it began."""
+    with transaction(sessions) as session:
+        row = session.get(StoreConnection, platform)
+        if row is not None and row.last_reconcile_at is None:
+            row.last_reconcile_at = moment
+            session.add(row)
+
+
+def latest_run(sessions: SessionFactory, kind: str, platform: str) -> ImportRun | None:
+    """The newest run of this kind, for the page's progress bar."""
+    with sessions() as session:
+        return session.exec(
+            select(ImportRun)
+            .where(ImportRun.kind == kind, ImportRun.source == platform)
+            .order_by(col(ImportRun.id).desc())
+        ).first()

@@ -1,0 +1,263 @@
+"""The owner's store connection: which platform, which credentials, and the "Test" that says
+exactly what is wrong. Building a platform client from the stored row is here too, so the
+page, the backfill and the reconcile use the same rules.
+
+Credentials are stored as JSON in ``StoreConnection.credentials`` and never come back out
+to the page: the view says only which secrets are set, and a secret left empty on saving
+keeps the stored one. Errors shown to the owner are the client's, which never quote them.
+A Shopify token got with the client-credentials grant is kept with its expiry, so a restart
+does not ask for a new one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import httpx
+from sqlmodel import select
+
+from shopcare.db.engine import SessionFactory, transaction
+from shopcare.db.models import StoreConnection
+from shopcare.platforms.base import Platform, PlatformError, Sleep
+from shopcare.platforms.shopify import Shopify, shop_domain
+from shopcare.platforms.woocommerce import WooCommerce, site_url
+from shopcare.services.errors import InputError
+
+Clock = Callable[[], datetime]
+DEFAULT_DAYS = 60
+MAX_DAYS = 3650
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    label: str
+    secret: bool = True
+    help: str = ""
+
+
+FIELDS: dict[str, tuple[Field, ...]] = {
+    "shopify": (
+        Field("access_token", "Admin API access token", help="shpat_…, or leave empty"),
+        Field("client_id", "Client ID", secret=False, help="Dev Dashboard app, instead of a token"),
+        Field("client_secret", "Client secret", help="Dev Dashboard app, instead of a token"),
+    ),
+    "woocommerce": (
+        Field("consumer_key", "Consumer key", help="ck_…, with Read access"),
+        Field("consumer_secret", "Consumer secret", help="cs_…"),
+    ),
+}
+LABELS = {"shopify": "Shopify", "woocommerce": "WooCommerce"}
+ADDRESS = {"shopify": "Shop domain (my-shop.myshopify.com)", "woocommerce": "Site address"}
+
+
+@dataclass(frozen=True)
+class ConnectionView:
+    platform: str
+    shop_url: str
+    values: dict[str, str]
+    """Plain fields as stored; secrets are "" (shown as set or not by ``secrets_set``)."""
+    secrets_set: frozenset[str]
+    webhook_secret_set: bool
+    enabled: bool
+    backfill_days: int
+    last_reconcile_at: datetime | None
+    last_error: str
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.shop_url) and _has_credentials(self.platform, self._keys)
+
+    @property
+    def _keys(self) -> set[str]:
+        return set(self.secrets_set) | {k for k, v in self.values.items() if v}
+
+
+def platforms() -> list[str]:
+    return list(FIELDS)
+
+
+def connection_view(sessions: SessionFactory, platform: str) -> ConnectionView:
+    _known(platform)
+    with sessions() as session:
+        row = session.get(StoreConnection, platform)
+    creds = _credentials(row)
+    fields = FIELDS[platform]
+    return ConnectionView(
+        platform=platform,
+        shop_url=row.shop_url if row else "",
+        values={f.key: ("" if f.secret else creds.get(f.key, "")) for f in fields},
+        secrets_set=frozenset(f.key for f in fields if f.secret and creds.get(f.key)),
+        webhook_secret_set=bool(row and row.webhook_secret),
+        enabled=bool(row and row.enabled),
+        backfill_days=row.backfill_days if row else DEFAULT_DAYS,
+        last_reconcile_at=utc(row.last_reconcile_at) if row else None,
+        last_error=row.last_error if row else "",
+    )
+
+
+def save_connection(
+    sessions: SessionFactory,
+    platform: str,
+    *,
+    shop_url: str,
+    values: Mapping[str, str],
+    backfill_days: int = DEFAULT_DAYS,
+    webhook_secret: str = "",
+    now: datetime,
+) -> None:
+    """Store the connection and turn it on; an empty secret keeps the stored one."""
+    _known(platform)
+    address = shop_domain(shop_url) if platform == "shopify" else site_url(shop_url)
+    if not address:
+        raise InputError(f"{LABELS[platform]} needs the {ADDRESS[platform].lower()}")
+    if not 1 <= backfill_days <= MAX_DAYS:
+        raise InputError(f"import between 1 and {MAX_DAYS} days of orders")
+    with transaction(sessions) as session:
+        row = session.get(StoreConnection, platform) or StoreConnection(
+            platform=platform, updated_at=now
+        )
+        old = _credentials(row)
+        new = {}
+        for f in FIELDS[platform]:
+            given = (values.get(f.key) or "").strip()
+            new[f.key] = old.get(f.key, "") if f.secret and not given else given
+        if not _has_credentials(platform, {k for k, v in new.items() if v}):
+            raise InputError(_missing(platform))
+        if (new, row.shop_url) != (old, address):
+            row.access_token, row.token_expires_at = "", None  # a token of other keys
+        row.shop_url = address
+        row.credentials = json.dumps(new)
+        row.webhook_secret = webhook_secret.strip() or row.webhook_secret
+        row.backfill_days = backfill_days
+        row.enabled = True
+        row.last_error = ""
+        row.updated_at = now
+        session.add(row)
+
+
+def disconnect(sessions: SessionFactory, platform: str, *, now: datetime) -> None:
+    """Stop the reconcile; the credentials stay so turning it on again needs no retyping."""
+    with transaction(sessions) as session:
+        row = session.get(StoreConnection, platform)
+        if row is not None:
+            row.enabled = False
+            row.updated_at = now
+            session.add(row)
+
+
+def enabled_platforms(sessions: SessionFactory) -> list[str]:
+    with sessions() as session:
+        rows = session.exec(select(StoreConnection).where(StoreConnection.enabled)).all()
+    return [r.platform for r in rows if r.platform in FIELDS]
+
+
+def platform_client(
+    sessions: SessionFactory,
+    platform: str,
+    *,
+    http: httpx.AsyncClient,
+    clock: Clock,
+    sleep: Sleep = asyncio.sleep,
+) -> Platform:
+    """A client for the stored connection."""
+    _known(platform)
+    with sessions() as session:
+        row = session.get(StoreConnection, platform)
+    if row is None:
+        raise InputError(f"{LABELS[platform]} is not connected yet")
+    creds = _credentials(row)
+    if platform == "woocommerce":
+        return WooCommerce(
+            site=row.shop_url,
+            consumer_key=creds.get("consumer_key", ""),
+            consumer_secret=creds.get("consumer_secret", ""),
+            client=http,
+            sleep=sleep,
+            key_in_query=bool(creds.get("key_in_query")),
+        )
+    client = Shopify(
+        shop=row.shop_url,
+        client=http,
+        clock=clock,
+        access_token=creds.get("access_token", ""),
+        client_id=creds.get("client_id", ""),
+        client_secret=creds.get("client_secret", ""),
+        sleep=sleep,
+    )
+    client.remember_token(row.access_token, utc(row.token_expires_at))
+    return client
+
+
+def keep_client_state(sessions: SessionFactory, client: Platform, *, error: str = "") -> None:
+    """What a client learnt that the next run needs (a fresh token, a host that strips
+    Authorization), and the last error for the page ("" clears it)."""
+    with transaction(sessions) as session:
+        row = session.get(StoreConnection, client.name)
+        if row is None:
+            return
+        if isinstance(client, Shopify) and client.token != row.access_token:
+            row.access_token, row.token_expires_at = client.token, client.token_expires_at
+        if isinstance(client, WooCommerce) and client.key_in_query:
+            row.credentials = json.dumps({**_credentials(row), "key_in_query": "1"})
+        row.last_error = error[:500]
+        session.add(row)
+
+
+async def test_connection(
+    sessions: SessionFactory,
+    platform: str,
+    *,
+    http: httpx.AsyncClient,
+    clock: Clock,
+) -> str:
+    """The client's cheapest call with the stored credentials: its text, or "failed: why"."""
+    try:
+        client = platform_client(sessions, platform, http=http, clock=clock)
+    except InputError as exc:
+        return f"failed: {exc}"
+    try:
+        text = await client.check()
+    except PlatformError as exc:
+        keep_client_state(sessions, client, error=str(exc))
+        return f"failed: {exc}"
+    keep_client_state(sessions, client)
+    return text
+
+
+def utc(moment: datetime | None) -> datetime | None:
+    """SQLite hands times back without their zone; they are stored in UTC."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def _has_credentials(platform: str, keys: set[str]) -> bool:
+    if platform == "shopify":
+        return "access_token" in keys or {"client_id", "client_secret"} <= keys
+    return {"consumer_key", "consumer_secret"} <= keys
+
+
+def _missing(platform: str) -> str:
+    if platform == "shopify":
+        return "Shopify needs an Admin API access token, or the app's client ID and secret"
+    return "WooCommerce needs the consumer key and the consumer secret"
+
+
+def _credentials(row: StoreConnection | None) -> dict[str, str]:
+    if row is None:
+        return {}
+    try:
+        loaded = json.loads(row.credentials or "{}")
+    except ValueError:
+        return {}
+    return {str(k): str(v) for k, v in loaded.items()} if isinstance(loaded, dict) else {}
+
+
+def _known(platform: str) -> None:
+    if platform not in FIELDS:
+        raise InputError(f"unknown platform {platform!r}")
