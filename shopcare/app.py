@@ -192,8 +192,18 @@ def mount(shopcare: ShopCare) -> None:
     web.build_middleware_stack = lambda: SiteFirst(site, nicegui_stack())  # type: ignore[method-assign]
     register_admin(shopcare)
     web.on_startup(shopcare.start_scheduler)
+    web.on_startup(lambda: apply_pending_webhooks(shopcare))
     web.on_startup(freeze_startup_objects)
     web.on_shutdown(shopcare.stop)
+
+
+async def apply_pending_webhooks(shopcare: ShopCare) -> None:
+    """Platform webhooks stored but not applied when the process last stopped."""
+    from shopcare.services.intake.webhooks import apply_pending
+
+    await asyncio.to_thread(
+        apply_pending, shopcare.sessions, now=shopcare.clock(), carriers=shopcare.carrier_names
+    )
 
 
 def freeze_startup_objects() -> None:
