@@ -37,6 +37,7 @@ from shopcare.services.polling import Poller, ProviderLimits
 from shopcare.services.shop import get_profile
 from shopcare.services.tracking import PollReport
 from shopcare.services.view_counts import flush_views
+from shopcare.services.waiting_parcels import assign_waiting_parcels
 
 Clock = Callable[[], datetime]
 log = logging.getLogger("shopcare")
@@ -73,6 +74,7 @@ class ShopCare:
         self.limits.clear()
         self.limits.update(limits)
         self.poller.limits = self.limits
+        assign_waiting_parcels(self.sessions, self.carrier_names, now=self.clock())
 
     async def poll_once(self) -> PollReport:
         return await self.poller.poll()
@@ -145,6 +147,7 @@ def build(
         log.info("seeded the demo shop")
     client = http or new_client()
     carriers, limits = _carriers(sessions, client=client, clock=clock)
+    assign_waiting_parcels(sessions, sorted(carriers), now=clock())
     return ShopCare(
         settings=settings,
         engine=engine,

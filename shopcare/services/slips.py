@@ -21,6 +21,7 @@ from shopcare.db.models import (
     ReturnRequest,
     ShopOrder,
 )
+from shopcare.services.countries import address_lines
 from shopcare.services.errors import InputError
 from shopcare.services.print_settings import load_print_settings, page_size
 from shopcare.services.return_policy import load_policy
@@ -240,7 +241,15 @@ def load_packing_slip(
 
 
 def shipping_address(order: ShopOrder) -> str:
-    """One part a line, as on an envelope; empty parts left out."""
-    town = " ".join(p for p in (order.ship_postcode, order.ship_city) if p)
-    parts = (order.ship_name, order.ship_address1, town, order.ship_country)
-    return "\n".join(p.strip() for p in parts if p.strip())
+    """One part a line, as on an envelope; empty parts left out, the country by name."""
+    return "\n".join(
+        address_lines(
+            name=order.ship_name,
+            address1=order.ship_address1,
+            address2=order.ship_address2,
+            postcode=order.ship_postcode,
+            city=order.ship_city,
+            region=order.ship_region,
+            country=order.ship_country,
+        )
+    )

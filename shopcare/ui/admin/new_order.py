@@ -1,36 +1,31 @@
 """Adding an order by hand, for shops without a platform hook or for a phone order.
 
-The form only collects text; the service validates and stores it, and its message (an
-``InputError``) is shown as it is. Prices are parsed into minor units, never floats.
+The form only collects text and shows what it understood before anything is saved: each
+price as parsed by the currency's conventions and the order's total, whether an email can
+reach the shopper, and what will follow the tracking number. The service (the same order
+writer every source uses) validates and stores it; its ``InputError`` is shown as it is.
+An order whose parcel no carrier account can follow yet is saved all the same.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from nicegui import ui
 
-from shopcare.domain.money import parse_money
-from shopcare.services.admin_views import carrier_choices
+from shopcare.domain.intake import LineIn, OrderIn, ShipmentIn, email_problem
 from shopcare.services.errors import InputError
-from shopcare.services.orders import LineIn, OrderIn, ShipmentIn, create_order
+from shopcare.services.orders import create_order
+from shopcare.services.shop import get_profile
+from shopcare.ui.admin.address_fields import AddressFields
 from shopcare.ui.admin.layout import frame
+from shopcare.ui.admin.line_items import OWNER_DECIMAL, ItemRows
+from shopcare.ui.admin.parcel_form import ParcelFields
 
 if TYPE_CHECKING:
     from shopcare.app import ShopCare
 
-DETECT = ""
-"""The carrier select's value for "let ShopCare choose from the number"."""
 CURRENCIES = ["EUR", "USD", "GBP", "CHF", "SEK", "DKK", "NOK", "PLN", "CZK", "JPY"]
-
-
-@dataclass
-class ItemFields:
-    row: ui.row
-    title: ui.input
-    quantity: ui.number
-    price: ui.input
 
 
 def register_new_order(shopcare: ShopCare) -> None:
@@ -45,43 +40,36 @@ class NewOrderForm:
 
     def __init__(self, shopcare: ShopCare) -> None:
         self.shopcare = shopcare
-        self.items: list[ItemFields] = []
         with ui.card().classes("w-full"), ui.grid(columns=3).classes("w-full"):
             self.number = ui.input("Order number").mark("order-number")
             self.name = ui.input("Customer name").mark("customer-name")
-            self.email = ui.input("Email").mark("email")
-            self.postcode = ui.input("Postcode").mark("postcode")
-            self.city = ui.input("City").mark("city")
-            self.country = ui.input("Country (2 letters)").props("maxlength=2").mark("country")
+            with ui.column().classes("gap-0"):
+                self.email = ui.input("Email").classes("w-full").mark("email")
+                self.email_warning = ui.label().classes("text-sm text-warning")
+                self.email_warning.mark("email-warning")
             self.currency = ui.select(CURRENCIES, value="EUR", label="Currency").mark("currency")
+        ui.label("Shipping address").classes("text-lg")
+        with ui.card().classes("w-full"):
+            self.address = AddressFields()
         ui.label("Items").classes("text-lg")
-        self.item_box = ui.column().classes("w-full")
-        ui.button("Add item", icon="add", on_click=self.add_item).props("flat")
-        ui.label("Shipment (optional)").classes("text-lg")
-        with ui.card().classes("w-full"), ui.row().classes("w-full"):
-            choices = {DETECT: "Detect from the number", **carrier_choices(shopcare.carrier_names)}
-            self.carrier = ui.select(choices, value=DETECT, label="Carrier").mark("carrier")
-            self.tracking = ui.input("Tracking number").mark("tracking")
+        self.items = ItemRows(currency=self.currency_code, decimal=OWNER_DECIMAL)
+        ui.label("Parcel (optional)").classes("text-lg")
+        with ui.card().classes("w-full"):
+            self.parcel = ParcelFields(carriers=shopcare.carrier_names)
         ui.button("Create order", on_click=self.submit).mark("create-order")
-        self.add_item()
+        self.email.on_value_change(self.show_email_warning)
+        self.currency.on_value_change(self.items.show_totals)
+        self.items.add()
+        self.show_email_warning()
 
-    def add_item(self) -> None:
-        n = len(self.items) + 1
-        with self.item_box, ui.row().classes("w-full items-center") as row:
-            fields = ItemFields(
-                row=row,
-                title=ui.input("Item").classes("grow").mark(f"item-{n}-title"),
-                quantity=ui.number("Quantity", value=1, min=1, precision=0).mark(
-                    f"item-{n}-quantity"
-                ),
-                price=ui.input("Unit price", placeholder="12.50").mark(f"item-{n}-price"),
-            )
-            ui.button(icon="delete", on_click=lambda: self.remove_item(fields)).props("flat")
-        self.items.append(fields)
+    def currency_code(self) -> str:
+        return str(self.currency.value or "EUR")
 
-    def remove_item(self, fields: ItemFields) -> None:
-        self.items.remove(fields)
-        self.item_box.remove(fields.row)
+    def show_email_warning(self) -> None:
+        """Shown, not refused: the order is kept and followed, but nobody can be mailed."""
+        problem = email_problem(self.email.value or "")
+        words = f"{problem[:1].upper()}{problem[1:]}: no message can reach this shopper"
+        self.email_warning.set_text(words if problem else "")
 
     def submit(self) -> None:
         try:
@@ -95,30 +83,39 @@ class NewOrderForm:
             ui.notify(str(exc), type="negative", multi_line=True)
             return
         ui.notify(f"Order {order.order_number} added", type="positive")
+        if order.email_problem:
+            ui.notify(f"{order.email_problem}: no message can reach this shopper", type="warning")
         ui.navigate.to(f"/admin/orders/{order.id}")
 
     def order_in(self) -> OrderIn:
-        """Raises ValueError (bad price or quantity) with a message for the owner."""
-        currency = str(self.currency.value or "EUR")
-        tracking = (self.tracking.value or "").strip()
+        """Raises ValueError (a price, quantity or date it cannot read) worded for the owner."""
+        now = self.shopcare.clock()
+        address = self.address.value()
+        number = self.parcel.number()
+        shipped_at = self.parcel.shipped_at(get_profile(self.shopcare.sessions).zone, lambda: now)
+        shipments = (
+            [ShipmentIn(self.parcel.carrier_name(), number, shipped_at=shipped_at)]
+            if number
+            else []
+        )
         return OrderIn(
             order_number=self.number.value or "",
-            customer_name=self.name.value or "",
-            email=self.email.value or "",
-            placed_at=self.shopcare.clock(),
-            currency=currency,
-            ship_city=self.city.value or "",
-            ship_postcode=self.postcode.value or "",
-            ship_country=self.country.value or "",
-            lines=[_line(item, currency) for item in self.items],
-            shipments=[ShipmentIn(str(self.carrier.value or DETECT), tracking)] if tracking else [],
+            customer_name=(self.name.value or "").strip(),
+            email=(self.email.value or "").strip(),
+            placed_at=now,
+            currency=self.currency_code(),
+            ship_name=address.name,
+            ship_address1=address.address1,
+            ship_address2=address.address2,
+            ship_postcode=address.postcode,
+            ship_city=address.city,
+            ship_region=address.region,
+            ship_country=address.country,
+            ship_phone=address.phone,
+            phone=address.phone,
+            lines=[
+                LineIn(title=li.title, quantity=li.quantity, unit_price_minor=li.unit_price_minor)
+                for li in self.items.lines()
+            ],
+            shipments=shipments,
         )
-
-
-def _line(item: ItemFields, currency: str) -> LineIn:
-    title = item.title.value or ""
-    quantity = item.quantity.value
-    if quantity is None or quantity != int(quantity):
-        raise ValueError(f"quantity of {title!r} must be a whole number")
-    price = parse_money(item.price.value or "0", currency)
-    return LineIn(title=title, quantity=int(quantity), unit_price_minor=price)

@@ -3,20 +3,28 @@ scans, estimate and polling state, the messages ShopCare sent, returns, and the 
 own link.
 
 All of it is re-read by a timer, so a parcel's new scan shows up while the page is open;
-the one form on the page (changing a parcel's carrier) lives in a dialog outside it.
+the forms on the page (add a parcel, edit or cancel the order, change a parcel's carrier)
+live in dialogs outside it. A parcel no carrier account can follow yet says so, and one
+the owner cancelled or an order no email can reach carries a banner.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from nicegui import ui
 
+from shopcare.services.admin_views import carrier_choices
+from shopcare.services.order_facts import OrderFacts, order_facts
 from shopcare.services.outbox import FAILED, SENT, SKIPPED, resend
 from shopcare.services.views import OrderView, ShipmentView, order_view_by_id
+from shopcare.services.waiting_parcels import NO_ACCOUNT
 from shopcare.ui.admin.layout import REFRESH_S, frame, status_label, when
+from shopcare.ui.admin.order_edit import CancelDialog, EditDialog
+from shopcare.ui.admin.parcel_dialog import ParcelDialog
 from shopcare.ui.admin.return_actions import ReturnActions
 from shopcare.ui.admin.shipment_actions import ShipmentActions
 
@@ -53,11 +61,15 @@ def register_order_detail(shopcare: ShopCare) -> None:
             @ui.refreshable
             def detail() -> None:
                 fresh = order_view_by_id(shopcare.sessions, number)
-                if fresh is None:
+                facts = order_facts(shopcare.sessions, number)
+                if fresh is None or facts is None:
                     ui.label("This order has just been removed.")
                     return
+                _banners(facts)
+                _order_actions(fresh, facts, order_dialogs)
                 _order(
                     fresh,
+                    facts,
                     public_url=shopcare.settings.public_url,
                     actions=actions,
                     resend=resend_message,
@@ -73,12 +85,58 @@ def register_order_detail(shopcare: ShopCare) -> None:
             return_actions = ReturnActions(
                 shopcare, currency=view.currency, on_change=detail.refresh
             )
+            order_dialogs = OrderDialogs(
+                parcel=ParcelDialog(shopcare, order_id=number, on_change=detail.refresh),
+                edit=EditDialog(
+                    shopcare, order_id=number, currency=view.currency, on_change=detail.refresh
+                ),
+                cancel=CancelDialog(shopcare, order_id=number, on_change=detail.refresh),
+            )
             detail()
             ui.timer(REFRESH_S, detail.refresh)
 
 
+@dataclass(frozen=True)
+class OrderDialogs:
+    parcel: ParcelDialog
+    edit: EditDialog
+    cancel: CancelDialog
+
+
+def _banners(facts: OrderFacts) -> None:
+    if facts.cancelled_at:
+        with ui.card().classes("w-full bg-red-50").mark("cancelled-banner"):
+            ui.label(
+                f"Cancelled {when(facts.cancelled_at)}: its parcels are no longer followed "
+                "and nothing more is sent to the shopper."
+            ).classes("text-negative font-medium")
+    if facts.email_problem:
+        with ui.card().classes("w-full bg-amber-50").mark("email-banner"):
+            ui.label(
+                f"{facts.email_problem[:1].upper()}{facts.email_problem[1:]}: no message can "
+                "reach this shopper. Edit the order to add their email."
+            ).classes("font-medium")
+
+
+def _order_actions(view: OrderView, facts: OrderFacts, dialogs: OrderDialogs) -> None:
+    with ui.row().classes("gap-2"):
+        ui.button(
+            "Add parcel",
+            icon="add_box",
+            on_click=lambda: dialogs.parcel.open(view.lines, first=not view.shipments),
+        ).mark("add-parcel")
+        ui.button("Edit order", icon="edit", on_click=dialogs.edit.open).props("outline").mark(
+            "edit-order"
+        )
+        if facts.cancelled_at is None:
+            ui.button("Cancel order", icon="block", on_click=dialogs.cancel.open).props(
+                "outline color=negative"
+            ).mark("cancel-order")
+
+
 def _order(
     view: OrderView,
+    facts: OrderFacts,
     *,
     public_url: str,
     actions: ShipmentActions,
@@ -86,8 +144,13 @@ def _order(
     return_actions: ReturnActions,
 ) -> None:
     with ui.card().classes("w-full"):
-        ui.label(f"{view.customer_name} · {view.email} · {view.ship_postcode}")
+        who = (view.customer_name, view.email or "no email", facts.phone)
+        ui.label(" · ".join(p for p in who if p)).mark("order-customer")
         ui.label(f"Placed {when(view.placed_at)} · total {view.total}")
+        if facts.address:
+            with ui.column().classes("gap-0").mark("order-address"):
+                for line in facts.address:
+                    ui.label(line)
         with ui.row().classes("items-center gap-2"):
             ui.label("Shopper's tracking page:")
             ui.link(f"{public_url}/t/{view.token}", f"/t/{view.token}", new_tab=True)
@@ -107,7 +170,7 @@ def _order(
     if not view.shipments:
         ui.label("Not shipped yet.")
     for shipment in view.shipments:
-        _shipment(shipment, actions)
+        _shipment(shipment, actions, packed=facts.packed.get(shipment.id, []))
     _section("Messages")
     _messages(view, resend=resend)
     _section("Returns")
@@ -125,7 +188,12 @@ def _order(
             return_actions.buttons(ret)
 
 
-def _shipment(shipment: ShipmentView, actions: ShipmentActions) -> None:
+def _shipment(
+    shipment: ShipmentView, actions: ShipmentActions, *, packed: list[tuple[int, str]]
+) -> None:
+    if not shipment.carrier:
+        _waiting_shipment(shipment, actions, packed=packed)
+        return
     with ui.card().classes("w-full").mark(f"shipment-{shipment.id}"):
         with ui.row().classes("w-full items-center gap-2"):
             ui.label(
@@ -144,6 +212,7 @@ def _shipment(shipment: ShipmentView, actions: ShipmentActions) -> None:
             via += f" as {shipment.carrier_code}" if shipment.carrier_code else ""
             via += " · chosen by you" if shipment.carrier_pinned else ""
             ui.label(via).classes("text-sm").mark(f"via-{shipment.id}")
+        _packed(packed)
         if shipment.estimated_delivery:
             ui.label(_estimate(shipment)).mark(f"estimate-{shipment.id}")
         ui.label(
@@ -161,6 +230,36 @@ def _shipment(shipment: ShipmentView, actions: ShipmentActions) -> None:
                     title=status_label(event.status),
                     subtitle=" · ".join(filter(None, (when(event.at), event.location))),
                 )
+
+
+def _waiting_shipment(
+    shipment: ShipmentView, actions: ShipmentActions, *, packed: list[tuple[int, str]]
+) -> None:
+    """Kept, not followed: no configured account can follow it until one is set up (or the
+    owner picks a carrier here)."""
+    with ui.card().classes("w-full").mark(f"shipment-{shipment.id}"):
+        with ui.row().classes("w-full items-center gap-2"):
+            ui.label(shipment.tracking_number).classes("font-medium")
+            ui.badge(NO_ACCOUNT[:1].upper() + NO_ACCOUNT[1:], color="warning").mark(
+                f"waiting-{shipment.id}"
+            )
+            ui.space()
+            ui.button(
+                "Choose carrier", icon="local_shipping", on_click=lambda: actions.open(shipment)
+            ).props("flat dense").mark(f"change-carrier-{shipment.id}")
+        code = shipment.carrier_code
+        looks = f" The number looks like {carrier_choices([code])[code]}'s." if code else ""
+        ui.label(
+            "It is followed as soon as an account that can follow it is set up under "
+            f"Carriers, or you choose a carrier.{looks}"
+        ).classes("text-sm text-gray-600")
+        _packed(packed)
+
+
+def _packed(packed: list[tuple[int, str]]) -> None:
+    if packed:
+        contents = ", ".join(f"{quantity} × {title}" for quantity, title in packed)
+        ui.label(f"Contains {contents}").classes("text-sm")
 
 
 def _estimate(shipment: ShipmentView) -> str:
