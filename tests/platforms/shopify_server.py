@@ -59,6 +59,8 @@ class ShopifyShop:
     fail_next: list[Reply] = field(default_factory=list)
     throttled: int = 0
     queries: int = 0
+    down_after: int | None = None
+    """Queries answered before the shop goes down (503 from then on)."""
 
     def __post_init__(self) -> None:
         self.server.route("POST", GRAPHQL, self._graphql)
@@ -84,6 +86,8 @@ class ShopifyShop:
     def _graphql(self, request: Request) -> Reply:
         if self.fail_next:
             return self.fail_next.pop(0)
+        if self.down_after is not None and self.queries >= self.down_after:
+            return Reply(503, "Service Unavailable", content_type="text/plain")
         token = request.headers.get("x-shopify-access-token", "")
         if token != ADMIN_TOKEN and token not in self.tokens_issued[-1:]:
             return Reply(401, json.dumps({"errors": "[API] Invalid API key or access token"}))

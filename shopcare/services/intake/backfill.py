@@ -41,17 +41,19 @@ class Window:
 
 
 def start_backfill(sessions: SessionFactory, platform: str, *, days: int, now: datetime) -> int:
-    """The backfill's run: a new one, or the unfinished one of this platform, which goes on
-    from its cursor instead of starting over."""
+    """The backfill's run: a new one, or the last one of this platform when it did not
+    finish (cut short by a restart, or failed), which goes on from its cursor instead of
+    starting over."""
     with transaction(sessions) as session:
-        running = session.exec(
+        last = session.exec(
             select(ImportRun)
             .where(ImportRun.kind == "backfill", ImportRun.source == platform)
-            .where(ImportRun.status == RUNNING)
             .order_by(col(ImportRun.id).desc())
         ).first()
-        if running is not None:
-            return int(running.id or 0)
+        if last is not None and last.status != DONE:
+            last.status, last.finished_at = RUNNING, None
+            session.add(last)
+            return int(last.id or 0)
         since = now - timedelta(days=days)
         run = ImportRun(
             kind="backfill",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -163,8 +164,10 @@ def platform_client(
     http: httpx.AsyncClient,
     clock: Clock,
     sleep: Sleep = asyncio.sleep,
+    monotonic: Callable[[], float] = time.monotonic,
 ) -> Platform:
-    """A client for the stored connection."""
+    """A client for the stored connection; ``sleep`` and ``monotonic`` are how it waits
+    for and measures a platform's rate limits (a test's stopwatch, a benchmark's)."""
     _known(platform)
     with sessions() as session:
         row = session.get(StoreConnection, platform)
@@ -188,6 +191,7 @@ def platform_client(
         client_id=creds.get("client_id", ""),
         client_secret=creds.get("client_secret", ""),
         sleep=sleep,
+        monotonic=monotonic,
     )
     client.remember_token(row.access_token, utc(row.token_expires_at))
     return client

@@ -1,0 +1,164 @@
+"""Backfill from a loopback Shopify and WooCommerce into a real store: the window of days,
+progress in ImportRun page by page, nothing sent for history, and a resume after an outage
+that goes on from the cursor without importing anything twice."""
+
+from datetime import timedelta
+
+import httpx
+from sqlmodel import func, select
+
+from shopcare.app import ShopCare
+from shopcare.db.models import ImportRun, OutboxMessage, Shipment, ShopOrder
+from shopcare.services.intake.backfill import latest_run, run_backfill, start_backfill
+from shopcare.services.intake.connection import platform_client, save_connection
+from tests.conftest import FakeClock
+from tests.platforms.shopify_server import (
+    ADMIN_TOKEN,
+    ShopifyShop,
+    Stopwatch,
+    fulfillment,
+    order_node,
+)
+from tests.platforms.woocommerce_server import KEY, SECRET, WooShop, tracking_item, woo_order
+
+
+def connect_shopify(app: ShopCare, shop: ShopifyShop, clock: FakeClock) -> None:
+    save_connection(
+        app.sessions,
+        "shopify",
+        shop_url=shop.url,
+        values={"access_token": ADMIN_TOKEN},
+        now=clock(),
+    )
+
+
+async def backfill(
+    app: ShopCare, platform: str, http: httpx.AsyncClient, clock: FakeClock, watch: Stopwatch
+) -> ImportRun:
+    run_id = start_backfill(app.sessions, platform, days=60, now=clock())
+    client = platform_client(
+        app.sessions, platform, http=http, clock=clock, sleep=watch.sleep, monotonic=watch
+    )
+    return await run_backfill(
+        app.sessions, run_id, client=client, clock=clock, carriers=app.carrier_names
+    )
+
+
+def count(app: ShopCare, model: type) -> int:
+    with app.sessions() as session:
+        return session.exec(select(func.count()).select_from(model)).one()
+
+
+async def test_a_shopify_backfill_imports_the_window_quietly_with_its_progress(
+    shopcare: ShopCare,
+    shopify_shop: ShopifyShop,
+    http_client: httpx.AsyncClient,
+    clock: FakeClock,
+    stopwatch: Stopwatch,
+) -> None:
+    now = clock()
+    sent_long_ago = fulfillment(
+        11, number="3318810025", created=now - timedelta(days=40), delivered=True
+    )
+    shopify_shop.add(
+        order_node(900, created=now - timedelta(days=90)),  # outside 60 days
+        *(order_node(1000 + i, created=now - timedelta(days=50, hours=-i)) for i in range(23)),
+        order_node(1100, created=now - timedelta(days=41), fulfillments=[sent_long_ago]),
+        order_node(1101, created=now - timedelta(hours=3), cancelled=now - timedelta(hours=1)),
+    )
+    connect_shopify(shopcare, shopify_shop, clock)
+
+    run = await backfill(shopcare, "shopify", http_client, clock, stopwatch)
+
+    assert (run.status, run.done, run.created, run.rejected) == ("done", 25, 25, 0)
+    assert shopify_shop.throttled == 0 and len(stopwatch.slept) == 2  # waits for the bucket
+    assert run.api_calls == 3 and run.total == 25
+    with shopcare.sessions() as session:
+        numbers = set(session.exec(select(ShopOrder.order_number)))
+        cancelled = session.exec(select(ShopOrder).where(ShopOrder.order_number == "#1101")).one()
+        parcel = session.exec(select(Shipment)).one()
+    assert "#900" not in numbers and {"#1000", "#1100", "#1101"} <= numbers
+    assert cancelled.cancelled_at is not None
+    assert parcel.tracking_number == "3318810025" and parcel.silent
+    assert count(shopcare, OutboxMessage) == 0  # history: nothing is sent
+
+
+async def test_a_backfill_cut_short_resumes_from_its_cursor(
+    shopcare: ShopCare,
+    shopify_shop: ShopifyShop,
+    http_client: httpx.AsyncClient,
+    clock: FakeClock,
+    stopwatch: Stopwatch,
+) -> None:
+    now = clock()
+    shopify_shop.add(
+        *(order_node(i, created=now - timedelta(days=10, minutes=-i)) for i in range(35))
+    )
+    shopify_shop.down_after = 2
+    connect_shopify(shopcare, shopify_shop, clock)
+
+    failed = await backfill(shopcare, "shopify", http_client, clock, stopwatch)
+
+    assert failed.status == "failed" and "503" in failed.message
+    assert (failed.done, count(shopcare, ShopOrder)) == (20, 20)
+    shopify_shop.down_after = None
+    clock.advance(minutes=30)
+    resumed = await backfill(shopcare, "shopify", http_client, clock, stopwatch)
+
+    assert resumed.id == failed.id
+    assert (resumed.status, resumed.done, resumed.created) == ("done", 35, 35)
+    assert count(shopcare, ShopOrder) == 35
+    with shopcare.sessions() as session:
+        assert session.exec(select(func.count()).select_from(ImportRun)).one() == 1
+
+
+async def test_a_finished_backfill_starts_over_when_asked_again_and_changes_nothing(
+    shopcare: ShopCare,
+    shopify_shop: ShopifyShop,
+    http_client: httpx.AsyncClient,
+    clock: FakeClock,
+    stopwatch: Stopwatch,
+) -> None:
+    shopify_shop.add(*(order_node(i, created=clock() - timedelta(days=3)) for i in range(5)))
+    connect_shopify(shopcare, shopify_shop, clock)
+    first = await backfill(shopcare, "shopify", http_client, clock, stopwatch)
+
+    second = await backfill(shopcare, "shopify", http_client, clock, stopwatch)
+
+    assert second.id != first.id
+    assert (second.done, second.created, second.updated) == (5, 0, 0)
+    assert latest_run(shopcare.sessions, "backfill", "shopify").id == second.id
+
+
+async def test_a_woocommerce_backfill_imports_orders_and_their_parcels(
+    shopcare: ShopCare,
+    woo_shop: WooShop,
+    http_client: httpx.AsyncClient,
+    clock: FakeClock,
+    stopwatch: Stopwatch,
+) -> None:
+    now = clock()
+    shipped = [tracking_item("3SABCD0123456", shipped=now - timedelta(days=20))]
+    woo_shop.add(
+        woo_order(1, created=now - timedelta(days=61)),
+        *(woo_order(10 + i, created=now - timedelta(days=30, minutes=-i)) for i in range(120)),
+        woo_order(500, created=now - timedelta(days=21), status="completed", tracking=shipped),
+        woo_order(501, created=now - timedelta(days=2), status="cancelled"),
+    )
+    save_connection(
+        shopcare.sessions,
+        "woocommerce",
+        shop_url=woo_shop.url,
+        values={"consumer_key": KEY, "consumer_secret": SECRET},
+        now=now,
+    )
+
+    run = await backfill(shopcare, "woocommerce", http_client, clock, stopwatch)
+
+    assert (run.status, run.total, run.created, run.api_calls) == ("done", 122, 122, 2)
+    with shopcare.sessions() as session:
+        parcel = session.exec(select(Shipment)).one()
+        cancelled = session.exec(select(ShopOrder).where(ShopOrder.order_number == "501")).one()
+    assert parcel.tracking_number == "3SABCD0123456"
+    assert cancelled.cancelled_at is not None
+    assert count(shopcare, OutboxMessage) == 0
