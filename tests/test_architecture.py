@@ -1,5 +1,6 @@
-"""Dependencies point one way (STYLE.md): ui, jobs, cli -> services -> domain, db, adapters;
-adapters and db -> domain; domain -> nothing but the standard library."""
+"""Dependencies point one way (STYLE.md): ui, jobs, cli -> services -> domain, db, adapters
+(carriers, platforms, notify, pdf); adapters and db -> domain; domain -> nothing but the
+standard library."""
 
 import ast
 import sys
@@ -13,9 +14,20 @@ ALLOWED: dict[str, set[str]] = {
     "domain": {"domain"},
     "db": {"db", "domain"},
     "carriers": {"carriers", "domain", "retry_after"},
+    "platforms": {"platforms", "domain", "carriers", "retry_after"},
     "notify": {"notify", "domain", "config", "templating", "retry_after", "catalogs"},
     "pdf": {"pdf", "paths"},
-    "services": {"services", "domain", "db", "carriers", "notify", "pdf", "paths", "catalogs"},
+    "services": {
+        "services",
+        "domain",
+        "db",
+        "carriers",
+        "platforms",
+        "notify",
+        "pdf",
+        "paths",
+        "catalogs",
+    },
     "ui": {"ui", "services", "domain", "app", "paths", "db.migrate", "templating", "catalogs"},
 }
 
