@@ -81,6 +81,8 @@ class Page:
 
 class Platform(Protocol):
     name: str
+    calls: int
+    """HTTP calls made so far (pages, retries, tokens, look-ups)."""
 
     async def check(self) -> str:
         """The cheapest call that proves the credentials; a short text, or PlatformError."""

@@ -102,6 +102,7 @@ async def pull(
 ) -> ImportRun:
     """Pages of ``window`` from ``cursor`` on, each written with the run's progress; a
     platform error ends the run as failed with its reason (the cursor stays, to resume)."""
+    began, counted = client.calls, 0
     fetch = asyncio.ensure_future(client.orders(since=window.since, by=window.by, cursor=cursor))
     try:
         while True:
@@ -113,16 +114,18 @@ async def pull(
             await asyncio.to_thread(
                 _store_page, sessions, run_id, page, window=window, now=clock(), carriers=carriers
             )
+            counted += page.calls
             if not page.cursor:
                 break
     except PlatformError as exc:
         keep_client_state(sessions, client, error=str(exc))
-        return _finish(sessions, run_id, status=FAILED, message=str(exc), now=clock())
+        uncounted = client.calls - began - counted  # the calls of the page that failed
+        return _finish(sessions, run_id, FAILED, str(exc), now=clock(), calls=uncounted)
     except BaseException:
         fetch.cancel()
         raise
     keep_client_state(sessions, client)
-    return _finish(sessions, run_id, status=DONE, message="", now=clock())
+    return _finish(sessions, run_id, DONE, "", now=clock(), calls=0)
 
 
 def _store_page(
@@ -157,13 +160,20 @@ def _store_page(
 
 
 def _finish(
-    sessions: SessionFactory, run_id: int, *, status: str, message: str, now: datetime
+    sessions: SessionFactory,
+    run_id: int,
+    status: str,
+    message: str,
+    *,
+    now: datetime,
+    calls: int,
 ) -> ImportRun:
     with transaction(sessions) as session:
         run = session.get(ImportRun, run_id)
         assert run is not None
         run.status = status
         run.finished_at = now
+        run.api_calls += calls
         if status == DONE and run.total is None:
             run.total = run.done
         if message:
