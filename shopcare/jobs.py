@@ -10,6 +10,8 @@ POLL_EVERY_S = 5
 DISPATCH_EVERY_S = 5
 FLUSH_VIEWS_EVERY_S = 3
 """Page views wait in memory at most this long (see services.view_counts)."""
+RECONCILE_EVERY_S = 15 * 60
+"""Orders the shop platform changed and its webhooks missed (services.intake.reconcile)."""
 
 
 def make_scheduler(
@@ -17,6 +19,7 @@ def make_scheduler(
     poll: Callable[[], Awaitable[object]],
     dispatch: Callable[[], Awaitable[object]],
     flush_views: Callable[[], Awaitable[object]] | None = None,
+    reconcile: Callable[[], Awaitable[object]] | None = None,
 ) -> AsyncIOScheduler:
     """Jobs are cheap when there is nothing due (one indexed query), so they run often;
     each shipment's own next-poll time decides how often its carrier is asked."""
@@ -35,5 +38,13 @@ def make_scheduler(
             seconds=FLUSH_VIEWS_EVERY_S,
             id="flush_views",
             name="write counted page views",
+        )
+    if reconcile is not None:
+        scheduler.add_job(
+            reconcile,
+            "interval",
+            seconds=RECONCILE_EVERY_S,
+            id="reconcile",
+            name="reconcile orders with the shop platform",
         )
     return scheduler
