@@ -23,6 +23,7 @@ from shopcare.carriers.simulated import SimulatedCarrier
 from shopcare.config import Settings
 from shopcare.db.engine import SessionFactory, make_engine, session_factory
 from shopcare.db.migrate import upgrade
+from shopcare.db.models import ImportRun
 from shopcare.jobs import make_scheduler
 from shopcare.notify.base import Channel, Sender
 from shopcare.notify.devmailbox import DevMailbox
@@ -32,6 +33,8 @@ from shopcare.notify.webhook import SignedWebhook
 from shopcare.services.carrier_accounts import build_carriers
 from shopcare.services.demo import seed_demo
 from shopcare.services.dispatch import DispatchReport, dispatch_outbox
+from shopcare.services.intake.backfill import backfill_in_background, start_backfill
+from shopcare.services.intake.reconcile import reconcile
 from shopcare.services.message_rules import get_rules
 from shopcare.services.polling import Poller, ProviderLimits
 from shopcare.services.shop import get_profile
@@ -58,6 +61,8 @@ class ShopCare:
     limits: dict[str, ProviderLimits]
     sender: Sender
     scheduler: AsyncIOScheduler | None = field(default=None)
+    backfills: dict[int, asyncio.Task[ImportRun]] = field(default_factory=dict)
+    """Backfills running in this process, by run id (their progress is in the store)."""
 
     def __post_init__(self) -> None:
         self.poller = Poller(self.sessions, self.carriers, clock=self.clock, limits=self.limits)
@@ -114,9 +119,34 @@ class ShopCare:
         """Write the page views counted in memory (services.view_counts)."""
         return await asyncio.to_thread(flush_views, self.sessions)
 
+    async def reconcile_once(self) -> list[ImportRun]:
+        """Orders the connected shop platforms changed since the last reconcile."""
+        return await reconcile(
+            self.sessions, http=self.http, clock=self.clock, carriers=self.carrier_names
+        )
+
+    def start_backfill(self, platform: str, *, days: int) -> int:
+        """Start (or resume) the platform's backfill in the background; its run id."""
+        run_id = start_backfill(self.sessions, platform, days=days, now=self.clock())
+        task = self.backfills.get(run_id)
+        if task is None or task.done():
+            self.backfills[run_id] = asyncio.create_task(
+                backfill_in_background(
+                    self.sessions,
+                    run_id,
+                    http=self.http,
+                    clock=self.clock,
+                    carriers=self.carrier_names,
+                )
+            )
+        return run_id
+
     def start_scheduler(self) -> None:
         self.scheduler = make_scheduler(
-            poll=self.poll_once, dispatch=self.dispatch_once, flush_views=self.flush_views
+            poll=self.poll_once,
+            dispatch=self.dispatch_once,
+            flush_views=self.flush_views,
+            reconcile=self.reconcile_once,
         )
         self.scheduler.start()
 

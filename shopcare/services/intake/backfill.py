@@ -17,13 +17,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import httpx
 from sqlmodel import col, select
 
 from shopcare.db.engine import SessionFactory, transaction
 from shopcare.db.models import ImportRun, StoreConnection
 from shopcare.domain.intake import Mode
 from shopcare.platforms.base import Page, Platform, PlatformError, Since
-from shopcare.services.intake.connection import Clock, keep_client_state
+from shopcare.services.intake.connection import Clock, keep_client_state, platform_client
 from shopcare.services.intake.writer import Outcome, write_orders
 
 RUNNING, DONE, FAILED = "running", "done", "failed"
@@ -88,6 +89,24 @@ async def run_backfill(
     if run.status == DONE:
         _first_reconcile_from(sessions, client.name, run.started_at)
     return run
+
+
+async def backfill_in_background(
+    sessions: SessionFactory,
+    run_id: int,
+    *,
+    http: httpx.AsyncClient,
+    clock: Clock,
+    carriers: Sequence[str],
+) -> ImportRun:
+    """``run_backfill`` with a client built from the stored connection; what the admin
+    page starts and leaves running."""
+    with sessions() as session:
+        run = session.get(ImportRun, run_id)
+    if run is None:
+        raise ValueError(f"no import {run_id}")
+    client = platform_client(sessions, run.source, http=http, clock=clock)
+    return await run_backfill(sessions, run_id, client=client, clock=clock, carriers=carriers)
 
 
 async def pull(
