@@ -27,6 +27,7 @@ from shopcare.ui.admin.return_detail import register_return_detail
 from shopcare.ui.admin.return_policy import register_return_policy
 from shopcare.ui.admin.returns_queue import register_returns_queue
 from shopcare.ui.admin.shop_profile import register_shop_profile
+from shopcare.ui.admin.store_connection import register_store_connection
 from shopcare.ui.admin.templates_editor import register_templates_editor
 from shopcare.ui.admin.tracking_settings import register_tracking_settings
 
@@ -51,6 +52,7 @@ def register_admin(shopcare: ShopCare) -> None:
     register_return_detail(shopcare)  # after pdf_router: "slips.pdf" is not an id
     register_problem_reports(shopcare)
     register_carriers(shopcare)
+    register_store_connection(shopcare)
     register_tracking_settings(shopcare)
     register_messages(shopcare)
     register_offers(shopcare)

@@ -18,6 +18,7 @@ NAV: tuple[tuple[str, str], ...] = (
     ("Returns", "/admin/returns"),
     ("Problems", "/admin/problems"),
     ("Add order", "/admin/orders/new"),
+    ("Store", "/admin/store"),
     ("Carriers", "/admin/carriers"),
     ("Tracking", "/admin/tracking"),
     ("Messages", "/admin/messages"),
