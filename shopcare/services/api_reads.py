@@ -112,10 +112,9 @@ def list_orders(
     if cursor:
         stamp, last_id = decode_cursor(cursor, shape=(str, int))
         try:
-            after = datetime.fromisoformat(stamp)
-        except ValueError as error:
+            after = datetime.fromisoformat(stamp).astimezone(UTC)
+        except (ValueError, OverflowError) as error:
             raise InputError("cursor is not one this API gave out") from error
-        after = after.astimezone(UTC).replace(tzinfo=None)
         query = query.where(
             sa.or_(_changed() > after, sa.and_(_changed() == after, col(ShopOrder.id) > last_id))
         )
@@ -140,7 +139,7 @@ def _order_conditions(filters: OrderFilter) -> list[sa.ColumnElement[bool]]:
     if filters.order_number:
         conditions.append(col(ShopOrder.order_number) == filters.order_number.strip())
     if filters.updated_since:
-        since = filters.updated_since.astimezone(UTC).replace(tzinfo=None)
+        since = filters.updated_since.astimezone(UTC)
         conditions.append(_changed() >= since)
     if filters.status:
         conditions.append(_status_condition(filters.status))

@@ -1,0 +1,67 @@
+"""Schemathesis against the API's own OpenAPI document, in-process (ASGI), with a valid key:
+no generated request may get a 5xx, and every answer must match the schema it documents.
+
+The store holds the demo shop (orders, parcels, returns, feedback) plus orders made through
+the API, so reads find rows as well as miss them. Examples are bounded so the run stays well
+under a minute on a shared two-core machine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import cast
+
+import pytest
+import schemathesis
+from fastapi import FastAPI
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error, response_schema_conformance
+
+from shopcare.app import ShopCare, build
+from shopcare.config import load_settings, with_public_url
+from shopcare.services.api_keys import create_key
+from shopcare.ui.api import api_app
+from tests.conftest import PUBLIC_URL, FakeClock
+
+MAX_EXAMPLES = 25
+
+
+@dataclass(frozen=True)
+class Target:
+    app: FastAPI
+    key: str
+
+
+@pytest.fixture(scope="module")
+def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
+    """One demo shop for every operation: building it takes seconds, and orders the POST
+    examples create make the reads' examples find more."""
+    data_dir = tmp_path_factory.mktemp("schemathesis")
+    config = with_public_url(load_settings({}, data_dir=str(data_dir)), PUBLIC_URL)
+    shop = build(config, clock=FakeClock(datetime(2026, 11, 2, 9, 0, tzinfo=UTC)), demo=True)
+    key = create_key(shop.sessions, "schemathesis", now=shop.clock()).key
+    yield Target(api_app(shop), key)
+    shop.engine.dispose()
+
+
+# Only the OpenAPI document is read from this app (routes would need a store): each example
+# is sent to the test's own app (``app=``), built on the test's own data dir.
+schema = schemathesis.openapi.from_asgi("/openapi.json", api_app(cast("ShopCare", None)))
+
+
+@schema.parametrize()
+@settings(
+    max_examples=MAX_EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+def test_no_request_gets_a_server_error_and_every_answer_matches_the_schema(
+    case: schemathesis.Case, target: Target
+) -> None:
+    case.call_and_validate(
+        app=target.app,
+        headers={"Authorization": f"Bearer {target.key}"},
+        checks=[not_a_server_error, response_schema_conformance],
+    )
