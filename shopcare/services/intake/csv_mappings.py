@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import tzinfo
+from functools import cached_property
 
 from shopcare.domain.intake import LineIn, OrderIn, ShipmentIn, Source
 from shopcare.services.intake.csv_formats import Columns, CsvFormat
@@ -66,6 +67,12 @@ class Reading:
     decimal: str
     zone: tzinfo
 
+    @cached_property
+    def item_at(self) -> tuple[int, ...]:
+        """Where an item's name, SKU, quantity and price are (-1: no such column)."""
+        index = self.columns.index
+        return tuple(index.get(f, -1) for f in ("item_name", "item_sku", "item_qty", "item_price"))
+
 
 def parse_rows(rows: Iterator[Row], reading: Reading) -> Iterator[Parsed]:
     """Every order (or parcel) of the file, or why its rows were rejected."""
@@ -109,53 +116,56 @@ class _RowErrors(Exception):
         self.errors = errors
 
 
+ORDER_FIELDS = (
+    "currency", "date", "cancelled_at", "status", "total", "email", "name", "first_name",
+    "last_name", "ship_name", "ship_first_name", "ship_last_name", "ship_address1",
+    "ship_address2", "ship_city", "ship_region", "ship_postcode", "ship_country", "ship_phone",
+    "locale", "phone", "external_id",
+)  # fmt: skip
+
+
 def _order(group: list[Row], number: str, reading: Reading) -> OrderIn:
     c = reading.columns
-
-    def field(name: str) -> str:
-        return next((v for r in group if (v := c.get(r.cells, name))), "")
-
-    line = group[0].line
+    f = c.values([r.cells for r in group], ORDER_FIELDS)
     try:
-        currency = field("currency").upper()
+        currency = f["currency"].upper()
         if not currency:
             raise CellError("currency is empty")
-        placed_at = parse_when(field("date"), zone=reading.zone, what="order date")
-        cancelled = field("cancelled_at")
+        placed_at = parse_when(f["date"], zone=reading.zone, what="order date")
+        cancelled = f["cancelled_at"]
         cancelled_at = (
             parse_when(cancelled, zone=reading.zone, what="cancelled at") if cancelled else None
         )
-        if cancelled_at is None and field("status").lower() == "cancelled":
+        if cancelled_at is None and f["status"].lower() == "cancelled":
             cancelled_at = placed_at
-        total_text = field("total")
+        total_text = f["total"]
         total = (
             parse_amount(total_text, currency, decimal=reading.decimal, what="order total")
             if total_text
             else None
         )
     except CellError as exc:
-        raise _RowErrors([(line, str(exc))]) from None
-    lines = _lines(group, currency, reading)
+        raise _RowErrors([(group[0].line, str(exc))]) from None
     return OrderIn(
         order_number=number,
-        email=field("email"),
+        email=f["email"],
         placed_at=placed_at,
-        lines=lines,
-        customer_name=field("name") or _joined(field("first_name"), field("last_name")),
+        lines=_lines(group, currency, reading),
+        customer_name=f["name"] or _joined(f["first_name"], f["last_name"]),
         currency=currency,
-        ship_name=field("ship_name") or _joined(field("ship_first_name"), field("ship_last_name")),
-        ship_address1=field("ship_address1"),
-        ship_address2=field("ship_address2"),
-        ship_city=field("ship_city"),
-        ship_region=field("ship_region"),
-        ship_postcode=field("ship_postcode"),
-        ship_country=field("ship_country"),
-        ship_phone=field("ship_phone"),
-        locale=field("locale") or "en",
-        phone=field("phone"),
+        ship_name=f["ship_name"] or _joined(f["ship_first_name"], f["ship_last_name"]),
+        ship_address1=f["ship_address1"],
+        ship_address2=f["ship_address2"],
+        ship_city=f["ship_city"],
+        ship_region=f["ship_region"],
+        ship_postcode=f["ship_postcode"],
+        ship_country=f["ship_country"],
+        ship_phone=f["ship_phone"],
+        locale=f["locale"] or "en",
+        phone=f["phone"],
         source=SOURCES[c.format],
         shipments=_shipments(group, reading),
-        external_id=field("external_id")[:64],
+        external_id=f["external_id"][:64],
         total_minor=total,
         cancelled_at=cancelled_at,
     )
@@ -180,19 +190,24 @@ def _lines(group: list[Row], currency: str, reading: Reading) -> list[LineIn]:
 
 
 def _row_lines(row: Row, currency: str, reading: Reading) -> list[LineIn]:
-    c = reading.columns
-    lines = [
-        _woo_item(cell, currency, reading)
-        for cell in (row.cells[i] for i in c.item_cells if i < len(row.cells))
-        if cell.strip()
-    ]
-    title, sku = c.get(row.cells, "item_name"), c.get(row.cells, "item_sku")
+    c, cells = reading.columns, row.cells
+    lines = (
+        [
+            _woo_item(cell, currency, reading)
+            for cell in (cells[i] for i in c.item_cells if i < len(cells))
+            if cell.strip()
+        ]
+        if c.item_cells
+        else []
+    )
+    title, sku, quantity, price = (
+        cells[i].strip() if 0 <= i < len(cells) else "" for i in reading.item_at
+    )
     if title or sku:
-        price = c.get(row.cells, "item_price")
         lines.append(
             LineIn(
                 title=title or sku,
-                quantity=parse_quantity(c.get(row.cells, "item_qty")),
+                quantity=parse_quantity(quantity),
                 unit_price_minor=(
                     parse_amount(price, currency, decimal=reading.decimal) if price else 0
                 ),
@@ -240,13 +255,15 @@ def _shipments(group: list[Row], reading: Reading) -> tuple[ShipmentIn, ...]:
 def _row_shipments(row: Row, reading: Reading) -> list[ShipmentIn]:
     """The parcels one row names: several tracking numbers may share a cell, ``|``-separated."""
     c = reading.columns
-    numbers = [n.strip() for n in c.get(row.cells, "tracking").split("|") if n.strip()]
-    if not numbers:
+    cell = c.get(row.cells, "tracking")
+    if not cell:
         return []
-    shipped = c.get(row.cells, "shipped_at")
+    numbers = [n.strip() for n in cell.split("|") if n.strip()]
+    parcel = c.values((row.cells,), ("shipped_at", "carrier", "tracking_url"))
+    shipped = parcel["shipped_at"]
     shipped_at = parse_when(shipped, zone=reading.zone, what="shipped at") if shipped else None
-    carrier = c.get(row.cells, "carrier")[:32]
-    url = c.get(row.cells, "tracking_url") if len(numbers) == 1 else ""
+    carrier = parcel["carrier"][:32]
+    url = parcel["tracking_url"] if len(numbers) == 1 else ""
     return [
         ShipmentIn(
             carrier="",

@@ -15,8 +15,9 @@ import io
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 from shopcare.services.errors import InputError
 
@@ -40,8 +41,7 @@ class ByteCount:
     """Bytes that were not UTF-8 and were read as Windows-1252."""
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     line: int
     """The physical line (1-based) the row starts on."""
     cells: list[str]
@@ -120,26 +120,26 @@ def read_csv(raw: BinaryIO, *, size: int = 0) -> CsvFile:
     encoding = "utf-16" if start[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else "utf-8-sig"
     source = io.BufferedReader(_Source(start, raw, progress), buffer_size=256 * 1024)
     text = io.TextIOWrapper(source, encoding=encoding, errors=_FALLBACK, newline="")
-    lines = _tracked(text, progress)
-    header_line, first = _first_line(lines)
+    header_line, first = _first_line(_first_lines(text, progress))
     if first is None:
         text.close()
         raise InputError("the file is empty: a header row is needed")
     delimiter = sniff_delimiter(first)
-    rows = _rows(lines, first, header_line, delimiter)
-    header = next(rows)
+    rows = _rows(text, first, header_line, delimiter, progress)
+    header = next(rows, None)
+    if header is None:
+        text.close()
+        raise InputError("the file has no header row")
     if header.problem:
         text.close()
         raise InputError(f"line {header.line}: the header cannot be read ({header.problem})")
     return CsvFile(header.cells, header.line, delimiter, _closing(rows, text), progress)
 
 
-def _tracked(text: io.TextIOWrapper, progress: ByteCount) -> Iterator[str]:
-    while True:
-        _reading.progress = progress
-        line = text.readline()
-        if not line:
-            return
+def _first_lines(text: io.TextIOWrapper, progress: ByteCount) -> Iterator[str]:
+    """The lines up to the header, read one by one; the rest is read by the csv module."""
+    _reading.progress = progress
+    while line := text.readline():
         yield line
 
 
@@ -160,13 +160,15 @@ def sniff_delimiter(header: str) -> str:
     return best if counts[best] else ","
 
 
-def _rows(lines: Iterator[str], first: str, first_line: int, delimiter: str) -> Iterator[Row]:
+def _rows(
+    text: io.TextIOWrapper, first: str, first_line: int, delimiter: str, progress: ByteCount
+) -> Iterator[Row]:
     """Rows with the line each starts on; a row the csv module cannot read, or with an
     over-long cell, comes out with its problem instead of its cells."""
     if csv.field_size_limit() < READ_LIMIT:
         csv.field_size_limit(READ_LIMIT)
-    source = _chain(first, lines)
-    reader = csv.reader(source, delimiter=delimiter, quotechar='"', strict=False)
+    _reading.progress = progress
+    reader = csv.reader(chain((first,), text), delimiter=delimiter, quotechar='"', strict=False)
     offset = first_line - 1
     previous = 0
     while True:
@@ -180,18 +182,13 @@ def _rows(lines: Iterator[str], first: str, first_line: int, delimiter: str) -> 
             continue
         line = offset + previous + 1
         previous = reader.line_num
-        if not any(c.strip() for c in cells):
+        if not "".join(cells).strip():
             continue
-        longest = max((len(c) for c in cells), default=0)
-        if longest > MAX_CELL:
+        if max(map(len, cells)) > MAX_CELL:
+            longest = max(map(len, cells))
             yield Row(line, [], f"a cell is {longest:,} characters long (at most {MAX_CELL:,})")
             continue
         yield Row(line, cells)
-
-
-def _chain(first: str, lines: Iterator[str]) -> Iterator[str]:
-    yield first
-    yield from lines
 
 
 def _closing(rows: Iterator[Row], text: io.TextIOWrapper) -> Iterator[Row]:
