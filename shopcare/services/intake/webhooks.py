@@ -29,6 +29,7 @@ from shopcare.db.engine import SessionFactory, transaction
 from shopcare.db.models import StoreConnection, WebhookDelivery
 from shopcare.domain.intake import Source
 from shopcare.services.intake.webhook_topics import Applied, apply_topic
+from shopcare.services.shop import get_profile
 
 log = logging.getLogger(__name__)
 
@@ -180,12 +181,17 @@ def apply_pending(
 
 
 def recent_deliveries(sessions: SessionFactory, *, limit: int = 200) -> list[DeliveryView]:
+    """The latest first, timed in the shop's zone: what the owner reads to see why an
+    order is missing."""
+    zone = get_profile(sessions).zone
     with sessions() as session:
         rows = session.exec(
             select(WebhookDelivery).order_by(WebhookDelivery.id.desc()).limit(limit)  # type: ignore[union-attr]
         ).all()
     return [
-        DeliveryView(r.received_at, r.platform, r.topic, r.order_number, r.status, r.error)
+        DeliveryView(
+            r.received_at.astimezone(zone), r.platform, r.topic, r.order_number, r.status, r.error
+        )
         for r in rows
     ]
 
