@@ -30,6 +30,7 @@ from shopcare.ui.admin.shop_profile import register_shop_profile
 from shopcare.ui.admin.store_connection import register_store_connection
 from shopcare.ui.admin.templates_editor import register_templates_editor
 from shopcare.ui.admin.tracking_settings import register_tracking_settings
+from shopcare.ui.admin.webhook_deliveries import register_webhook_deliveries
 
 if TYPE_CHECKING:
     from shopcare.app import ShopCare
@@ -61,3 +62,4 @@ def register_admin(shopcare: ShopCare) -> None:
     register_return_policy(shopcare)
     register_printing(shopcare)
     register_mailbox(shopcare)
+    register_webhook_deliveries(shopcare)

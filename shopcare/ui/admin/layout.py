@@ -27,6 +27,7 @@ NAV: tuple[tuple[str, str], ...] = (
     ("Return policy", "/admin/return-policy"),
     ("Printing", "/admin/printing"),
     ("Mailbox", "/admin/mailbox"),
+    ("Webhooks", "/admin/webhooks"),
 )
 REFRESH_S = 3.0
 """How often live pages re-read the store, so the owner watches parcels move."""
