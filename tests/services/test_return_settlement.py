@@ -278,10 +278,10 @@ def test_an_order_the_shop_would_refuse_stops_the_exchange(
     rid = approved_and_received(shopcare, clock, exchange={"MUG": "MUG-BLUE"})
     with shopcare.sessions() as session:
         order = session.exec(select(ShopOrder).where(ShopOrder.order_number == "1001")).one()
-        order.email = "not an email"
+        order.currency = "E"
         session.add(order)
         session.commit()
-    with pytest.raises(InputError, match="is not an email address"):
+    with pytest.raises(InputError, match="not a three-letter ISO 4217 code"):
         exchange_return(shopcare.sessions, rid, now=clock())
     with shopcare.sessions() as session:
         assert len(session.exec(select(ShopOrder)).all()) == 1
