@@ -200,7 +200,7 @@ async def test_a_changed_carrier_survives_the_refresh_while_typing(user: User) -
     await user.should_see("via Simulated carrier as simpost · chosen by you")
 
 
-async def test_detecting_a_number_no_account_follows_is_refused(user: User) -> None:
+async def test_a_number_no_account_follows_is_saved_to_wait_for_one(user: User) -> None:
     await sign_in(user)
     await user.open("/admin/orders/new")
     assert only(user, ui.select, "carrier").value == ""
@@ -214,5 +214,7 @@ async def test_detecting_a_number_no_account_follows_is_refused(user: User) -> N
     }
     for marker, text in fields.items():
         user.find(marker=marker).type(text)
+    await user.should_see("Looks like UPS — no carrier account can follow this yet")
     user.find(marker="create-order").click()
-    assert user.notify.contains("no carrier account can follow 1Z999AA10123456784")
+    await user.should_see(marker="add-parcel")
+    await user.should_see("No carrier account can follow this yet")
