@@ -1,9 +1,9 @@
 """Schemathesis against the API's own OpenAPI document, in-process (ASGI), with a valid key:
 no generated request may get a 5xx, and every answer must match the schema it documents.
 
-The store holds the demo shop (orders, parcels, returns, feedback) plus orders made through
-the API, so reads find rows as well as miss them. Examples are bounded so the run stays well
-under a minute on a shared two-core machine.
+The store holds the demo shop, an order with a parcel that moved, a return and a feedback
+answer, plus the orders the POST examples make, so reads find rows as well as miss them.
+Examples are bounded so the run stays about a minute on a shared two-core machine.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from shopcare.app import ShopCare, build
 from shopcare.config import load_settings, with_public_url
 from shopcare.services.api_keys import create_key
 from shopcare.ui.api import api_app
+from tests.api.conftest import seed_history
 from tests.conftest import PUBLIC_URL, FakeClock
 
 MAX_EXAMPLES = 25
@@ -41,6 +42,7 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
     data_dir = tmp_path_factory.mktemp("schemathesis")
     config = with_public_url(load_settings({}, data_dir=str(data_dir)), PUBLIC_URL)
     shop = build(config, clock=FakeClock(datetime(2026, 11, 2, 9, 0, tzinfo=UTC)), demo=True)
+    seed_history(shop)
     key = create_key(shop.sessions, "schemathesis", now=shop.clock()).key
     yield Target(api_app(shop), key)
     shop.engine.dispose()
