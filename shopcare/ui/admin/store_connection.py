@@ -148,6 +148,7 @@ class ConnectionForm:
         )
         self.result.set_text(text)
         self.result.classes("text-negative" if text.startswith("failed") else "text-positive")
+        self.show_progress()  # the last error, as the reconcile will meet it
 
     def start_import(self) -> None:
         if not self.save():
