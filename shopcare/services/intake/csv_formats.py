@@ -207,6 +207,6 @@ def columns_for(header: Sequence[str], fmt: CsvFormat | None) -> Columns:
     columns = Columns(header, chosen)
     missing = columns.missing()
     if missing:
-        names = " or ".join(repr(ALIASES[chosen][m][0]) for m in missing)
-        raise InputError(f"not a {chosen} file: the header has no {names} column")
+        names = ", ".join(repr(ALIASES[chosen][m][0]) for m in missing)
+        raise InputError(f"not a {chosen} file: the header lacks {names}")
     return columns
