@@ -21,6 +21,7 @@ from shopcare.db.models import ShopOrder, WebhookDelivery
 from shopcare.services.intake.webhooks import (
     KEEP,
     MAX_BODY,
+    apply_delivery,
     apply_pending,
     receive_delivery,
     recent_deliveries,
@@ -153,3 +154,36 @@ def test_the_owner_sees_the_latest_deliveries_first(configured: ShopCare, clock:
     views = recent_deliveries(configured.sessions, limit=2)
     assert [(v.topic, v.status) for v in views] == [("carts/update", "ignored")] * 2
     assert views[0].received_at > views[1].received_at
+
+
+def test_deliveries_about_one_order_applied_at_once_make_one_order(
+    configured: ShopCare, clock: FakeClock
+) -> None:
+    """orders/create and orders/updated arrive together for a new order; each is applied in
+    its own thread right after its answer."""
+    created = payload("shopify_order.json")
+    updated = payload("shopify_order.json") | {"updated_at": "2026-11-02T09:41:00+01:00"}
+    ids = []
+    for n, (topic, body) in enumerate([("orders/create", created), ("orders/updated", updated)]):
+        raw = json.dumps(body).encode()
+        received = receive_delivery(
+            configured.sessions, "shopify", shopify_headers(raw, f"w{n}", topic), raw, now=clock()
+        )
+        ids.append(received.delivery_id)
+    threads = [
+        threading.Thread(
+            target=apply_delivery,
+            args=(configured.sessions, i),
+            kwargs={"now": clock(), "carriers": configured.carrier_names},
+        )
+        for i in ids
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert sorted(d.status for d in deliveries(configured)) in (
+        ["applied", "applied"],
+        ["applied", "stale"],
+    )
+    assert count(configured, ShopOrder) == 1

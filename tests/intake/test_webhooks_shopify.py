@@ -13,6 +13,7 @@ from sqlmodel import select
 
 from shopcare.app import ShopCare
 from shopcare.db.models import OutboxMessage, Shipment, ShopOrder, WebhookDelivery
+from shopcare.services.intake.connection import disconnect, save_connection
 from shopcare.services.intake.webhooks import set_webhook_secret
 from tests.conftest import FakeClock
 from tests.intake.webhook_helpers import client, count, deliveries, payload, signature
@@ -218,5 +219,39 @@ async def test_malformed_json_gets_400_with_a_reason(
 async def test_webhooks_not_set_up_get_404(shopcare: ShopCare) -> None:
     async with client(shopcare) as hooks:
         response = await send(hooks, "orders/create", payload("shopify_order.json"), "wh-1")
+    assert response.status_code == 404
+    assert count(shopcare, WebhookDelivery) == 0
+
+
+async def test_an_app_webhook_signed_with_the_client_secret_is_taken(
+    shopcare: ShopCare, clock: FakeClock
+) -> None:
+    """Webhooks an app subscribes to are signed with its client secret, saved with the
+    connection: no separate webhook secret is needed."""
+    save_connection(
+        shopcare.sessions,
+        "shopify",
+        shop_url="kaffee-laden.myshopify.com",
+        values={"client_id": "0f1e2d", "client_secret": SECRET},
+        now=clock(),
+    )
+    async with client(shopcare) as hooks:
+        response = await send(hooks, "orders/create", payload("shopify_order.json"), "wh-app")
+    assert response.status_code == 200
+    assert stored_order(shopcare).order_number == "#1001"
+
+
+async def test_a_switched_off_connection_takes_no_webhooks(
+    hooks: httpx.AsyncClient, shopcare: ShopCare, clock: FakeClock
+) -> None:
+    save_connection(
+        shopcare.sessions,
+        "shopify",
+        shop_url="kaffee-laden.myshopify.com",
+        values={"access_token": "shpat_x"},
+        now=clock(),
+    )
+    disconnect(shopcare.sessions, "shopify", now=clock())
+    response = await send(hooks, "orders/create", payload("shopify_order.json"), "wh-off")
     assert response.status_code == 404
     assert count(shopcare, WebhookDelivery) == 0

@@ -17,6 +17,7 @@ import hmac
 import json
 import logging
 import re
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -42,6 +43,7 @@ SIGNATURE = {"shopify": "x-shopify-hmac-sha256", "woocommerce": "x-wc-webhook-si
 TOPIC = {"shopify": "x-shopify-topic", "woocommerce": "x-wc-webhook-topic"}
 DELIVERY_ID = {"shopify": "x-shopify-webhook-id", "woocommerce": "x-wc-webhook-delivery-id"}
 _PING = re.compile(rb"webhook_id=\d+")
+_APPLYING = threading.Lock()
 
 
 class WebhookRejected(Exception):
@@ -97,13 +99,13 @@ def receive_delivery(
 ) -> Received:
     """Check and store one delivery; ``headers`` with lower-case names. Raises
     WebhookRejected, after which nothing was stored."""
-    secret = _secret(sessions, platform)
-    if not secret:
+    secrets = _secrets(sessions, platform)
+    if not secrets:
         raise WebhookRejected(f"webhooks are not set up for {platform}", status=404)
     if platform == "woocommerce" and SIGNATURE[platform] not in headers and _is_ping(body):
         log.info("WooCommerce webhook created (ping): %s", body[:40].decode(errors="replace"))
         return Received(None)  # WooCommerce disables a webhook whose ping is not answered 200
-    if not signature_valid(headers.get(SIGNATURE[platform], ""), body, secret):
+    if not signature_valid(headers.get(SIGNATURE[platform], ""), body, *secrets):
         raise WebhookRejected("bad signature", status=401)
     try:
         text = body.decode("utf-8")
@@ -125,26 +127,35 @@ def receive_delivery(
     return _store(sessions, delivery)
 
 
-def signature_valid(given: str, body: bytes, secret: str) -> bool:
-    """base64(HMAC-SHA256(raw body, secret)), compared in constant time. WooCommerce signs
-    with the secret after ``wp_specialchars_decode``, so ``&amp;`` and the like are tried
-    decoded too."""
+def signature_valid(given: str, body: bytes, *secrets: str) -> bool:
+    """base64(HMAC-SHA256(raw body, secret)) for one of the secrets, compared in constant
+    time. WooCommerce signs with the secret after ``wp_specialchars_decode``, so ``&amp;``
+    and the like are tried decoded too."""
     if not given:
         return False
-    candidates = {secret, _html_decoded(secret)}
+    candidates = {k for s in secrets if s for k in (s, _html_decoded(s))}
     return any(
         hmac.compare_digest(
-            base64.b64encode(hmac.new(s.encode(), body, hashlib.sha256).digest()).decode(),
+            base64.b64encode(hmac.new(k.encode(), body, hashlib.sha256).digest()).decode(),
             given.strip(),
         )
-        for s in candidates
+        for k in candidates
     )
 
 
 def apply_delivery(
     sessions: SessionFactory, delivery_id: int, *, now: datetime, carriers: Sequence[str]
 ) -> str:
-    """Apply one stored delivery and record how it went; its status afterwards."""
+    """Apply one stored delivery and record how it went; its status afterwards. One at a
+    time: two deliveries about the same order (orders/create and orders/updated arrive
+    together) would otherwise both try to create it."""
+    with _APPLYING:
+        return _apply_and_record(sessions, delivery_id, now=now, carriers=carriers)
+
+
+def _apply_and_record(
+    sessions: SessionFactory, delivery_id: int, *, now: datetime, carriers: Sequence[str]
+) -> str:
     try:
         with transaction(sessions) as session:
             delivery = session.get(WebhookDelivery, delivery_id)
@@ -252,12 +263,24 @@ def _prune(session: Session) -> None:
         session.execute(sa.delete(table).where(table.c.id <= cut, table.c.status != "received"))
 
 
-def _secret(sessions: SessionFactory, platform: str) -> str:
+def _secrets(sessions: SessionFactory, platform: str) -> list[str]:
+    """The webhook secret saved for the platform; for Shopify also the app's client secret,
+    which signs the webhooks an app subscribes to. None while the connection is off."""
     if platform not in PLATFORMS:
-        return ""
+        return []
     with sessions() as session:
         row = session.get(StoreConnection, platform)
-    return row.webhook_secret if row is not None and row.enabled else ""
+    if row is None or not row.enabled:
+        return []
+    found = [row.webhook_secret.strip()]
+    if platform == "shopify":
+        try:
+            credentials = json.loads(row.credentials or "{}")
+        except ValueError:
+            credentials = {}
+        if isinstance(credentials, dict):
+            found.append(str(credentials.get("client_secret") or "").strip())
+    return [s for s in found if s]
 
 
 def _is_ping(body: bytes) -> bool:
