@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from nicegui import app
 
+from shopcare.ui.admin.api_keys import register_api_keys
 from shopcare.ui.admin.auth import AdminGate, auth_router
 from shopcare.ui.admin.carriers import register_carriers
 from shopcare.ui.admin.dashboard import register_dashboard
@@ -63,3 +64,4 @@ def register_admin(shopcare: ShopCare) -> None:
     register_printing(shopcare)
     register_mailbox(shopcare)
     register_webhook_deliveries(shopcare)
+    register_api_keys(shopcare)

@@ -28,6 +28,7 @@ NAV: tuple[tuple[str, str], ...] = (
     ("Printing", "/admin/printing"),
     ("Mailbox", "/admin/mailbox"),
     ("Webhooks", "/admin/webhooks"),
+    ("API keys", "/admin/api-keys"),
 )
 REFRESH_S = 3.0
 """How often live pages re-read the store, so the owner watches parcels move."""
