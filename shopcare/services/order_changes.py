@@ -129,9 +129,9 @@ def _problems(edit: OrderEdit) -> list[str]:
 
 def _set_lines(session: Session, order: ShopOrder, edits: Sequence[LineEdit]) -> None:
     assert order.id is not None
-    stored = {li.id: li for li in _lines(session, order.id)}
+    stored = {li.id or 0: li for li in _lines(session, order.id)}
     returned = _returned(session, order.id)
-    kept = {li.line_id for li in edits if li.line_id is not None}
+    kept: set[int] = {li.line_id for li in edits if li.line_id is not None}
     if unknown := kept - set(stored):
         raise InputError(f"item {min(unknown)} is not on this order")
     if gone_returned := (set(stored) - kept) & returned:

@@ -159,10 +159,9 @@ async def test_a_parcel_no_account_can_follow_is_saved_then_followed_once_one_ex
     user.find(marker="create-order").click()
     await user.should_see("Order 2105")
     await user.should_see("No carrier account can follow this yet")
+    stored = order_id("2105")
     with store() as session:
-        (waiting,) = session.exec(
-            select(Shipment).where(Shipment.order_id == order_named(session, "2105").id)  # type: ignore[union-attr]
-        ).all()
+        (waiting,) = session.exec(select(Shipment).where(Shipment.order_id == stored)).all()
         assert (waiting.carrier, waiting.next_poll_at) == ("", None)
 
     await user.open("/admin/carriers")
@@ -170,7 +169,7 @@ async def test_a_parcel_no_account_can_follow_is_saved_then_followed_once_one_ex
     user.find(marker="17track-api_key").type("k-17")
     user.find(marker="17track-save").click()
     assert user.notify.contains("17TRACK saved")
-    await user.open(f"/admin/orders/{order_id('2105')}")
+    await user.open(f"/admin/orders/{stored}")
     await user.should_see(f"17TRACK {UPS_NUMBER}")
     await user.should_not_see("No carrier account can follow this yet")
     with store() as session:
