@@ -30,6 +30,10 @@ from shopcare.services.intake.writer import Outcome, write_orders
 RUNNING, DONE, FAILED = "running", "done", "failed"
 PROBLEMS_KEPT = 20
 """Rejected orders named in a run's message; the counts hold the rest."""
+WRITE_EVERY = 100
+"""Orders written per transaction. Shopify's pages hold 10 orders; a transaction per page
+spent more on committing than on writing (the writer alone, measured here: 670 orders/s in
+transactions of 10, 1,280 in transactions of 100)."""
 
 
 @dataclass(frozen=True)
@@ -121,7 +125,16 @@ async def pull(
 ) -> ImportRun:
     """Pages of ``window`` from ``cursor`` on, each written with the run's progress; a
     platform error ends the run as failed with its reason (the cursor stays, to resume)."""
-    began, counted = client.calls, 0
+    began, counted, pending = client.calls, 0, list[Page]()
+
+    async def store() -> None:
+        nonlocal counted, pending
+        batch, pending = _merged(pending), []
+        await asyncio.to_thread(
+            _store_page, sessions, run_id, batch, window=window, now=clock(), carriers=carriers
+        )
+        counted += batch.calls
+
     fetch = asyncio.ensure_future(client.orders(since=window.since, by=window.by, cursor=cursor))
     try:
         while True:
@@ -130,13 +143,14 @@ async def pull(
                 fetch = asyncio.ensure_future(
                     client.orders(since=window.since, by=window.by, cursor=page.cursor)
                 )
-            await asyncio.to_thread(
-                _store_page, sessions, run_id, page, window=window, now=clock(), carriers=carriers
-            )
-            counted += page.calls
+            pending.append(page)
+            if not page.cursor or sum(len(p.orders) for p in pending) >= WRITE_EVERY:
+                await store()
             if not page.cursor:
                 break
     except PlatformError as exc:
+        if pending:  # the pages read before the failure are kept
+            await store()
         keep_client_state(sessions, client, error=str(exc))
         uncounted = client.calls - began - counted  # the calls of the page that failed
         return _finish(sessions, run_id, FAILED, str(exc), now=clock(), calls=uncounted)
@@ -145,6 +159,18 @@ async def pull(
         raise
     keep_client_state(sessions, client)
     return _finish(sessions, run_id, DONE, "", now=clock(), calls=0)
+
+
+def _merged(pages: Sequence[Page]) -> Page:
+    """Pages read one after the other, as one: the last one's cursor goes on from all."""
+    totals = [p.total for p in pages if p.total is not None]
+    return Page(
+        orders=[o for p in pages for o in p.orders],
+        cursor=pages[-1].cursor,
+        calls=sum(p.calls for p in pages),
+        total=totals[0] if totals else None,
+        skipped=[s for p in pages for s in p.skipped],
+    )
 
 
 def _store_page(
