@@ -15,6 +15,7 @@ from shopcare.app import ShopCare
 from shopcare.db.models import OutboxMessage, Shipment, ShopOrder, WebhookDelivery
 from shopcare.services.intake.connection import disconnect, save_connection
 from shopcare.services.intake.webhooks import set_webhook_secret
+from shopcare.ui.site import site_app
 from tests.conftest import FakeClock
 from tests.intake.webhook_helpers import client, count, deliveries, payload, signature
 
@@ -255,3 +256,21 @@ async def test_a_switched_off_connection_takes_no_webhooks(
     response = await send(hooks, "orders/create", payload("shopify_order.json"), "wh-off")
     assert response.status_code == 404
     assert count(shopcare, WebhookDelivery) == 0
+
+
+async def test_the_site_serves_both_platform_endpoints(
+    hooks: httpx.AsyncClient, shopcare: ShopCare
+) -> None:
+    """Wired where the carrier webhooks are: on the site app in front of the admin."""
+    site = httpx.ASGITransport(site_app(shopcare))
+    async with httpx.AsyncClient(transport=site, base_url="http://shop.test") as web:
+        body = json.dumps(payload("shopify_order.json")).encode()
+        headers = {
+            "X-Shopify-Topic": "orders/create",
+            "X-Shopify-Hmac-Sha256": signature(body, SECRET),
+        }
+        shopify = await web.post(URL, content=body, headers=headers)
+        woocommerce = await web.post("/webhooks/woocommerce", content=b"webhook_id=3")
+    assert shopify.status_code == 200
+    assert woocommerce.status_code == 200  # the ping, even before the secret is saved
+    assert stored_order(shopcare).order_number == "#1001"
