@@ -2,8 +2,8 @@
 feedback. Lists page with an opaque cursor, so a script that syncs never skips or repeats a
 row when orders change while it pages.
 
-Orders page on (last change, id) ascending: a caller keeps the last cursor and asks again
-later for what changed since. Parcels, returns and feedback page on id.
+Orders page on (last change, id) ascending, so an order changed while a script pages moves
+behind it rather than being skipped; ``updated_since`` then picks up later changes. Parcels, returns and feedback page on id.
 Times come back in UTC with their zone; money in minor units with the currency.
 """
 
