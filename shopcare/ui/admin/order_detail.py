@@ -11,7 +11,6 @@ the owner cancelled or an order no email can reach carries a banner.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -23,8 +22,7 @@ from shopcare.services.outbox import FAILED, SENT, SKIPPED, resend
 from shopcare.services.views import OrderView, ShipmentView, order_view_by_id
 from shopcare.services.waiting_parcels import NO_ACCOUNT
 from shopcare.ui.admin.layout import REFRESH_S, frame, status_label, when
-from shopcare.ui.admin.order_edit import CancelDialog, EditDialog
-from shopcare.ui.admin.parcel_dialog import ParcelDialog
+from shopcare.ui.admin.order_edit import OrderDialogs, order_banners
 from shopcare.ui.admin.return_actions import ReturnActions
 from shopcare.ui.admin.shipment_actions import ShipmentActions
 
@@ -65,8 +63,8 @@ def register_order_detail(shopcare: ShopCare) -> None:
                 if fresh is None or facts is None:
                     ui.label("This order has just been removed.")
                     return
-                _banners(facts)
-                _order_actions(fresh, facts, order_dialogs)
+                order_banners(facts)
+                order_dialogs.buttons(fresh, facts)
                 _order(
                     fresh,
                     facts,
@@ -86,52 +84,10 @@ def register_order_detail(shopcare: ShopCare) -> None:
                 shopcare, currency=view.currency, on_change=detail.refresh
             )
             order_dialogs = OrderDialogs(
-                parcel=ParcelDialog(shopcare, order_id=number, on_change=detail.refresh),
-                edit=EditDialog(
-                    shopcare, order_id=number, currency=view.currency, on_change=detail.refresh
-                ),
-                cancel=CancelDialog(shopcare, order_id=number, on_change=detail.refresh),
+                shopcare, order_id=number, currency=view.currency, on_change=detail.refresh
             )
             detail()
             ui.timer(REFRESH_S, detail.refresh)
-
-
-@dataclass(frozen=True)
-class OrderDialogs:
-    parcel: ParcelDialog
-    edit: EditDialog
-    cancel: CancelDialog
-
-
-def _banners(facts: OrderFacts) -> None:
-    if facts.cancelled_at:
-        with ui.card().classes("w-full bg-red-50").mark("cancelled-banner"):
-            ui.label(
-                f"Cancelled {when(facts.cancelled_at)}: its parcels are no longer followed "
-                "and nothing more is sent to the shopper."
-            ).classes("text-negative font-medium")
-    if facts.email_problem:
-        with ui.card().classes("w-full bg-amber-50").mark("email-banner"):
-            ui.label(
-                f"{facts.email_problem[:1].upper()}{facts.email_problem[1:]}: no message can "
-                "reach this shopper. Edit the order to add their email."
-            ).classes("font-medium")
-
-
-def _order_actions(view: OrderView, facts: OrderFacts, dialogs: OrderDialogs) -> None:
-    with ui.row().classes("gap-2"):
-        ui.button(
-            "Add parcel",
-            icon="add_box",
-            on_click=lambda: dialogs.parcel.open(view.lines, first=not view.shipments),
-        ).mark("add-parcel")
-        ui.button("Edit order", icon="edit", on_click=dialogs.edit.open).props("outline").mark(
-            "edit-order"
-        )
-        if facts.cancelled_at is None:
-            ui.button("Cancel order", icon="block", on_click=dialogs.cancel.open).props(
-                "outline color=negative"
-            ).mark("cancel-order")
 
 
 def _order(

@@ -1,4 +1,5 @@
-"""The order page's "Edit order" and "Cancel order" dialogs.
+"""The order page's order-level actions: "Add parcel", "Edit order" and "Cancel order",
+and the banners that say an order is cancelled or no email can reach its shopper.
 
 Editing corrects what the shop got wrong or the shopper asked to change: email, name,
 phone, address, items (a line already in a return keeps its place). Cancelling asks first,
@@ -16,8 +17,12 @@ from nicegui import ui
 from shopcare.domain.money import minor_digits
 from shopcare.services.errors import InputError
 from shopcare.services.order_changes import LineEdit, OrderEdit, cancel, order_edit, update_order
+from shopcare.services.order_facts import OrderFacts
+from shopcare.services.views import OrderView
 from shopcare.ui.admin.address_fields import Address, AddressFields
+from shopcare.ui.admin.layout import when
 from shopcare.ui.admin.line_items import OWNER_DECIMAL, ItemRows
+from shopcare.ui.admin.parcel_dialog import ParcelDialog
 
 if TYPE_CHECKING:
     from shopcare.app import ShopCare
@@ -152,3 +157,45 @@ class CancelDialog:
         self.dialog.close()
         ui.notify("Order cancelled" if changed else "It was cancelled already", type="positive")
         self.on_change()
+
+
+class OrderDialogs:
+    """The order-level dialogs of one page, built once outside the re-rendered detail, and
+    the buttons inside it that open them."""
+
+    def __init__(
+        self, shopcare: ShopCare, *, order_id: int, currency: str, on_change: Callable[[], object]
+    ) -> None:
+        self.parcel = ParcelDialog(shopcare, order_id=order_id, on_change=on_change)
+        self.edit = EditDialog(shopcare, order_id=order_id, currency=currency, on_change=on_change)
+        self.cancel = CancelDialog(shopcare, order_id=order_id, on_change=on_change)
+
+    def buttons(self, view: OrderView, facts: OrderFacts) -> None:
+        with ui.row().classes("gap-2"):
+            ui.button(
+                "Add parcel",
+                icon="add_box",
+                on_click=lambda: self.parcel.open(view.lines, first=not view.shipments),
+            ).mark("add-parcel")
+            ui.button("Edit order", icon="edit", on_click=self.edit.open).props("outline").mark(
+                "edit-order"
+            )
+            if facts.cancelled_at is None:
+                ui.button("Cancel order", icon="block", on_click=self.cancel.open).props(
+                    "outline color=negative"
+                ).mark("cancel-order")
+
+
+def order_banners(facts: OrderFacts) -> None:
+    if facts.cancelled_at:
+        with ui.card().classes("w-full bg-red-50").mark("cancelled-banner"):
+            ui.label(
+                f"Cancelled {when(facts.cancelled_at)}: its parcels are no longer followed "
+                "and nothing more is sent to the shopper."
+            ).classes("text-negative font-medium")
+    if facts.email_problem:
+        with ui.card().classes("w-full bg-amber-50").mark("email-banner"):
+            ui.label(
+                f"{facts.email_problem[:1].upper()}{facts.email_problem[1:]}: no message can "
+                "reach this shopper. Edit the order to add their email."
+            ).classes("font-medium")
