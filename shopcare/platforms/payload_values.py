@@ -6,9 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from shopcare.domain.money import parse_money
+
+LARGEST = 10**15
+"""Above this no quantity or amount (in minor units) is real, and the store's 64-bit
+integers would overflow on the way in."""
 
 
 def text(value: Any) -> str:
@@ -31,9 +36,12 @@ def whole(value: Any, name: str) -> int:
     if isinstance(value, bool):
         raise ValueError(f"{name} {value!r} is not a whole number")
     try:
-        return int(str(value).strip())
+        number = int(str(value).strip())
     except ValueError as exc:
         raise ValueError(f"{name} {value!r} is not a whole number") from exc
+    if abs(number) > LARGEST:
+        raise ValueError(f"{name} {value!r} is out of range")
+    return number
 
 
 def utc(value: Any, name: str) -> datetime | None:
@@ -44,9 +52,30 @@ def utc(value: Any, name: str) -> datetime | None:
         return None
     try:
         moment = datetime.fromisoformat(found.replace("Z", "+00:00"))
-    except ValueError as exc:
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except (ValueError, OverflowError) as exc:  # year 1 or 9999 with an offset overflows
         raise ValueError(f"{name} {found!r} is not a date") from exc
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def unix_time(value: Any, name: str) -> datetime | None:
+    """Seconds since 1970, as a number or a string."""
+    try:
+        return datetime.fromtimestamp(int(text(value)), UTC)
+    except (ValueError, OverflowError, OSError) as exc:
+        raise ValueError(f"{name} {value!r} is not a time") from exc
+
+
+def decimal(value: Any, name: str) -> Decimal:
+    """A plain finite decimal number (a platform's computed amount, which may carry more
+    decimals than the currency has); 0 when missing."""
+    found = text(value) or "0"
+    try:
+        number = Decimal(found)
+    except ArithmeticError as exc:
+        raise ValueError(f"{name} {value!r} is not a number") from exc
+    if not number.is_finite() or abs(number) > LARGEST:
+        raise ValueError(f"{name} {value!r} is not a number")
+    return number
 
 
 def amount(value: Any, currency: str, name: str) -> int | None:
@@ -54,9 +83,12 @@ def amount(value: Any, currency: str, name: str) -> int | None:
     if value in (None, ""):
         return None
     try:
-        return parse_money(text(value), currency, decimal=".")
+        minor = parse_money(text(value), currency, decimal=".")
     except ValueError as exc:
         raise ValueError(f"{name} {value!r} is not an amount in {currency}") from exc
+    if abs(minor) > LARGEST:
+        raise ValueError(f"{name} {value!r} is out of range")
+    return minor
 
 
 def full_name(person: Mapping[str, Any]) -> str:

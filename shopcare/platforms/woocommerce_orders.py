@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import UTC, datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from shopcare.domain.carrier_choice import carrier_from_name
@@ -19,10 +19,12 @@ from shopcare.domain.intake import LineIn, OrderIn, ShipmentIn, Source
 from shopcare.domain.money import minor_digits
 from shopcare.platforms.payload_values import (
     amount,
+    decimal,
     full_name,
     items,
     mapping,
     text,
+    unix_time,
     utc,
     web_url,
     whole,
@@ -131,14 +133,10 @@ def _unit_price(item: Mapping[str, Any], quantity: int, currency: str) -> int:
     """What the shopper paid for one, taxes included, before order discounts: the line's
     ``subtotal`` plus ``subtotal_tax`` over its quantity. ``price`` is net of tax and often
     a long fraction (18.181818), so it is only the fallback."""
-    try:
-        gross = Decimal(text(item.get("subtotal")) or "0") + Decimal(
-            text(item.get("subtotal_tax")) or "0"
-        )
-        if gross == 0 and item.get("price") not in (None, ""):
-            gross = Decimal(text(item.get("price"))) * max(quantity, 1)
-    except InvalidOperation as exc:
-        raise ValueError(f"price of {item.get('name')!r} is not a number") from exc
+    name = f"price of {text(item.get('name'))!r}"
+    gross = decimal(item.get("subtotal"), name) + decimal(item.get("subtotal_tax"), name)
+    if gross == 0:
+        gross = decimal(item.get("price"), name) * max(quantity, 1)
     unit = gross / max(quantity, 1)
     return int(unit.scaleb(minor_digits(currency)).quantize(Decimal(1), ROUND_HALF_UP))
 
@@ -162,12 +160,14 @@ def _date(payload: Mapping[str, Any], name: str) -> datetime | None:
 
 
 def _timestamp(value: Any) -> datetime | None:
-    """``date_shipped`` is a Unix time, as a number or a string; some versions wrote a date."""
-    found = text(value)
-    if found.isdigit():
-        return datetime.fromtimestamp(int(found), UTC)
+    """``date_shipped`` is a Unix time, as a number or a string; some versions wrote a date.
+    A shipped date that cannot be read is left out rather than losing the parcel."""
     try:
-        return utc(found, "date_shipped")
+        return (
+            unix_time(value, "date_shipped")
+            if text(value).isdigit()
+            else utc(value, "date_shipped")
+        )
     except ValueError:
         return None
 
