@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import httpx
 
@@ -31,6 +31,7 @@ from shopcare.domain.intake import OrderIn
 __all__ = ["ErrorKind", "Page", "Platform", "PlatformError", "Since", "call", "json_body"]
 
 Sleep = Callable[[float], Awaitable[None]]
+T = TypeVar("T")
 RETRIES = 4
 """Attempts at one page when the platform is busy or down, before the run stops and waits
 for the next reconcile or a resume: a backfill should ride out a short outage."""
@@ -129,12 +130,12 @@ def json_body(response: httpx.Response, *, provider: str) -> Any:
 
 
 async def patiently(
-    attempt: Callable[[], Awaitable[Any]],
+    attempt: Callable[[], Awaitable[T]],
     *,
     sleep: Sleep = asyncio.sleep,
     retries: int = RETRIES,
     on_retry: Callable[[], None] | None = None,
-) -> Any:
+) -> T:
     """``attempt`` again after a passing failure (busy, down, no network), waiting as long as
     the platform asked, else 1, 2, 4… seconds; a permanent failure or a long wait is raised."""
     for number in range(1, retries + 1):

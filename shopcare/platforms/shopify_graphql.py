@@ -167,7 +167,7 @@ def _parcels(fulfillment: Any) -> list[ShipmentIn]:
     shipped_at = parse_time(fulfillment.get("createdAt")) or parse_time(
         fulfillment.get("inTransitAt")
     )
-    parcels = []
+    parcels: list[ShipmentIn] = []
     for info in _list(fulfillment.get("trackingInfo")):
         number = _text(_mapping(info).get("number"))
         if not number:

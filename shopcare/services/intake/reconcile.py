@@ -86,14 +86,18 @@ def _reconciled(sessions: SessionFactory, platform: str, started: datetime) -> N
         if row is not None:
             row.last_reconcile_at = started
             session.add(row)
-        keep = session.exec(
-            select(ImportRun.id)
-            .where(ImportRun.kind == "reconcile")
-            .order_by(col(ImportRun.id).desc())
-            .limit(RUNS_KEPT)
-        ).all()
+        keep = [
+            i
+            for i in session.exec(
+                select(ImportRun.id)
+                .where(ImportRun.kind == "reconcile")
+                .order_by(col(ImportRun.id).desc())
+                .limit(RUNS_KEPT)
+            )
+            if i is not None
+        ]
         if len(keep) == RUNS_KEPT:
-            session.exec(  # type: ignore[call-overload]
+            session.exec(
                 delete(ImportRun).where(
                     col(ImportRun.kind) == "reconcile", col(ImportRun.id) < min(keep)
                 )
