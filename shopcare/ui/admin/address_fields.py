@@ -64,6 +64,10 @@ class AddressFields:
         self.postcode.value = address.postcode
         self.city.value = address.city
         self.region.value = address.region
-        # A code the select does not offer (an old order's typo) would be refused by it.
-        self.country.value = address.country if address.country in country_names() else None
+        # A code CLDR does not name (a platform's 'UK') is offered as it is, so saving
+        # other changes never clears it.
+        options = dict(country_names())
+        if address.country and address.country not in options:
+            options[address.country] = address.country
+        self.country.set_options(options, value=address.country or None)
         self.phone.value = address.phone

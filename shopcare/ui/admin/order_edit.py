@@ -27,6 +27,8 @@ from shopcare.ui.admin.parcel_dialog import ParcelDialog
 if TYPE_CHECKING:
     from shopcare.app import ShopCare
 
+PLATFORMS = {"shopify": "Shopify", "woocommerce": "WooCommerce", "api": "the REST API"}
+
 
 class EditDialog:
     def __init__(
@@ -38,6 +40,7 @@ class EditDialog:
         self.on_change = on_change
         with ui.dialog() as self.dialog, ui.card().classes("min-w-[48rem]"):
             ui.label("Edit order").classes("text-lg font-semibold")
+            self.origin = ui.label().classes("text-sm text-warning").mark("edit-origin")
             with ui.row().classes("w-full"):
                 self.email = ui.input("Email").classes("grow").mark("edit-email")
                 self.name = ui.input("Customer name").classes("grow").mark("edit-customer-name")
@@ -49,11 +52,18 @@ class EditDialog:
                 ui.button("Save changes", on_click=self.save).mark("edit-save")
                 ui.button("Close", on_click=self.dialog.close).props("flat")
 
-    def open(self) -> None:
+    def open(self, source: str) -> None:
+        """``source``: where the order came from; a platform's next update of it wins."""
         edit = order_edit(self.shopcare.sessions, self.order_id)
         if edit is None:
             ui.notify("This order does not exist any more", type="negative")
             return
+        platform = PLATFORMS.get(source, "")
+        self.origin.set_text(
+            f"This order comes from {platform}: a later change there replaces these edits."
+            if platform
+            else ""
+        )
         self.email.value = edit.email
         self.name.value = edit.customer_name
         self.address.fill(
@@ -177,9 +187,9 @@ class OrderDialogs:
                 icon="add_box",
                 on_click=lambda: self.parcel.open(view.lines, first=not view.shipments),
             ).mark("add-parcel")
-            ui.button("Edit order", icon="edit", on_click=self.edit.open).props("outline").mark(
-                "edit-order"
-            )
+            ui.button(
+                "Edit order", icon="edit", on_click=lambda: self.edit.open(facts.source)
+            ).props("outline").mark("edit-order")
             if facts.cancelled_at is None:
                 ui.button("Cancel order", icon="block", on_click=self.cancel.open).props(
                     "outline color=negative"
