@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from shopcare.db.engine import SessionFactory, transaction
 from shopcare.db.models import ImportRun
@@ -117,6 +117,13 @@ def start_run(sessions: SessionFactory, *, source: str, now: datetime) -> int:
         session.flush()
         assert run.id is not None
         return run.id
+
+
+def latest_run(sessions: SessionFactory) -> ImportRun | None:
+    """The last CSV import, for a progress bar that survives leaving the page."""
+    with sessions() as session:
+        query = select(ImportRun).where(ImportRun.kind == "csv")
+        return session.exec(query.order_by(col(ImportRun.id).desc()).limit(1)).first()
 
 
 def _import(

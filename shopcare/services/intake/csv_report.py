@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
+from pathlib import Path
 
 from shopcare.services.intake.csv_import import ImportReport, Problem
 
@@ -67,3 +68,15 @@ def printable(text: str) -> str:
     if text.isprintable():
         return text
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def report_file(data_dir: Path, run_id: int) -> Path:
+    """Where an import's full report is kept, so it can be downloaded after leaving the page."""
+    return data_dir / "imports" / f"report-{int(run_id)}.csv"
+
+
+def save_report(data_dir: Path, run_id: int, report: ImportReport) -> Path:
+    path = report_file(data_dir, run_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(report_csv(report), encoding="utf-8-sig")  # Excel needs the BOM
+    return path

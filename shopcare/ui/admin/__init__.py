@@ -13,6 +13,7 @@ from nicegui import app
 from shopcare.ui.admin.api_keys import register_api_keys
 from shopcare.ui.admin.auth import AdminGate, auth_router
 from shopcare.ui.admin.carriers import register_carriers
+from shopcare.ui.admin.csv_import import register_csv_import
 from shopcare.ui.admin.dashboard import register_dashboard
 from shopcare.ui.admin.login import register_login_pages
 from shopcare.ui.admin.mailbox import register_mailbox
@@ -55,6 +56,7 @@ def register_admin(shopcare: ShopCare) -> None:
     register_problem_reports(shopcare)
     register_carriers(shopcare)
     register_store_connection(shopcare)
+    register_csv_import(shopcare)
     register_tracking_settings(shopcare)
     register_messages(shopcare)
     register_offers(shopcare)

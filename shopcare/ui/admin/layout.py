@@ -19,6 +19,7 @@ NAV: tuple[tuple[str, str], ...] = (
     ("Problems", "/admin/problems"),
     ("Add order", "/admin/orders/new"),
     ("Store", "/admin/store"),
+    ("Import", "/admin/import"),
     ("Carriers", "/admin/carriers"),
     ("Tracking", "/admin/tracking"),
     ("Messages", "/admin/messages"),
