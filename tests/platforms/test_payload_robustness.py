@@ -63,7 +63,7 @@ def _replaced(document: Any, path: tuple[Any, ...], value: Any) -> Any:
     return changed
 
 
-def _mutations(document: dict[str, Any]) -> st.SearchStrategy[Any]:
+def mutations(document: dict[str, Any]) -> st.SearchStrategy[Any]:
     paths = _paths(document)
     return st.lists(st.tuples(st.sampled_from(paths), JSON), min_size=1, max_size=4).map(
         lambda swaps: _apply_all(document, swaps)
@@ -87,19 +87,19 @@ def _only_value_errors(read: Any, payload: Any) -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(_mutations(SHOPIFY_ORDER))
+@given(mutations(SHOPIFY_ORDER))
 def test_a_shopify_order_in_any_shape_reads_or_says_why(payload: Any) -> None:
     _only_value_errors(order_from_shopify, payload)
 
 
 @settings(max_examples=200, deadline=None)
-@given(_mutations(SHOPIFY_FULFILLMENT))
+@given(mutations(SHOPIFY_FULFILLMENT))
 def test_a_shopify_fulfillment_in_any_shape_reads_or_says_why(payload: Any) -> None:
     _only_value_errors(fulfillment_from_shopify, payload)
 
 
 @settings(max_examples=300, deadline=None)
-@given(_mutations(WOOCOMMERCE_ORDER))
+@given(mutations(WOOCOMMERCE_ORDER))
 def test_a_woocommerce_order_in_any_shape_reads_or_says_why(payload: Any) -> None:
     _only_value_errors(order_from_woocommerce, payload)
 
