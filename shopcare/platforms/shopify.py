@@ -120,7 +120,7 @@ class Shopify:
         self.token, self.token_expires_at = token, expires_at
 
     async def check(self) -> str:
-        data = await self.query(SHOP_QUERY, {}, cost=1)
+        data = await self.query(SHOP_QUERY, {}, cost=4)
         shop = data.get("shop") if isinstance(data, Mapping) else None
         name = shop.get("name") if isinstance(shop, Mapping) else None
         return f"connected to {name or self._shop}"

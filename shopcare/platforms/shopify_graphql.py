@@ -69,7 +69,8 @@ def page_size(cost_limit: int = MAX_QUERY_COST) -> int:
     return max(1, (cost_limit - 2) // ORDER_COST)
 
 
-SHOP_QUERY = "{ shop { name myshopifyDomain } }"
+SHOP_QUERY = "{ shop { name myshopifyDomain } orders(first: 1) { nodes { id } } }"
+"""The test of a connection: the shop's name, and one order to prove the read_orders scope."""
 DEAD_FULFILLMENTS = frozenset({"CANCELLED", "ERROR", "FAILURE"})
 """A fulfillment in one of these states shipped nothing."""
 

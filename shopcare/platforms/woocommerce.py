@@ -74,8 +74,8 @@ class WooCommerce:
     async def check(self) -> str:
         response = await self._get("/wp-json/wc/v3/orders", {"per_page": 1})
         total = response.headers.get("x-wp-total", "?")
-        how = " (key sent in the address: this host strips Authorization)" * self.key_in_query
-        return f"connected to {self._site}: {total} orders{how}"
+        how = "; key sent in the address: this host strips Authorization" * self.key_in_query
+        return f"connected to {self._site} ({total} orders{how})"
 
     async def orders(self, *, since: datetime, by: Since, cursor: str = "") -> Page:
         calls = self.calls

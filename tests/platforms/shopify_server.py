@@ -26,6 +26,10 @@ GRAPHQL = f"/admin/api/{VERSION}/graphql.json"
 TOKEN = "/admin/oauth/access_token"
 ADMIN_TOKEN = "shpat_test_admin_token"
 CLIENT_ID, CLIENT_SECRET = "client-id-1", "client-secret-1"
+ACCESS_DENIED = {
+    "message": "Access denied for orders field. Required access: `read_orders` access scope.",
+    "extensions": {"code": "ACCESS_DENIED"},
+}
 COST_PER_ORDER = 97
 """What Shopify's rule (object 1, connection 2 + first × node) gives for one order of the
 query the client sends; charged in advance, refunded down to what was returned."""
@@ -59,6 +63,8 @@ class ShopifyShop:
     fail_next: list[Reply] = field(default_factory=list)
     throttled: int = 0
     queries: int = 0
+    read_orders: bool = True
+    """Whether the token has the read_orders scope."""
     down_after: int | None = None
     """Queries answered before the shop goes down (503 from then on)."""
 
@@ -97,7 +103,11 @@ class ShopifyShop:
         if "MoreLines" in text:
             return self._more_lines(variables)
         if "shop {" in text:
-            return self._answer({"shop": {"name": "Test Shop", "myshopifyDomain": "t"}}, 1, 1)
+            if not self.read_orders:
+                return Reply(200, json.dumps({"errors": [ACCESS_DENIED]}))
+            shop = {"name": "Test Shop", "myshopifyDomain": "t"}
+            orders = {"nodes": [{"id": o["id"]} for o in self.orders[:1]]}
+            return self._answer({"shop": shop, "orders": orders}, 4, 3)
         return self._orders(variables)
 
     def _orders(self, variables: dict[str, Any]) -> Reply:

@@ -264,3 +264,19 @@ def test_the_shop_domain_is_read_from_what_owners_paste() -> None:
     assert shop_domain("my-shop") == "my-shop.myshopify.com"
     assert shop_domain("https://My-Shop.myshopify.com/admin/orders") == "my-shop.myshopify.com"
     assert shop_domain("http://127.0.0.1:8123/") == "http://127.0.0.1:8123"
+
+
+async def test_a_token_without_the_read_orders_scope_is_told(
+    shopify_shop: ShopifyShop,
+    http_client: httpx.AsyncClient,
+    clock: FakeClock,
+    stopwatch: Stopwatch,
+) -> None:
+    shopify_shop.read_orders = False
+    client = shopify(shopify_shop, http_client, clock, stopwatch)
+
+    with pytest.raises(PlatformError) as failed:
+        await client.check()
+
+    assert failed.value.permanent and failed.value.kind is ErrorKind.AUTH
+    assert "read_orders" in str(failed.value)

@@ -67,7 +67,7 @@ async def test_a_host_that_strips_authorization_gets_the_key_in_the_query_from_t
     woo_shop.add(woo_order(5, created=DAY))
     client = woo(woo_shop, http_client, stopwatch)
 
-    assert "1 orders (key sent in the address" in await client.check()
+    assert "(1 orders; key sent in the address" in await client.check()
     page = await client.orders(since=SINCE, by=Since.CREATED)
 
     assert client.key_in_query and len(page.orders) == 1

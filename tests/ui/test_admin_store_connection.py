@@ -94,7 +94,7 @@ async def test_woocommerce_with_a_wrong_secret_says_why(
 
     user.find(marker="consumer-secret").type(SECRET)
     user.find(marker="test").click()
-    assert "1 orders" in await eventually_text(user, "test-result", "connected")
+    assert "(1 orders)" in await eventually_text(user, "test-result", "connected")
 
 
 async def test_a_connection_needs_its_credentials(user: User) -> None:
