@@ -119,11 +119,40 @@ def start_run(sessions: SessionFactory, *, source: str, now: datetime) -> int:
         return run.id
 
 
-def latest_run(sessions: SessionFactory) -> ImportRun | None:
+@dataclass(frozen=True)
+class RunView:
+    """A CSV import's progress as a page shows it."""
+
+    id: int
+    source: str
+    status: str
+    created: int
+    updated: int
+    rejected: int
+    message: str
+    started_at: datetime
+    fraction: float
+    """How much of the file is read, 0 to 1."""
+
+
+def latest_run(sessions: SessionFactory) -> RunView | None:
     """The last CSV import, for a progress bar that survives leaving the page."""
     with sessions() as session:
         query = select(ImportRun).where(ImportRun.kind == "csv")
-        return session.exec(query.order_by(col(ImportRun.id).desc()).limit(1)).first()
+        run = session.exec(query.order_by(col(ImportRun.id).desc()).limit(1)).first()
+    if run is None or run.id is None:
+        return None
+    return RunView(
+        id=run.id,
+        source=run.source,
+        status=run.status,
+        created=run.created,
+        updated=run.updated,
+        rejected=run.rejected,
+        message=run.message,
+        started_at=run.started_at,
+        fraction=round(run.done / run.total, 3) if run.total else 0.0,
+    )
 
 
 def _import(

@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING
 
 from nicegui import events, run, ui
 
-from shopcare.db.models import ImportRun
 from shopcare.services.errors import InputError
 from shopcare.services.intake.csv_formats import CsvFormat
 from shopcare.services.intake.csv_import import (
     ImportOptions,
     ImportReport,
+    RunView,
     import_csv,
     latest_run,
     start_run,
@@ -144,11 +144,10 @@ class CsvImportPage:
         if last is None:
             return
         with self.progress:
-            fraction = (last.done / last.total) if last.total else 0.0
-            ui.linear_progress(value=round(fraction, 3), show_value=False).mark("import-progress")
+            ui.linear_progress(value=last.fraction, show_value=False).mark("import-progress")
             zone = get_profile(self.shopcare.sessions).zone
             ui.label(_run_text(last, zone)).mark("import-summary")
-            path = report_file(self.shopcare.settings.data_dir, last.id or 0)
+            path = report_file(self.shopcare.settings.data_dir, last.id)
             if last.status == "done" and path.exists():
                 ui.button(
                     "Download report",
@@ -187,7 +186,7 @@ class CsvImportPage:
             ).props("flat").mark("download-shown")
 
 
-def _run_text(last: ImportRun, zone: tzinfo) -> str:
+def _run_text(last: RunView, zone: tzinfo) -> str:
     state = {"running": "Running", "done": "Finished", "failed": "Stopped"}.get(
         last.status, last.status
     )
