@@ -13,6 +13,7 @@ from sqlmodel import select
 
 from shopcare.app import ShopCare
 from shopcare.db.models import OutboxMessage, Shipment, ShopOrder, WebhookDelivery
+from shopcare.services.carrier_accounts import save_account
 from shopcare.services.intake.connection import disconnect, save_connection
 from shopcare.services.intake.webhooks import set_webhook_secret
 from shopcare.ui.site import site_app
@@ -274,3 +275,22 @@ async def test_the_site_serves_both_platform_endpoints(
     assert shopify.status_code == 200
     assert woocommerce.status_code == 200  # the ping, even before the secret is saved
     assert stored_order(shopcare).order_number == "#1001"
+
+
+async def test_a_parcel_shipped_on_shopify_is_followed_at_once(
+    hooks: httpx.AsyncClient, shopcare: ShopCare, clock: FakeClock
+) -> None:
+    """With a DHL account, the number from 'DHL Express' is followed by DHL straight away."""
+    save_account(shopcare.sessions, "dhl", enabled=True, values={"api_key": "k"}, now=clock())
+    shopcare.reload_carriers()
+    order = payload("shopify_order.json")
+    order["fulfillments"] = []
+    await send(hooks, "orders/create", order, "wh-1")
+    assert count(shopcare, Shipment) == 0
+    fulfillment = payload("shopify_order.json")["fulfillments"][0]
+    await send(hooks, "fulfillments/create", fulfillment, "wh-2")
+    with shopcare.sessions() as session:
+        parcel = session.exec(select(Shipment)).one()
+    assert (parcel.carrier, parcel.tracking_number) == ("dhl", "1234567890")
+    assert parcel.next_poll_at is not None
+    assert deliveries(shopcare)[-1].status == "applied"
