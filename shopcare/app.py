@@ -33,7 +33,11 @@ from shopcare.notify.webhook import SignedWebhook
 from shopcare.services.carrier_accounts import build_carriers
 from shopcare.services.demo import seed_demo
 from shopcare.services.dispatch import DispatchReport, dispatch_outbox
-from shopcare.services.intake.backfill import backfill_in_background, start_backfill
+from shopcare.services.intake.backfill import (
+    backfill_in_background,
+    start_backfill,
+    unfinished_backfills,
+)
 from shopcare.services.intake.reconcile import reconcile
 from shopcare.services.message_rules import get_rules
 from shopcare.services.polling import Poller, ProviderLimits
@@ -141,6 +145,11 @@ class ShopCare:
             )
         return run_id
 
+    def resume_backfills(self) -> None:
+        """Backfills cut short by the last stop go on from their cursor."""
+        for platform in unfinished_backfills(self.sessions):
+            self.start_backfill(platform, days=0)
+
     def start_scheduler(self) -> None:
         self.scheduler = make_scheduler(
             poll=self.poll_once,
@@ -226,6 +235,7 @@ def mount(shopcare: ShopCare) -> None:
     register_admin(shopcare)
     web.on_startup(shopcare.start_scheduler)
     web.on_startup(lambda: apply_pending_webhooks(shopcare))
+    web.on_startup(shopcare.resume_backfills)
     web.on_startup(freeze_startup_objects)
     web.on_shutdown(shopcare.stop)
 

@@ -7,7 +7,8 @@ from datetime import timedelta
 import httpx
 from sqlmodel import func, select
 
-from shopcare.app import ShopCare
+from shopcare.app import ShopCare, build
+from shopcare.config import Settings
 from shopcare.db.models import ImportRun, OutboxMessage, Shipment, ShopOrder
 from shopcare.services.intake.backfill import latest_run, run_backfill, start_backfill
 from shopcare.services.intake.connection import platform_client, save_connection
@@ -162,3 +163,21 @@ async def test_a_woocommerce_backfill_imports_orders_and_their_parcels(
     assert parcel.tracking_number == "3SABCD0123456"
     assert cancelled.cancelled_at is not None
     assert count(shopcare, OutboxMessage) == 0
+
+
+async def test_a_backfill_running_when_the_process_stopped_goes_on_at_start(
+    settings: Settings, clock: FakeClock, shopify_shop: ShopifyShop
+) -> None:
+    shopify_shop.maximum = shopify_shop.available = 1e9  # the app waits on the real clock
+    shopify_shop.add(*(order_node(i, created=clock() - timedelta(days=5)) for i in range(12)))
+    before = build(settings, clock=clock)
+    connect_shopify(before, shopify_shop, clock)
+    run_id = start_backfill(before.sessions, "shopify", days=60, now=clock())
+    before.engine.dispose()  # stopped before the backfill read anything
+
+    app = build(settings, clock=clock)
+    app.resume_backfills()
+    run = await app.backfills[run_id]
+    await app.stop()
+
+    assert (run.id, run.status, run.created) == (run_id, "done", 12)

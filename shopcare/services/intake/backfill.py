@@ -46,9 +46,9 @@ class Window:
 
 
 def start_backfill(sessions: SessionFactory, platform: str, *, days: int, now: datetime) -> int:
-    """The backfill's run: a new one, or the last one of this platform when it did not
-    finish (cut short by a restart, or failed), which goes on from its cursor instead of
-    starting over."""
+    """The backfill's run: a new one of the last ``days`` days, or the last one of this
+    platform when it did not finish (cut short by a restart, or failed), which goes on from
+    its cursor and its own window instead of starting over."""
     with transaction(sessions) as session:
         last = session.exec(
             select(ImportRun)
@@ -234,6 +234,19 @@ def _first_reconcile_from(sessions: SessionFactory, platform: str, moment: datet
         if row is not None and row.last_reconcile_at is None:
             row.last_reconcile_at = moment
             session.add(row)
+
+
+def unfinished_backfills(sessions: SessionFactory) -> list[str]:
+    """Platforms whose backfill was still running when the process stopped (a restart, a
+    crash): it goes on at start. A failed one waits for the owner's Resume."""
+    with sessions() as session:
+        runs = session.exec(
+            select(ImportRun.source)
+            .join(StoreConnection, col(StoreConnection.platform) == col(ImportRun.source))
+            .where(ImportRun.kind == "backfill", ImportRun.status == RUNNING)
+            .where(col(StoreConnection.enabled))
+        ).all()
+    return sorted(set(runs))
 
 
 def latest_run(sessions: SessionFactory, kind: str, platform: str) -> ImportRun | None:
