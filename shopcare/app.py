@@ -125,6 +125,7 @@ class ShopCare:
 
     async def reconcile_once(self) -> list[ImportRun]:
         """Orders the connected shop platforms changed since the last reconcile."""
+        await apply_pending_webhooks(self)  # deliveries a busy store left waiting
         return await reconcile(
             self.sessions, http=self.http, clock=self.clock, carriers=self.carrier_names
         )
