@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import socket
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -187,3 +188,32 @@ def test_deliveries_about_one_order_applied_at_once_make_one_order(
         ["applied", "stale"],
     )
     assert count(configured, ShopOrder) == 1
+
+
+def test_a_delivery_that_meets_a_locked_store_waits_for_the_next_try(
+    configured: ShopCare, clock: FakeClock
+) -> None:
+    """Another writer holds the store longer than the busy timeout (a big import): the
+    delivery stays received, and the next apply_pending (start-up, reconcile) applies it."""
+    body = json.dumps(payload("shopify_order.json")).encode()
+    received = receive_delivery(
+        configured.sessions, "shopify", shopify_headers(body, "wh-lock"), body, now=clock()
+    )
+    assert received.delivery_id is not None
+    database = configured.settings.database_url.removeprefix("sqlite:///")
+    holder = sqlite3.connect(database, timeout=0)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        status = apply_delivery(
+            configured.sessions,
+            received.delivery_id,
+            now=clock(),
+            carriers=configured.carrier_names,
+        )
+    finally:
+        holder.rollback()
+        holder.close()
+    assert status == "received"
+    assert [d.status for d in deliveries(configured)] == ["received"]
+    assert apply_pending(configured.sessions, now=clock(), carriers=configured.carrier_names) == 1
+    assert [d.status for d in deliveries(configured)] == ["applied"]

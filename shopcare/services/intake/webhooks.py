@@ -166,6 +166,9 @@ def _apply_and_record(
             applied = _apply(session, delivery, now=now, carriers=carriers)
             _record(session, delivery, applied, now=now)
             return applied.status
+    except sa.exc.OperationalError as exc:  # the store was busy or locked: try again later
+        log.warning("webhook delivery %s waits for the next try: %s", delivery_id, exc)
+        return "received"
     except Exception as exc:  # recorded for the owner; the delivery is not retried
         log.exception("webhook delivery %s could not be applied", delivery_id)
         with transaction(sessions) as session:
@@ -178,8 +181,8 @@ def _apply_and_record(
 def apply_pending(
     sessions: SessionFactory, *, now: datetime, carriers: Sequence[str], limit: int = 1000
 ) -> int:
-    """Apply the deliveries left received (the process stopped before applying them);
-    how many there were."""
+    """Apply the deliveries left received (the process stopped before applying them, or
+    the store was locked); how many there were. Runs at start-up and before each reconcile."""
     with sessions() as session:
         ids = session.exec(
             select(WebhookDelivery.id)
