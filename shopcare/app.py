@@ -163,6 +163,8 @@ class ShopCare:
     async def stop(self) -> None:
         if self.scheduler and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        for task in self.backfills.values():  # their runs stay running: resumed at start
+            task.cancel()
         try:
             await self.flush_views()
         except Exception:  # the store may be gone; the rest must still close
