@@ -71,7 +71,7 @@ class ItemRows:
     ) -> None:
         self.made += 1
         n = self.made
-        with self.box, ui.row().classes("w-full items-center") as element:
+        with self.box, ui.row().classes("w-full items-center no-wrap") as element:
             row = _Row(
                 element=element,
                 title=ui.input("Item", value=title)

@@ -38,7 +38,7 @@ class EditDialog:
         self.order_id = order_id
         self.currency = currency
         self.on_change = on_change
-        with ui.dialog() as self.dialog, ui.card().classes("min-w-[48rem]"):
+        with ui.dialog().props("full-width") as self.dialog, ui.card():
             ui.label("Edit order").classes("text-lg font-semibold")
             self.origin = ui.label().classes("text-sm text-warning").mark("edit-origin")
             with ui.row().classes("w-full"):

@@ -30,7 +30,7 @@ class ParcelDialog:
         self.order_id = order_id
         self.on_change = on_change
         self.quantities: dict[int, ui.number] = {}
-        with ui.dialog() as self.dialog, ui.card().classes("min-w-[40rem]"):
+        with ui.dialog().props("full-width") as self.dialog, ui.card():
             ui.label("Add parcel").classes("text-lg font-semibold")
             self.fields = ParcelFields(carriers=shopcare.carrier_names, prefix="add-parcel-")
             ui.label("What went into it").classes("text-sm")
