@@ -19,6 +19,7 @@ from tests.platforms.shopify_server import (
     fulfillment,
     order_node,
 )
+from tests.platforms.woocommerce_server import KEY, SECRET, WooShop, tracking_item, woo_order
 
 
 async def reconcile_now(
@@ -142,3 +143,35 @@ async def test_a_refused_token_stops_the_reconcile_and_says_why(
     assert run.status == "failed" and run.api_calls == 1
     assert "refused (401)" in stored(shopcare).last_error
     assert stopwatch.slept == []  # not retried
+
+
+async def test_a_woocommerce_parcel_added_on_the_platform_arrives_by_reconcile(
+    shopcare: ShopCare,
+    woo_shop: WooShop,
+    http_client: httpx.AsyncClient,
+    clock: FakeClock,
+    stopwatch: Stopwatch,
+) -> None:
+    save_connection(
+        shopcare.sessions,
+        "woocommerce",
+        shop_url=woo_shop.url,
+        values={"consumer_key": KEY, "consumer_secret": SECRET},
+        now=clock(),
+    )
+    placed = clock() - timedelta(hours=1)
+    woo_shop.add(woo_order(501, created=placed))
+    (first,) = await reconcile_now(shopcare, http_client, clock, stopwatch)
+    assert first.created == 1
+
+    clock.advance(minutes=15)
+    shipped = [tracking_item("SIMOK100002", provider="other", shipped=clock())]
+    woo_shop.orders[0] = woo_order(
+        501, created=placed, modified=clock(), status="completed", tracking=shipped
+    )
+    (second,) = await reconcile_now(shopcare, http_client, clock, stopwatch)
+
+    assert (second.status, second.updated) == ("done", 1)
+    with shopcare.sessions() as session:
+        parcel = session.exec(select(Shipment)).one()
+    assert parcel.tracking_number == "SIMOK100002" and not parcel.silent
