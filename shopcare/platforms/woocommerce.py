@@ -14,6 +14,8 @@ The order JSON is read by ``woocommerce_orders.order_from_woocommerce``, as webh
 from __future__ import annotations
 
 import asyncio
+import logging
+import re
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
@@ -45,6 +47,25 @@ SHIPPED = frozenset({"completed", "shipped", "partial-shipped", "delivered"})
 TRACKING_ROUTES = ("wc-shipment-tracking/v3", "wc-ast/v3")
 AT_ONCE = 4
 """Tracking look-ups in flight at once: a shared WordPress host is slow, not wide."""
+
+
+_KEYS_IN_URL = re.compile(r"\b(consumer_key|consumer_secret)=[^&\s\"']+")
+
+
+class _HideKeys(logging.Filter):
+    """httpx logs every request's address; a key sent in the query string (the fallback
+    above) must not reach the log with it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        if "consumer_" in text:
+            record.msg, record.args = _KEYS_IN_URL.sub(r"\1=(hidden)", text), ()
+        return True
+
+
+_HIDE_KEYS = _HideKeys()
+for _name in ("httpx", "httpcore", "httpx_aiohttp", "aiohttp.client"):
+    logging.getLogger(_name).addFilter(_HIDE_KEYS)
 
 
 class WooCommerce:

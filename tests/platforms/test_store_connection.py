@@ -167,3 +167,28 @@ def test_disconnecting_stops_the_reconcile(shopcare: ShopCare, clock: FakeClock)
     disconnect(shopcare.sessions, "shopify", now=clock() + timedelta(minutes=1))
     assert enabled_platforms(shopcare.sessions) == []
     assert not connection_view(shopcare.sessions, "shopify").enabled
+
+
+async def test_a_key_sent_in_the_address_stays_out_of_the_log(
+    shopcare: ShopCare,
+    woo_shop: WooShop,
+    http_client: httpx.AsyncClient,
+    clock: FakeClock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    woo_shop.strips_auth = True
+    save_connection(
+        shopcare.sessions,
+        "woocommerce",
+        shop_url=woo_shop.url,
+        values={"consumer_key": KEY, "consumer_secret": SECRET},
+        now=clock(),
+    )
+
+    assert (await check(shopcare.sessions, "woocommerce", http=http_client, clock=clock)).startswith(
+        "connected"
+    )
+
+    assert "consumer_key=" in caplog.text  # the calls were logged...
+    assert SECRET not in caplog.text and KEY not in caplog.text  # ...without the key
