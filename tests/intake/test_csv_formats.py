@@ -142,6 +142,21 @@ def test_a_tracking_file_gives_one_parcel_a_row() -> None:
     ]
 
 
+def test_an_order_whose_rows_are_apart_is_rejected_not_overwritten(tmp_path: Path) -> None:
+    (tmp_path / "sorted.csv").write_text(
+        "order_number,order_date,currency,item_name\n"
+        "A1,2026-10-01,EUR,Shirt\n"
+        "B2,2026-10-01,EUR,Mug\n"
+        "A1,,,Socks\n"
+    )
+    f = open_csv(tmp_path / "sorted.csv")
+    result = list(parse_rows(f.rows, Reading(columns_for(f.header, None), ".", BERLIN)))
+    assert [p.order.order_number for p in result if isinstance(p, ParsedOrder)] == ["A1", "B2"]
+    assert [(p.line, p.reason) for p in result if isinstance(p, Rejected)] == [
+        (4, "the rows of order A1 are not together (it began on line 2)")
+    ]
+
+
 @pytest.mark.parametrize(
     ("text", "decimal", "minor"),
     [

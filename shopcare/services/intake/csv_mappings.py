@@ -9,6 +9,7 @@ the other orders go on. Cells are kept as text: nothing is ever evaluated.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import tzinfo
@@ -25,6 +26,9 @@ from shopcare.services.intake.csv_values import (
 )
 from shopcare.services.intake.parcels import ParcelIn
 
+RECENT_ORDERS = 50_000
+"""Order numbers remembered to catch an order whose rows are not together (a file sorted by
+another column): bounded, so memory stays flat in the file's size."""
 SOURCES = {
     CsvFormat.SHOPIFY: Source.SHOPIFY,
     CsvFormat.WOOCOMMERCE: Source.WOOCOMMERCE,
@@ -79,6 +83,7 @@ def parse_rows(rows: Iterator[Row], reading: Reading) -> Iterator[Parsed]:
     columns = reading.columns
     tracking = columns.format is CsvFormat.TRACKING
     group: list[Row] = []
+    seen: OrderedDict[str, int] = OrderedDict()
     for row in rows:
         if row.problem:
             yield Rejected(row.line, "", row.problem)
@@ -91,17 +96,23 @@ def parse_rows(rows: Iterator[Row], reading: Reading) -> Iterator[Parsed]:
             group.append(row)
             continue
         if group:
-            yield from _parsed(group, reading)
+            yield from _parsed(group, reading, seen)
         group = [row]
     if group:
-        yield from _parsed(group, reading)
+        yield from _parsed(group, reading, seen)
 
 
-def _parsed(group: list[Row], reading: Reading) -> list[Parsed]:
+def _parsed(group: list[Row], reading: Reading, seen: OrderedDict[str, int]) -> list[Parsed]:
     first = group[0]
     number = reading.columns.get(first.cells, "number")
     if not number:
         return [Rejected(r.line, "", "order number is empty") for r in group]
+    if number in seen:  # a second copy would replace the first one's items
+        reason = f"the rows of order {number} are not together (it began on line {seen[number]})"
+        return [Rejected(first.line, number, reason)]
+    seen[number] = first.line
+    if len(seen) > RECENT_ORDERS:
+        seen.popitem(last=False)
     try:
         return [ParsedOrder(_order(group, number, reading), first.line, len(group))]
     except _RowErrors as exc:
