@@ -90,7 +90,8 @@ async def graphql(request):
             "throttleStatus": {"maximumAvailable": 1e9, "currentlyAvailable": 1e9,
                                "restoreRate": 1e6}}
     page = {"pageInfo": {"hasNextPage": end < COUNT, "endCursor": cursor(end)}, "nodes": nodes}
-    return JSONResponse({"data": {"orders": page}, "extensions": {"cost": cost}})
+    data = {"orders": page, **({"ordersCount": {"count": COUNT}} if v.get("counted") else {})}
+    return JSONResponse({"data": data, "extensions": {"cost": cost}})
 
 app = Starlette(routes=[Route("/admin/api/2026-01/graphql.json", graphql, methods=["POST"])])
 uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="error")
@@ -125,7 +126,8 @@ async def raw_fetch(url: str, since: datetime) -> tuple[float, int, int]:
     async with new_client() as client:
         began = time.perf_counter()
         while True:
-            variables = {"first": page_size(), "after": after, "query": window}
+            variables = {"first": page_size(), "after": after, "query": window,
+                         "counted": after is None}  # fmt: skip
             response = await client.post(
                 f"{url}/admin/api/2026-01/graphql.json",
                 json={"query": query, "variables": variables},

@@ -130,7 +130,9 @@ class Shopify:
         window = search_filter(by, since.strftime("%Y-%m-%dT%H:%M:%SZ"))
 
         def variables() -> dict[str, Any]:  # per attempt: a refused cost shrinks the page
-            return {"first": self.first, "after": cursor or None, "query": window}
+            first_page = not cursor  # the window's count, for the progress bar, once
+            return {"first": self.first, "after": cursor or None, "query": window,
+                    "counted": first_page}  # fmt: skip
 
         data = await self.query(
             orders_query(by), variables, cost=lambda: 2 + self.first * ORDER_COST
@@ -150,10 +152,12 @@ class Shopify:
                 skipped.append(f"{node.get('name') or node.get('id')}: {exc}")
         info = connection.get("pageInfo") or {}
         more = bool(info.get("hasNextPage")) and bool(info.get("endCursor"))
+        count = (data.get("ordersCount") or {}).get("count")
         return Page(
             orders=orders,
             cursor=str(info["endCursor"]) if more else "",
             calls=self.calls - calls,
+            total=count if isinstance(count, int) else None,
             skipped=skipped,
         )
 

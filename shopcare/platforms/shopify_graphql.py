@@ -22,7 +22,8 @@ LINE_FIELDS = """
           product { id }
 """
 ORDERS_QUERY = """
-query Orders($first: Int!, $after: String, $query: String) {
+query Orders($first: Int!, $after: String, $query: String, $counted: Boolean!) {
+  ordersCount(query: $query, limit: null) @include(if: $counted) { count }
   orders(first: $first, after: $after, query: $query, sortKey: %(sort)s) {
     pageInfo { hasNextPage endCursor }
     nodes {

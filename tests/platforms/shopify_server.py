@@ -134,7 +134,10 @@ class ShopifyShop:
             "nodes": [_trim_lines(n) for n in nodes],
         }
         actual = 2 + sum(8 + 4 * len(n["lineItems"]["nodes"]) for n in nodes)
-        return self._answer({"orders": page}, requested, actual)
+        data: dict[str, Any] = {"orders": page}
+        if variables.get("counted"):
+            data["ordersCount"] = {"count": len(found)}
+        return self._answer(data, requested, actual)
 
     def _more_lines(self, variables: dict[str, Any]) -> Reply:
         order = next(o for o in self.orders if o["id"] == variables["id"])

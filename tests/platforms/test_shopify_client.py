@@ -60,10 +60,16 @@ async def test_it_reads_every_page_of_orders_with_their_parcels(
     )
     client = shopify(shopify_shop, http_client, clock, stopwatch)
 
-    orders = await read_all(client)
+    pages = [await client.orders(since=SINCE, by=Since.CREATED)]
+    while pages[-1].cursor:
+        pages.append(await client.orders(since=SINCE, by=Since.CREATED, cursor=pages[-1].cursor))
+    orders = [o for page in pages for o in page.orders]
 
+    assert [page.total for page in pages] == [25, None, None]
     assert [o.order_number for o in orders] == [f"#{1000 + i}" for i in range(24)] + ["#1100"]
     assert client.calls == 3  # 10 a page
+    counted = [r.json()["variables"]["counted"] for r in shopify_shop.server.requests]
+    assert counted == [True, False, False]  # the window's size is asked with the first page
     first = orders[0]
     assert first.external_id == "5000001000" and first.source == "shopify"
     assert first.total_minor == 4470 and first.currency == "EUR"
