@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlmodel import Session, col, select
+import sqlalchemy as sa
+from sqlmodel import Session
 
 from shopcare.carriers.registry import carrier_label
 from shopcare.db.engine import SessionFactory, transaction
@@ -21,12 +22,17 @@ from shopcare.db.models import Shipment, ShopOrder
 from shopcare.domain.carrier_choice import AGGREGATORS, CarrierChoice, choose_carrier
 from shopcare.domain.intake import normalise_tracking_number
 from shopcare.domain.status import ShipmentStatus
-from shopcare.domain.tracking_numbers import detect
+from shopcare.domain.tracking_numbers import Carrier, detect
 
 WAITING = ""
 """The carrier of a parcel that no configured account can follow yet."""
 NO_ACCOUNT = "no carrier account can follow this yet"
 _FINAL = [s.value for s in ShipmentStatus if s.is_final]
+_SHIPMENT = Shipment.__table__  # type: ignore[attr-defined]
+_ORDER = ShopOrder.__table__  # type: ignore[attr-defined]
+_CHUNK = 500
+_DETECTABLE = frozenset(c.value for c in Carrier)
+"""Carriers a number can be recognised as, so a direct account with one can follow it."""
 
 
 def choose_for(number: str, *, hint: str, carriers: Sequence[str]) -> CarrierChoice | None:
@@ -69,47 +75,69 @@ def _carrier_words(code: str) -> str:
 def assign_waiting_parcels(sessions: SessionFactory, carriers: Sequence[str], now: datetime) -> int:
     """Give every waiting parcel of an open order the adapter that can follow it now and
     make its first poll due; returns how many were given one. Idempotent: a parcel with a
-    carrier is never touched, and one still without an account keeps waiting."""
-    if not carriers:
-        return 0
-    assigned = 0
-    with transaction(sessions) as session:
-        waiting = session.exec(
-            select(Shipment)
-            .join(ShopOrder, col(ShopOrder.id) == col(Shipment.order_id))
-            .where(
-                Shipment.carrier == WAITING,
-                col(ShopOrder.cancelled_at).is_(None),
-                col(Shipment.status).not_in(_FINAL),
-            )
-            .order_by(col(Shipment.id))
-        ).all()
-        for shipment in waiting:
-            choice = choose_for(
-                shipment.tracking_number, hint=shipment.carrier_code, carriers=carriers
-            )
-            if choice is None or _taken(session, shipment, choice.adapter):
-                continue
-            shipment.carrier = choice.adapter
-            shipment.carrier_code = choice.carrier_code
-            shipment.carrier_pinned = False
-            shipment.next_poll_at = now
-            shipment.last_error = ""
-            session.add(shipment)
-            assigned += 1
-    return assigned
-
-
-def _taken(session: Session, shipment: Shipment, adapter: str) -> bool:
-    """The same number already followed by that adapter on the order (a duplicate the
-    platform sent twice): the unique constraint forbids a second one."""
-    return (
-        session.exec(
-            select(Shipment.id).where(
-                Shipment.order_id == shipment.order_id,
-                Shipment.carrier == adapter,
-                Shipment.tracking_number == shipment.tracking_number,
-            )
-        ).first()
-        is not None
+    carrier is never touched, and one still without an account keeps waiting. Plain rows
+    and one executemany: it runs at every start and after every account change."""
+    aggregator = any(c in AGGREGATORS for c in carriers)
+    direct = [c for c in carriers if c in _DETECTABLE]
+    if not aggregator and not direct:
+        return 0  # the simulated carrier alone (every start of a fresh shop): nothing to ask
+    query = (
+        sa.select(
+            _SHIPMENT.c.id,
+            _SHIPMENT.c.order_id,
+            _SHIPMENT.c.tracking_number,
+            _SHIPMENT.c.carrier_code,
+        )
+        .join(_ORDER, _ORDER.c.id == _SHIPMENT.c.order_id)
+        .where(
+            _SHIPMENT.c.carrier == WAITING,
+            _ORDER.c.cancelled_at.is_(None),
+            _SHIPMENT.c.status.not_in(_FINAL),
+        )
+        .order_by(_SHIPMENT.c.id)
     )
+    if not aggregator:
+        # Only a direct account: it takes the parcels named or detected as its carrier when
+        # they came in (their carrier code), without reading every waiting number again.
+        query = query.where(_SHIPMENT.c.carrier_code.in_(direct))
+    with transaction(sessions) as session:
+        waiting = session.execute(query).all()
+        chosen = [
+            (shipment_id, (order_id, choice.adapter, number), choice.carrier_code)
+            for shipment_id, order_id, number, hint in waiting
+            if (choice := choose_for(number, hint=hint, carriers=carriers)) is not None
+        ]
+        taken = _followed(session, sorted({key[0] for _, key, _ in chosen}))
+        updates = []
+        for shipment_id, key, code in chosen:
+            if key not in taken:  # the same number twice on an order: the first is followed
+                taken.add(key)
+                updates.append({"b_id": shipment_id, "b_carrier": key[1], "b_code": code})
+        if updates:
+            statement = (
+                sa.update(_SHIPMENT)
+                .where(_SHIPMENT.c.id == sa.bindparam("b_id"))
+                .values(
+                    carrier=sa.bindparam("b_carrier"),
+                    carrier_code=sa.bindparam("b_code"),
+                    carrier_pinned=False,
+                    next_poll_at=now,
+                    last_error="",
+                )
+            )
+            session.connection().execute(statement, updates)
+    return len(updates)
+
+
+def _followed(session: Session, order_ids: Sequence[int]) -> set[tuple[int, str, str]]:
+    """(order, adapter, number) of the parcels these orders already follow: the unique
+    constraint forbids a second parcel with the same number and adapter on one order."""
+    found: set[tuple[int, str, str]] = set()
+    for i in range(0, len(order_ids), _CHUNK):
+        rows = session.execute(
+            sa.select(_SHIPMENT.c.order_id, _SHIPMENT.c.carrier, _SHIPMENT.c.tracking_number).where(
+                _SHIPMENT.c.order_id.in_(order_ids[i : i + _CHUNK]), _SHIPMENT.c.carrier != WAITING
+            )
+        )
+        found.update((order_id, carrier, number) for order_id, carrier, number in rows)
+    return found

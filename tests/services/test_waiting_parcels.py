@@ -67,6 +67,34 @@ def test_an_account_for_the_carrier_itself_takes_a_waiting_parcel_at_once(
     assert assign_waiting_parcels(shopcare.sessions, shopcare.carrier_names, clock()) == 0
 
 
+def test_the_carrier_a_platform_named_is_followed_once_its_account_exists(
+    shopcare: ShopCare, clock: FakeClock
+) -> None:
+    """A number of no known shape, which the shop's platform said was DHL's."""
+    order = create_order(
+        shopcare.sessions,
+        OrderIn(
+            order_number="3002",
+            email="lea@example.com",
+            placed_at=clock(),
+            lines=[LineIn(title="Teapot", unit_price_minor=3900)],
+            shipments=[ShipmentIn("", "CS123DE", carrier_code="DHL Express")],
+        ),
+        now=clock(),
+        carriers=shopcare.carrier_names,
+    )
+    assert order.id is not None
+    assert parcel(shopcare, order.id).carrier_code == "dhl"
+    ups = {"client_id": "i", "client_secret": "s"}
+    save_account(shopcare.sessions, "ups", enabled=True, values=ups, now=clock())
+    shopcare.reload_carriers()
+    assert parcel(shopcare, order.id).carrier == ""
+    save_account(shopcare.sessions, "dhl", enabled=True, values={"api_key": "k"}, now=clock())
+    shopcare.reload_carriers()
+    followed = parcel(shopcare, order.id)
+    assert (followed.carrier, followed.carrier_code, followed.next_poll_at) == ("dhl", "", clock())
+
+
 def test_a_cancelled_orders_parcel_keeps_waiting(shopcare: ShopCare, clock: FakeClock) -> None:
     order_id = order_with_parcel(shopcare, UPS_NUMBER)
     assert cancel(shopcare.sessions, order_id, now=clock())
