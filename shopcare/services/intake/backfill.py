@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -28,6 +29,7 @@ from shopcare.services.intake.connection import Clock, keep_client_state, platfo
 from shopcare.services.intake.writer import Outcome, write_orders
 
 RUNNING, DONE, FAILED = "running", "done", "failed"
+log = logging.getLogger(__name__)
 PROBLEMS_KEPT = 20
 """Rejected orders named in a run's message; the counts hold the rest."""
 WRITE_EVERY = 100
@@ -154,7 +156,12 @@ async def pull(
         keep_client_state(sessions, client, error=str(exc))
         uncounted = client.calls - began - counted  # the calls of the page that failed
         return _finish(sessions, run_id, FAILED, str(exc), now=clock(), calls=uncounted)
-    except BaseException:
+    except Exception as exc:  # a fault of ours: the run must not look busy for ever
+        fetch.cancel()
+        log.exception("import %s stopped", run_id)
+        reason = f"stopped by an internal error ({type(exc).__name__}); the log has details"
+        return _finish(sessions, run_id, FAILED, reason, now=clock(), calls=0)
+    except BaseException:  # cancelled (the app stops): the run resumes at the next start
         fetch.cancel()
         raise
     keep_client_state(sessions, client)
