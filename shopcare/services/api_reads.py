@@ -3,8 +3,9 @@ feedback. Lists page with an opaque cursor, so a script that syncs never skips o
 row when orders change while it pages.
 
 Orders page on (last change, id) ascending, so an order changed while a script pages moves
-behind it rather than being skipped; ``updated_since`` then picks up later changes. Parcels, returns and feedback page on id.
-Times come back in UTC with their zone; money in minor units with the currency.
+behind it rather than being skipped; ``updated_since`` then picks up later changes. Parcels,
+returns and feedback page on id. Times come back in UTC with their zone; money in minor
+units with the currency.
 """
 
 from __future__ import annotations

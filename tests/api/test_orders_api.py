@@ -69,15 +69,18 @@ async def test_an_idempotency_key_reused_with_another_body_is_refused(
 
 
 async def test_validation_errors_name_the_field(api: httpx.AsyncClient) -> None:
-    body = order_body(placed_at="2026-11-02T08:30:00", currency="euro")
+    body = order_body(placed_at="2026-11-02T08:30:00", currency="euro", total_minor=False)
     body["lines"][0]["quantity"] = 0
+    body["lines"][0]["unit_price_minor"] = 19.9
     response = await api.post("/orders", json=body)
     assert response.status_code == 422
     places = {tuple(p["loc"]) for p in response.json()["detail"]}
     assert places == {
         ("body", "placed_at"),
         ("body", "currency"),
+        ("body", "total_minor"),
         ("body", "lines", 0, "quantity"),
+        ("body", "lines", 0, "unit_price_minor"),
     }
 
 

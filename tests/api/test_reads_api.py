@@ -104,3 +104,9 @@ async def test_returns_and_feedback_can_be_read(api: httpx.AsyncClient, shopcare
     (feedback,) = (await api.get("/feedback", params={"answered": "true"})).json()["items"]
     assert feedback["score"] == 9 and feedback["comment"] == "Quick!"
     assert (await api.get("/feedback", params={"answered": "false"})).json()["items"] == []
+
+
+async def test_an_unknown_query_parameter_is_422_not_ignored(api: httpx.AsyncClient) -> None:
+    response = await api.get("/orders", params={"updated_after": "2026-11-01T00:00:00Z"})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["query", "updated_after"]

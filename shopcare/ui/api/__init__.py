@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from shopcare.ui.api.auth import key_checker
 from shopcare.ui.api.limits import BodyLimit
 from shopcare.ui.api.orders import orders_router
 from shopcare.ui.api.reads import reads_router
+from shopcare.ui.api.strict import known_query_only
 
 if TYPE_CHECKING:
     from shopcare.app import ShopCare
@@ -32,6 +33,7 @@ def api_app(shopcare: ShopCare) -> FastAPI:
         openapi_url="/openapi.json",
         docs_url=None,
         redoc_url=None,
+        dependencies=[Depends(known_query_only)],
     )
     auth = key_checker(shopcare)
     app.include_router(orders_router(shopcare, auth))

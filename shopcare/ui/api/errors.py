@@ -11,6 +11,7 @@ from shopcare.ui.api.schemas import Problem
 
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": Problem}}
 COMMON: dict[int | str, dict[str, Any]] = {
+    400: {"model": Problem, "description": "The body is not JSON."},
     401: {"model": Problem, "description": "No key, a wrong key, or a revoked one."},
     413: {"model": Problem, "description": "The body is over 1 MB."},
 }

@@ -52,7 +52,8 @@ T500 = Annotated[str, StringConstraints(max_length=500), AfterValidator(_encodab
 Title = Annotated[str, StringConstraints(min_length=1, max_length=300), AfterValidator(_encodable)]
 Key = Annotated[str, StringConstraints(min_length=1, max_length=64), AfterValidator(_encodable)]
 Moment = Annotated[AwareDatetime, AfterValidator(_sane)]
-Minor = Annotated[int, Field(ge=0, le=MAX_MINOR)]
+Minor = Annotated[int, Field(ge=0, le=MAX_MINOR, strict=True)]
+"""Strict: JSON's ``false`` or ``19.9`` is not an amount."""
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{3}$")]
 Country = Annotated[str, StringConstraints(pattern=r"^([A-Za-z]{2})?$")]
 TrackingNumber = Annotated[
@@ -88,7 +89,7 @@ class Address(Strict):
 
 class LineCreate(Strict):
     title: Title
-    quantity: int = Field(default=1, ge=1, le=100_000)
+    quantity: int = Field(default=1, ge=1, le=100_000, strict=True)
     unit_price_minor: Minor = 0
     sku: T100 = ""
     variant: T200 = ""
@@ -103,7 +104,7 @@ class LineCreate(Strict):
 
 class ParcelLine(Strict):
     external_id: Key
-    quantity: int = Field(default=1, ge=1, le=100_000)
+    quantity: int = Field(default=1, ge=1, le=100_000, strict=True)
 
 
 class ShipmentCreate(Strict):
