@@ -2,6 +2,8 @@
 progress in ImportRun page by page, nothing sent for history, and a resume after an outage
 that goes on from the cursor without importing anything twice."""
 
+import asyncio
+import json
 from datetime import timedelta
 
 import httpx
@@ -181,3 +183,34 @@ async def test_a_backfill_running_when_the_process_stopped_goes_on_at_start(
     await app.stop()
 
     assert (run.id, run.status, run.created) == (run_id, "done", 12)
+
+
+async def test_progress_is_in_the_store_while_the_backfill_runs(
+    shopcare: ShopCare,
+    woo_shop: WooShop,
+    http_client: httpx.AsyncClient,
+    clock: FakeClock,
+    stopwatch: Stopwatch,
+) -> None:
+    woo_shop.add(*(woo_order(10 + i, created=clock() - timedelta(days=9)) for i in range(250)))
+    woo_shop.slow_pages = {3: 1.0}
+    save_connection(
+        shopcare.sessions,
+        "woocommerce",
+        shop_url=woo_shop.url,
+        values={"consumer_key": KEY, "consumer_secret": SECRET},
+        now=clock(),
+    )
+    running = asyncio.create_task(backfill(shopcare, "woocommerce", http_client, clock, stopwatch))
+
+    seen = None
+    for _ in range(100):  # what the page's progress bar reads, while page 3 is on its way
+        await asyncio.sleep(0.02)
+        seen = latest_run(shopcare.sessions, "backfill", "woocommerce")
+        if seen is not None and seen.done:
+            break
+    run = await running
+
+    assert seen is not None and (seen.status, seen.total) == ("running", 250)
+    assert seen.done in (100, 200) and json.loads(seen.cursor)["page"] in ("2", "3")
+    assert (run.status, run.done) == ("done", 250)

@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from shopcare.app import ShopCare
 from shopcare.db.models import ImportRun, OutboxMessage, Shipment, ShopOrder, StoreConnection
+from shopcare.jobs import make_scheduler
 from shopcare.services.intake.connection import save_connection
 from shopcare.services.intake.reconcile import reconcile
 from tests.conftest import FakeClock
@@ -175,3 +176,12 @@ async def test_a_woocommerce_parcel_added_on_the_platform_arrives_by_reconcile(
     with shopcare.sessions() as session:
         parcel = session.exec(select(Shipment)).one()
     assert parcel.tracking_number == "SIMOK100002" and not parcel.silent
+
+
+def test_the_scheduler_reconciles_every_15_minutes() -> None:
+    async def nothing() -> None:
+        return None
+
+    scheduler = make_scheduler(poll=nothing, dispatch=nothing, reconcile=nothing)
+    job = scheduler.get_job("reconcile")
+    assert job is not None and job.trigger.interval == timedelta(minutes=15)

@@ -42,6 +42,8 @@ class WooShop:
     ast_route: bool = True
     trackings: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     fail_next: list[Reply] = field(default_factory=list)
+    slow_pages: dict[int, float] = field(default_factory=dict)
+    """Seconds a page number takes to answer."""
 
     def __post_init__(self) -> None:
         self.server.route("GET", ORDERS, self._orders)
@@ -88,7 +90,8 @@ class WooShop:
             "X-WP-Total": str(len(found)),
             "X-WP-TotalPages": str(max(1, math.ceil(len(found) / per_page))),
         }
-        return Reply(200, json.dumps(chunk), headers=headers)
+        delay = self.slow_pages.get(page, 0.0)
+        return Reply(200, json.dumps(chunk), headers=headers, delay=delay)
 
     def _tracking(self, request: Request) -> Reply:
         if not self.ast_route:
