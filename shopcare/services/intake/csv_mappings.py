@@ -84,6 +84,7 @@ def parse_rows(rows: Iterator[Row], reading: Reading) -> Iterator[Parsed]:
     tracking = columns.format is CsvFormat.TRACKING
     group: list[Row] = []
     seen: OrderedDict[str, int] = OrderedDict()
+    at, current = columns.index.get("number", -1), ""
     for row in rows:
         if row.problem:
             yield Rejected(row.line, "", row.problem)
@@ -91,10 +92,12 @@ def parse_rows(rows: Iterator[Row], reading: Reading) -> Iterator[Parsed]:
         if tracking:
             yield from _parcels(row, reading)
             continue
-        number = columns.get(row.cells, "number")
-        if group and number == columns.get(group[0].cells, "number"):
+        cells = row.cells
+        number = cells[at].strip() if 0 <= at < len(cells) else ""
+        if group and number == current:
             group.append(row)
             continue
+        current = number
         if group:
             yield from _parsed(group, reading, seen)
         group = [row]
@@ -211,9 +214,8 @@ def _row_lines(row: Row, currency: str, reading: Reading) -> list[LineIn]:
         if c.item_cells
         else []
     )
-    title, sku, quantity, price = (
-        cells[i].strip() if 0 <= i < len(cells) else "" for i in reading.item_at
-    )
+    n = len(cells)
+    title, sku, quantity, price = [cells[i].strip() if 0 <= i < n else "" for i in reading.item_at]
     if title or sku:
         lines.append(
             LineIn(
@@ -248,11 +250,14 @@ def _woo_item(cell: str, currency: str, reading: Reading) -> LineIn:
 
 
 def _shipments(group: list[Row], reading: Reading) -> tuple[ShipmentIn, ...]:
-    if not reading.columns.has("tracking"):
+    at = reading.columns.index.get("tracking", -1)
+    if at < 0:
         return ()
     found: dict[str, ShipmentIn] = {}
     errors: list[tuple[int, str]] = []
     for row in group:
+        if at >= len(row.cells) or not row.cells[at].strip():
+            continue
         try:
             for shipment in _row_shipments(row, reading):
                 found.setdefault(shipment.tracking_number, shipment)
