@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from nicegui.testing import User
@@ -195,6 +197,7 @@ async def test_a_parcel_is_added_later_with_what_went_into_it(user: User) -> Non
     user.find(marker="add-parcel-carrier").click()
     user.find("Simulated carrier").click()
     await user.should_see("Followed by Simulated carrier, as you chose")
+    user.find(marker="add-parcel-shipped-on").type("2020-01-15")
     user.find(marker="add-parcel-save").click()
     await user.should_see("Simulated carrier SIMOK200777")
     await user.should_see("Contains 1 × Teapot, 2 × Cups")
@@ -203,6 +206,8 @@ async def test_a_parcel_is_added_later_with_what_went_into_it(user: User) -> Non
             select(Shipment).where(Shipment.tracking_number == "SIMOK200777")
         ).one()
         assert shipment.carrier == "simulated" and shipment.next_poll_at is not None
+        noon = datetime(2020, 1, 15, 12, tzinfo=ZoneInfo("Europe/Berlin"))  # the demo's zone
+        assert shipment.shipped_at == noon
         packed = session.exec(
             select(OrderLine.title, ShipmentLine.quantity)
             .join(OrderLine, col(OrderLine.id) == col(ShipmentLine.order_line_id))
