@@ -14,7 +14,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import aclosing
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -125,8 +126,9 @@ async def pull(
     clock: Clock,
     carriers: Sequence[str],
 ) -> ImportRun:
-    """Pages of ``window`` from ``cursor`` on, each written with the run's progress; a
-    platform error ends the run as failed with its reason (the cursor stays, to resume)."""
+    """Pages of ``window`` from ``cursor`` on, written ``WRITE_EVERY`` orders at a time
+    with the run's progress; a platform error ends the run as failed with its reason (the
+    cursor stays, to resume)."""
     began, counted, pending = client.calls, 0, list[Page]()
 
     async def store() -> None:
@@ -137,6 +139,29 @@ async def pull(
         )
         counted += batch.calls
 
+    try:
+        async with aclosing(_read_ahead(client, window, cursor)) as pages:
+            async for page in pages:
+                pending.append(page)
+                if not page.cursor or sum(len(p.orders) for p in pending) >= WRITE_EVERY:
+                    await store()
+    except PlatformError as exc:
+        if pending:  # the pages read before the failure are kept
+            await store()
+        keep_client_state(sessions, client, error=str(exc))
+        uncounted = client.calls - began - counted  # the calls of the page that failed
+        return _finish(sessions, run_id, FAILED, str(exc), now=clock(), calls=uncounted)
+    except Exception as exc:  # a fault of ours: the run must not look busy for ever
+        log.exception("import %s stopped", run_id)
+        reason = f"stopped by an internal error ({type(exc).__name__}); the log has details"
+        return _finish(sessions, run_id, FAILED, reason, now=clock(), calls=0)
+    keep_client_state(sessions, client)
+    return _finish(sessions, run_id, DONE, "", now=clock(), calls=0)
+
+
+async def _read_ahead(client: Platform, window: Window, cursor: str) -> AsyncIterator[Page]:
+    """Pages from ``cursor`` on; the next one is already asked for while the caller writes
+    this one (the store is synchronous, the platform slow: the two overlap)."""
     fetch = asyncio.ensure_future(client.orders(since=window.since, by=window.by, cursor=cursor))
     try:
         while True:
@@ -145,27 +170,11 @@ async def pull(
                 fetch = asyncio.ensure_future(
                     client.orders(since=window.since, by=window.by, cursor=page.cursor)
                 )
-            pending.append(page)
-            if not page.cursor or sum(len(p.orders) for p in pending) >= WRITE_EVERY:
-                await store()
+            yield page
             if not page.cursor:
-                break
-    except PlatformError as exc:
-        if pending:  # the pages read before the failure are kept
-            await store()
-        keep_client_state(sessions, client, error=str(exc))
-        uncounted = client.calls - began - counted  # the calls of the page that failed
-        return _finish(sessions, run_id, FAILED, str(exc), now=clock(), calls=uncounted)
-    except Exception as exc:  # a fault of ours: the run must not look busy for ever
-        fetch.cancel()
-        log.exception("import %s stopped", run_id)
-        reason = f"stopped by an internal error ({type(exc).__name__}); the log has details"
-        return _finish(sessions, run_id, FAILED, reason, now=clock(), calls=0)
-    except BaseException:  # cancelled (the app stops): the run resumes at the next start
-        fetch.cancel()
-        raise
-    keep_client_state(sessions, client)
-    return _finish(sessions, run_id, DONE, "", now=clock(), calls=0)
+                return
+    finally:
+        fetch.cancel()  # the caller stopped early (an error, the app stopping)
 
 
 def _merged(pages: Sequence[Page]) -> Page:
