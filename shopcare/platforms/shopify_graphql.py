@@ -154,7 +154,7 @@ def _parcels(fulfillment: Any) -> list[ShipmentIn]:
     """One parcel per tracking number of a live fulfillment. A fulfillment with several
     numbers names each parcel ``<fulfillment id>`` then ``<id>:1``… as the fulfillment webhooks
     do (``shopify_rest``), so a parcel seen both ways is one parcel."""
-    if not isinstance(fulfillment, Mapping):
+    if not isinstance(fulfillment, dict):
         return []
     if _text(fulfillment.get("status")).upper() in DEAD_FULFILLMENTS:
         return []
@@ -213,17 +213,21 @@ def _money(value: Any) -> Mapping[str, Any]:
 
 
 def _nodes(connection: Any) -> list[Mapping[str, Any]]:
-    return [n for n in _list(_mapping(connection).get("nodes")) if isinstance(n, Mapping)]
+    return [n for n in _list(_mapping(connection).get("nodes")) if isinstance(n, dict)]
 
 
 def _text(value: Any) -> str:
-    if value is None or isinstance(value, Mapping | list):
+    if isinstance(value, str):
+        return value.strip()
+    if value is None or isinstance(value, dict | list):
         return ""
     return str(value).strip()
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
+    """JSON objects arrive as dicts; checking for ``dict`` (not the ``Mapping`` ABC) keeps
+    reading 10,000 orders cheap."""
+    return value if isinstance(value, dict) else {}
 
 
 def _list(value: Any) -> list[Any]:
