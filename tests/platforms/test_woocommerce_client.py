@@ -150,3 +150,15 @@ async def test_reconcile_reads_by_modification_time(
     client = woo(woo_shop, http_client, stopwatch)
 
     assert [o.order_number for o in await read_all(client, by=Since.UPDATED)] == ["2"]
+
+
+async def test_a_tracking_route_that_refuses_the_key_does_not_stop_the_import(
+    woo_shop: WooShop, http_client: httpx.AsyncClient, stopwatch: Stopwatch
+) -> None:
+    woo_shop.ast_refuses = True
+    woo_shop.add(*(woo_order(10 + i, created=DAY, status="completed") for i in range(3)))
+    client = woo(woo_shop, http_client, stopwatch)
+
+    orders = await read_all(client)
+
+    assert len(orders) == 3 and client.tracking_route == ""

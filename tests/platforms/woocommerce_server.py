@@ -40,6 +40,7 @@ class WooShop:
     orders: list[dict[str, Any]] = field(default_factory=list)
     strips_auth: bool = False
     ast_route: bool = True
+    ast_refuses: bool = False
     trackings: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     fail_next: list[Reply] = field(default_factory=list)
     slow_pages: dict[int, float] = field(default_factory=dict)
@@ -96,6 +97,8 @@ class WooShop:
     def _tracking(self, request: Request) -> Reply:
         if not self.ast_route:
             return Reply(404, json.dumps({"code": "rest_no_route", "data": {"status": 404}}))
+        if self.ast_refuses:
+            return Reply(403, json.dumps({"code": "rest_forbidden", "data": {"status": 403}}))
         if (refused := self._authorised(request)) is not None:
             return refused
         order_id = int(re.findall(r"/orders/(\d+)/", request.path)[0])
