@@ -186,9 +186,9 @@ async def test_a_key_sent_in_the_address_stays_out_of_the_log(
         now=clock(),
     )
 
-    assert (await check(shopcare.sessions, "woocommerce", http=http_client, clock=clock)).startswith(
-        "connected"
-    )
+    assert (
+        await check(shopcare.sessions, "woocommerce", http=http_client, clock=clock)
+    ).startswith("connected")
 
     assert "consumer_key=" in caplog.text  # the calls were logged...
     assert SECRET not in caplog.text and KEY not in caplog.text  # ...without the key
