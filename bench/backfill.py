@@ -93,7 +93,7 @@ async def graphql(request):
     data = {"orders": page, **({"ordersCount": {"count": COUNT}} if v.get("counted") else {})}
     return JSONResponse({"data": data, "extensions": {"cost": cost}})
 
-app = Starlette(routes=[Route("/admin/api/2026-01/graphql.json", graphql, methods=["POST"])])
+app = Starlette(routes=[Route("/admin/api/2026-10/graphql.json", graphql, methods=["POST"])])
 uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="error")
 """
 
@@ -110,7 +110,7 @@ def start_server(count: int) -> tuple[subprocess.Popen[bytes], str]:
     url = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
-            httpx.post(f"{url}/admin/api/2026-01/graphql.json", json={"query": "{ shop { name } }",
+            httpx.post(f"{url}/admin/api/2026-10/graphql.json", json={"query": "{ shop { name } }",
                        "variables": {}}, timeout=1)  # fmt: skip
             return proc, url
         except httpx.TransportError:
@@ -129,7 +129,7 @@ async def raw_fetch(url: str, since: datetime) -> tuple[float, int, int]:
             variables = {"first": page_size(), "after": after, "query": window,
                          "counted": after is None}  # fmt: skip
             response = await client.post(
-                f"{url}/admin/api/2026-01/graphql.json",
+                f"{url}/admin/api/2026-10/graphql.json",
                 json={"query": query, "variables": variables},
                 headers={"X-Shopify-Access-Token": TOKEN},
             )

@@ -43,7 +43,8 @@ from shopcare.platforms.shopify_graphql import (
     search_filter,
 )
 
-API_VERSION = "2026-01"
+API_VERSION = "2026-10"
+"""Shopify supports a version for a year; the newest stable one when this was written."""
 REFRESH_EARLY = timedelta(minutes=5)
 NAME = "shopify"
 

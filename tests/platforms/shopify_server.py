@@ -21,7 +21,7 @@ from typing import Any
 
 from tests.adapters.carrier_server import CarrierServer, Reply, Request
 
-VERSION = "2026-01"
+VERSION = "2026-10"
 GRAPHQL = f"/admin/api/{VERSION}/graphql.json"
 TOKEN = "/admin/oauth/access_token"
 ADMIN_TOKEN = "shpat_test_admin_token"
