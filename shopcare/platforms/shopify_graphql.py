@@ -29,7 +29,7 @@ query Orders($first: Int!, $after: String, $query: String, $counted: Boolean!) {
     nodes {
       id name email phone createdAt processedAt updatedAt cancelledAt currencyCode customerLocale
       totalPriceSet { shopMoney { amount currencyCode } }
-      customer { firstName lastName email phone }
+      billingAddress { firstName lastName name phone }
       shippingAddress {
         name address1 address2 city provinceCode zip countryCodeV2 phone
       }
@@ -99,16 +99,16 @@ def order_from_graphql(node: Mapping[str, Any]) -> OrderIn:
         raise ValueError(f"order {gid or '?'} has no id or creation time")
     total = _money(node.get("totalPriceSet"))
     currency = _text(total.get("currencyCode")) or _text(node.get("currencyCode")) or "USD"
-    customer = _mapping(node.get("customer"))
+    billing = _mapping(node.get("billingAddress"))  # the customer object needs read_customers
     address = _mapping(node.get("shippingAddress"))
     customer_name = " ".join(
-        p for p in (_text(customer.get("firstName")), _text(customer.get("lastName"))) if p
-    )
+        p for p in (_text(billing.get("firstName")), _text(billing.get("lastName"))) if p
+    ) or _text(billing.get("name"))
     ship_name = _text(address.get("name"))
     lines = _nodes(node.get("lineItems"))
     return OrderIn(
         order_number=_text(node.get("name")) or numeric_id(gid),
-        email=_text(node.get("email")) or _text(customer.get("email")),
+        email=_text(node.get("email")),
         placed_at=placed_at,
         lines=tuple(_line(item, currency) for item in lines),
         customer_name=customer_name or ship_name,
@@ -122,7 +122,7 @@ def order_from_graphql(node: Mapping[str, Any]) -> OrderIn:
         ship_country=_text(address.get("countryCodeV2")).upper()[:2],
         ship_phone=_text(address.get("phone")),
         locale=_text(node.get("customerLocale")) or "en",
-        phone=_text(node.get("phone")) or _text(customer.get("phone")),
+        phone=_text(node.get("phone")) or _text(billing.get("phone")),
         source=Source.SHOPIFY,
         shipments=tuple(
             parcel

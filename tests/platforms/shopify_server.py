@@ -256,10 +256,10 @@ def order_node(
         "totalPriceSet": {
             "shopMoney": {"amount": f"{19.9 * lines + 4.9:.2f}", "currencyCode": "EUR"}
         },
-        "customer": {
+        "billingAddress": {
             "firstName": "Anna",
             "lastName": f"Muster{number}",
-            "email": None,
+            "name": f"Anna Muster{number}",
             "phone": None,
         },
         "shippingAddress": {
