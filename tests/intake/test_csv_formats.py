@@ -142,6 +142,18 @@ def test_a_tracking_file_gives_one_parcel_a_row() -> None:
     ]
 
 
+def test_an_unusable_row_rejects_its_whole_order_never_half_of_it() -> None:
+    header = ["order_number", "order_date", "currency", "item_name"]
+    rows = [
+        Row(2, ["A1", "2026-10-01", "EUR", "Shirt"]),
+        Row(3, ["A1", "", "", ""], "a cell is 70,000 characters long (at most 65,536)"),
+        Row(4, ["B2", "2026-10-01", "EUR", "Mug"]),
+    ]
+    result = list(parse_rows(iter(rows), Reading(columns_for(header, None), ".", BERLIN)))
+    assert [p.order.order_number for p in result if isinstance(p, ParsedOrder)] == ["B2"]
+    assert [(p.line, p.order_number) for p in result if isinstance(p, Rejected)] == [(3, "A1")]
+
+
 def test_an_order_whose_rows_are_apart_is_rejected_not_overwritten(tmp_path: Path) -> None:
     (tmp_path / "sorted.csv").write_text(
         "order_number,order_date,currency,item_name\n"

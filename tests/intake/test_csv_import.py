@@ -112,6 +112,35 @@ def test_bad_rows_are_rejected_with_their_line_and_good_rows_import(shopcare: Sh
     assert "Windows-1252" in report.note
 
 
+def test_a_malformed_file_rejects_its_bad_rows_by_line_and_imports_the_rest(
+    shopcare: ShopCare, tmp_path: Path
+) -> None:
+    huge = "x" * (10 * 1024 * 1024)
+    (tmp_path / "bad.csv").write_text(
+        "order_number,order_date,email,currency,item_name,item_qty,item_price\n"
+        "M1,2026-10-01T10:00:00+02:00,a@example.com,EUR,Shirt,1,10.00\n"
+        "M2,2026-10-01T10:00:00+02:00\n"  # ragged: the rest of its cells are missing
+        f'M3,2026-10-01T10:00:00+02:00,b@example.com,EUR,"{huge}",1,1.00\n'
+        'M4,2026-10-01T10:00:00+02:00,,EUR,"Two\nlines",2,"1,50"\n'
+        "M5,2026-10-01T10:00:00+02:00,c@example.com,EUR,Mug,one,3.00\n"
+        "M6,2026-10-01T10:00:00+02:00,d@example.com,EUR,Cap,1,abc\n"
+        "M7,2026-10-01T10:00:00+02:00,e@example.com,XX,Hat,1,3.00\n"
+    )
+    report = run(shopcare, tmp_path / "bad.csv")
+    assert (report.rows, report.created, report.rejected, report.warnings) == (7, 2, 5, 1)
+    assert sorted((p.line, p.order_number, p.kind, p.reason[:40]) for p in report.problems) == [
+        (3, "M2", "rejected", "currency is empty"),
+        (4, "M3", "rejected", "a cell is 10,485,760 characters long (at"),
+        (5, "M4", "warning", "no email address: no message can reach t"),
+        (7, "M5", "rejected", "quantity 'one' is not a number"),
+        (8, "M6", "rejected", "price 'abc' is not an amount in EUR"),
+        (9, "M7", "rejected", "currency 'XX' is not a three-letter ISO "),
+    ]
+    with shopcare.sessions() as session:
+        lines = session.exec(select(OrderLine.title, OrderLine.unit_price_minor)).all()
+    assert sorted(lines) == [("Shirt", 1000), ("Two\nlines", 150)]
+
+
 def test_a_tracking_file_adds_parcels_to_imported_orders(shopcare: ShopCare) -> None:
     run(shopcare, FIXTURES / "shopify_orders.csv")
     report = run(shopcare, FIXTURES / "tracking.csv")

@@ -86,7 +86,7 @@ def parse_rows(rows: Iterator[Row], reading: Reading) -> Iterator[Parsed]:
     seen: OrderedDict[str, int] = OrderedDict()
     at, current = columns.index.get("number", -1), ""
     for row in rows:
-        if row.problem:
+        if row.problem and not row.cells:
             yield Rejected(row.line, "", row.problem)
             continue
         if tracking:
@@ -116,6 +116,9 @@ def _parsed(group: list[Row], reading: Reading, seen: OrderedDict[str, int]) -> 
     seen[number] = first.line
     if len(seen) > RECENT_ORDERS:
         seen.popitem(last=False)
+    unusable = [Rejected(r.line, number, r.problem) for r in group if r.problem]
+    if unusable:  # the order without that row would be an order with an item missing
+        return list(unusable)
     try:
         return [ParsedOrder(_order(group, number, reading), first.line, len(group))]
     except _RowErrors as exc:
@@ -296,8 +299,8 @@ def _row_shipments(row: Row, reading: Reading) -> list[ShipmentIn]:
 def _parcels(row: Row, reading: Reading) -> list[Parsed]:
     """A tracking file's row: the parcels it adds to a stored order."""
     number = reading.columns.get(row.cells, "number")
-    if not number:
-        return [Rejected(row.line, "", "order number is empty")]
+    if row.problem or not number:
+        return [Rejected(row.line, number, row.problem or "order number is empty")]
     try:
         shipments = _row_shipments(row, reading)
     except CellError as exc:

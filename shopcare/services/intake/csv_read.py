@@ -46,7 +46,7 @@ class Row(NamedTuple):
     """The physical line (1-based) the row starts on."""
     cells: list[str]
     problem: str = ""
-    """Why the row could not be read (its cells are then empty)."""
+    """Why the row cannot be used (its over-long cells, or all its cells, are then empty)."""
 
 
 @dataclass
@@ -184,9 +184,10 @@ def _rows(
         previous = reader.line_num
         if not "".join(cells).strip():
             continue
-        if max(map(len, cells)) > MAX_CELL:
-            longest = max(map(len, cells))
-            yield Row(line, [], f"a cell is {longest:,} characters long (at most {MAX_CELL:,})")
+        longest = max(map(len, cells))
+        if longest > MAX_CELL:  # the other cells stay, so the report can name the order
+            kept = [c if len(c) <= MAX_CELL else "" for c in cells]
+            yield Row(line, kept, f"a cell is {longest:,} characters long (at most {MAX_CELL:,})")
             continue
         yield Row(line, cells)
 
