@@ -94,6 +94,8 @@ class ConnectionForm:
                     max=3650,
                     precision=0,
                 ).mark("backfill-days")
+                if platform == "shopify":
+                    self.days.props["hint"] = "More than 60 needs the read_all_orders scope"
             with ui.row().classes("items-center gap-2"):
                 ui.button("Save and test", on_click=self.test).mark("test")
                 ui.button("Import", on_click=self.start_import).props("outline").mark("import")
