@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -128,7 +128,7 @@ class Shopify:
 
     async def orders(self, *, since: datetime, by: Since, cursor: str = "") -> Page:
         calls = self.calls
-        window = search_filter(by, since.strftime("%Y-%m-%dT%H:%M:%SZ"))
+        window = search_filter(by, since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
 
         def variables() -> dict[str, Any]:  # per attempt: a refused cost shrinks the page
             first_page = not cursor  # the window's count, for the progress bar, once

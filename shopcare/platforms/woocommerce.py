@@ -18,7 +18,7 @@ import logging
 import re
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -105,7 +105,7 @@ class WooCommerce:
         params = {
             "per_page": PER_PAGE,
             "page": page,
-            window: since.strftime("%Y-%m-%dT%H:%M:%S"),
+            window: since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S"),
             "dates_are_gmt": "true",
             "orderby": "date",
             "order": "asc",
