@@ -3,6 +3,7 @@ what a script sees in the answers and what lands in the store."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import httpx
@@ -172,3 +173,48 @@ async def test_a_parcel_is_added_once_and_found_by_the_order_id_too(
     assert [s["id"] for s in listed.json()] == [first.json()["id"]]
     order = (await api.get("/orders/1001")).json()
     assert order["status"] == "in_progress"
+
+
+async def test_a_recent_order_is_confirmed_once_even_when_the_create_is_retried(
+    api: httpx.AsyncClient, shopcare: ShopCare
+) -> None:
+    body = order_body(placed_at="2026-11-02T09:45:00+01:00")  # 15 minutes ago
+    headers = {"Idempotency-Key": "confirm-once"}
+    for _ in range(2):
+        assert (await api.post("/orders", json=body, headers=headers)).status_code == 201
+    assert (await api.post("/orders", json=body)).status_code == 200
+    with shopcare.engine.connect() as db:
+        queued = db.execute(sa.text("SELECT kind, recipient FROM outbox_message")).all()
+    assert [tuple(row) for row in queued] == [("order_confirmed", "ada@example.com")]
+
+
+async def test_simultaneous_retries_with_one_key_make_one_order_and_one_answer(
+    api: httpx.AsyncClient, shopcare: ShopCare
+) -> None:
+    headers = {"Idempotency-Key": "burst"}
+    answers = await asyncio.gather(
+        *(api.post("/orders", json=order_body(), headers=headers) for _ in range(6))
+    )
+    assert {a.status_code for a in answers} == {201}
+    assert len({a.text for a in answers}) == 1
+    assert count(shopcare, "SELECT count(*) FROM shop_order") == 1
+
+
+async def test_simultaneous_creates_of_one_order_make_it_once(
+    api: httpx.AsyncClient, shopcare: ShopCare
+) -> None:
+    answers = await asyncio.gather(*(api.post("/orders", json=order_body()) for _ in range(6)))
+    assert sorted(a.status_code for a in answers) == [200, 200, 200, 200, 200, 201]
+    assert count(shopcare, "SELECT count(*) FROM shop_order") == 1
+
+
+async def test_simultaneous_adds_of_one_parcel_add_it_once(
+    api: httpx.AsyncClient, shopcare: ShopCare
+) -> None:
+    await api.post("/orders", json=order_body())
+    parcel = {"tracking_number": "SIM000000042", "carrier": "simulated"}
+    answers = await asyncio.gather(
+        *(api.post("/orders/1001/shipments", json=parcel) for _ in range(6))
+    )
+    assert sorted(a.status_code for a in answers) == [200, 200, 200, 200, 200, 201]
+    assert count(shopcare, "SELECT count(*) FROM shipment") == 1

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -55,6 +55,9 @@ class Idempotency:
     request_hash: str
 
 
+RACE_ATTEMPTS = 3
+T = TypeVar("T")
+
 Render = Callable[[Session, Written], Answer]
 """Turns what the writer did into the answer, inside the writer's transaction (so the stored
 answer and the order are one unit)."""
@@ -70,21 +73,32 @@ def create_order(
     carriers: Sequence[str],
 ) -> Answer:
     """Raises InputError (nothing written) when the writer refuses the order, and
-    IdempotencyMismatch for a key reused with another body."""
-    try:
-        return _create(
-            sessions, order_in, render=render, idempotency=idempotency, now=now, carriers=carriers
+    IdempotencyMismatch for a key reused with another body.
+
+    Two requests for one new order at the same moment (a retry that overtook the first, a
+    script in parallel) both find nothing and both insert; the store's unique keys refuse the
+    later one, which then runs again and finds the order (or the stored answer) the first
+    one made."""
+    return _racing(
+        lambda: _create(
+            sessions,
+            order_in,
+            render=render,
+            idempotency=idempotency,
+            now=now,
+            carriers=carriers,
         )
-    except sa.exc.IntegrityError:
-        if idempotency is None:
-            raise
-        # The same key, at the same moment, from a retry that overtook the first request:
-        # the first one's answer is stored now.
-        with sessions() as session:
-            answer = _replay(session, idempotency)
-        if answer is None:
-            raise
-        return answer
+    )
+
+
+def _racing(unit: Callable[[], T]) -> T:
+    """Runs a unit of work again when a simultaneous one made the same row first."""
+    for _ in range(RACE_ATTEMPTS - 1):
+        try:
+            return unit()
+        except sa.exc.IntegrityError:
+            continue
+    return unit()
 
 
 def _create(
@@ -145,6 +159,17 @@ def update_order(
     """``changes`` are ``OrderIn`` fields; what is left out (or blank) stays as stored, and
     lines given are matched to the stored ones (by id, else SKU, title and variant) and
     added when new, never removed."""
+    return _racing(lambda: _update(sessions, order_id, changes, now=now, carriers=carriers))
+
+
+def _update(
+    sessions: SessionFactory,
+    order_id: int,
+    changes: Mapping[str, Any],
+    *,
+    now: datetime,
+    carriers: Sequence[str],
+) -> Written:
     with transaction(sessions) as session:
         base = stored_order_in(session, order_id)
         if base is None:
@@ -207,6 +232,17 @@ def add_shipment(
 ) -> tuple[int, bool]:
     """(the parcel's id, whether it is new): a parcel the order already has is not added
     twice."""
+    return _racing(lambda: _add(sessions, order_id, shipment_in, now=now, carriers=carriers))
+
+
+def _add(
+    sessions: SessionFactory,
+    order_id: int,
+    shipment_in: ShipmentIn,
+    *,
+    now: datetime,
+    carriers: Sequence[str],
+) -> tuple[int, bool]:
     with transaction(sessions) as session:
         order = session.get(ShopOrder, order_id)
         if order is None:
@@ -225,7 +261,8 @@ def add_shipment(
         shipment_id = existing or _parcel_id(session, order_id, number)
         if shipment_id is None:  # the writer said it is there; not finding it is our bug
             raise RuntimeError(f"parcel {number} of order {order_id} not found after adding")
-        return shipment_id, existing is None
+        # UNCHANGED: a simultaneous request added it after we looked
+        return shipment_id, existing is None and written.outcome is not Outcome.UNCHANGED
 
 
 def _parcel_id(session: Session, order_id: int, number: str) -> int | None:
