@@ -19,6 +19,7 @@ from sqlmodel import select
 from shopcare.app import build
 from shopcare.config import load_settings
 from shopcare.db.models import ShopOrder
+from shopcare.services.intake.csv_import import start_run
 from tests.ui.admin_support import only, sign_in
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "csv"
@@ -98,3 +99,12 @@ async def test_the_report_download_escapes_formulas(user: User) -> None:
     response = await user.download.next()
     rows = list(csv.reader(response.content.decode("utf-8-sig").splitlines()))
     assert rows[1][:3] == ["2", '\'=HYPERLINK("x")', "rejected"]
+
+
+async def test_an_import_the_app_did_not_finish_shows_as_interrupted(user: User) -> None:
+    app = build(load_settings(data_dir=os.environ["SHOPCARE_DATA_DIR"]))
+    start_run(app.sessions, source="big.csv", now=app.clock())  # then the app was killed
+    app.engine.dispose()
+    await sign_in(user)
+    await user.open("/admin/import")
+    await user.should_see("Interrupted (import the file again to complete it): big.csv")

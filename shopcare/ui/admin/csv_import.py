@@ -9,7 +9,9 @@ The uploaded file is stored under a random name, never the name the browser sent
 
 from __future__ import annotations
 
+import contextlib
 import secrets
+import time
 from datetime import tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -42,6 +44,11 @@ if TYPE_CHECKING:
 FORMATS = {"": "Tell from the header", **{f.value: f.value.capitalize() for f in CsvFormat}}
 FORMATS["woocommerce"] = "WooCommerce"
 MAX_UPLOAD = 500 * 1024 * 1024
+KEEP_UPLOADS_S = 24 * 3600
+"""Uploaded files are kept this long (Preview, then Import), then removed on the next upload."""
+_RUNNING: set[int] = set()
+"""Imports running in this process: a run still marked running but not here was interrupted
+(the app stopped or was killed) and completes when the file is imported again."""
 SHOWN_PROBLEMS = 500
 """Problems listed on the page; the download has them all."""
 
@@ -83,6 +90,7 @@ class CsvImportPage:
     async def received(self, event: events.UploadEventArguments) -> None:
         folder = self.shopcare.settings.data_dir / "imports"
         folder.mkdir(parents=True, exist_ok=True)
+        _remove_old_uploads(folder)
         path = folder / f"upload-{secrets.token_hex(8)}.csv"
         await event.file.save(path)
         if self.path is not None:
@@ -123,6 +131,7 @@ class CsvImportPage:
         self.import_button.disable()
         sessions, data_dir = self.shopcare.sessions, self.shopcare.settings.data_dir
         run_id = start_run(sessions, source=self.filename, now=self.shopcare.clock())
+        _RUNNING.add(run_id)
         self.show_progress()
         try:
             report = await run.io_bound(
@@ -133,6 +142,7 @@ class CsvImportPage:
             self.show_progress()
             return
         finally:
+            _RUNNING.discard(run_id)
             self.import_button.enable()
         await run.io_bound(save_report, data_dir, run_id, report)
         self.show_progress()
@@ -190,8 +200,19 @@ def _run_text(last: RunView, zone: tzinfo) -> str:
     state = {"running": "Running", "done": "Finished", "failed": "Stopped"}.get(
         last.status, last.status
     )
+    if last.status == "running" and last.id not in _RUNNING:
+        state = "Interrupted (import the file again to complete it)"
     counts = f"{last.created:,} created, {last.updated:,} updated, {last.rejected:,} rejected"
     text = f"{state}: {last.source} · {counts} · started {when(last.started_at.astimezone(zone))}"
     if last.status == "failed" and last.message:
         text += f" · {last.message}"
     return text
+
+
+def _remove_old_uploads(folder: Path) -> None:
+    """Uploads nobody imported within a day: they hold the shop's customers' data."""
+    limit = time.time() - KEEP_UPLOADS_S
+    for old in folder.glob("upload-*.csv"):
+        with contextlib.suppress(OSError):
+            if old.stat().st_mtime < limit:
+                old.unlink()
