@@ -93,7 +93,7 @@ class WooCommerce:
         self.calls = 0
 
     async def check(self) -> str:
-        response = await self._get("/wp-json/wc/v3/orders", {"per_page": 1})
+        response, _ = await self._get("/wp-json/wc/v3/orders", {"per_page": 1})
         total = response.headers.get("x-wp-total", "?")
         how = "; key sent in the address: this host strips Authorization" * self.key_in_query
         return f"connected to {self._site} ({total} orders{how})"
@@ -110,8 +110,7 @@ class WooCommerce:
             "orderby": "date",
             "order": "asc",
         }
-        response = await self._get("/wp-json/wc/v3/orders", params)
-        payloads = json_body(response, provider=NAME)
+        response, payloads = await self._get("/wp-json/wc/v3/orders", params)
         if not isinstance(payloads, list):
             raise PlatformError(
                 "woocommerce: the orders answer is not a list",
@@ -154,7 +153,7 @@ class WooCommerce:
         for route in routes:
             path = f"/wp-json/{route}/orders/{order_id}/shipment-trackings"
             try:
-                response = await self._get(path, {}, allow=(404,))
+                response, items = await self._get(path, {}, allow=(404,))
             except PlatformError as exc:
                 if exc.kind is not ErrorKind.AUTH:
                     raise
@@ -163,7 +162,6 @@ class WooCommerce:
             if response.status_code == 404:
                 continue
             self.tracking_route = route
-            items = json_body(response, provider=NAME)
             items = items if isinstance(items, list) else []
             return tuple(s for s in map(shipment_from_tracking_item, items) if s is not None)
         if self.tracking_route is None:
@@ -172,8 +170,16 @@ class WooCommerce:
 
     async def _get(
         self, path: str, params: Mapping[str, Any], *, allow: tuple[int, ...] = ()
-    ) -> httpx.Response:
-        return await patiently(lambda: self._get_once(path, params, allow), sleep=self._sleep)
+    ) -> tuple[httpx.Response, Any]:
+        """The answer and its JSON (None for an allowed error status); a busy, failing or
+        garbled answer (a host's maintenance page) is asked again."""
+
+        async def attempt() -> tuple[httpx.Response, Any]:
+            response = await self._get_once(path, params, allow)
+            body = json_body(response, provider=NAME) if response.is_success else None
+            return response, body
+
+        return await patiently(attempt, sleep=self._sleep)
 
     async def _get_once(
         self, path: str, params: Mapping[str, Any], allow: tuple[int, ...]

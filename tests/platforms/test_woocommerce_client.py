@@ -162,3 +162,16 @@ async def test_a_tracking_route_that_refuses_the_key_does_not_stop_the_import(
     orders = await read_all(client)
 
     assert len(orders) == 3 and client.tracking_route == ""
+
+
+async def test_an_answer_that_is_not_json_is_asked_again_then_reported(
+    woo_shop: WooShop, http_client: httpx.AsyncClient, stopwatch: Stopwatch
+) -> None:
+    woo_shop.fail_next = [Reply(200, "<html>maintenance</html>", content_type="text/html")] * 4
+    client = woo(woo_shop, http_client, stopwatch)
+
+    with pytest.raises(PlatformError) as failed:
+        await client.orders(since=SINCE, by=Since.CREATED)
+
+    assert failed.value.kind is ErrorKind.BAD_RESPONSE and not failed.value.permanent
+    assert client.calls == 4 and stopwatch.slept == [1.0, 2.0, 4.0]
