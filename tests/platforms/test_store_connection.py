@@ -192,3 +192,19 @@ async def test_a_key_sent_in_the_address_stays_out_of_the_log(
 
     assert "consumer_key=" in caplog.text  # the calls were logged...
     assert SECRET not in caplog.text and KEY not in caplog.text  # ...without the key
+
+
+def test_a_new_app_secret_replaces_a_saved_access_token(
+    shopcare: ShopCare, clock: FakeClock
+) -> None:
+    save_connection(
+        shopcare.sessions, "shopify", shop_url="s", values={"access_token": "shpat_1"}, now=clock()
+    )
+    save_connection(
+        shopcare.sessions,
+        "shopify",
+        shop_url="s",
+        values={"client_id": "cid", "client_secret": "sec"},
+        now=clock(),
+    )
+    assert connection_view(shopcare.sessions, "shopify").secrets_set == {"client_secret"}

@@ -127,6 +127,8 @@ def save_connection(
         for f in FIELDS[platform]:
             given = (values.get(f.key) or "").strip()
             new[f.key] = old.get(f.key, "") if f.secret and not given else given
+        if platform == "shopify" and values.get("client_secret") and not values.get("access_token"):
+            new["access_token"] = ""  # a new app secret alone: the owner leaves the token
         if not _has_credentials(platform, {k for k, v in new.items() if v}):
             raise InputError(_missing(platform))
         if (new, row.shop_url) != (old, address):
