@@ -177,6 +177,12 @@ def order_in(session: Session, order_id: int) -> ApiOrder:
     return _orders_out(session, [order], with_events=True)[0]
 
 
+def order_id_by_ref(sessions: SessionFactory, ref: str) -> int | None:
+    with sessions() as session:
+        order = find_order(session, ref)
+        return order.id if order else None
+
+
 def find_order(session: Session, ref: str) -> ShopOrder | None:
     """By order number first (shops number orders "1001"), then by id."""
     order = session.exec(select(ShopOrder).where(ShopOrder.order_number == ref)).first()

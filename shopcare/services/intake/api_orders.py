@@ -36,6 +36,10 @@ class IdempotencyMismatch(InputError):
     """The key was used before with another request body."""
 
 
+class NumberTaken(InputError):
+    """The order number is another order's (another ``external_id``)."""
+
+
 class NotFound(LookupError):
     """No such order."""
 
@@ -115,7 +119,10 @@ def _create(
             return answer
         (written,) = write_orders(session, [order_in], now=now, carriers=carriers, mode=Mode.LIVE)
         if written.outcome is Outcome.REJECTED:
-            raise InputError("; ".join(written.problems))
+            taken = written.order_id is None and any(
+                p.endswith("belongs to another order") for p in written.problems
+            )
+            raise (NumberTaken if taken else InputError)("; ".join(written.problems))
         answer = render(session, written)
         if idempotency:
             session.add(

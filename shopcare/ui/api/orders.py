@@ -14,7 +14,12 @@ from shopcare.services import api_reads
 from shopcare.services.api_reads import OrderFilter, OrderStatus
 from shopcare.services.errors import InputError
 from shopcare.services.intake import api_orders
-from shopcare.services.intake.api_orders import Answer, Idempotency, IdempotencyMismatch
+from shopcare.services.intake.api_orders import (
+    Answer,
+    Idempotency,
+    IdempotencyMismatch,
+    NumberTaken,
+)
 from shopcare.services.intake.writer import Outcome, Written
 from shopcare.ui.api.auth import KeyCheck
 from shopcare.ui.api.errors import COMMON, NOT_FOUND, invalid
@@ -60,11 +65,10 @@ def orders_router(shopcare: "ShopCare", auth: KeyCheck) -> APIRouter:
 
 
 def _order_id(shopcare: "ShopCare", ref: str) -> int:
-    with shopcare.sessions() as session:
-        order = api_reads.find_order(session, ref)
-    if order is None or order.id is None:
+    order_id = api_reads.order_id_by_ref(shopcare.sessions, ref)
+    if order_id is None:
         raise HTTPException(404, f"no order {ref}")
-    return order.id
+    return order_id
 
 
 def _reads(shopcare: "ShopCare") -> APIRouter:
@@ -138,9 +142,9 @@ def _writes(shopcare: "ShopCare", auth: KeyCheck) -> APIRouter:
             )
         except IdempotencyMismatch as error:
             raise invalid(("header", "Idempotency-Key"), str(error)) from error
+        except NumberTaken as error:
+            raise HTTPException(409, str(error)) from error
         except InputError as error:
-            if "belongs to another order" in str(error):
-                raise HTTPException(409, str(error)) from error
             raise invalid(("body",), str(error)) from error
         return Response(answer.body, answer.status_code, media_type="application/json")
 

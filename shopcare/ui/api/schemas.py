@@ -165,9 +165,6 @@ class OrderPatch(Strict):
     """Only what is given changes; an empty text leaves the stored one as it is."""
 
     email: T320 | None = None
-    customer_name: T200 | None = None
-    locale: T16 | None = None
-    phone: T32 | None = None
     shipping_address: Address | None = None
     lines: list[LineCreate] | None = Field(
         default=None,
