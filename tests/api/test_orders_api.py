@@ -218,3 +218,28 @@ async def test_simultaneous_adds_of_one_parcel_add_it_once(
     )
     assert sorted(a.status_code for a in answers) == [200, 200, 200, 200, 200, 201]
     assert count(shopcare, "SELECT count(*) FROM shipment") == 1
+
+
+async def test_lines_sent_in_a_change_are_merged_and_a_cancelled_order_stays_cancelled(
+    api: httpx.AsyncClient,
+) -> None:
+    await api.post("/orders", json=order_body())
+    await api.post("/orders/1001/cancel")
+    lines = [
+        {"title": "Linen shirt", "sku": "SHIRT-M", "quantity": 3, "unit_price_minor": 1990},
+        {"title": "Belt", "sku": "BELT", "quantity": 1, "unit_price_minor": 1500},
+    ]
+    changed = (await api.patch("/orders/1001", json={"lines": lines})).json()
+    assert changed["outcome"] == "updated"
+    got = [(li["sku"], li["quantity"]) for li in changed["order"]["lines"]]
+    assert got == [("SHIRT-M", 3), ("BELT", 1)]
+    assert changed["order"]["status"] == "cancelled"
+
+
+async def test_an_older_copy_of_an_order_changes_nothing(api: httpx.AsyncClient) -> None:
+    newer = order_body(updated_at="2026-11-02T08:00:00Z")
+    older = order_body(updated_at="2026-11-02T07:00:00Z", email="old@example.com")
+    await api.post("/orders", json=newer)
+    answer = (await api.post("/orders", json=older)).json()
+    assert answer["outcome"] == "stale"
+    assert answer["order"]["email"] == "ada@example.com"
