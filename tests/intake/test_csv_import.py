@@ -20,13 +20,9 @@ from shopcare.app import ShopCare
 from shopcare.db.models import ImportRun, OrderLine, OutboxMessage, Shipment, ShopOrder
 from shopcare.services.errors import InputError
 from shopcare.services.intake.csv_formats import CsvFormat
-from shopcare.services.intake.csv_import import (
-    ImportOptions,
-    ImportReport,
-    import_csv,
-    start_run,
-)
+from shopcare.services.intake.csv_import import ImportOptions, ImportReport, import_csv
 from shopcare.services.intake.csv_report import csv_safe, report_csv
+from shopcare.services.intake.csv_runs import start_run
 from tests.conftest import FakeClock
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "csv"
@@ -141,6 +137,25 @@ def test_a_malformed_file_rejects_its_bad_rows_by_line_and_imports_the_rest(
     assert sorted(lines) == [("Shirt", 1000), ("Two\nlines", 150)]
 
 
+def test_an_order_the_store_refuses_is_reported_and_its_chunk_still_imports(
+    shopcare: ShopCare, tmp_path: Path
+) -> None:
+    with shopcare.engine.begin() as db:  # a rule of the database itself, as a real store may have
+        db.exec_driver_sql(
+            "CREATE TRIGGER refuse BEFORE INSERT ON shop_order WHEN NEW.order_number = 'R2' "
+            "BEGIN SELECT RAISE(ABORT, 'refused by a trigger'); END"
+        )
+    (tmp_path / "three.csv").write_text(
+        "order_number,order_date,currency,item_name\n"
+        "R1,2026-10-01,EUR,a\nR2,2026-10-01,EUR,b\nR3,2026-10-01,EUR,c\n"
+    )
+    report = run(shopcare, tmp_path / "three.csv")
+    assert (report.created, report.rejected) == (2, 1)
+    refused = [(p.line, p.order_number, p.reason) for p in report.problems if p.kind == "rejected"]
+    assert refused == [(3, "R2", "the store refused it: refused by a trigger")]
+    assert counts(shopcare)[:2] == (2, 2)
+
+
 def test_a_tracking_file_adds_parcels_to_imported_orders(shopcare: ShopCare) -> None:
     run(shopcare, FIXTURES / "shopify_orders.csv")
     report = run(shopcare, FIXTURES / "tracking.csv")
@@ -226,7 +241,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 from shopcare.app import build
 from shopcare.config import load_settings
-from shopcare.services.intake.csv_import import ImportOptions, import_csv, start_run
+from shopcare.services.intake.csv_import import ImportOptions, import_csv
+from shopcare.services.intake.csv_runs import start_run
 
 app = build(load_settings({}, data_dir=sys.argv[1]))
 now = datetime(2026, 11, 2, tzinfo=UTC)

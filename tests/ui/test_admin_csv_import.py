@@ -19,7 +19,7 @@ from sqlmodel import select
 from shopcare.app import build
 from shopcare.config import load_settings
 from shopcare.db.models import ShopOrder
-from shopcare.services.intake.csv_import import start_run
+from shopcare.services.intake.csv_runs import start_run
 from tests.ui.admin_support import only, sign_in
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "csv"

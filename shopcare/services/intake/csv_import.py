@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
 
-from sqlmodel import Session, col, select
+import sqlalchemy as sa
+from sqlmodel import Session
 
 from shopcare.db.engine import SessionFactory, transaction
-from shopcare.db.models import ImportRun
 from shopcare.domain.intake import Mode
 from shopcare.services.errors import InputError
 from shopcare.services.intake.csv_formats import CsvFormat, columns_for
@@ -30,6 +30,7 @@ from shopcare.services.intake.csv_mappings import (
     parse_rows,
 )
 from shopcare.services.intake.csv_read import CsvFile, Row, open_csv
+from shopcare.services.intake.csv_runs import Counts, finish_run, record_progress
 from shopcare.services.intake.writer import Outcome, Written, add_parcels, write_orders
 
 CHUNK_ORDERS = 1000
@@ -66,6 +67,19 @@ class ImportReport:
     """About the file as a whole (its encoding)."""
     run_id: int | None = None
 
+    def counts(self) -> Counts:
+        return Counts(self.created, self.updated, self.rejected)
+
+    def mark(self) -> tuple[int, ...]:
+        """The counts so far, to go back to when a chunk's transaction fails."""
+        return (self.created, self.updated, self.unchanged, self.rejected, self.warnings,
+                len(self.problems), self.problems_left_out)  # fmt: skip
+
+    def restore(self, mark: tuple[int, ...]) -> None:
+        (self.created, self.updated, self.unchanged, self.rejected, self.warnings, kept,
+         self.problems_left_out) = mark  # fmt: skip
+        del self.problems[kept:]
+
     def add(self, problem: Problem) -> None:
         if len(self.problems) < MAX_PROBLEMS:
             self.problems.append(problem)
@@ -99,7 +113,7 @@ def import_csv(
         return _import(sessions, csv_file, options, run_id=run_id)
     except BaseException as exc:
         if run_id is not None:
-            _finish(sessions, run_id, options.now, failed=str(exc) or type(exc).__name__)
+            finish_run(sessions, run_id, now=options.now, message=str(exc) or type(exc).__name__)
         if isinstance(exc, OSError):
             raise InputError(f"cannot read {path.name}: {exc.strerror or exc}") from None
         raise
@@ -107,52 +121,6 @@ def import_csv(
         close = getattr(csv_file.rows if csv_file else None, "close", None)
         if close is not None:
             close()
-
-
-def start_run(sessions: SessionFactory, *, source: str, now: datetime) -> int:
-    """A new import's progress row, so a page can show it while the import runs."""
-    with transaction(sessions) as session:
-        run = ImportRun(kind="csv", source=source[:200], started_at=now)
-        session.add(run)
-        session.flush()
-        assert run.id is not None
-        return run.id
-
-
-@dataclass(frozen=True)
-class RunView:
-    """A CSV import's progress as a page shows it."""
-
-    id: int
-    source: str
-    status: str
-    created: int
-    updated: int
-    rejected: int
-    message: str
-    started_at: datetime
-    fraction: float
-    """How much of the file is read, 0 to 1."""
-
-
-def latest_run(sessions: SessionFactory) -> RunView | None:
-    """The last CSV import, for a progress bar that survives leaving the page."""
-    with sessions() as session:
-        query = select(ImportRun).where(ImportRun.kind == "csv")
-        run = session.exec(query.order_by(col(ImportRun.id).desc()).limit(1)).first()
-    if run is None or run.id is None:
-        return None
-    return RunView(
-        id=run.id,
-        source=run.source,
-        status=run.status,
-        created=run.created,
-        updated=run.updated,
-        rejected=run.rejected,
-        message=run.message,
-        started_at=run.started_at,
-        fraction=round(run.done / run.total, 3) if run.total else 0.0,
-    )
 
 
 def _import(
@@ -165,20 +133,63 @@ def _import(
     report = ImportReport(format=columns.format, dry_run=options.dry_run, run_id=run_id)
     counted = _counted(csv_file.rows, report)
     for chunk in _chunks(parse_rows(counted, reading), options.chunk_orders, report):
-        with transaction(sessions) as session:
-            _write(session, chunk, report, options)
-            if options.dry_run:
-                session.rollback()
-            if run_id is not None:
-                _progress(session, run_id, report, csv_file)
+        mark = report.mark()
+        try:
+            _write_chunk(sessions, chunk, report, options, progress=(run_id, csv_file))
+        except sa.exc.SQLAlchemyError:  # the store refused one of them: find which, keep the rest
+            report.restore(mark)
+            for item in chunk:
+                _write_alone(sessions, item, report, options, progress=(run_id, csv_file))
     if csv_file.progress.fallback_bytes:
         report.note = (
             f"{csv_file.progress.fallback_bytes:,} bytes were not UTF-8 and were read as "
             "Windows-1252"
         )
     if run_id is not None:
-        _finish(sessions, run_id, options.now, report=report)
+        finish_run(
+            sessions, run_id, now=options.now, message=summary(report), counts=report.counts()
+        )
     return report
+
+
+def _write_chunk(
+    sessions: SessionFactory,
+    chunk: list[ParsedOrder | ParsedParcel],
+    report: ImportReport,
+    options: ImportOptions,
+    *,
+    progress: tuple[int | None, CsvFile],
+) -> None:
+    """One transaction: the chunk's orders and the progress that counts them."""
+    run_id, csv_file = progress
+    with transaction(sessions) as session:
+        _write(session, chunk, report, options)
+        if options.dry_run:
+            session.rollback()
+        if run_id is not None:
+            done, total = csv_file.progress.done, csv_file.progress.total
+            record_progress(session, run_id, report.counts(), done=done, total=total)
+
+
+def _write_alone(
+    sessions: SessionFactory,
+    item: ParsedOrder | ParsedParcel,
+    report: ImportReport,
+    options: ImportOptions,
+    *,
+    progress: tuple[int | None, CsvFile],
+) -> None:
+    mark = report.mark()
+    try:
+        _write_chunk(sessions, [item], report, options, progress=progress)
+    except sa.exc.SQLAlchemyError as exc:
+        report.restore(mark)
+        number = item.order.order_number if isinstance(item, ParsedOrder) else ""
+        if isinstance(item, ParsedParcel):
+            number = item.parcel.order_number
+        reason = f"the store refused it: {str(exc.orig if hasattr(exc, 'orig') else exc)[:200]}"
+        report.rejected += 1
+        report.add(Problem(item.line, number, "rejected", reason))
 
 
 def _counted(rows: Iterator[Row], report: ImportReport) -> Iterator[Row]:
@@ -245,38 +256,6 @@ def _record(report: ImportReport, lines: list[int], written: list[Written]) -> N
         for warning in result.warnings:
             report.warnings += 1
             report.add(Problem(line, result.order_number, "warning", warning))
-
-
-def _progress(session: Session, run_id: int, report: ImportReport, csv_file: CsvFile) -> None:
-    run = session.get(ImportRun, run_id)
-    if run is None:
-        return
-    run.total, run.done = csv_file.progress.total, csv_file.progress.done
-    run.created, run.updated, run.rejected = report.created, report.updated, report.rejected
-    session.add(run)
-
-
-def _finish(
-    sessions: SessionFactory,
-    run_id: int,
-    now: datetime,
-    *,
-    report: ImportReport | None = None,
-    failed: str = "",
-) -> None:
-    with transaction(sessions) as session:
-        run = session.get(ImportRun, run_id)
-        if run is None:
-            return
-        run.status = "failed" if failed else "done"
-        run.finished_at = now
-        if report is not None:
-            run.created, run.updated, run.rejected = report.created, report.updated, report.rejected
-            run.done = run.total or run.done
-            run.message = summary(report)
-        else:
-            run.message = failed[:2000]
-        session.add(run)
 
 
 def summary(report: ImportReport) -> str:

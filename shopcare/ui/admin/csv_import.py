@@ -23,10 +23,7 @@ from shopcare.services.intake.csv_formats import CsvFormat
 from shopcare.services.intake.csv_import import (
     ImportOptions,
     ImportReport,
-    RunView,
     import_csv,
-    latest_run,
-    start_run,
     summary,
 )
 from shopcare.services.intake.csv_report import (
@@ -35,6 +32,7 @@ from shopcare.services.intake.csv_report import (
     save_report,
     sorted_problems,
 )
+from shopcare.services.intake.csv_runs import RunView, latest_run, start_run
 from shopcare.services.shop import get_profile
 from shopcare.ui.admin.layout import REFRESH_S, frame, when
 
