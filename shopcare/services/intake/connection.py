@@ -69,18 +69,6 @@ class ConnectionView:
     last_reconcile_at: datetime | None
     last_error: str
 
-    @property
-    def configured(self) -> bool:
-        return bool(self.shop_url) and _has_credentials(self.platform, self._keys)
-
-    @property
-    def _keys(self) -> set[str]:
-        return set(self.secrets_set) | {k for k, v in self.values.items() if v}
-
-
-def platforms() -> list[str]:
-    return list(FIELDS)
-
 
 def connection_view(sessions: SessionFactory, platform: str) -> ConnectionView:
     _known(platform)
