@@ -134,7 +134,6 @@ async def patiently(
     *,
     sleep: Sleep = asyncio.sleep,
     retries: int = RETRIES,
-    on_retry: Callable[[], None] | None = None,
 ) -> T:
     """``attempt`` again after a passing failure (busy, down, no network), waiting as long as
     the platform asked, else 1, 2, 4… seconds; a permanent failure or a long wait is raised."""
@@ -145,8 +144,6 @@ async def patiently(
             wait = exc.retry_after if exc.retry_after is not None else float(2 ** (number - 1))
             if exc.permanent or number == retries or wait > MAX_WAIT_S:
                 raise
-            if on_retry is not None:
-                on_retry()
             await sleep(wait)
     raise AssertionError("unreachable")
 
