@@ -72,6 +72,10 @@ async def test_shopify_is_tested_and_imported_with_a_progress_bar(
     assert only(user, ui.input, "access-token").value == ""
     assert "saved" in only(user, ui.input, "access-token").props["placeholder"]
 
+    shop.add(order_node(3000, created=datetime.now(UTC) - timedelta(minutes=5)))
+    user.find(marker="reconcile-now").click()
+    assert "1 new" in await eventually_text(user, "reconcile", "orders read")
+
 
 async def test_woocommerce_with_a_wrong_secret_says_why(
     user: User, shop_server: CarrierServer

@@ -100,6 +100,9 @@ class ConnectionForm:
                 ui.button("Save and test", on_click=self.test).mark("test")
                 ui.button("Import", on_click=self.start_import).props("outline").mark("import")
                 if view.enabled:
+                    ui.button("Check for changes now", on_click=self.reconcile).props("flat").mark(
+                        "reconcile-now"
+                    )
                     ui.button("Disconnect", on_click=self.disconnect).props("flat color=negative")
                 self.result = ui.label("").mark("test-result")
             self._webhooks()
@@ -158,6 +161,11 @@ class ConnectionForm:
         days = int(self.days.value or DEFAULT_DAYS)
         self.shopcare.start_backfill(self.platform, days=days)
         ui.notify(f"Importing the orders of the last {days} days", type="positive")
+        self.show_progress()
+
+    async def reconcile(self) -> None:
+        """What the 15-minute reconcile does, now (after shipping a parcel on the platform)."""
+        await self.shopcare.reconcile_once()
         self.show_progress()
 
     def disconnect(self) -> None:
