@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from shopcare.services.errors import InputError
-from shopcare.services.intake.csv_read import MAX_CELL, Row, read_csv
+from shopcare.services.intake.csv_read import MAX_CELL, READ_LIMIT, Row, read_csv
 
 
 def rows_of(data: bytes) -> tuple[list[str], str, list[Row], int]:
@@ -68,6 +68,20 @@ def test_a_10_mb_cell_rejects_its_row_and_the_next_rows_still_read() -> None:
         (4, ["3", "multi\nline"]),
         (6, ["4", "end"]),
     ]
+
+
+def test_a_file_of_one_endless_line_is_refused_without_reading_it_all() -> None:
+    data = b"x" * (READ_LIMIT + 10)
+    with pytest.raises(InputError, match="line 1 is longer than 16,777,216 characters"):
+        read_csv(io.BytesIO(data))
+
+
+def test_a_line_longer_than_the_read_limit_is_rejected_and_reading_goes_on() -> None:
+    data = b"a,b\n1," + b"y" * (READ_LIMIT + 5) + b"\n2,ok\n"
+    f = read_csv(io.BytesIO(data))
+    rows = list(f.rows)
+    assert rows[0].line == 2 and rows[0].problem
+    assert rows[-1].cells == ["2", "ok"]
 
 
 def test_ragged_rows_keep_the_cells_they_have() -> None:

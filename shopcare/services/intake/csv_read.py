@@ -15,6 +15,7 @@ import io
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import chain
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
@@ -124,6 +125,9 @@ def read_csv(raw: BinaryIO, *, size: int = 0) -> CsvFile:
     if first is None:
         text.close()
         raise InputError("the file is empty: a header row is needed")
+    if len(first) >= READ_LIMIT:
+        text.close()
+        raise InputError(f"line {header_line} is longer than {READ_LIMIT:,} characters: no header")
     delimiter = sniff_delimiter(first)
     rows = _rows(text, first, header_line, delimiter, progress)
     header = next(rows, None)
@@ -139,7 +143,7 @@ def read_csv(raw: BinaryIO, *, size: int = 0) -> CsvFile:
 def _first_lines(text: io.TextIOWrapper, progress: ByteCount) -> Iterator[str]:
     """The lines up to the header, read one by one; the rest is read by the csv module."""
     _reading.progress = progress
-    while line := text.readline():
+    while line := text.readline(READ_LIMIT):
         yield line
 
 
@@ -168,7 +172,8 @@ def _rows(
     if csv.field_size_limit() < READ_LIMIT:
         csv.field_size_limit(READ_LIMIT)
     _reading.progress = progress
-    reader = csv.reader(chain((first,), text), delimiter=delimiter, quotechar='"', strict=False)
+    lines = iter(partial(text.readline, READ_LIMIT), "")  # a line without end is read in parts
+    reader = csv.reader(chain((first,), lines), delimiter=delimiter, quotechar='"', strict=False)
     offset = first_line - 1
     previous = 0
     while True:
