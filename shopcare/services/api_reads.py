@@ -1,6 +1,5 @@
 """What the REST API reads: orders with their lines, parcels and events; parcels; returns;
-feedback. Lists page with an opaque cursor, so a script that syncs never skips or repeats a
-row when orders change while it pages.
+feedback. Lists page with an opaque cursor (``api_paging``).
 
 Orders page on (last change, id) ascending, so an order changed while a script pages moves
 behind it rather than being skipped; ``updated_since`` then picks up later changes. Parcels,
@@ -10,14 +9,11 @@ units with the currency.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -33,6 +29,13 @@ from shopcare.db.models import (
     TrackingEvent,
 )
 from shopcare.domain.status import ShipmentStatus
+from shopcare.services.api_paging import (
+    Page,
+    bounded,
+    decode_cursor,
+    encode_cursor,
+    page_by_id,
+)
 from shopcare.services.api_views import (
     ApiEvent,
     ApiFeedback,
@@ -47,8 +50,6 @@ from shopcare.services.api_views import (
 )
 from shopcare.services.errors import InputError
 
-MAX_LIMIT = 200
-
 
 class OrderStatus(StrEnum):
     """An order's state as the API names it (derived from its parcels, never stored)."""
@@ -62,42 +63,12 @@ class OrderStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-T = TypeVar("T")
-R = TypeVar("R", Shipment, ReturnRequest, Feedback)
-
-
-@dataclass(frozen=True)
-class Page(Generic[T]):
-    items: list[T]
-    next_cursor: str | None
-
-
 @dataclass(frozen=True)
 class OrderFilter:
     status: OrderStatus | None = None
     updated_since: datetime | None = None
     email: str = ""
     order_number: str = ""
-
-
-def encode_cursor(values: Sequence[Any]) -> str:
-    raw = json.dumps(list(values), separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str, *, shape: tuple[type, ...]) -> list[Any]:
-    """The values a cursor carries, or InputError when it is not one of ours."""
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        values = json.loads(raw)
-    except (binascii.Error, ValueError) as error:
-        raise InputError("cursor is not one this API gave out") from error
-    if not isinstance(values, list) or len(values) != len(shape):
-        raise InputError("cursor is not one this API gave out")
-    pairs = zip(values, shape, strict=True)
-    if not all(isinstance(v, t) and not isinstance(v, bool) for v, t in pairs):
-        raise InputError("cursor is not one this API gave out")
-    return values
 
 
 def _changed() -> sa.ColumnElement[Any]:
@@ -119,11 +90,11 @@ def list_orders(
         query = query.where(
             sa.or_(_changed() > after, sa.and_(_changed() == after, col(ShopOrder.id) > last_id))
         )
-    query = query.order_by(_changed(), col(ShopOrder.id)).limit(_bounded(limit) + 1)
+    query = query.order_by(_changed(), col(ShopOrder.id)).limit(bounded(limit) + 1)
     with sessions() as session:
         orders = list(session.exec(query).all())
-        more = len(orders) > _bounded(limit)
-        orders = orders[: _bounded(limit)]
+        more = len(orders) > bounded(limit)
+        orders = orders[: bounded(limit)]
         found = _orders_out(session, orders, with_events=False)
     next_cursor = None
     if more and orders:
@@ -273,7 +244,7 @@ def list_shipments(
     if tracking_number:
         query = query.where(col(Shipment.tracking_number) == tracking_number.strip().upper())
     with sessions() as session:
-        rows, next_cursor = _by_id(session, query, Shipment, cursor=cursor, limit=limit)
+        rows, next_cursor = page_by_id(session, query, Shipment, cursor=cursor, limit=limit)
         return Page(_shipments_out(session, rows, with_events=False), next_cursor)
 
 
@@ -292,7 +263,7 @@ def list_returns(
     if status:
         query = query.where(col(ReturnRequest.status) == status)
     with sessions() as session:
-        rows, next_cursor = _by_id(session, query, ReturnRequest, cursor=cursor, limit=limit)
+        rows, next_cursor = page_by_id(session, query, ReturnRequest, cursor=cursor, limit=limit)
         return Page(_returns_out(session, rows), next_cursor)
 
 
@@ -333,7 +304,7 @@ def list_feedback(
         answered_at = col(Feedback.answered_at)
         query = query.where(answered_at.is_not(None) if answered else answered_at.is_(None))
     with sessions() as session:
-        rows, next_cursor = _by_id(session, query, Feedback, cursor=cursor, limit=limit)
+        rows, next_cursor = page_by_id(session, query, Feedback, cursor=cursor, limit=limit)
         orders = _numbers(session, {f.order_id for f in rows})
         items = [ApiFeedback.of(f, order_number=orders.get(f.order_id, ("", ""))[0]) for f in rows]
         return Page(items, next_cursor)
@@ -346,21 +317,3 @@ def _numbers(session: Session, order_ids: set[int]) -> dict[int, tuple[str, str]
         )
     )
     return {i: (number, currency) for i, number, currency in rows}
-
-
-def _by_id(
-    session: Session, query: Any, table: type[R], *, cursor: str | None, limit: int
-) -> tuple[list[R], str | None]:
-    key = col(table.id)
-    if cursor:
-        (last_id,) = decode_cursor(cursor, shape=(int,))
-        query = query.where(key > last_id)
-    rows = list(session.exec(query.order_by(key).limit(_bounded(limit) + 1)).all())
-    if len(rows) > _bounded(limit):
-        rows = rows[: _bounded(limit)]
-        return rows, encode_cursor([rows[-1].id])
-    return rows, None
-
-
-def _bounded(limit: int) -> int:
-    return max(1, min(limit, MAX_LIMIT))

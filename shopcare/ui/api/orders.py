@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from shopcare.domain.intake import OrderIn, Source
 from shopcare.services import api_reads
+from shopcare.services.api_paging import MAX_LIMIT
 from shopcare.services.api_reads import OrderFilter, OrderStatus
 from shopcare.services.errors import InputError
 from shopcare.services.intake import api_orders
@@ -81,7 +82,7 @@ def _reads(shopcare: "ShopCare") -> APIRouter:
         email: Annotated[str, Query(max_length=320)] = "",
         order_number: Annotated[str, Query(max_length=64)] = "",
         cursor: Annotated[str | None, Query(max_length=200)] = None,
-        limit: Annotated[int, Query(ge=1, le=api_reads.MAX_LIMIT)] = 50,
+        limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
     ) -> Any:
         """Oldest change first; keep the last ``next_cursor`` to ask for later changes."""
         filters = OrderFilter(status, updated_since, email, order_number)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query
 
 from shopcare.domain.status import ShipmentStatus
 from shopcare.services import api_reads
+from shopcare.services.api_paging import MAX_LIMIT
 from shopcare.services.errors import InputError
 from shopcare.ui.api.auth import KeyCheck
 from shopcare.ui.api.errors import COMMON, NOT_FOUND, invalid
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 
 RowId = Annotated[int, Path(ge=1, le=2**53)]
 Cursor = Annotated[str | None, Query(max_length=200)]
-Limit = Annotated[int, Query(ge=1, le=api_reads.MAX_LIMIT)]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 
 
 def reads_router(shopcare: "ShopCare", auth: KeyCheck) -> APIRouter:
