@@ -120,7 +120,8 @@ class CsvImportPage:
         except InputError as exc:
             self.error.set_text(str(exc))
             return
-        self.show_report(report, title=f"Preview of {self.filename}: nothing was changed")
+        if report is not None:  # None: the app is shutting down
+            self.show_report(report, title=f"Preview of {self.filename}: nothing was changed")
 
     async def start(self) -> None:
         if self.path is None:
@@ -142,6 +143,8 @@ class CsvImportPage:
         finally:
             _RUNNING.discard(run_id)
             self.import_button.enable()
+        if report is None:  # the app is shutting down; the run shows as interrupted
+            return
         await run.io_bound(save_report, data_dir, run_id, report)
         self.show_progress()
         self.show_report(report, title=f"Imported {self.filename}")
