@@ -156,6 +156,7 @@ def order_id_by_ref(sessions: SessionFactory, ref: str) -> int | None:
 
 def find_order(session: Session, ref: str) -> ShopOrder | None:
     """By order number first (shops number orders "1001"), then by id."""
+    ref = ref.strip()
     order = session.exec(select(ShopOrder).where(ShopOrder.order_number == ref)).first()
     if order is None and ref.isascii() and ref.isdigit() and len(ref) < 19:
         order = session.get(ShopOrder, int(ref))

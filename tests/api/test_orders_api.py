@@ -135,6 +135,16 @@ async def test_a_change_keeps_what_it_does_not_name(api: httpx.AsyncClient) -> N
     assert len(order["lines"]) == 1
 
 
+async def test_a_change_to_an_address_no_message_can_reach_is_refused(
+    api: httpx.AsyncClient,
+) -> None:
+    await api.post("/orders", json=order_body())
+    response = await api.patch("/orders/ 1001 ", json={"email": "ada at example"})
+    assert response.status_code == 422
+    assert "is not an email address" in response.json()["detail"][0]["msg"]
+    assert (await api.get("/orders/1001")).json()["email"] == "ada@example.com"
+
+
 async def test_changing_or_cancelling_an_unknown_order_is_404(api: httpx.AsyncClient) -> None:
     assert (await api.patch("/orders/nope", json={"email": "a@b.example"})).status_code == 404
     assert (await api.post("/orders/nope/cancel")).status_code == 404

@@ -20,7 +20,14 @@ from sqlmodel import Session, col, select
 
 from shopcare.db.engine import SessionFactory, transaction
 from shopcare.db.models import ApiIdempotency, Customer, OrderLine, Shipment, ShopOrder
-from shopcare.domain.intake import LineIn, Mode, OrderIn, ShipmentIn, normalise_tracking_number
+from shopcare.domain.intake import (
+    LineIn,
+    Mode,
+    OrderIn,
+    ShipmentIn,
+    email_problem,
+    normalise_tracking_number,
+)
 from shopcare.services.errors import InputError
 from shopcare.services.intake.writer import (
     Outcome,
@@ -165,7 +172,11 @@ def update_order(
 ) -> Written:
     """``changes`` are ``OrderIn`` fields; what is left out (or blank) stays as stored, and
     lines given are matched to the stored ones (by id, else SKU, title and variant) and
-    added when new, never removed."""
+    added when new, never removed. A new email must be one a message can reach: keeping the
+    old address while saying "updated" would hide the mistake."""
+    email = str(changes.get("email", "")).strip()
+    if email and (problem := email_problem(email)):
+        raise InputError(problem)
     return _racing(lambda: _update(sessions, order_id, changes, now=now, carriers=carriers))
 
 
