@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Protocol
 
 
 class Source(StrEnum):
@@ -125,15 +126,7 @@ def order_problems(order_in: OrderIn) -> list[str]:
         problems.append("order number is longer than 64 characters")
     if not re.fullmatch(r"[A-Za-z]{3}", order_in.currency.strip()):
         problems.append(f"currency {order_in.currency!r} is not a three-letter ISO 4217 code")
-    if not order_in.lines:
-        problems.append("an order needs at least one item")
-    for li in order_in.lines:
-        if not li.title.strip():
-            problems.append("every item needs a title")
-        if li.quantity < 1:
-            problems.append(f"quantity of {li.title!r} must be at least 1")
-        if li.unit_price_minor < 0:
-            problems.append(f"price of {li.title!r} cannot be negative")
+    problems += line_problems(order_in.lines)
     if order_in.placed_at.tzinfo is None:
         problems.append("order date needs a time zone")
     problems += [
@@ -141,6 +134,32 @@ def order_problems(order_in: OrderIn) -> list[str]:
         for s in order_in.shipments
         if not normalise_tracking_number(s.tracking_number)
     ]
+    return problems
+
+
+class Item(Protocol):
+    """An order line as a source or an edit holds it."""
+
+    @property
+    def title(self) -> str: ...
+    @property
+    def quantity(self) -> int: ...
+    @property
+    def unit_price_minor(self) -> int: ...
+
+
+def line_problems(lines: Sequence[Item]) -> list[str]:
+    """What is wrong with an order's items, wherever they come from (a source, an edit)."""
+    problems = []
+    if not lines:
+        problems.append("an order needs at least one item")
+    for li in lines:
+        if not li.title.strip():
+            problems.append("every item needs a title")
+        if li.quantity < 1:
+            problems.append(f"quantity of {li.title!r} must be at least 1")
+        if li.unit_price_minor < 0:
+            problems.append(f"price of {li.title!r} cannot be negative")
     return problems
 
 

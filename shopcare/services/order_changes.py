@@ -26,7 +26,12 @@ from shopcare.db.models import (
     ShipmentLine,
     ShopOrder,
 )
-from shopcare.domain.intake import ShipmentIn, email_problem, normalise_tracking_number
+from shopcare.domain.intake import (
+    ShipmentIn,
+    email_problem,
+    line_problems,
+    normalise_tracking_number,
+)
 from shopcare.services.errors import InputError
 from shopcare.services.intake.writer import Outcome, ParcelIn, add_parcels, cancel_order
 from shopcare.services.outbox import QUEUED, SKIPPED
@@ -111,16 +116,7 @@ def update_order(sessions: SessionFactory, order_id: int, edit: OrderEdit, *, no
 
 
 def _problems(edit: OrderEdit) -> list[str]:
-    problems = []
-    if not edit.lines:
-        problems.append("an order needs at least one item")
-    for li in edit.lines:
-        if not li.title.strip():
-            problems.append("every item needs a title")
-        if li.quantity < 1:
-            problems.append(f"quantity of {li.title!r} must be at least 1")
-        if li.unit_price_minor < 0:
-            problems.append(f"price of {li.title!r} cannot be negative")
+    problems = line_problems(edit.lines)
     country = edit.ship_country.strip()
     if country and not (len(country) == 2 and country.isalpha()):
         problems.append(f"country {country!r} is not a two-letter ISO code")
