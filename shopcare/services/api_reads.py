@@ -278,7 +278,7 @@ def _returns_out(session: Session, returns: Sequence[ReturnRequest]) -> list[Api
     ids = [r.id for r in returns if r.id is not None]
     lines: dict[int, list[ApiReturnLine]] = {i: [] for i in ids}
     rows = session.execute(
-        sa.select(ReturnLine, OrderLine.title)
+        sa.select(ReturnLine, col(OrderLine.title))
         .join(OrderLine, col(OrderLine.id) == col(ReturnLine.order_line_id))
         .where(col(ReturnLine.return_id).in_(ids))
         .order_by(col(ReturnLine.id))
@@ -313,7 +313,7 @@ def list_feedback(
 
 def _numbers(session: Session, order_ids: set[int]) -> dict[int, tuple[str, str]]:
     rows = session.execute(
-        sa.select(ShopOrder.id, ShopOrder.order_number, ShopOrder.currency).where(
+        sa.select(col(ShopOrder.id), col(ShopOrder.order_number), col(ShopOrder.currency)).where(
             col(ShopOrder.id).in_(order_ids)
         )
     )

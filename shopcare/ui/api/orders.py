@@ -205,10 +205,10 @@ def _writes(shopcare: "ShopCare", auth: KeyCheck) -> APIRouter:
 
 
 def _order_in(body: OrderCreate) -> OrderIn:
-    values = body.model_dump(exclude={"lines", "shipments", "shipping_address"})
+    values: dict[str, Any] = body.model_dump(exclude={"lines", "shipments", "shipping_address"})
+    values.update(body.shipping_address.fields())
     return OrderIn(
         **values,
-        **body.shipping_address.fields(),
         lines=tuple(li.line_in() for li in body.lines),
         shipments=tuple(s.shipment_in() for s in body.shipments),
         source=Source.API,
