@@ -133,7 +133,7 @@ class Columns:
             keys.setdefault(header_key(name), i)
         self.format = fmt
         self.index: dict[str, int] = {}
-        self._plans: dict[tuple[str, ...], list[tuple[str, int]]] = {}
+        self._plans: dict[tuple[str, ...], tuple[dict[str, str], list[tuple[str, int]]]] = {}
         for field, names in ALIASES[fmt].items():
             found = next((keys[n] for n in names if n in keys), None)
             if found is not None:
@@ -147,18 +147,18 @@ class Columns:
 
     def values(self, rows: Sequence[Sequence[str]], fields: tuple[str, ...]) -> dict[str, str]:
         """Each field's value from the first of the rows that fills it (an order's fields
-        are on its first row in Shopify's export; a later row may fill a gap)."""
+        are on its first row in Shopify's export; a later row may fill a gap); "" for a
+        field the file has no column for."""
         plan = self._plans.get(fields)
         if plan is None:
-            plan = self._plans[fields] = [(f, self.index.get(f, -1)) for f in fields]
-        cells = rows[0]
-        n = len(cells)
-        found = {name: cells[i].strip() if 0 <= i < n else "" for name, i in plan}
-        for later in rows[1:]:
-            n = len(later)
-            for name, i in plan:
-                if not found[name] and 0 <= i < n:
-                    found[name] = later[i].strip()
+            present = [(f, self.index[f]) for f in fields if f in self.index]
+            plan = self._plans[fields] = (dict.fromkeys(fields, ""), present)
+        found, present = dict(plan[0]), plan[1]
+        for cells in rows:
+            n = len(cells)
+            for name, i in present:
+                if i < n and not found[name]:
+                    found[name] = cells[i].strip()
         return found
 
     def get(self, cells: Sequence[str], field: str) -> str:
