@@ -30,6 +30,7 @@ from shopcare.notify.devmailbox import DevMailbox
 from shopcare.notify.sms import TwilioSms
 from shopcare.notify.smtp import SmtpSender
 from shopcare.notify.webhook import SignedWebhook
+from shopcare.services.api_keys import forget_old_answers
 from shopcare.services.carrier_accounts import build_carriers
 from shopcare.services.demo import seed_demo
 from shopcare.services.dispatch import DispatchReport, dispatch_outbox
@@ -126,6 +127,7 @@ class ShopCare:
     async def reconcile_once(self) -> list[ImportRun]:
         """Orders the connected shop platforms changed since the last reconcile."""
         await apply_pending_webhooks(self)  # deliveries a busy store left waiting
+        await asyncio.to_thread(forget_old_answers, self.sessions, now=self.clock())
         return await reconcile(
             self.sessions, http=self.http, clock=self.clock, carriers=self.carrier_names
         )

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlmodel import col, select
 
 from shopcare.db.engine import SessionFactory, transaction
-from shopcare.db.models import ApiKey
+from shopcare.db.models import ApiIdempotency, ApiKey
 from shopcare.services.errors import InputError
 
 KEY_PREFIX = "sc_"
@@ -126,3 +126,17 @@ def _row(key: ApiKey) -> ApiKeyRow:
         last_used_at=_aware(key.last_used_at) if key.last_used_at else None,
         revoked_at=_aware(key.revoked_at) if key.revoked_at else None,
     )
+
+
+ANSWERS_KEPT = timedelta(hours=24)
+"""How long a create's answer is replayed for its ``Idempotency-Key``: a client retries
+within minutes, and a day covers one that was down overnight."""
+
+
+def forget_old_answers(sessions: SessionFactory, *, now: datetime) -> int:
+    """Drop idempotency answers older than ``ANSWERS_KEPT``; how many went."""
+    with transaction(sessions) as session:
+        result = session.execute(
+            sa.delete(ApiIdempotency).where(col(ApiIdempotency.created_at) < now - ANSWERS_KEPT)
+        )
+    return int(result.rowcount or 0)

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from shopcare.app import ShopCare
 from tests.api.conftest import order_body
+from tests.conftest import FakeClock
 
 
 def count(shopcare: ShopCare, sql: str) -> int:
@@ -54,6 +55,22 @@ async def test_a_retry_with_the_same_idempotency_key_gets_the_first_answer(
     assert first.status_code == retry.status_code == 201
     assert retry.json() == first.json()
     assert count(shopcare, "SELECT count(*) FROM shop_order") == 1
+
+
+async def test_an_idempotency_answer_is_forgotten_after_a_day(
+    api: httpx.AsyncClient, shopcare: ShopCare, clock: FakeClock
+) -> None:
+    from shopcare.services.api_keys import forget_old_answers
+
+    headers = {"Idempotency-Key": "old"}
+    await api.post("/orders", json=order_body("1001"), headers=headers)
+    clock.advance(hours=23)
+    assert forget_old_answers(shopcare.sessions, now=clock()) == 0
+    clock.advance(hours=2)
+    assert forget_old_answers(shopcare.sessions, now=clock()) == 1
+    reused = await api.post("/orders", json=order_body("1002"), headers=headers)
+    assert reused.status_code == 201  # the key is free again: a new order
+    assert count(shopcare, "SELECT count(*) FROM shop_order") == 2
 
 
 async def test_an_idempotency_key_reused_with_another_body_is_refused(
