@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from shopcare.domain.tracking_numbers import detect
+from shopcare.domain.tracking_numbers import Candidate, detect
 
 AGGREGATORS: tuple[str, ...] = ("17track", "ship24", "aftership", "easypost", "shippo")
 
@@ -28,7 +28,13 @@ class CarrierChoice:
 def choose_carrier(
     number: str, *, configured: Sequence[str], preferred: Sequence[str] = ()
 ) -> CarrierChoice | None:
-    candidates = detect(number, preferred=preferred)
+    return choose_from(detect(number, preferred=preferred), configured=configured)
+
+
+def choose_from(
+    candidates: Sequence[Candidate], *, configured: Sequence[str]
+) -> CarrierChoice | None:
+    """``choose_carrier`` for a number already detected (its candidates, best first)."""
     for candidate in candidates:
         if candidate.carrier in configured:
             return CarrierChoice(candidate.carrier, "", candidate.carrier, candidate.confidence)

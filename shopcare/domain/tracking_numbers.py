@@ -226,8 +226,11 @@ def _routing_variants(number: str) -> Iterable[str]:
 
 def _check_results(fmt: _Format, number: str) -> list[bool | None]:
     """One result per way the number fits the format; empty when it does not fit at all."""
-    variants = _routing_variants(number) if fmt.routing_prefix else (number,)
-    fitting = [v for v in variants if fmt.pattern.fullmatch(v)]
+    if not fmt.routing_prefix:  # most formats: one match or none (detect runs per parcel)
+        if fmt.pattern.fullmatch(number) is None:
+            return []
+        return [fmt.check(number) if fmt.check else None]
+    fitting = [v for v in _routing_variants(number) if fmt.pattern.fullmatch(v)]
     return [fmt.check(v) if fmt.check else None for v in fitting]
 
 

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from shopcare.db.models import OrderLine, Shipment, ShipmentLine, ShopOrder
-from shopcare.domain.carrier_choice import carrier_from_name, choose_carrier
+from shopcare.domain.carrier_choice import carrier_from_name, choose_from
 from shopcare.domain.intake import ShipmentIn, normalise_tracking_number, parcel_is_history
 from shopcare.domain.tracking_numbers import detect
 from shopcare.services.intake.outcome import Outcome, Written
@@ -47,9 +47,9 @@ def resolve_carrier(shipment_in: ShipmentIn, carriers: Sequence[str]) -> tuple[s
     if hint and hint in carriers:
         return hint, "", False
     number = normalise_tracking_number(shipment_in.tracking_number)
-    choice = choose_carrier(number, configured=carriers, preferred=[hint] if hint else ())
+    found = detect(number, preferred=[hint] if hint else ())
+    choice = choose_from(found, configured=carriers)
     if choice is None:
-        found = detect(number)
         return "", hint or (found[0].carrier if found else ""), False
     return choice.adapter, choice.carrier_code or hint, False
 

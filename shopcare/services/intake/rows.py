@@ -169,9 +169,10 @@ def insert_customers(
         for o, email in zip(orders, emails, strict=True)
     ]
     result = session.execute(
-        sa.insert(_CUSTOMER).returning(_CUSTOMER.c.id, sort_by_parameter_order=True), values
+        sa.insert(_CUSTOMER).returning(_CUSTOMER.c.id, _CUSTOMER.c.unsubscribe_token), values
     )
-    return [row[0] for row in result]
+    ids = {token: made for made, token in result}  # matched by token: see writer
+    return [ids[v["unsubscribe_token"]] for v in values]
 
 
 def record_variants(session: Session, lines: Sequence[LineIn], *, now: datetime) -> None:
