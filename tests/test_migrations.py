@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import sqlalchemy as sa
 from alembic import command
 
@@ -8,10 +10,46 @@ from shopcare.db.migrate import is_current, run, upgrade
 
 def test_migrations_build_exactly_the_schema_of_the_models(settings: Settings) -> None:
     engine = make_engine(settings.database_url)
-    upgrade(engine)
+    run(engine, command.upgrade, "head")  # every migration, as an old store meets them
     assert is_current(engine)
     run(engine, command.check)  # raises if models and migrations differ
     upgrade(engine)  # a second start changes nothing
+
+
+def test_a_new_store_is_made_from_the_models_with_the_schema_the_migrations_build(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """A new store skips the migrations; it must end exactly where they would."""
+    fresh = make_engine(settings.database_url)
+    upgrade(fresh)
+    assert is_current(fresh)
+    run(fresh, command.check)
+    migrated = make_engine(f"sqlite:///{tmp_path / 'migrated.db'}")
+    run(migrated, command.upgrade, "head")
+    assert _schema(fresh) == _schema(migrated)
+
+
+def _schema(engine: sa.Engine) -> dict[str, object]:
+    """Tables with their columns (name, type, nullable; migrations add new columns last, so
+    their order is not compared), indexes, unique constraints and foreign keys."""
+    inspector = sa.inspect(engine)
+    return {
+        table: (
+            sorted(
+                (c["name"], str(c["type"]), c["nullable"]) for c in inspector.get_columns(table)
+            ),
+            sorted(
+                (i["name"], tuple(i["column_names"]), i["unique"])
+                for i in inspector.get_indexes(table)
+            ),
+            sorted(tuple(u["column_names"]) for u in inspector.get_unique_constraints(table)),
+            sorted(
+                (tuple(f["constrained_columns"]), f["referred_table"])
+                for f in inspector.get_foreign_keys(table)
+            ),
+        )
+        for table in sorted(inspector.get_table_names())
+    }
 
 
 def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(settings: Settings) -> None:

@@ -10,6 +10,9 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlmodel import SQLModel
+
+import shopcare.db.models  # noqa: F401  (the tables, for a new store)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -22,7 +25,17 @@ def alembic_config(engine: sa.Engine) -> Config:
 
 
 def upgrade(engine: sa.Engine) -> None:
-    run(engine, command.upgrade, "head")
+    """Bring the store to the current schema. A new, empty store is made from the models in
+    one step and stamped as current (Alembic's advice for new databases: replaying every
+    migration, each copying tables on SQLite, took 0.4 s on each first start); a store with
+    tables is migrated. ``tests/test_migrations.py`` checks that both give the same schema."""
+    with engine.connect() as connection:
+        empty = not sa.inspect(connection).get_table_names()
+    if empty:
+        SQLModel.metadata.create_all(engine)
+        run(engine, command.stamp, "head")
+    else:
+        run(engine, command.upgrade, "head")
 
 
 def run(engine: sa.Engine, action: Callable[..., object], *args: object, **kwargs: object) -> None:
