@@ -66,8 +66,9 @@ class CsvImportPage:
         ui.label(
             "Import orders from a Shopify or WooCommerce orders export, or from ShopCare's "
             "generic CSV; or add tracking numbers to imported orders with a tracking CSV "
-            "(order number, tracking number, carrier, shipped date). Imported orders are "
-            "followed quietly: nothing is sent about them."
+            "(order number, tracking number, carrier, shipped date). Imported orders get no "
+            "confirmation; parcels that left more than 7 days ago are followed without "
+            "messages, newer ones tell the shopper as they move."
         ).classes("text-sm text-gray-600")
         ui.upload(
             label="CSV file", auto_upload=True, max_file_size=MAX_UPLOAD, on_upload=self.received
