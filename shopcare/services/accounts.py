@@ -6,6 +6,11 @@ derived from the app's secret; nothing is stored to check it, and it expires aft
 name an order (the newest), and the dispatcher, which does not hold the secret, reads the
 signed token back from the row's idempotency key (``...:account_link:<token>``): signed once,
 when the shopper asked, stored with the message that carries it.
+
+At most ``LINKS_PER_EMAIL`` links per address go out within ``LINK_EMAIL_WINDOW``, counted
+from the outbox itself: the web layer's in-memory limiter forgets on a restart and drops
+keys when a flood of other addresses fills it, and either let a stranger with many client
+addresses mail the same shopper again and again.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from shopcare.db.engine import SessionFactory, transaction
 from shopcare.db.models import Customer, OutboxMessage, Shipment, ShopOrder
@@ -29,6 +34,8 @@ from shopcare.services.outbox import existing_keys, message_rows
 from shopcare.services.shop import load_profile
 
 LINK_LIFETIME = timedelta(hours=1)
+LINKS_PER_EMAIL = 3
+LINK_EMAIL_WINDOW = timedelta(hours=1)
 _KEY_PATTERN = re.compile(rf":{MessageKind.ACCOUNT_LINK}:([0-9]+\.[0-9]+\.[A-Za-z0-9_-]+)")
 
 
@@ -69,13 +76,16 @@ def token_in_message(row: OutboxMessage) -> str:
 def request_account_link(
     sessions: SessionFactory, email: str, *, secret: str, now: datetime
 ) -> bool:
-    """Queue the sign-in link when a shopper with an order has this email; False otherwise.
+    """Queue the sign-in link when a shopper with an order has this email and has not had
+    ``LINKS_PER_EMAIL`` of them within the last ``LINK_EMAIL_WINDOW``; False otherwise.
     The caller answers the same either way."""
     wanted = email.strip().lower()
     with transaction(sessions) as session:
         customer = session.exec(select(Customer).where(Customer.email == wanted)).first()
         newest = _newest_order(session, customer.id) if customer and customer.id else None
         if customer is None or customer.id is None or newest is None or newest.id is None:
+            return False
+        if _recent_links(session, customer, now=now) >= LINKS_PER_EMAIL:
             return False
         token = sign_account_token(customer.id, issued_at=now, secret=secret)
         rows = message_rows(
@@ -89,6 +99,23 @@ def request_account_link(
                 row["recipient"] = customer.email
                 session.add(OutboxMessage(**row))
         return True
+
+
+def _recent_links(session: Session, customer: Customer, *, now: datetime) -> int:
+    """Account links queued for the customer's address within the window, whatever their
+    status (a sent one counts); found through the customer's orders, which are indexed."""
+    since = now.astimezone(UTC) - LINK_EMAIL_WINDOW  # stored in UTC, compared as text
+    orders = select(ShopOrder.id).where(ShopOrder.customer_id == customer.id)
+    return session.exec(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(
+            col(OutboxMessage.order_id).in_(orders),
+            OutboxMessage.kind == MessageKind.ACCOUNT_LINK,
+            OutboxMessage.recipient == customer.email,
+            col(OutboxMessage.created_at) > since,
+        )
+    ).one()
 
 
 def _newest_order(session: Session, customer_id: int) -> ShopOrder | None:

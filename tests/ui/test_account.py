@@ -5,10 +5,14 @@ known."""
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 
 import httpx
+from fastapi import FastAPI
 from sqlmodel import col, select
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from shopcare.app import ShopCare
 from shopcare.db.models import Customer, OutboxMessage, PageView
@@ -18,11 +22,13 @@ from shopcare.services.accounts import read_account_token, sign_account_token
 from shopcare.services.dispatch import dispatch_outbox
 from shopcare.services.subscriptions import unsubscribe
 from shopcare.services.view_counts import flush_views
+from shopcare.ui.public import mount_public
 from shopcare.ui.public.account import CLIENT_LIMIT, EMAIL_LIMIT
+from shopcare.ui.public.csrf import COOKIE
 from tests.conftest import PUBLIC_URL, FakeClock
 from tests.services.helpers import make_order
 from tests.services.test_outbox import Recorder
-from tests.ui.forms import signed
+from tests.ui.forms import BROWSER_COOKIE, signed
 
 HOSTILE = "<script>alert(1)</script>"
 
@@ -166,6 +172,57 @@ async def test_link_requests_are_limited_per_address_and_per_email(
         assert (await ask(client, shopcare, "nobody@example.com")).status_code == 200
     refused = await ask(client, shopcare, "nobody@example.com")
     assert refused.status_code == 429
+
+
+@asynccontextmanager
+async def behind_proxy(shopcare: ShopCare) -> AsyncIterator[httpx.AsyncClient]:
+    """A freshly started public site behind the trusted proxy (127.0.0.1), which names the
+    client in ``X-Forwarded-For``; each start has new in-memory limits, as after a restart."""
+    site = FastAPI()
+    mount_public(site, shopcare)
+    trusted = shopcare.settings.proxy_options()["forwarded_allow_ips"]
+    proxied = ProxyHeadersMiddleware(site, trusted_hosts=trusted)
+    transport = httpx.ASGITransport(proxied, client=("127.0.0.1", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url=PUBLIC_URL) as http:
+        http.cookies.set(COOKIE, BROWSER_COOKIE)
+        yield http
+
+
+async def ask_from(http: httpx.AsyncClient, shopcare: ShopCare, ip: str) -> httpx.Response:
+    form = signed(shopcare, {"email": "anna@example.com"})
+    return await http.post("/account", data=form, headers={"X-Forwarded-For": ip})
+
+
+async def test_new_client_addresses_get_no_new_links_for_the_same_email(
+    shopcare: ShopCare, clock: FakeClock
+) -> None:
+    make_order(shopcare)
+    answers = []
+    async with behind_proxy(shopcare) as http:
+        for n in range(1, 8):
+            clock.advance(seconds=10)  # a link a second apart: not the same message twice
+            answers.append(await ask_from(http, shopcare, f"203.0.113.{n}"))
+
+    assert {a.status_code for a in answers} == {200}
+    assert len({a.content for a in answers}) == 1  # nothing tells that the limit was hit
+    assert len(link_rows(shopcare)) == EMAIL_LIMIT == 3
+
+
+async def test_a_restart_gives_an_email_no_fresh_budget(
+    shopcare: ShopCare, clock: FakeClock
+) -> None:
+    make_order(shopcare)
+    for start in range(3):  # the in-memory limits are forgotten at each start
+        async with behind_proxy(shopcare) as http:
+            for n in range(EMAIL_LIMIT):
+                clock.advance(seconds=10)
+                assert (await ask_from(http, shopcare, f"198.51.100.{start * 10 + n}")).is_success
+
+    assert len(link_rows(shopcare)) == EMAIL_LIMIT
+    clock.advance(hours=1)
+    async with behind_proxy(shopcare) as http:
+        await ask_from(http, shopcare, "192.0.2.1")
+    assert len(link_rows(shopcare)) == EMAIL_LIMIT + 1  # an hour later, one more
 
 
 async def test_asking_needs_the_browsers_token(

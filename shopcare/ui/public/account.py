@@ -2,12 +2,12 @@
 
 The request form answers the same whether or not the address is known, and is limited per
 client address (a page saying so) and per email address (silently: saying so would tell
-that the address is known).
+that the address is known). The per-email limit here is a cheap first gate; the one that
+holds across restarts and floods of other addresses is in ``request_account_link``.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Request
@@ -15,7 +15,13 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from shopcare.domain.ratelimit import RateLimiter
-from shopcare.services.accounts import account_view, read_account_token, request_account_link
+from shopcare.services.accounts import (
+    LINK_EMAIL_WINDOW,
+    LINKS_PER_EMAIL,
+    account_view,
+    read_account_token,
+    request_account_link,
+)
 from shopcare.services.page_views import PageKind, record_page_view
 from shopcare.services.shop import get_profile
 from shopcare.ui.public.forms import form_fields, shopper_router
@@ -29,8 +35,8 @@ if TYPE_CHECKING:
 
 CLIENT_LIMIT = 5
 """Link requests per client address within ``LOOKUP_WINDOW``."""
-EMAIL_LIMIT = 3
-EMAIL_WINDOW = timedelta(hours=1)
+EMAIL_LIMIT = LINKS_PER_EMAIL
+EMAIL_WINDOW = LINK_EMAIL_WINDOW
 """Emails per address and hour at most, however many addresses ask for it."""
 SENT = N_("If we know this address, a link to your orders is on its way. It works for one hour.")
 
