@@ -35,6 +35,15 @@ class RateLimiter:
         attempts.append(now)
         return True
 
+    def wait(self, key: str, *, now: datetime) -> timedelta:
+        """How long until ``key`` may try again: zero while it has attempts left, else the
+        time until its oldest attempt in the window ages out. Records nothing."""
+        attempts = self._attempts.get(key, ())
+        recent = [at for at in attempts if now - at < self.window]
+        if len(recent) < self.limit:
+            return timedelta(0)
+        return recent[-self.limit] + self.window - now
+
     def _forget_idle(self, now: datetime) -> None:
         """Bound memory: drop keys whose attempts have all aged out, else the oldest half."""
         idle = [k for k, a in self._attempts.items() if not a or now - a[-1] >= self.window]

@@ -8,6 +8,7 @@ POST here also refuses a foreign ``Origin`` header.
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 from typing import TYPE_CHECKING, Annotated
 from urllib.parse import urlencode, urlsplit
@@ -28,6 +29,8 @@ FLASH_KEY = "admin_flash"
 OPEN_PATHS = frozenset({"/admin/login", "/admin/setup"})
 SIGN_IN_LIMIT = 10
 SIGN_IN_WINDOW = timedelta(minutes=15)
+"""Attempts per client address and, separately, per user name: a guesser who changes
+address (a new ``X-Forwarded-For`` from the trusted proxy) still has one budget per account."""
 
 
 def is_guarded(path: str) -> bool:
@@ -63,7 +66,8 @@ def safe_next(target: str | None) -> str:
 
 def auth_router(shopcare: ShopCare) -> APIRouter:
     router = APIRouter(include_in_schema=False)
-    limiter = RateLimiter(limit=SIGN_IN_LIMIT, window=SIGN_IN_WINDOW)
+    clients = RateLimiter(limit=SIGN_IN_LIMIT, window=SIGN_IN_WINDOW)
+    accounts = RateLimiter(limit=SIGN_IN_LIMIT, window=SIGN_IN_WINDOW)
 
     @router.post("/admin/login")
     def login(
@@ -73,9 +77,13 @@ def auth_router(shopcare: ShopCare) -> APIRouter:
         next: Annotated[str, Form()] = "/admin",
     ) -> RedirectResponse:
         _refuse_foreign_origin(request, shopcare.settings.public_url)
+        now = shopcare.clock()
         client = request.client.host if request.client else "unknown"
-        if not limiter.allow(client, now=shopcare.clock()):
-            request.session[FLASH_KEY] = "Too many sign-in attempts. Wait a few minutes."
+        account = username.strip()[:200]  # as check_login matches it
+        # An address over its budget spends none of the account's (``and`` stops early).
+        if not (clients.allow(client, now=now) and accounts.allow(account, now=now)):
+            wait = max(clients.wait(client, now=now), accounts.wait(account, now=now))
+            request.session[FLASH_KEY] = too_many_attempts(wait)
             return RedirectResponse(_login_url(safe_next(next)), status_code=303)
         user_id = check_login(shopcare.sessions, username=username, password=password)
         if user_id is None:
@@ -118,6 +126,13 @@ def auth_router(shopcare: ShopCare) -> APIRouter:
         return RedirectResponse("/admin", status_code=307)
 
     return router
+
+
+def too_many_attempts(wait: timedelta) -> str:
+    """The refusal, with the wait rounded up to whole minutes (never "0 minutes")."""
+    minutes = max(1, math.ceil(wait.total_seconds() / 60))
+    unit = "minute" if minutes == 1 else "minutes"
+    return f"Too many attempts: try again in {minutes} {unit}."
 
 
 def sentence(message: str) -> str:
