@@ -1,5 +1,7 @@
 """Checking a carrier push before it is believed: known provider, pushes configured,
-signature valid on the raw bytes, body parseable. Then it is ingested."""
+signature valid on the raw bytes, body parseable (and not nested deeper than
+``MAX_DEPTH``, which would make the JSON parser recurse until it fails). Then it is
+ingested."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from datetime import datetime
 from shopcare.carriers.base import CarrierError
 from shopcare.carriers.registry import MODULES, spec
 from shopcare.db.engine import SessionFactory
+from shopcare.domain.json_depth import MAX_DEPTH, json_too_deep
 from shopcare.services.carrier_accounts import webhook_secret
 from shopcare.services.push import PushOutcome, ingest_push, push_key
 
@@ -33,6 +36,8 @@ def receive_push(
         raise PushRejected("pushes are not set up for this provider", status=404)
     if not receiver.verify(headers, body, secret):
         raise PushRejected("bad signature", status=401)
+    if json_too_deep(body):
+        raise PushRejected(f"unreadable push: nested deeper than {MAX_DEPTH} levels", status=400)
     try:
         updates = receiver.parse(body)
     except CarrierError as exc:

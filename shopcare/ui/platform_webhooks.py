@@ -3,7 +3,7 @@ the shop platform.
 
 The answer comes as soon as the delivery is verified and stored; applying it runs right
 after the response, in a worker thread (``services.intake.webhooks``). A body over the cap
-is refused from its Content-Length, or while it streams in, without reading the rest.
+is refused without reading the rest (``ui.bodies``).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from shopcare.services.intake.webhooks import (
     apply_delivery,
     receive_delivery,
 )
+from shopcare.ui.bodies import capped_body, too_large
 
 if TYPE_CHECKING:
     from shopcare.app import ShopCare
@@ -30,9 +31,9 @@ def platform_webhooks_router(shopcare: ShopCare) -> APIRouter:
     router = APIRouter(include_in_schema=False)
 
     async def receive(platform: str, request: Request) -> JSONResponse:
-        body = await _capped_body(request)
+        body = await capped_body(request, limit=MAX_BODY)
         if body is None:
-            return _refused(f"body over {MAX_BODY} bytes", 413)
+            return too_large(MAX_BODY)
         headers = {k.lower(): v for k, v in request.headers.items()}
         try:
             received = await run_in_threadpool(
@@ -61,22 +62,6 @@ def platform_webhooks_router(shopcare: ShopCare) -> APIRouter:
         return await receive("woocommerce", request)
 
     return router
-
-
-async def _capped_body(request: Request) -> bytes | None:
-    """The body, or None when it is over MAX_BODY: the declared length is believed when it
-    is too long, and counted otherwise (it may be absent or false)."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY:
-        return None
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def _refused(reason: str, status: int) -> JSONResponse:

@@ -29,6 +29,7 @@ from sqlmodel import Session, select
 from shopcare.db.engine import SessionFactory, transaction
 from shopcare.db.models import StoreConnection, WebhookDelivery
 from shopcare.domain.intake import Source
+from shopcare.domain.json_depth import MAX_DEPTH, json_too_deep
 from shopcare.services.intake.webhook_topics import Applied, apply_topic
 from shopcare.services.shop import get_profile
 
@@ -109,6 +110,8 @@ def receive_delivery(
         raise WebhookRejected(f"webhooks are not set up for {platform}", status=404)
     if not signature_valid(headers.get(SIGNATURE[platform], ""), body, *secrets):
         raise WebhookRejected("bad signature", status=401)
+    if json_too_deep(body):
+        raise WebhookRejected(f"malformed JSON: nested deeper than {MAX_DEPTH} levels", status=400)
     try:
         text = body.decode("utf-8")
         payload = json.loads(text)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
+from shopcare.domain.numbers import parse_whole
 from shopcare.services.offers import follow_offer, offer_for_order
 from shopcare.services.page_views import PageKind, record_page_view
 from shopcare.services.views import order_view_by_token
@@ -45,10 +46,11 @@ def offers_router(shopcare: ShopCare) -> APIRouter:
 
     @router.get("/o/{offer_id}/{token}")
     def offer_click(offer_id: str, token: str, request: Request) -> Response:
+        number = parse_whole(offer_id)
         link = (
-            follow_offer(shopcare.sessions, int(offer_id), token, now=shopcare.clock())
-            if offer_id.isascii() and offer_id.isdigit() and len(offer_id) < 10
-            else None
+            None
+            if number is None
+            else follow_offer(shopcare.sessions, number, token, now=shopcare.clock())
         )
         if link is None:
             return not_found(shopcare, request)

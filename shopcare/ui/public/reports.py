@@ -14,6 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from shopcare.domain.numbers import parse_whole
 from shopcare.domain.ratelimit import RateLimiter
 from shopcare.services.errors import InputError
 from shopcare.services.problem_reports import MAX_MESSAGE, report_problem
@@ -48,12 +49,14 @@ def reports_router(shopcare: ShopCare) -> APIRouter:
         if not limiter.allow(token[:64], now=shopcare.clock()):
             return await run_in_threadpool(too_many_attempts, shopcare, request)
         shipment = fields.get("shipment", "")
+        shipment_id = parse_whole(shipment)
         try:
+            if shipment.strip() and shipment_id is None:  # tampered: no parcel has that id
+                raise InputError("Please choose one of this order's parcels.")
             stored = await run_in_threadpool(
                 report_problem, shopcare.sessions, token, kind=fields.get("kind", ""),
                 message=fields.get("message", "")[: MAX_MESSAGE + 1],
-                shipment_id=int(shipment) if shipment.isdigit() else None,
-                now=shopcare.clock(),
+                shipment_id=shipment_id, now=shopcare.clock(),
             )  # fmt: skip
         except InputError as exc:
             return render(

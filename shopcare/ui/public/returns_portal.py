@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 
 from shopcare.domain.money import format_money
+from shopcare.domain.numbers import parse_whole
 from shopcare.domain.return_policy import (
     MAX_PHOTOS,
     Problem,
@@ -184,10 +185,10 @@ def requested_lines(fields: Mapping[str, str]) -> tuple[RequestedLine, ...]:
     for name, value in fields.items():
         if not name.startswith("qty_"):
             continue
-        try:
-            line_id, quantity = int(name.removeprefix("qty_")), int(value or 0)
-        except ValueError:
-            raise InputError("Choose the quantities from the lists.") from None
+        line_id = parse_whole(name.removeprefix("qty_"))
+        quantity = parse_whole(value or "0")
+        if line_id is None or quantity is None:
+            raise InputError("Choose the quantities from the lists.")
         reason = fields.get(f"reason_{line_id}") or fields.get("reason", "")
         lines.append(
             RequestedLine(line_id, quantity, reason, fields.get(f"exchange_{line_id}", ""))

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from shopcare.domain.numbers import parse_whole
 from shopcare.services.errors import InputError
 from shopcare.services.feedback import feedback_by_token, record_feedback
 from shopcare.services.shop import get_profile
@@ -87,11 +88,11 @@ def subscriptions_router(shopcare: ShopCare) -> APIRouter:
     @router.post("/feedback/{token}")
     async def feedback_submit(token: str, request: Request) -> Response:
         fields = await form_fields(request)
-        score = fields.get("score", "")
+        score = parse_whole(fields.get("score", ""), maximum=10)
         try:
             await run_in_threadpool(
                 record_feedback, shopcare.sessions, token,
-                score=int(score) if score.isdigit() else -1,
+                score=-1 if score is None else score,
                 comment=fields.get("comment", ""), now=shopcare.clock(),
             )  # fmt: skip
         except InputError as exc:
