@@ -21,6 +21,7 @@ from shopcare.carriers.base import Carrier
 from shopcare.carriers.http import new_client
 from shopcare.carriers.simulated import SimulatedCarrier
 from shopcare.config import Settings
+from shopcare.data_dir import keep_private
 from shopcare.db.engine import SessionFactory, make_engine, session_factory
 from shopcare.db.migrate import upgrade
 from shopcare.db.models import ImportRun
@@ -184,6 +185,7 @@ def build(
     sender: Sender | None = None,
     http: httpx.AsyncClient | None = None,
 ) -> ShopCare:
+    keep_private(settings.data_dir)  # before the store's files are first made
     engine = make_engine(settings.database_url)
     upgrade(engine)
     sessions = session_factory(engine)

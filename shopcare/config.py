@@ -131,7 +131,7 @@ def load_settings(
     )
     folder = folder.expanduser().resolve()
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)  # see shopcare.data_dir
     except OSError as exc:
         raise ConfigError(f"cannot create data dir {folder}: {exc.strerror}") from None
     the_host = host or env.get("SHOPCARE_HOST") or "127.0.0.1"
