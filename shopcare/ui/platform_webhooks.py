@@ -16,7 +16,6 @@ from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 from shopcare.services.intake.webhooks import (
-    MAX_BODY,
     WebhookRejected,
     apply_delivery,
     receive_delivery,
@@ -31,9 +30,9 @@ def platform_webhooks_router(shopcare: ShopCare) -> APIRouter:
     router = APIRouter(include_in_schema=False)
 
     async def receive(platform: str, request: Request) -> JSONResponse:
-        body = await capped_body(request, limit=MAX_BODY)
+        body = await capped_body(request)
         if body is None:
-            return too_large(MAX_BODY)
+            return too_large()
         headers = {k.lower(): v for k, v in request.headers.items()}
         try:
             received = await run_in_threadpool(

@@ -21,13 +21,13 @@ from shopcare.db.engine import transaction
 from shopcare.db.models import ShopOrder, WebhookDelivery
 from shopcare.services.intake.webhooks import (
     KEEP,
-    MAX_BODY,
     apply_delivery,
     apply_pending,
     receive_delivery,
     recent_deliveries,
     set_webhook_secret,
 )
+from shopcare.ui.bodies import WEBHOOK_BODY as MAX_BODY
 from shopcare.ui.platform_webhooks import platform_webhooks_router
 from tests.conftest import FakeClock, free_port
 from tests.intake.webhook_helpers import client, count, deliveries, payload, signature

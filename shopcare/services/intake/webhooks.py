@@ -36,8 +36,6 @@ from shopcare.services.shop import get_profile
 log = logging.getLogger(__name__)
 
 PLATFORMS = (Source.SHOPIFY.value, Source.WOOCOMMERCE.value)
-MAX_BODY = 2 * 1024 * 1024
-"""Bytes a delivery may have: an order with hundreds of lines is well under it."""
 KEEP = 1000
 """Deliveries kept for the owner to look through; older ones that were dealt with go."""
 SIGNATURE = {"shopify": "x-shopify-hmac-sha256", "woocommerce": "x-wc-webhook-signature"}
