@@ -19,7 +19,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from shopcare.app import ShopCare
+from shopcare.services.intake.connection import save_connection
 from tests.adapters.carrier_server import CarrierServer, Reply, Request
+from tests.conftest import FakeClock
 
 VERSION = "2026-10"
 GRAPHQL = f"/admin/api/{VERSION}/graphql.json"
@@ -310,3 +313,14 @@ def fulfillment(
             {"company": company, "number": number, "url": f"https://track.example/{number}"}
         ],
     }
+
+
+def connect_shopify(app: ShopCare, shop: ShopifyShop, clock: FakeClock) -> None:
+    """The store connected to this loopback shop with an Admin API token."""
+    save_connection(
+        app.sessions,
+        "shopify",
+        shop_url=shop.url,
+        values={"access_token": ADMIN_TOKEN},
+        now=clock(),
+    )

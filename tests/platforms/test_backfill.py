@@ -16,23 +16,13 @@ from shopcare.services.intake.backfill import latest_run, run_backfill, start_ba
 from shopcare.services.intake.connection import platform_client, save_connection
 from tests.conftest import FakeClock
 from tests.platforms.shopify_server import (
-    ADMIN_TOKEN,
     ShopifyShop,
     Stopwatch,
+    connect_shopify,
     fulfillment,
     order_node,
 )
 from tests.platforms.woocommerce_server import KEY, SECRET, WooShop, tracking_item, woo_order
-
-
-def connect_shopify(app: ShopCare, shop: ShopifyShop, clock: FakeClock) -> None:
-    save_connection(
-        app.sessions,
-        "shopify",
-        shop_url=shop.url,
-        values={"access_token": ADMIN_TOKEN},
-        now=clock(),
-    )
 
 
 async def backfill(

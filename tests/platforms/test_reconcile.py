@@ -14,9 +14,9 @@ from shopcare.services.intake.connection import save_connection
 from shopcare.services.intake.reconcile import reconcile
 from tests.conftest import FakeClock
 from tests.platforms.shopify_server import (
-    ADMIN_TOKEN,
     ShopifyShop,
     Stopwatch,
+    connect_shopify,
     fulfillment,
     order_node,
 )
@@ -28,16 +28,6 @@ async def reconcile_now(
 ) -> list[ImportRun]:
     return await reconcile(
         app.sessions, http=http, clock=clock, carriers=app.carrier_names, sleep=watch.sleep
-    )
-
-
-def connect(app: ShopCare, shop: ShopifyShop, clock: FakeClock) -> None:
-    save_connection(
-        app.sessions,
-        "shopify",
-        shop_url=shop.url,
-        values={"access_token": ADMIN_TOKEN},
-        now=clock(),
     )
 
 
@@ -55,7 +45,7 @@ async def test_a_reconcile_takes_new_orders_and_new_parcels_live(
     clock: FakeClock,
     stopwatch: Stopwatch,
 ) -> None:
-    connect(shopcare, shopify_shop, clock)
+    connect_shopify(shopcare, shopify_shop, clock)
     earlier = clock() - timedelta(hours=1)
     shopify_shop.add(order_node(1001, created=earlier))
     (first,) = await reconcile_now(shopcare, http_client, clock, stopwatch)
@@ -85,7 +75,7 @@ async def test_an_order_seen_again_in_the_overlap_changes_nothing(
     clock: FakeClock,
     stopwatch: Stopwatch,
 ) -> None:
-    connect(shopcare, shopify_shop, clock)
+    connect_shopify(shopcare, shopify_shop, clock)
     shopify_shop.add(order_node(1001, created=clock() - timedelta(minutes=5)))
     await reconcile_now(shopcare, http_client, clock, stopwatch)
     clock.advance(minutes=15)
@@ -105,7 +95,7 @@ async def test_a_failed_reconcile_is_told_and_its_window_read_again(
     clock: FakeClock,
     stopwatch: Stopwatch,
 ) -> None:
-    connect(shopcare, shopify_shop, clock)
+    connect_shopify(shopcare, shopify_shop, clock)
     await reconcile_now(shopcare, http_client, clock, stopwatch)
     last = stored(shopcare).last_reconcile_at
     clock.advance(minutes=15)
