@@ -168,6 +168,9 @@ class OutboxMessage(SQLModel, table=True):
     attempts: int = 0
     next_attempt_at: datetime
     claimed_at: datetime | None = None
+    claimed_by: str = Field(default="", sa_type=sa.String(80))
+    """The ``ProcessLease`` id of the dispatcher sending it (rows left "sending" by a process
+    that no longer exists are taken back at once)."""
     sent_at: datetime | None = None
     last_error: str = Field(default="", sa_type=sa.String(500))
     message_id: str = Field(default="", sa_type=sa.String(200))
@@ -354,6 +357,32 @@ class AdminUser(SQLModel, table=True):
     username: str = Field(sa_type=sa.String(100), unique=True)
     password_hash: str = Field(sa_type=sa.String(200))
     created_at: datetime
+
+
+class AdminSession(SQLModel, table=True):
+    """A signed-in browser. The cookie carries a random token; only its SHA-256 is kept, so
+    a copy of the store cannot be replayed as a cookie. Deleting the row signs it out."""
+
+    __tablename__ = "admin_session"
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(sa_type=sa.String(64), unique=True)
+    user_id: int = Field(foreign_key="admin_user.id", index=True)
+    created_at: datetime
+    last_seen_at: datetime
+    address: str = Field(default="", sa_type=sa.String(64))
+    user_agent: str = Field(default="", sa_type=sa.String(300))
+
+
+class ProcessLease(SQLModel, table=True):
+    """A running ShopCare process, renewed by its heartbeat: work it claimed (outbox rows)
+    names it, so another process can tell claims of the living from those of the dead."""
+
+    __tablename__ = "process_lease"
+    id: str = Field(sa_type=sa.String(80), primary_key=True)
+    host: str = Field(sa_type=sa.String(255))
+    pid: int
+    started_at: datetime
+    heartbeat_at: datetime
 
 
 class CarrierAccount(SQLModel, table=True):
