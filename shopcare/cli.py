@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import getpass
+import socket
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -93,8 +95,34 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(settings: Settings, args: argparse.Namespace) -> int:
     from shopcare.app import serve
 
+    _refuse_unusable_address(settings.host, settings.port)
     serve(settings, demo=args.demo, native=args.native)
     return 0
+
+
+def _refuse_unusable_address(host: str, port: int) -> None:
+    """Bind once, as the server will, before the store is touched: a taken port must not
+    seed a demo shop or print a password for a server that never starts."""
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+            probe.bind((host, port))
+    except socket.gaierror:
+        raise InputError(f"cannot listen on {host!r}: no such address; check --host") from None
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise InputError(
+                f"port {port} on {host} is in use by another program; "
+                "stop it or choose another port with --port"
+            ) from None
+        if exc.errno == errno.EACCES:
+            raise InputError(
+                f"no permission to listen on port {port}; choose a port above 1023 with --port"
+            ) from None
+        if exc.errno == errno.EADDRNOTAVAIL:
+            raise InputError(f"{host} is not an address of this machine; check --host") from None
+        raise
 
 
 def _poll(settings: Settings, _args: argparse.Namespace) -> int:

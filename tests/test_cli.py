@@ -1,3 +1,4 @@
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -63,3 +64,26 @@ def test_help_lists_the_commands_and_variables(tmp_path: Path) -> None:
     assert result.returncode == 0
     for word in ("run", "poll", "SHOPCARE_SMTP_URL", "SHOPCARE_DATA_DIR"):
         assert word in result.stdout
+
+
+def test_run_on_a_taken_port_exits_2_before_touching_the_store(tmp_path: Path) -> None:
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+        result = shopcare("run", "--demo", "--port", str(port), data_dir=tmp_path / "data")
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip() == (
+        f"shopcare: port {port} on 127.0.0.1 is in use by another program; "
+        "stop it or choose another port with --port"
+    )
+    assert "password" not in result.stdout  # no demo login for a server that never started
+    assert not (tmp_path / "data" / "shopcare.db").exists()
+
+
+def test_run_on_an_address_not_of_this_machine_exits_2(tmp_path: Path) -> None:
+    result = shopcare("run", "--host", "192.0.2.1", "--port", "8080", data_dir=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "shopcare: 192.0.2.1 is not an address of this machine; check --host"
+    )
