@@ -66,6 +66,9 @@ class ShopCare:
     carriers: dict[str, Carrier]
     limits: dict[str, ProviderLimits]
     sender: Sender
+    simulated: bool = False
+    """The simulated carrier is offered (the demo, and tests): never on a real shop, where a
+    made-up parcel would send a real shopper a real "on its way" email."""
     scheduler: AsyncIOScheduler | None = field(default=None)
     backfills: dict[int, asyncio.Task[ImportRun]] = field(default_factory=dict)
     """Backfills running in this process, by run id (their progress is in the store)."""
@@ -79,7 +82,9 @@ class ShopCare:
 
     def reload_carriers(self) -> None:
         """After the owner changed an account: same dicts, so the poller sees the change."""
-        carriers, limits = _carriers(self.sessions, client=self.http, clock=self.clock)
+        carriers, limits = _carriers(
+            self.sessions, client=self.http, clock=self.clock, simulated=self.simulated
+        )
         self.carriers.clear()
         self.carriers.update(carriers)
         self.limits.clear()
@@ -181,10 +186,13 @@ def build(
     settings: Settings,
     *,
     demo: bool = False,
+    simulated: bool | None = None,
     clock: Clock = utc_now,
     sender: Sender | None = None,
     http: httpx.AsyncClient | None = None,
 ) -> ShopCare:
+    """``simulated``: offer the simulated carrier (default: only in the demo)."""
+    simulated = demo if simulated is None else simulated
     keep_private(settings.data_dir)  # before the store's files are first made
     engine = make_engine(settings.database_url)
     upgrade(engine)
@@ -192,7 +200,7 @@ def build(
     if demo and seed_demo(sessions, now=clock(), carriers=[SimulatedCarrier.name]):
         log.info("seeded the demo shop")
     client = http or new_client()
-    carriers, limits = _carriers(sessions, client=client, clock=clock)
+    carriers, limits = _carriers(sessions, client=client, clock=clock, simulated=simulated)
     assign_waiting_parcels(sessions, sorted(carriers), now=clock())
     return ShopCare(
         settings=settings,
@@ -203,16 +211,18 @@ def build(
         carriers=carriers,
         limits=limits,
         sender=sender or _sender(settings),
+        simulated=simulated,
     )
 
 
 def _carriers(
-    sessions: SessionFactory, *, client: httpx.AsyncClient, clock: Clock
+    sessions: SessionFactory, *, client: httpx.AsyncClient, clock: Clock, simulated: bool
 ) -> tuple[dict[str, Carrier], dict[str, ProviderLimits]]:
-    """The simulated carrier is always there (demo, trying things out); real ones come
-    from the owner's accounts."""
-    speed = get_profile(sessions).simulated_speed
+    """Real carriers come from the owner's accounts; the simulated one only when asked."""
     carriers, limits = build_carriers(sessions, client=client, clock=clock)
+    if not simulated:
+        return carriers, limits
+    speed = get_profile(sessions).simulated_speed
     carriers[SimulatedCarrier.name] = SimulatedCarrier(clock=clock, speed=speed)
     limits[SimulatedCarrier.name] = ProviderLimits(rate_per_second=1000)
     return carriers, limits

@@ -47,7 +47,7 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def shopcare(settings: Settings, clock: FakeClock) -> Iterator[ShopCare]:
-    app = build(settings, clock=clock)
+    app = build(settings, clock=clock, simulated=True)
     yield app
     app.engine.dispose()
 

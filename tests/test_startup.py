@@ -2,7 +2,8 @@
 
 import gc
 
-from shopcare.app import freeze_startup_objects
+from shopcare.app import build, freeze_startup_objects
+from shopcare.config import Settings
 
 
 def test_objects_made_at_start_are_kept_out_of_full_collections() -> None:
@@ -13,3 +14,14 @@ def test_objects_made_at_start_are_kept_out_of_full_collections() -> None:
         assert gc.get_freeze_count() > 1000
     finally:
         gc.unfreeze()
+
+
+def test_a_real_shop_is_not_offered_the_simulated_carrier(settings: Settings) -> None:
+    shop = build(settings)
+    assert "simulated" not in shop.carrier_names
+    shop.reload_carriers()  # after the owner changes an account: still not there
+    assert "simulated" not in shop.carrier_names
+    shop.engine.dispose()
+    demo = build(settings, demo=True)
+    assert "simulated" in demo.carrier_names
+    demo.engine.dispose()

@@ -68,7 +68,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     data_dir = tmp_path_factory.mktemp("browser-site") / "data"
     settings = with_public_url(load_settings({}, data_dir=str(data_dir)), url)
     clock = FakeClock(START)
-    app = build(settings, clock=clock)
+    app = build(settings, clock=clock, simulated=True)
     clock.advance(hours=36)  # the parcels' scans lie between START and now
     data = seed_shop(app)
     web = FastAPI()

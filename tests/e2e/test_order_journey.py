@@ -23,7 +23,7 @@ async def test_an_order_is_tracked_to_delivery_with_one_email_per_milestone(
     settings: Settings, clock: FakeClock, smtp_inbox: SmtpInbox
 ) -> None:
     smtp = SmtpConfig(host=smtp_inbox.host, port=smtp_inbox.port, security="plain")
-    app = build(replace(settings, smtp=smtp), clock=clock)
+    app = build(replace(settings, smtp=smtp), clock=clock, simulated=True)
     make_order(app, number="1001", tracking="SIMOK100001", email="anna@example.com")
 
     for _ in range(60):  # two and a half days, polled and dispatched hourly
@@ -75,7 +75,7 @@ async def test_a_mail_server_that_is_down_then_up_gets_the_message_exactly_once(
 
     port = free_port()
     smtp = SmtpConfig(host="127.0.0.1", port=port, security="plain", timeout_s=2)
-    app = build(replace(settings, smtp=smtp), clock=clock)
+    app = build(replace(settings, smtp=smtp), clock=clock, simulated=True)
     make_order(app, tracking="")
     report = await app.dispatch_once()  # nothing listens on the port yet
     assert report.retrying == 1 and report.sent == 0
