@@ -74,6 +74,14 @@ def find_stall(
     return None
 
 
+def carrier_time(moment: datetime, *, origin: datetime, speed: float) -> datetime:
+    """``moment`` as a carrier whose clock runs ``speed`` times fast since ``origin`` (the
+    hand-over) sees it. The demo's simulated carrier lives a day per minute: its quiet spells
+    and its promised date are minutes long in real time, so stall rules, which count days,
+    must count in its time to ever see a demo parcel late."""
+    return origin + (moment - origin) * speed
+
+
 def stall_key(stall: Stall) -> str:
     """Same stall, same key: messages about it are sent once."""
     return stall.since.isoformat()

@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from types import SimpleNamespace
 from typing import Any, cast
 from zoneinfo import ZoneInfo
@@ -31,7 +32,7 @@ from shopcare.domain.calendar import business_days_between
 from shopcare.domain.estimates import TransitStats, estimate_delivery, transit_stats
 from shopcare.domain.messages import MessageKind, messages_for_change
 from shopcare.domain.polling import error_backoff, poll_interval
-from shopcare.domain.stalls import find_stall, stall_key
+from shopcare.domain.stalls import carrier_time, find_stall, stall_key
 from shopcare.domain.status import CarrierEvent, ShipmentStatus, derive_status
 from shopcare.services.message_rules import MessageRules, load_rules
 from shopcare.services.outbox import existing_keys, message_rows
@@ -270,6 +271,25 @@ def _record_result(
     _update_stall(shipment, order, ctx)
 
 
+def _stall_times(shipment: Shipment, *, now: datetime, speed: float) -> dict[str, Any]:
+    """The moments the stall rules compare. A carrier on a fast clock (the demo) is judged in
+    its own time, against its own promise: our estimate is a whole day in real time, which a
+    parcel that travels a day a minute never passes."""
+    if speed == 1:
+        return {
+            "last_event_at": shipment.last_event_at,
+            "estimated_delivery": shipment.estimated_delivery,
+            "now": now,
+        }
+    seen = partial(carrier_time, origin=shipment.shipped_at, speed=speed)
+    last, promised = shipment.last_event_at, shipment.carrier_estimate
+    return {
+        "last_event_at": seen(last) if last else None,
+        "estimated_delivery": seen(promised) if promised else None,
+        "now": seen(now),
+    }
+
+
 def _update_estimate(shipment: Shipment, ctx: _Context) -> None:
     s = ctx.settings
     estimate = estimate_delivery(
@@ -289,9 +309,7 @@ def _update_stall(shipment: Shipment, order: ShopOrder, ctx: _Context) -> None:
     when no stall rule holds any more (the parcel moved, or arrived)."""
     stall = find_stall(
         status=ShipmentStatus(shipment.status),
-        last_event_at=shipment.last_event_at,
-        estimated_delivery=shipment.estimated_delivery if ctx.options.clock_speed == 1 else None,
-        now=ctx.now,
+        **_stall_times(shipment, now=ctx.now, speed=ctx.options.clock_speed),
         zone=ctx.zone,
         rules=ctx.settings.stall_rules,
     )
