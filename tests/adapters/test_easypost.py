@@ -1,7 +1,6 @@
 import base64
 import json
 import threading
-import time
 from datetime import UTC, datetime
 
 import httpx
@@ -154,13 +153,17 @@ async def test_it_asks_for_several_numbers_a_few_at_a_time(
     carrier_server: CarrierServer, http_client: httpx.AsyncClient, clock: FakeClock
 ) -> None:
     lock = threading.Lock()
-    in_flight = [0, 0]  # now, most
+    in_flight = [0, 0, 0]  # now, most, arrived
+    together = threading.Barrier(2, timeout=10)  # the first two meet only if sent at once
 
     def slow(request: Request) -> Reply:
         with lock:
             in_flight[0] += 1
-            in_flight[1] = max(in_flight)
-        time.sleep(0.05)
+            in_flight[1] = max(in_flight[:2])
+            in_flight[2] += 1
+            first_two = in_flight[2] <= 2
+        if first_two:
+            together.wait()  # a one-at-a-time adapter breaks the barrier: the test fails
         with lock:
             in_flight[0] -= 1
         return by_code(request)
