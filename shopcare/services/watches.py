@@ -93,40 +93,6 @@ def _queue_confirmation(
             session.execute(sa.insert(OutboxMessage), [{**row, "recipient": watch.email}])
 
 
-def confirm_watch(sessions: SessionFactory, token: str) -> bool:
-    """The address confirmed it wants the parcel's news; False for an unknown token."""
-    with transaction(sessions) as session:
-        watch = _watch(session, token)
-        if watch is None:
-            return False
-        watch.unsubscribed_at = None
-        session.add(watch)
-        return True
-
-
-def watch_is_known(sessions: SessionFactory, token: str) -> bool:
-    with sessions() as session:
-        return _watch(session, token) is not None
-
-
-def stop_watch(sessions: SessionFactory, token: str, *, now: datetime) -> bool:
-    """False for an unknown token; stopping twice changes nothing."""
-    with transaction(sessions) as session:
-        watch = _watch(session, token)
-        if watch is None:
-            return False
-        if watch.unsubscribed_at is None:
-            watch.unsubscribed_at = now
-            session.add(watch)
-        return True
-
-
-def _watch(session: Session, token: str) -> ShipmentWatch | None:
-    if not token or len(token) > 64:
-        return None
-    return session.exec(select(ShipmentWatch).where(ShipmentWatch.token == token)).first()
-
-
 def resume_updates(sessions: SessionFactory, order_token: str) -> bool:
     """The order's shopper wants optional emails again; False for an unknown order."""
     with transaction(sessions) as session:

@@ -5,6 +5,7 @@ stop link (``/watch/{token}/stop``: GET asks, POST stops, also as an RFC 8058 on
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request
@@ -14,14 +15,8 @@ from starlette.concurrency import run_in_threadpool
 from shopcare.domain.ratelimit import RateLimiter
 from shopcare.services.errors import InputError
 from shopcare.services.shop import get_profile
-from shopcare.services.watches import (
-    confirm_watch,
-    number_page_path,
-    resume_updates,
-    start_watch,
-    stop_watch,
-    watch_is_known,
-)
+from shopcare.services.subscriptions import Who, is_known, resubscribe, unsubscribe
+from shopcare.services.watches import number_page_path, resume_updates, start_watch
 from shopcare.ui.public.forms import form_fields, see_other, shopper_router
 from shopcare.ui.public.lookup import NO_PARCEL, client_address
 from shopcare.ui.public.pages import LOOKUP_WINDOW, not_found, too_many_attempts
@@ -79,43 +74,45 @@ def updates_router(shopcare: ShopCare) -> APIRouter:
             back=number_page_path(number), back_label=N_("Back to the parcel"),
         )  # fmt: skip
 
-    @router.get("/watch/{token}/confirm")
-    def confirm_page(token: str, request: Request) -> Response:
-        """A page with a button: mail scanners follow links, and must not confirm."""
-        if not watch_is_known(shopcare.sessions, token):
-            return not_found(shopcare, request)
-        return note(
-            request, title=N_("Get updates about this parcel?"),
-            text=N_("We will email you when this parcel's status changes."),
-            action=f"/watch/{token}/confirm", button=N_("Yes, send me updates"),
-        )  # fmt: skip
+    def ask_then_do(
+        action: str, do: Callable[[str], bool], *, ask: dict[str, Any], done: dict[str, Any]
+    ) -> None:
+        """GET asks with a button, because mail scanners follow links and must not act; POST
+        acts. Mail providers' RFC 8058 one-click posts carry no token of ours, so stopping
+        takes a post without one; confirming never does."""
+        path = f"/watch/{{token}}/{action}"
 
-    @router.post("/watch/{token}/confirm")
-    async def confirm(token: str, request: Request) -> Response:
-        await form_fields(request)
-        if not await run_in_threadpool(confirm_watch, shopcare.sessions, token):
-            return not_found(shopcare, request)
-        return note(
-            request, title=N_("Thank you"),
-            text=N_("We will email you when this parcel's status changes."),
-        )  # fmt: skip
+        @router.get(path, name=f"watch_{action}_page")
+        def ask_page(token: str, request: Request) -> Response:
+            if not is_known(shopcare.sessions, token, who=Who.WATCH):
+                return not_found(shopcare, request)
+            return note(request, action=path.format(token=token), **ask)
 
-    @router.get("/watch/{token}/stop")
-    def stop_page(token: str, request: Request) -> Response:
-        if not watch_is_known(shopcare.sessions, token):
-            return not_found(shopcare, request)
-        return note(
-            request, title=N_("Stop updates about this parcel?"),
-            text=N_("You will not get emails about this parcel any more."),
-            action=f"/watch/{token}/stop", button=N_("Stop updates"),
-        )  # fmt: skip
+        @router.post(path, name=f"watch_{action}")
+        async def act(token: str, request: Request) -> Response:
+            await form_fields(request, csrf=action != "stop")
+            if not await run_in_threadpool(do, token):
+                return not_found(shopcare, request)
+            return note(request, **done)
 
-    @router.post("/watch/{token}/stop")
-    async def stop(token: str, request: Request) -> Response:
-        # Mail providers' one-click posts carry no token of ours; stopping is all it can do.
-        await form_fields(request, csrf=False)
-        if not await run_in_threadpool(stop_watch, shopcare.sessions, token, now=shopcare.clock()):
-            return not_found(shopcare, request)
-        return note(request, title=N_("Done"), text=N_("Updates about this parcel have stopped."))
+    ask_then_do(
+        "confirm",
+        lambda token: resubscribe(shopcare.sessions, token, who=Who.WATCH),
+        ask={"title": N_("Get updates about this parcel?"),
+             "text": N_("We will email you when this parcel's status changes."),
+             "button": N_("Yes, send me updates")},
+        done={"title": N_("Thank you"),
+              "text": N_("We will email you when this parcel's status changes.")},
+    )  # fmt: skip
+    ask_then_do(
+        "stop",
+        lambda token: unsubscribe(
+            shopcare.sessions, token, now=shopcare.clock(), who=Who.WATCH
+        ),
+        ask={"title": N_("Stop updates about this parcel?"),
+             "text": N_("You will not get emails about this parcel any more."),
+             "button": N_("Stop updates")},
+        done={"title": N_("Done"), "text": N_("Updates about this parcel have stopped.")},
+    )  # fmt: skip
 
     return router
