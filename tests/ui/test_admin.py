@@ -151,6 +151,9 @@ async def test_an_unknown_order_gets_a_friendly_page(user: User) -> None:
     await sign_in(user)
     await user.open("/admin/orders/999")
     await user.should_see("There is no order '999'")
+    for odd in ("²", "9" * 30):  # str.isdigit() took "²" as a number: int() raised, 500
+        await user.open(f"/admin/orders/{odd}")
+        await user.should_see(f"There is no order {odd!r}")
 
 
 async def test_an_order_added_by_hand_is_stored_and_shown(user: User) -> None:

@@ -318,9 +318,11 @@ async def test_rejecting_needs_a_note_for_the_shopper(user: User) -> None:
 async def test_an_unknown_return_gets_a_friendly_page(user: User) -> None:
     await sign_in(user)
     await user.open("/admin/returns/abc")
-    await user.should_see("There is no return 'abc'.")
+    await user.should_see("There is no return 'abc'. It may have been removed.")
     await user.open("/admin/returns/999")
     await user.should_see("There is no return '999'.")
+    await user.open("/admin/returns/²")
+    await user.should_see("There is no return '²'.")
 
 
 async def test_photos_are_served_to_the_signed_in_owner_only(

@@ -21,7 +21,8 @@ from shopcare.services.order_facts import OrderFacts, order_facts
 from shopcare.services.outbox import FAILED, SENT, SKIPPED, resend
 from shopcare.services.views import OrderView, ShipmentView, order_view_by_id
 from shopcare.services.waiting_parcels import NO_ACCOUNT
-from shopcare.ui.admin.layout import REFRESH_S, frame, status_label, when
+from shopcare.ui.admin.detail_page import record_frame, redrawn
+from shopcare.ui.admin.layout import status_label, when
 from shopcare.ui.admin.order_edit import OrderDialogs, order_banners
 from shopcare.ui.admin.return_actions import ReturnActions
 from shopcare.ui.admin.shipment_actions import ShipmentActions
@@ -45,18 +46,19 @@ RESENDABLE = frozenset({SENT, FAILED, SKIPPED})
 
 
 def register_order_detail(shopcare: ShopCare) -> None:
-    # The path parameter is text so "/admin/orders/abc" gets the friendly message, not a 422.
     @ui.page("/admin/orders/{order_id}")
     def order_page(order_id: str) -> None:
-        number = int(order_id) if order_id.isdigit() else None
-        view = order_view_by_id(shopcare.sessions, number) if number is not None else None
-        with frame(f"Order {view.order_number}" if view else "Order not found"):
-            if view is None or number is None:
-                ui.label(f"There is no order {order_id!r}. It may have been removed.")
-                ui.link("Back to the orders", "/admin/orders")
+        with record_frame(
+            order_id,
+            lambda number: order_view_by_id(shopcare.sessions, number),
+            what="order",
+            title=lambda view: f"Order {view.order_number}",
+            back=("Back to the orders", "/admin/orders"),
+        ) as found:
+            if found is None:
                 return
+            number, view = found
 
-            @ui.refreshable
             def detail() -> None:
                 fresh = order_view_by_id(shopcare.sessions, number)
                 facts = order_facts(shopcare.sessions, number)
@@ -77,17 +79,16 @@ def register_order_detail(shopcare: ShopCare) -> None:
             def resend_message(message_id: int) -> None:
                 resend(shopcare.sessions, message_id, now=shopcare.clock())
                 ui.notify("Queued to be sent again", type="positive")
-                detail.refresh()
+                redraw()
 
-            actions = ShipmentActions(shopcare, order_id=number, on_change=detail.refresh)
+            actions = ShipmentActions(shopcare, order_id=number, on_change=lambda: redraw())
             return_actions = ReturnActions(
-                shopcare, currency=view.currency, on_change=detail.refresh
+                shopcare, currency=view.currency, on_change=lambda: redraw()
             )
             order_dialogs = OrderDialogs(
-                shopcare, order_id=number, currency=view.currency, on_change=detail.refresh
+                shopcare, order_id=number, currency=view.currency, on_change=lambda: redraw()
             )
-            detail()
-            ui.timer(REFRESH_S, detail.refresh)
+            redraw = redrawn(detail)
 
 
 def _order(

@@ -15,7 +15,8 @@ from fastapi.responses import FileResponse
 from nicegui import app, ui
 
 from shopcare.services.return_admin import ReturnDetail, photo_file, return_detail
-from shopcare.ui.admin.layout import REFRESH_S, frame, status_label, when
+from shopcare.ui.admin.detail_page import record_frame, redrawn
+from shopcare.ui.admin.layout import status_label, when
 from shopcare.ui.admin.return_actions import ReturnSteps
 from shopcare.ui.admin.returns_queue import RESOLUTIONS
 
@@ -36,26 +37,26 @@ ACTORS = {"shopper": "Shopper", "owner": "You", "system": "ShopCare"}
 def register_return_detail(shopcare: ShopCare) -> None:
     app.include_router(photo_router(shopcare))
 
-    # Text, not int: "/admin/returns/abc" gets the friendly message rather than a 422.
     @ui.page("/admin/returns/{return_id}")
     def return_page(return_id: str) -> None:
-        number = int(return_id) if return_id.isdigit() else None
-        view = return_detail(shopcare.sessions, number) if number is not None else None
-        with frame(f"Return {view.rma}" if view else "Return not found"):
-            if view is None or number is None:
-                ui.label(f"There is no return {return_id!r}.")
-                ui.link("Back to the returns", "/admin/returns")
+        with record_frame(
+            return_id,
+            lambda number: return_detail(shopcare.sessions, number),
+            what="return",
+            title=lambda view: f"Return {view.rma}",
+            back=("Back to the returns", "/admin/returns"),
+        ) as found:
+            if found is None:
                 return
+            number, _view = found
 
-            @ui.refreshable
             def detail() -> None:
                 fresh = return_detail(shopcare.sessions, number)
                 if fresh is not None:
                     _detail(fresh, steps)
 
-            steps = ReturnSteps(shopcare, on_change=detail.refresh)
-            detail()
-            ui.timer(REFRESH_S, detail.refresh)
+            steps = ReturnSteps(shopcare, on_change=lambda: redraw())
+            redraw = redrawn(detail)
 
 
 def photo_router(shopcare: ShopCare) -> APIRouter:
