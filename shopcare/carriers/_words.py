@@ -41,6 +41,7 @@ FAILED_ATTEMPT_WORDS: dict[str, tuple[str, ...]] = {
         "nobody available",
         "not at home",
         "business closed",
+        "business was closed",
         "we missed you",
         "notice left",
     ),

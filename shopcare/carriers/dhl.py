@@ -6,8 +6,9 @@ detail in English text, so the text splits, as carriers.md §4 allows:
 * transit: "out for delivery", "with (the) delivery courier", "delivery vehicle" -> out for
   delivery; "ready for pickup", "available for pickup", "ready for collection", "awaiting
   collection", "packstation", "parcel locker", "service point" -> available for pickup;
-* failure: "attempt", "not at home", "not present", "recipient (was) not available",
-  "notification card" -> failed attempt; anything else -> exception;
+* failure: "attempt", "not present", "notification card", or any phrase of the shared
+  ``_words`` table ("recipient not available", "Empfänger nicht angetroffen" when DHL answers
+  in German) -> failed attempt; anything else -> exception;
 * any of them (delivered too): "return(ed|ing) ... to the sender/shipper" -> returned.
 
 "pick-up" and "pick up" are read as "pickup". An unknown number is a 404 (new labels show after
@@ -35,6 +36,7 @@ from shopcare.carriers._common import (
     required_time,
     text,
 )
+from shopcare.carriers._words import says_failed_attempt
 from shopcare.carriers.base import (
     AccountField,
     Budget,
@@ -91,14 +93,8 @@ _PICKUP_WORDS = (
     "parcel locker",
     "service point",
 )
-_ATTEMPT_WORDS = (
-    "attempt",
-    "not at home",
-    "not present",
-    "recipient not available",
-    "recipient was not available",
-    "notification card",
-)
+_ATTEMPT_WORDS = ("attempt", "not present", "notification card")
+"""DHL's own words; the phrases every carrier uses are in ``_words``."""
 
 
 class DHL(Adapter):
@@ -191,7 +187,9 @@ def _status(code: str, words: str) -> S | None:
             return S.OUT_FOR_DELIVERY
         if any(w in words for w in _PICKUP_WORDS):
             return S.AVAILABLE_FOR_PICKUP
-    if status is S.EXCEPTION and any(w in words for w in _ATTEMPT_WORDS):
+    if status is S.EXCEPTION and (
+        any(w in words for w in _ATTEMPT_WORDS) or says_failed_attempt(words)
+    ):
         return S.FAILED_ATTEMPT
     return status
 

@@ -4,7 +4,8 @@ Each scan carries the local date and time plus UPS's GMT date, time and offset; 
 UTC and wins, the local pair with the offset is the fallback. ``status.type`` is the normalised
 field (M label, MV voided, P pickup, I in progress, X exception, D delivered, RS returned to
 shipper); the activity code only splits "out for delivery" (OT/OD/OF) and access-point pickup
-(RP/AC) out of I, and the text splits delivery attempts and returns out of X (carriers.md §4).
+(RP/AC) out of I, and the text splits delivery attempts (``_ATTEMPT_WORDS`` and the shared
+``_words`` table: "The business was closed") and returns out of X (carriers.md §4).
 An unknown number comes back either as a 404 or as a 200 whose shipment has a warning and no
 package: both are NOT_FOUND.
 """
@@ -30,6 +31,7 @@ from shopcare.carriers._common import (
     offset_zone,
     text,
 )
+from shopcare.carriers._words import says_failed_attempt
 from shopcare.carriers.base import (
     AccountField,
     CarrierError,
@@ -57,7 +59,8 @@ _TYPES = {
 _OUT_FOR_DELIVERY = frozenset({"OT", "OD", "OF"})
 _PICKUP_CODES = frozenset({"RP", "AC"})
 _PICKUP_WORDS = ("access point", "ready for pickup", "available for pickup", "customer pickup")
-_ATTEMPT_WORDS = ("attempt", "not available for delivery", "receiver was not available")
+_ATTEMPT_WORDS = ("attempt",)
+"""UPS's own word; the phrases every carrier uses are in ``_words``."""
 
 
 class UPS(OAuthAdapter):
@@ -149,7 +152,9 @@ def _status(kind: str, code: str, description: str) -> S | None:
             return S.AVAILABLE_FOR_PICKUP
     if mapped in (S.IN_TRANSIT, S.EXCEPTION) and mentions_return(description):
         return S.RETURNED_TO_SENDER
-    if mapped is S.EXCEPTION and any(w in words for w in _ATTEMPT_WORDS):
+    if mapped is S.EXCEPTION and (
+        any(w in words for w in _ATTEMPT_WORDS) or says_failed_attempt(description)
+    ):
         return S.FAILED_ATTEMPT
     return mapped
 
