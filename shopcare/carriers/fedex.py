@@ -169,7 +169,7 @@ def _candidate(result: dict[str, Any]) -> Candidate[dict[str, Any]]:
     ]
     stamps = {text(s.get("type")): s.get("dateTime") for s in as_dicts(result.get("dateAndTimes"))}
     shipped = next(
-        (when for kind in _SHIP_DATES if (when := _day(stamps.get(kind))) is not None),
+        (day for kind in _SHIP_DATES if (day := _day(stamps.get(kind))) is not None),
         min(times).date() if times else None,
     )
     places = (

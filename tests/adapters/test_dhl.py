@@ -223,7 +223,10 @@ async def test_check_says_the_key_was_refused(
     ],
 )
 async def test_a_missed_delivery_told_in_the_answers_language_is_a_failed_attempt(
-    carrier_server: CarrierServer, http_client: httpx.AsyncClient, clock: FakeClock, description: str
+    carrier_server: CarrierServer,
+    http_client: httpx.AsyncClient,
+    clock: FakeClock,
+    description: str,
 ) -> None:
     """DHL answers in the language asked for; its ``failure`` code does not tell an attempt
     from a lost parcel, the words do."""

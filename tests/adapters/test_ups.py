@@ -1,5 +1,5 @@
-import json
 import base64
+import json
 from datetime import UTC, datetime
 
 import httpx
