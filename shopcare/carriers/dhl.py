@@ -11,7 +11,10 @@ detail in English text, so the text splits, as carriers.md §4 allows:
   in German) -> failed attempt; anything else -> exception;
 * any of them (delivered too): "return(ed|ing) ... to the sender/shipper" -> returned.
 
-"pick-up" and "pick up" are read as "pickup". An unknown number is a 404 (new labels show after
+"pick-up" and "pick up" are read as "pickup". When DHL answers with several shipments under
+the number (another division's, or an older parcel), the one that fits the shipment is
+followed (``_choice``: destination postcode, first scan, latest scan) and the result notes it.
+An unknown number is a 404 (new labels show after
 10-30 minutes). The Starter plan allows 250 calls a day at one a second.
 """
 
@@ -21,6 +24,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from shopcare.carriers._calls import track_chunks
+from shopcare.carriers._choice import Candidate, choose
 from shopcare.carriers._common import (
     Adapter,
     Outcome,
@@ -130,7 +134,7 @@ class DHL(Adapter):
             if exc.kind is ErrorKind.NOT_FOUND:
                 return {query.tracking_number: exc}
             raise
-        return {query.tracking_number: _result(body, query.tracking_number)}
+        return {query.tracking_number: _result(body, query)}
 
     async def _get(self, params: Mapping[str, str]) -> Any:
         key = self._credentials.get("api_key", "").strip()
@@ -145,18 +149,46 @@ class DHL(Adapter):
         return json_of(response, provider=PROVIDER)
 
 
-def _result(body: object, number: str) -> TrackingResult:
+def _result(body: object, query: TrackingQuery) -> TrackingResult:
     shipments = as_dicts(as_dict(body).get("shipments"))
     if not shipments:
         raise bad_response(PROVIDER, "the answer has no shipments")
-    shipment = next((s for s in shipments if text(s.get("id")) == number), shipments[0])
-    events = as_dicts(shipment.get("events")) or as_dicts([shipment.get("status")])
-    scans = [_scan(event) for event in events]
+    mine = [s for s in shipments if text(s.get("id")) == query.tracking_number] or shipments
+    readable: list[tuple[dict[str, Any], list[Scan]]] = []
+    unreadable: list[CarrierError] = []
+    for candidate in mine:  # another parcel's broken scan must not cost us ours
+        try:
+            readable.append((candidate, [_scan(e) for e in _events(candidate)]))
+        except CarrierError as exc:
+            unreadable.append(exc)
+    if not readable:
+        raise unreadable[0]
+    (shipment, scans), note = choose(
+        [_candidate(s, found) for s, found in readable], query, provider="DHL"
+    )
     timeframe = as_dict(shipment.get("estimatedDeliveryTimeFrame"))
     return TrackingResult(
         events=events_of(scans, provider=PROVIDER, newest_first=True),
         estimated_delivery=estimate_time(shipment.get("estimatedTimeOfDelivery"), any_iso_day=False)
         or estimate_time(timeframe.get("estimatedThrough"), any_iso_day=False),
+        note=note,
+    )
+
+
+def _events(shipment: dict[str, Any]) -> list[dict[str, Any]]:
+    return as_dicts(shipment.get("events")) or as_dicts([shipment.get("status")])
+
+
+def _candidate(
+    shipment: dict[str, Any], scans: list[Scan]
+) -> Candidate[tuple[dict[str, Any], list[Scan]]]:
+    times = [scan.occurred_at for scan in scans]
+    address = as_dict(as_dict(shipment.get("destination")).get("address"))
+    return Candidate(
+        item=(shipment, scans),
+        shipped_on=min(times).date() if times else None,
+        postal_code=text(address.get("postalCode")),
+        last_activity=max(times) if times else None,
     )
 
 

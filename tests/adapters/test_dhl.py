@@ -236,3 +236,17 @@ async def test_a_missed_delivery_told_in_the_answers_language_is_a_failed_attemp
 
     assert isinstance(result, TrackingResult)
     assert [e.status for e in result.events] == [S.FAILED_ATTEMPT]
+
+
+async def test_several_shipments_under_the_number_follow_the_one_of_this_parcel(
+    carrier_server: CarrierServer, http_client: httpx.AsyncClient, clock: FakeClock
+) -> None:
+    """DHL lists an older shipment under the same number first; ours went to Leipzig."""
+    carrier_server.route("GET", PATH, Reply(200, fixture("dhl", "reused_number.json")))
+
+    result = await track_one(dhl(carrier_server, http_client, clock), query(postal_code="04109"))
+
+    assert isinstance(result, TrackingResult)
+    assert result.events[-1].status is S.DELIVERED
+    assert result.note.startswith("DHL has 2 parcels under 00340434161094042557")
+    assert "following the one shipped 2026-10-29, to 04109" in result.note
