@@ -7,7 +7,8 @@ shipper); the activity code only splits "out for delivery" (OT/OD/OF) and access
 (RP/AC) out of I, and the text splits delivery attempts (``_ATTEMPT_WORDS`` and the shared
 ``_words`` table: "The business was closed") and returns out of X (carriers.md §4).
 An unknown number comes back either as a 404 or as a 200 whose shipment has a warning and no
-package: both are NOT_FOUND.
+package: both are NOT_FOUND. A warning beside a package keeps the package's scans and becomes
+the result's note.
 """
 
 from __future__ import annotations
@@ -117,9 +118,16 @@ def _outcome(body: object) -> Outcome:
         raise bad_response(PROVIDER, "the shipment has neither a package nor a warning")
     package = packages[0]
     scans = [_scan(activity) for activity in as_dicts(package.get("activity"))]
+    warnings = as_dicts(shipments[0].get("warnings"))
+    said = "; ".join(
+        text(w.get("message")) or text(w.get("code"))
+        for w in warnings
+        if text(w.get("message")) or text(w.get("code"))
+    )
     return TrackingResult(
         events=events_of(scans, provider=PROVIDER, newest_first=True),
         estimated_delivery=_estimate(package),
+        note=f"{PROVIDER}: {said}" if said else "",
     )
 
 

@@ -262,3 +262,19 @@ async def test_a_closed_business_under_an_exception_is_a_failed_attempt(
         S.IN_TRANSIT,
         S.FAILED_ATTEMPT,
     ]
+
+
+async def test_a_warning_beside_the_package_keeps_the_scans_and_becomes_a_note(
+    carrier_server: CarrierServer, http_client: httpx.AsyncClient, clock: FakeClock
+) -> None:
+    serve_tokens(carrier_server)
+    body = json.loads(fixture("ups", "in_transit_minimal.json"))
+    warning = {"code": "TW0002", "message": "Additional tracking information is not available"}
+    body["trackResponse"]["shipment"][0]["warnings"] = [warning]
+    carrier_server.route("GET", TRACK_PATH, Reply(200, json.dumps(body)))
+
+    result = await track_one(ups(carrier_server, http_client, clock))
+
+    assert isinstance(result, TrackingResult)
+    assert [e.status for e in result.events] == [S.INFO_RECEIVED, S.IN_TRANSIT]
+    assert result.note == "ups: Additional tracking information is not available"
