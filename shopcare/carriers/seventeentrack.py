@@ -141,7 +141,7 @@ def _summary(info: dict[str, Any]) -> list[Scan]:
     """The latest event when 17TRACK sent no event list, with the parcel's current status;
     without one, each milestone 17TRACK dated (its stages in order)."""
     latest = as_dict(info.get("latest_status"))
-    if text(latest.get("status")) in ("", "NotFound"):
+    if text(latest.get("status")) == "NotFound":
         return []
     event = as_dict(info.get("latest_event"))
     if (scan := _scan(event)) is not None:
