@@ -6,6 +6,17 @@ so one call reads a whole batch. A number missing from the answer is created wit
 ``POST /trackings`` (creations run side by side, a few at a time) and stays pending until
 AfterShip has news.
 
+Answers as AfterShip sends them, beyond a full list of checkpoints:
+
+* several trackings for one number (one per courier, or a number reused): with a known courier
+  its tracking; among several, the one that fits the shipment (``_choice``), with a note;
+* a tracking whose ``tag`` is further than its checkpoints, or that has none (AfterShip's own
+  SDK fixture: tag ``Delivered``, one ``InfoReceived`` checkpoint): the summary gives one event
+  when AfterShip dates it (``shipment_delivery_date``, ``first_attempted_at``,
+  ``shipment_pickup_date``); an undated summary adds nothing, since an event needs a time;
+* a checkpoint with a ``subtag`` and no ``tag`` maps by the subtag's own tag part;
+* "Customer not available" and its kin under ``Exception`` is a failed attempt (``_words``).
+
 The rate is 6 calls a second, not the 10 of older versions: from 2024-07 AfterShip limits
 each endpoint on its own, and the list call we make most is held to 6 (carriers.md §1.2).
 """
@@ -16,10 +27,12 @@ import base64
 import hashlib
 import hmac
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from dataclasses import replace
+from datetime import date, datetime
 from typing import Any
 
 from shopcare.carriers._calls import AT_ONCE, batch_by_batch, per_number
+from shopcare.carriers._choice import Candidate, choose
 from shopcare.carriers._common import (
     NO_API_KEY,
     Adapter,
@@ -39,6 +52,7 @@ from shopcare.carriers._common import (
     unique,
     webhook_field,
 )
+from shopcare.carriers._words import says_failed_attempt
 from shopcare.carriers.base import (
     AccountField,
     CarrierSpec,
@@ -70,10 +84,23 @@ _TAGS = {
 _RETURNS = frozenset({"Exception_010", "Exception_011"})
 
 
-def status_of(tag: str, subtag: str) -> S | None:
+_SUMMARY_DATES = {
+    "Delivered": "shipment_delivery_date",
+    "AttemptFail": "first_attempted_at",
+    "InTransit": "shipment_pickup_date",
+}
+"""The tracking's own date for a tag, when its checkpoints do not show that tag."""
+
+
+def status_of(tag: str, subtag: str, words: str = "") -> S | None:
+    """The tag decides, or the tag part of the subtag (``OutForDelivery_003``) when the tag
+    is missing; the subtag splits returns out, the words missed deliveries."""
     if subtag in _RETURNS:
         return S.RETURNED_TO_SENDER
-    return _TAGS.get(tag)
+    status = _TAGS.get(tag or subtag.split("_", 1)[0])
+    if status is S.EXCEPTION and says_failed_attempt(words):
+        return S.FAILED_ATTEMPT
+    return status
 
 
 def _scan(checkpoint: dict[str, Any]) -> Scan | None:
@@ -84,13 +111,33 @@ def _scan(checkpoint: dict[str, Any]) -> Scan | None:
     tag, subtag = text(checkpoint.get("tag")), text(checkpoint.get("subtag"))
     country = checkpoint.get("country_region") or checkpoint.get("country_iso3")
     where = join_location(checkpoint.get("city"), checkpoint.get("state"), country)
+    description = text(checkpoint.get("message")) or text(checkpoint.get("subtag_message"))
     return Scan(
         occurred_at=when,
-        status=status_of(tag, subtag),
-        description=text(checkpoint.get("message")) or text(checkpoint.get("subtag_message")),
+        status=status_of(tag, subtag, description),
+        description=description,
         location=where or text(checkpoint.get("location")),
         raw_code=subtag or tag,
     )
+
+
+def _summary(tracking: dict[str, Any], scans: list[Scan]) -> list[Scan]:
+    """The tracking's own tag as one event, when no checkpoint shows it and AfterShip dated
+    it; its local date-time without offset is read as UTC, like a checkpoint's."""
+    tag, subtag = text(tracking.get("tag")), text(tracking.get("subtag"))
+    status = status_of(tag, subtag, text(tracking.get("subtag_message")))
+    when = parse_time(tracking.get(_SUMMARY_DATES.get(tag, "")))
+    if status is None or when is None or any(scan.status is status for scan in scans):
+        return []
+    return [
+        Scan(
+            occurred_at=when,
+            status=status,
+            description=text(tracking.get("subtag_message")) or tag,
+            location="",
+            raw_code=subtag or tag,
+        )
+    ]
 
 
 def _estimate(tracking: dict[str, Any]) -> datetime | None:
@@ -111,6 +158,7 @@ def tracking_result(tracking: dict[str, Any]) -> TrackingResult:
         for checkpoint in as_list(tracking.get("checkpoints"))
         if (scan := _scan(as_dict(checkpoint))) is not None
     ]
+    scans += _summary(tracking, scans)
     return TrackingResult(
         events=unique(events_of(scans, provider=NAME)),
         estimated_delivery=_estimate(tracking),
@@ -121,17 +169,39 @@ def _same(number: str) -> str:
     return number.replace(" ", "").upper()
 
 
-def _pick(trackings: list[Any], query: TrackingQuery) -> dict[str, Any] | None:
-    """The tracking of this number; with a known courier, the one of that courier."""
+def _pick(trackings: list[Any], query: TrackingQuery) -> tuple[dict[str, Any], str] | None:
+    """The tracking of this number; with a known courier, the one of that courier; among
+    several, the one that fits the shipment, with a note saying so."""
     mine = [
         t
         for t in map(as_dict, trackings)
         if _same(text(t.get("tracking_number"))) == _same(query.tracking_number)
     ]
-    for tracking in mine:
-        if query.carrier_code and text(tracking.get("slug")) == query.carrier_code:
-            return tracking
-    return mine[0] if mine else None
+    courier = [t for t in mine if query.carrier_code and text(t.get("slug")) == query.carrier_code]
+    found = courier or mine
+    if not found:
+        return None
+    return choose([_candidate(t) for t in found], query, provider=PROVIDER)
+
+
+def _candidate(tracking: dict[str, Any]) -> Candidate[dict[str, Any]]:
+    times = [
+        when
+        for checkpoint in as_list(tracking.get("checkpoints"))
+        if (when := parse_time(as_dict(checkpoint).get("checkpoint_time"))) is not None
+    ]
+    ship_day = text(tracking.get("tracking_ship_date"))  # YYYYMMDD
+    pickup = parse_time(tracking.get("shipment_pickup_date"))
+    shipped: date | None = pickup.date() if pickup else (min(times).date() if times else None)
+    if len(ship_day) == 8 and ship_day.isdigit():
+        shipped = date(int(ship_day[:4]), int(ship_day[4:6]), int(ship_day[6:]))
+    return Candidate(
+        item=tracking,
+        shipped_on=shipped,
+        postal_code=text(tracking.get("destination_postal_code"))
+        or text(tracking.get("tracking_postal_code")),
+        last_activity=max(times) if times else None,
+    )
 
 
 class AfterShip(Adapter):
@@ -167,7 +237,8 @@ class AfterShip(Adapter):
             if (found := _pick(trackings, query)) is None:
                 unknown.append(query)
             else:
-                results[query.tracking_number] = tracking_result(found)
+                tracking, note = found
+                results[query.tracking_number] = replace(tracking_result(tracking), note=note)
         if unknown:
             results.update(
                 await per_number(unknown, lambda q: self._create(q, headers), limit=AT_ONCE)

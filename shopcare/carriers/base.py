@@ -69,6 +69,10 @@ class TrackingQuery:
 class TrackingResult:
     events: Sequence[CarrierEvent] = field(default_factory=tuple)
     estimated_delivery: datetime | None = None
+    note: str = ""
+    """What the owner should know about this answer although it was usable: the carrier had
+    several parcels under the number and one was chosen, or it sent an error beside its scans.
+    Shown on the order page; it is not a failure, so polling goes on as usual."""
 
 
 class Carrier(Protocol):

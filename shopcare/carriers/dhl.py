@@ -6,11 +6,15 @@ detail in English text, so the text splits, as carriers.md §4 allows:
 * transit: "out for delivery", "with (the) delivery courier", "delivery vehicle" -> out for
   delivery; "ready for pickup", "available for pickup", "ready for collection", "awaiting
   collection", "packstation", "parcel locker", "service point" -> available for pickup;
-* failure: "attempt", "not at home", "not present", "recipient (was) not available",
-  "notification card" -> failed attempt; anything else -> exception;
+* failure: "attempt", "not present", "notification card", or any phrase of the shared
+  ``_words`` table ("recipient not available", "Empfänger nicht angetroffen" when DHL answers
+  in German) -> failed attempt; anything else -> exception;
 * any of them (delivered too): "return(ed|ing) ... to the sender/shipper" -> returned.
 
-"pick-up" and "pick up" are read as "pickup". An unknown number is a 404 (new labels show after
+"pick-up" and "pick up" are read as "pickup". When DHL answers with several shipments under
+the number (another division's, or an older parcel), the one that fits the shipment is
+followed (``_choice``: destination postcode, first scan, latest scan) and the result notes it.
+An unknown number is a 404 (new labels show after
 10-30 minutes). The Starter plan allows 250 calls a day at one a second.
 """
 
@@ -20,6 +24,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from shopcare.carriers._calls import track_chunks
+from shopcare.carriers._choice import Candidate, choose
 from shopcare.carriers._common import (
     Adapter,
     Outcome,
@@ -35,6 +40,7 @@ from shopcare.carriers._common import (
     required_time,
     text,
 )
+from shopcare.carriers._words import says_failed_attempt
 from shopcare.carriers.base import (
     AccountField,
     Budget,
@@ -91,14 +97,8 @@ _PICKUP_WORDS = (
     "parcel locker",
     "service point",
 )
-_ATTEMPT_WORDS = (
-    "attempt",
-    "not at home",
-    "not present",
-    "recipient not available",
-    "recipient was not available",
-    "notification card",
-)
+_ATTEMPT_WORDS = ("attempt", "not present", "notification card")
+"""DHL's own words; the phrases every carrier uses are in ``_words``."""
 
 
 class DHL(Adapter):
@@ -134,7 +134,7 @@ class DHL(Adapter):
             if exc.kind is ErrorKind.NOT_FOUND:
                 return {query.tracking_number: exc}
             raise
-        return {query.tracking_number: _result(body, query.tracking_number)}
+        return {query.tracking_number: _result(body, query)}
 
     async def _get(self, params: Mapping[str, str]) -> Any:
         key = self._credentials.get("api_key", "").strip()
@@ -149,18 +149,46 @@ class DHL(Adapter):
         return json_of(response, provider=PROVIDER)
 
 
-def _result(body: object, number: str) -> TrackingResult:
+def _result(body: object, query: TrackingQuery) -> TrackingResult:
     shipments = as_dicts(as_dict(body).get("shipments"))
     if not shipments:
         raise bad_response(PROVIDER, "the answer has no shipments")
-    shipment = next((s for s in shipments if text(s.get("id")) == number), shipments[0])
-    events = as_dicts(shipment.get("events")) or as_dicts([shipment.get("status")])
-    scans = [_scan(event) for event in events]
+    mine = [s for s in shipments if text(s.get("id")) == query.tracking_number] or shipments
+    readable: list[tuple[dict[str, Any], list[Scan]]] = []
+    unreadable: list[CarrierError] = []
+    for candidate in mine:  # another parcel's broken scan must not cost us ours
+        try:
+            readable.append((candidate, [_scan(e) for e in _events(candidate)]))
+        except CarrierError as exc:
+            unreadable.append(exc)
+    if not readable:
+        raise unreadable[0]
+    (shipment, scans), note = choose(
+        [_candidate(s, found) for s, found in readable], query, provider="DHL"
+    )
     timeframe = as_dict(shipment.get("estimatedDeliveryTimeFrame"))
     return TrackingResult(
         events=events_of(scans, provider=PROVIDER, newest_first=True),
         estimated_delivery=estimate_time(shipment.get("estimatedTimeOfDelivery"), any_iso_day=False)
         or estimate_time(timeframe.get("estimatedThrough"), any_iso_day=False),
+        note=note,
+    )
+
+
+def _events(shipment: dict[str, Any]) -> list[dict[str, Any]]:
+    return as_dicts(shipment.get("events")) or as_dicts([shipment.get("status")])
+
+
+def _candidate(
+    shipment: dict[str, Any], scans: list[Scan]
+) -> Candidate[tuple[dict[str, Any], list[Scan]]]:
+    times = [scan.occurred_at for scan in scans]
+    address = as_dict(as_dict(shipment.get("destination")).get("address"))
+    return Candidate(
+        item=(shipment, scans),
+        shipped_on=min(times).date() if times else None,
+        postal_code=text(address.get("postalCode")),
+        last_activity=max(times) if times else None,
     )
 
 
@@ -191,7 +219,9 @@ def _status(code: str, words: str) -> S | None:
             return S.OUT_FOR_DELIVERY
         if any(w in words for w in _PICKUP_WORDS):
             return S.AVAILABLE_FOR_PICKUP
-    if status is S.EXCEPTION and any(w in words for w in _ATTEMPT_WORDS):
+    if status is S.EXCEPTION and (
+        any(w in words for w in _ATTEMPT_WORDS) or says_failed_attempt(words)
+    ):
         return S.FAILED_ATTEMPT
     return status
 

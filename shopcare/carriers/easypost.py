@@ -4,6 +4,10 @@ Creating a tracker is also the read: EasyPost answers a POST for a code it alrea
 the existing tracker, so one call both registers and polls a number and we keep no tracker
 ids. EasyPost has no batch read, so a batch becomes a few concurrent calls. Test keys
 (``EZTK…``) only accept the test codes ``EZ1000000001`` … ``EZ7000000007``.
+
+EasyPost files a missed delivery under ``failure`` (``delivery_exception``) as often as under
+``delivery_attempted``: "Customer not available", "No one home" and their kin in other
+languages (``_words``) make such a scan a failed attempt.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from shopcare.carriers._common import (
     required_time,
     text,
 )
+from shopcare.carriers._words import says_failed_attempt
 from shopcare.carriers.base import (
     AccountField,
     CarrierError,
@@ -61,13 +66,17 @@ _STATUS: dict[str, S] = {
     "error": S.EXCEPTION,
     "cancelled": S.EXCEPTION,
 }
+_ATTEMPT_FROM = frozenset({"failure", "error"})
 _UNKNOWN = "unknown"
 """EasyPost's "no news yet": pending as the first scan, otherwise it keeps the status."""
 
 
 def status_of(status: str, detail: str, message: str) -> S | None:
-    """The top-level status decides; the detail or text only splits attempts out of failure."""
-    if status == "failure" and "attempt" in f"{detail} {message}".lower():
+    """The top-level status decides; the detail or text only splits attempts out of failure
+    (and of ``error``, which some carriers' missed deliveries arrive as)."""
+    if status in _ATTEMPT_FROM and (
+        "attempt" in detail.lower() or says_failed_attempt(detail.replace("_", " "), message)
+    ):
         return S.FAILED_ATTEMPT
     found = _STATUS.get(status)
     if found is None and status != _UNKNOWN:

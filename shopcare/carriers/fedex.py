@@ -5,15 +5,24 @@ normalised code and maps first, ``eventType`` when it does not map; the text onl
 returns out (carriers.md §4). An unknown number is not an HTTP error but an ``error`` inside its
 own result (``TRACKING.TRACKINGNUMBER.NOTFOUND``), so it is NOT_FOUND for that number alone;
 a number FedEx calls INVALID is treated alike and stays pending until ShopCare gives up on it.
+
+Answers as FedEx documents them (its Track API example) that need more than the first result:
+
+* a number reused for several parcels comes back as several ``trackResults``: the one that
+  fits the shipment (postcode, ship date, latest activity; ``_choice``) is followed, and the
+  result notes the choice for the owner;
+* a result may carry scans and an ``error`` at once: the scans count, the error becomes a note;
+* "Customer not available" under a shipment exception (SE) is a failed attempt (``_words``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from shopcare.carriers._calls import OAuthAdapter, client_credentials, track_chunks
+from shopcare.carriers._choice import Candidate, choose
 from shopcare.carriers._common import (
     Outcome,
     Scan,
@@ -24,9 +33,11 @@ from shopcare.carriers._common import (
     events_of,
     join_location,
     mentions_return,
+    parse_time,
     required_time,
     text,
 )
+from shopcare.carriers._words import says_failed_attempt
 from shopcare.carriers.base import (
     AccountField,
     CarrierError,
@@ -91,7 +102,7 @@ class FedEx(OAuthAdapter):
             },
             headers=_headers,
         )
-        found = _by_number(json_of(response, provider=PROVIDER))
+        found = _by_number(json_of(response, provider=PROVIDER), chunk)
         missing = bad_response(PROVIDER, "the answer has no result for this number")
         return {q.tracking_number: found.get(q.tracking_number, missing) for q in chunk}
 
@@ -100,7 +111,7 @@ def _headers() -> dict[str, str]:
     return {"X-locale": "en_US"}
 
 
-def _by_number(body: object) -> dict[str, Outcome]:
+def _by_number(body: object, queries: Sequence[TrackingQuery]) -> dict[str, Outcome]:
     complete = as_dict(as_dict(body).get("output")).get("completeTrackResults")
     if not isinstance(complete, list):
         errors = as_dicts(as_dict(body).get("errors"))
@@ -114,29 +125,76 @@ def _by_number(body: object) -> dict[str, Outcome]:
             if results
             else ""
         )
+        query = next((q for q in queries if q.tracking_number == number), None)
         try:
-            found[number] = _outcome(results)
+            found[number] = _outcome(results, query)
         except CarrierError as exc:  # one odd result must not cost the other 29 answers
             found[number] = exc
     return found
 
 
-def _outcome(results: list[dict[str, Any]]) -> Outcome:
+def _outcome(results: list[dict[str, Any]], query: TrackingQuery | None) -> Outcome:
     if not results:
         raise bad_response(PROVIDER, "a number came back without trackResults")
-    result = results[0]
+    with_scans = [r for r in results if as_dicts(r.get("scanEvents"))]
+    choice = ""
+    if query is not None and len(with_scans) > 1:
+        result, choice = choose([_candidate(r) for r in with_scans], query, provider="FedEx")
+    else:
+        result = with_scans[0] if with_scans else results[0]
     error = as_dict(result.get("error"))
-    if error:
-        code = text(error.get("code"))
-        message = f"{PROVIDER}: {code}: {text(error.get('message'))}"
-        if code.endswith(_NOT_FOUND_ENDINGS):
-            return CarrierError(message, permanent=False, kind=ErrorKind.NOT_FOUND)
-        return CarrierError(message, permanent=False, kind=ErrorKind.BAD_RESPONSE)
+    said = f"{PROVIDER}: {text(error.get('code'))}: {text(error.get('message'))}" if error else ""
     scans = [_scan(event) for event in as_dicts(result.get("scanEvents"))]
+    if error and not scans:
+        kind = ErrorKind.BAD_RESPONSE
+        if text(error.get("code")).endswith(_NOT_FOUND_ENDINGS):
+            kind = ErrorKind.NOT_FOUND
+        return CarrierError(said, permanent=False, kind=kind)
     return TrackingResult(
         events=events_of(scans, provider=PROVIDER, newest_first=True),
         estimated_delivery=_estimate(result),
+        note=" · ".join(part for part in (choice, said) if part),
     )
+
+
+_SHIP_DATES = ("SHIP", "ACTUAL_PICKUP", "ACTUAL_TENDER")
+
+
+def _candidate(result: dict[str, Any]) -> Candidate[dict[str, Any]]:
+    """What one of several parcels under the number says about itself."""
+    times = [
+        when
+        for event in as_dicts(result.get("scanEvents"))
+        if (when := parse_time(event.get("date"))) is not None
+    ]
+    stamps = {text(s.get("type")): s.get("dateTime") for s in as_dicts(result.get("dateAndTimes"))}
+    shipped = next(
+        (day for kind in _SHIP_DATES if (day := _day(stamps.get(kind))) is not None),
+        min(times).date() if times else None,
+    )
+    places = (
+        as_dict(as_dict(result.get("recipientInformation")).get("address")),
+        as_dict(as_dict(result.get("destinationLocation")).get("locationContactAndAddress")).get(
+            "address"
+        ),
+        result.get("lastUpdatedDestinationAddress"),
+    )
+    postcode = next((code for p in places if (code := text(as_dict(p).get("postalCode")))), "")
+    return Candidate(
+        item=result,
+        shipped_on=shipped,
+        postal_code=postcode,
+        last_activity=max(times) if times else None,
+    )
+
+
+def _day(value: object) -> date | None:
+    """FedEx's ship dates come as local date-times without an offset: only the day counts."""
+    raw = text(value)
+    try:
+        return date.fromisoformat(raw[:10]) if len(raw) >= 10 else None
+    except ValueError:
+        return None
 
 
 def _scan(event: dict[str, Any]) -> Scan:
@@ -146,6 +204,8 @@ def _scan(event: dict[str, Any]) -> Scan:
     status = _CODES.get(derived.upper()) or _CODES.get(kind.upper())
     if status in _RETURN_FROM and mentions_return(description):
         status = S.RETURNED_TO_SENDER
+    elif status is S.EXCEPTION and says_failed_attempt(description):
+        status = S.FAILED_ATTEMPT
     where = as_dict(event.get("scanLocation"))
     return Scan(
         occurred_at=required_time(event.get("date"), provider=PROVIDER),

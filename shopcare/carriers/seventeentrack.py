@@ -11,6 +11,15 @@ the account (-18010001 address not on the key's allow list, -18010002 invalid ke
 -18010004 account disabled, -18010005 unauthorised) mean AUTH and every other non-zero code
 means BAD_RESPONSE.
 
+Answers as 17TRACK sends them, beyond the full journey:
+
+* an event with a ``stage`` and no ``sub_status`` (``stage: OutForDelivery``, as 17TRACK's own
+  pushes show) maps by its stage (``_STAGES``), not to "in transit";
+* a summary without ``tracking.providers`` (``latest_status`` and ``latest_event`` only) gives
+  one event, the latest; without a latest event, the dated ``milestone`` entries stand in;
+* an ``Exception`` scan that tells of a missed delivery in words ("Recipient not available",
+  "Empfänger nicht angetroffen", ``_words``), or ``Exception_NoBody``, is a failed attempt.
+
 A TRACKING_STOPPED push is read like an update: 17TRACK stops after 30 days without news,
 the same rule by which ShopCare expires a shipment itself, so no invented event is added.
 """
@@ -43,6 +52,7 @@ from shopcare.carriers._common import (
     unique,
     webhook_field,
 )
+from shopcare.carriers._words import says_failed_attempt
 from shopcare.carriers.base import (
     AccountField,
     CarrierError,
@@ -75,13 +85,36 @@ _STATUSES = {
     "Exception": S.EXCEPTION,
 }
 _RETURNS = frozenset({"Exception_Returning", "Exception_Returned"})
+_ATTEMPTS = frozenset({"Exception_NoBody"})
+"""Nobody there to take the parcel: a missed delivery filed as an exception."""
+_STAGES = {
+    "InfoReceived": S.INFO_RECEIVED,
+    "PickedUp": S.IN_TRANSIT,
+    "Departure": S.IN_TRANSIT,
+    "Arrival": S.IN_TRANSIT,
+    "AvailableForPickup": S.AVAILABLE_FOR_PICKUP,
+    "OutForDelivery": S.OUT_FOR_DELIVERY,
+    "Delivered": S.DELIVERED,
+    "Returning": S.RETURNED_TO_SENDER,
+    "Returned": S.RETURNED_TO_SENDER,
+}
+"""17TRACK's stages (its ``milestone`` key stages), which an event may carry alone."""
 
 
-def status_of(code: str) -> S | None:
-    """``code`` is a sub-status (``InTransit_PickedUp``) or a main status (``InTransit``)."""
+def status_of(code: str, words: str = "") -> S | None:
+    """``code`` is a sub-status (``InTransit_PickedUp``) or a main status (``InTransit``);
+    ``words``, the scan's text, splits missed deliveries out of exceptions."""
     if code in _RETURNS:
         return S.RETURNED_TO_SENDER
-    return _STATUSES.get(code.split("_", 1)[0])
+    status = _STATUSES.get(code.split("_", 1)[0])
+    if status is S.EXCEPTION and (code in _ATTEMPTS or says_failed_attempt(words)):
+        return S.FAILED_ATTEMPT
+    return status
+
+
+def stage_of(stage: str, words: str = "") -> S | None:
+    """A stage on its own; a main status or sub-status written as the stage reads as one."""
+    return _STAGES.get(stage) or status_of(stage, words)
 
 
 def _scan(event: dict[str, Any]) -> Scan | None:
@@ -92,15 +125,42 @@ def _scan(event: dict[str, Any]) -> Scan | None:
     )
     if when is None:
         return None
-    code = text(event.get("sub_status"))
+    code, stage = text(event.get("sub_status")), text(event.get("stage"))
+    words = text(event.get("description"))
     where = city_state_country(event.get("address"))
     return Scan(
         occurred_at=when,
-        status=status_of(code),
-        description=text(event.get("description")),
+        status=status_of(code, words) or stage_of(stage, words),
+        description=words,
         location=where or text(event.get("location")),
-        raw_code=code or text(event.get("stage")),
+        raw_code=code or stage,
     )
+
+
+def _summary(info: dict[str, Any]) -> list[Scan]:
+    """The latest event when 17TRACK sent no event list, with the parcel's current status;
+    without one, each milestone 17TRACK dated (its stages in order)."""
+    latest = as_dict(info.get("latest_status"))
+    if text(latest.get("status")) == "NotFound":
+        return []
+    event = as_dict(info.get("latest_event"))
+    if (scan := _scan(event)) is not None:
+        words = scan.description
+        status = status_of(text(latest.get("sub_status")), words) or status_of(
+            text(latest.get("status")), words
+        )
+        return [replace(scan, status=scan.status or status)]
+    return [
+        Scan(
+            occurred_at=when,
+            status=stage_of(text(stage.get("key_stage"))),
+            description=text(stage.get("key_stage")),
+            location="",
+            raw_code=text(stage.get("key_stage")),
+        )
+        for stage in map(as_dict, as_list(info.get("milestone")))
+        if (when := parse_time(stage.get("time_utc")) or parse_time(stage.get("time_iso")))
+    ]
 
 
 def track_result(track_info: object) -> TrackingResult:
@@ -111,7 +171,7 @@ def track_result(track_info: object) -> TrackingResult:
         for provider in as_list(as_dict(info.get("tracking")).get("providers"))
         for event in as_list(as_dict(provider).get("events"))
         if (scan := _scan(as_dict(event))) is not None
-    ]
+    ] or _summary(info)
     latest = as_dict(info.get("latest_status"))
     latest_status = status_of(text(latest.get("sub_status"))) or status_of(
         text(latest.get("status"))

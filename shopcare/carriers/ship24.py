@@ -10,6 +10,16 @@ NOT_FOUND error.
 Statuses come from ``statusMilestone``. Ship24 has no return milestone, so an ``exception``
 whose ``statusCode`` mentions a return (assumed: ``exception_return…``) is returned_to_sender.
 
+Answers as Ship24 sends them, beyond a full event list:
+
+* several ``trackings`` for one number (Ship24 lists each one it matched): the one that fits
+  the shipment (``_choice``: ``recipient.postCode``, the dates in ``statistics``), with a note;
+* a shipment whose ``statusMilestone`` no event shows (or with no events at all) gives one
+  event at the milestone's own time in ``statistics.timestamps``; undated, it adds nothing;
+* an event without ``statusMilestone`` maps by its ``statusCode`` (``_CODES``, then the
+  code's category: data, transit, exception);
+* a missed delivery told in words under ``exception`` is a failed attempt (``_words``).
+
 ``check()`` reads ``GET /couriers``: it needs a valid key, costs no tracker from the plan's
 quota and works on every plan, where listing trackers needs the tracker plan.
 """
@@ -18,11 +28,13 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import httpx
 
 from shopcare.carriers._calls import AT_ONCE, EVERY_KIND, batch_by_batch, per_number
+from shopcare.carriers._choice import Candidate, choose
 from shopcare.carriers._common import (
     NO_API_KEY,
     Adapter,
@@ -41,6 +53,7 @@ from shopcare.carriers._common import (
     unique,
     webhook_field,
 )
+from shopcare.carriers._words import says_failed_attempt
 from shopcare.carriers.base import (
     AccountField,
     CarrierSpec,
@@ -68,10 +81,34 @@ _MILESTONES = {
 }
 
 
-def status_of(milestone: str, code: str) -> S | None:
-    if milestone == "exception" and "return" in code:
+_CODES = {
+    "delivery_delivered": S.DELIVERED,
+    "delivery_out_for_delivery": S.OUT_FOR_DELIVERY,
+}
+"""Ship24 status codes that say a milestone on their own (documented examples)."""
+_CATEGORIES = {"data": S.INFO_RECEIVED, "transit": S.IN_TRANSIT, "exception": S.EXCEPTION}
+_STAMPS = {
+    "info_received": "infoReceivedDatetime",
+    "in_transit": "inTransitDatetime",
+    "out_for_delivery": "outForDeliveryDatetime",
+    "failed_attempt": "failedAttemptDatetime",
+    "available_for_pickup": "availableForPickupDatetime",
+    "exception": "exceptionDatetime",
+    "delivered": "deliveredDatetime",
+}
+"""Where ``statistics.timestamps`` dates each milestone."""
+
+
+def status_of(milestone: str, code: str, words: str = "") -> S | None:
+    """The milestone decides; without one the code says what it can. The code splits returns
+    out of exceptions, the words missed deliveries."""
+    if (milestone or code.split("_", 1)[0]) == "exception" and "return" in code:
         return S.RETURNED_TO_SENDER
-    return _MILESTONES.get(milestone)
+    category = code.split("_", 1)[0]
+    status = _MILESTONES.get(milestone) or _CODES.get(code) or _CATEGORIES.get(category)
+    if status is S.EXCEPTION and says_failed_attempt(words):
+        return S.FAILED_ATTEMPT
+    return status
 
 
 def _scan(event: dict[str, Any]) -> Scan | None:
@@ -80,13 +117,27 @@ def _scan(event: dict[str, Any]) -> Scan | None:
     if when is None:
         return None
     milestone, code = text(event.get("statusMilestone")), text(event.get("statusCode"))
+    description = text(event.get("status"))
     return Scan(
         occurred_at=when,
-        status=status_of(milestone, code),
-        description=text(event.get("status")),
+        status=status_of(milestone, code, description),
+        description=description,
         location=text(event.get("location")),
         raw_code=code or milestone,
     )
+
+
+def _summary(tracking: dict[str, Any], scans: list[Scan]) -> list[Scan]:
+    """The shipment's milestone as one event, when no event shows it and Ship24 dated it."""
+    shipment = as_dict(tracking.get("shipment"))
+    milestone, code = text(shipment.get("statusMilestone")), text(shipment.get("statusCode"))
+    status = status_of(milestone, code)
+    stamps = as_dict(as_dict(tracking.get("statistics")).get("timestamps"))
+    when = parse_time(stamps.get(_STAMPS.get(milestone, "")))
+    if status is None or when is None or any(scan.status is status for scan in scans):
+        return []
+    words = milestone.replace("_", " ").capitalize()
+    return [Scan(when, status, description=words, location="", raw_code=code or milestone)]
 
 
 def tracking_result(tracking: dict[str, Any]) -> TrackingResult:
@@ -95,6 +146,7 @@ def tracking_result(tracking: dict[str, Any]) -> TrackingResult:
         for event in as_list(tracking.get("events"))
         if (scan := _scan(as_dict(event))) is not None
     ]
+    scans += _summary(tracking, scans)
     delivery = as_dict(as_dict(tracking.get("shipment")).get("delivery"))
     return TrackingResult(
         events=unique(events_of(scans, provider=NAME)),
@@ -159,7 +211,10 @@ class Ship24(Adapter):
         trackings = as_dict(payload.get("data")).get("trackings")
         if not isinstance(trackings, list):
             raise bad_response(PROVIDER, f"the answer has no trackings ({_errors(response)})")
-        return tracking_result(as_dict(trackings[0])) if trackings else TrackingResult()
+        if not trackings:
+            return TrackingResult()
+        found, note = choose([_candidate(as_dict(t)) for t in trackings], query, provider=PROVIDER)
+        return replace(tracking_result(found), note=note)
 
     async def check(self) -> str:
         url = f"{self._base}/couriers"
@@ -169,6 +224,25 @@ class Ship24(Adapter):
         if not isinstance(couriers, list):
             raise bad_response(PROVIDER, "the courier list is missing from the answer")
         return f"ok: Ship24 accepted the key; {len(couriers)} couriers available"
+
+
+def _candidate(tracking: dict[str, Any]) -> Candidate[dict[str, Any]]:
+    times = [
+        scan.occurred_at
+        for event in as_list(tracking.get("events"))
+        if (scan := _scan(as_dict(event))) is not None
+    ]
+    stamps = as_dict(as_dict(tracking.get("statistics")).get("timestamps"))
+    began = parse_time(stamps.get("inTransitDatetime")) or parse_time(
+        stamps.get("infoReceivedDatetime")
+    )
+    recipient = as_dict(as_dict(tracking.get("shipment")).get("recipient"))
+    return Candidate(
+        item=tracking,
+        shipped_on=began.date() if began else (min(times).date() if times else None),
+        postal_code=text(recipient.get("postCode")),
+        last_activity=max(times) if times else None,
+    )
 
 
 class Ship24Push:

@@ -9,6 +9,9 @@ Test tokens (``shippo_test_…``) track carrier ``shippo`` with the numbers ``SH
 No push receiver (``push=None``): Shippo signs webhooks only once its support enables HMAC
 for the account, and the unsigned options (an IP allow-list, a token in the URL) do not fit a
 receiver that verifies signatures, so ShopCare polls Shippo.
+
+A ``FAILURE`` whose text tells of a missed delivery ("Customer not available", "No one home",
+``_words``) without the ``delivery_attempted`` substatus is a failed attempt too.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from shopcare.carriers._common import (
     text,
     unique,
 )
+from shopcare.carriers._words import says_failed_attempt
 from shopcare.carriers.base import (
     AccountField,
     CarrierError,
@@ -72,10 +76,13 @@ Pickup is accepted under both spellings seen in integrations."""
 _SPLIT_FROM = frozenset({"TRANSIT", "FAILURE"})
 
 
-def status_of(status: str, substatus: str) -> S | None:
-    """The top-level status decides; the substatus only splits transit and failure."""
+def status_of(status: str, substatus: str, words: str = "") -> S | None:
+    """The top-level status decides; the substatus splits transit and failure, the words
+    (``status_details``, the substatus text) missed deliveries out of failure."""
     if status in _SPLIT_FROM and substatus in _SPLITS:
         return _SPLITS[substatus]
+    if status == "FAILURE" and says_failed_attempt(words):
+        return S.FAILED_ATTEMPT
     found = _STATUS.get(status)
     if found is None and status != _UNKNOWN:
         note_unknown(PROVIDER, status)
@@ -88,11 +95,12 @@ def _scan(entry: object) -> Scan:
     status = text(entry.get("status"))
     sub_object = entry.get("substatus")
     sub = text(sub_object.get("code")) if isinstance(sub_object, dict) else ""
+    said = text(sub_object.get("text")) if isinstance(sub_object, dict) else ""
     return Scan(
         occurred_at=required_time(
             entry.get("status_date"), provider=PROVIDER, what="a tracking event"
         ),
-        status=status_of(status, sub),
+        status=status_of(status, sub, f"{text(entry.get('status_details'))} {said}"),
         first=S.PENDING if status == _UNKNOWN else S.IN_TRANSIT,
         description=text(entry.get("status_details")),
         location=city_state_country(entry.get("location")),

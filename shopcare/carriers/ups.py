@@ -4,9 +4,11 @@ Each scan carries the local date and time plus UPS's GMT date, time and offset; 
 UTC and wins, the local pair with the offset is the fallback. ``status.type`` is the normalised
 field (M label, MV voided, P pickup, I in progress, X exception, D delivered, RS returned to
 shipper); the activity code only splits "out for delivery" (OT/OD/OF) and access-point pickup
-(RP/AC) out of I, and the text splits delivery attempts and returns out of X (carriers.md §4).
+(RP/AC) out of I, and the text splits delivery attempts (``_ATTEMPT_WORDS`` and the shared
+``_words`` table: "The business was closed") and returns out of X (carriers.md §4).
 An unknown number comes back either as a 404 or as a 200 whose shipment has a warning and no
-package: both are NOT_FOUND.
+package: both are NOT_FOUND. A warning beside a package keeps the package's scans and becomes
+the result's note.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from shopcare.carriers._common import (
     offset_zone,
     text,
 )
+from shopcare.carriers._words import says_failed_attempt
 from shopcare.carriers.base import (
     AccountField,
     CarrierError,
@@ -57,7 +60,8 @@ _TYPES = {
 _OUT_FOR_DELIVERY = frozenset({"OT", "OD", "OF"})
 _PICKUP_CODES = frozenset({"RP", "AC"})
 _PICKUP_WORDS = ("access point", "ready for pickup", "available for pickup", "customer pickup")
-_ATTEMPT_WORDS = ("attempt", "not available for delivery", "receiver was not available")
+_ATTEMPT_WORDS = ("attempt",)
+"""UPS's own word; the phrases every carrier uses are in ``_words``."""
 
 
 class UPS(OAuthAdapter):
@@ -114,9 +118,16 @@ def _outcome(body: object) -> Outcome:
         raise bad_response(PROVIDER, "the shipment has neither a package nor a warning")
     package = packages[0]
     scans = [_scan(activity) for activity in as_dicts(package.get("activity"))]
+    warnings = as_dicts(shipments[0].get("warnings"))
+    said = "; ".join(
+        text(w.get("message")) or text(w.get("code"))
+        for w in warnings
+        if text(w.get("message")) or text(w.get("code"))
+    )
     return TrackingResult(
         events=events_of(scans, provider=PROVIDER, newest_first=True),
         estimated_delivery=_estimate(package),
+        note=f"{PROVIDER}: {said}" if said else "",
     )
 
 
@@ -149,7 +160,9 @@ def _status(kind: str, code: str, description: str) -> S | None:
             return S.AVAILABLE_FOR_PICKUP
     if mapped in (S.IN_TRANSIT, S.EXCEPTION) and mentions_return(description):
         return S.RETURNED_TO_SENDER
-    if mapped is S.EXCEPTION and any(w in words for w in _ATTEMPT_WORDS):
+    if mapped is S.EXCEPTION and (
+        any(w in words for w in _ATTEMPT_WORDS) or says_failed_attempt(description)
+    ):
         return S.FAILED_ATTEMPT
     return mapped
 

@@ -34,6 +34,7 @@ from shopcare.carriers._common import (
     required_time,
     text,
 )
+from shopcare.carriers._words import says_failed_attempt
 from shopcare.carriers.base import (
     AccountField,
     Budget,
@@ -197,6 +198,8 @@ def _by_text(description: str) -> S | None:
         return S.RETURNED_TO_SENDER
     words = description.lower()
     for keys, status in _TEXT_RULES:
+        if status is S.EXCEPTION and says_failed_attempt(description):
+            return S.FAILED_ATTEMPT  # before "undeliverable", "refused" can claim it
         if any(key in words for key in keys):
             return status
     return None

@@ -247,7 +247,7 @@ def _record_result(
     _update_estimate(shipment, ctx)
     shipment.last_polled_at = ctx.now
     shipment.poll_failures = 0
-    shipment.last_error = note[:500]
+    shipment.last_error = (note or result.note)[:500]  # a note is not a failure: no backoff
     shipment.next_poll_at = _next_poll(new, ctx)
     order = ctx.orders[shipment.order_id]
     if shipment.return_id is not None:

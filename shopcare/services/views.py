@@ -70,6 +70,8 @@ class ShipmentView:
     estimate_source: str = ""
     delayed: bool = False
     stall_reason: str = ""
+    poll_failures: int = 0
+    """0 while the carrier answers: ``last_error`` then holds a note about its answer."""
 
 
 @dataclass(frozen=True)
@@ -251,6 +253,7 @@ def shipment_view(s: Any, events: list[EventView], zone: ZoneInfo) -> ShipmentVi
         estimate_source=s.estimate_source,
         delayed=s.delayed,
         stall_reason=s.stall_reason,
+        poll_failures=getattr(s, "poll_failures", 0),  # the public page's rows leave it out
     )
 
 

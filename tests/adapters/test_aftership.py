@@ -195,3 +195,42 @@ def test_a_garbage_push_is_a_bad_response() -> None:
         with pytest.raises(CarrierError) as caught:
             push.parse(body)
         assert caught.value.kind is ErrorKind.BAD_RESPONSE
+
+
+REUSED = "JD014600006281230704"
+
+
+async def test_summaries_beyond_the_checkpoints_and_a_reused_number(
+    carrier_server: CarrierServer, http_client: httpx.AsyncClient, clock: FakeClock
+) -> None:
+    """AfterShip's own SDK fixture has tag Delivered over one InfoReceived checkpoint; a
+    tracking may have no checkpoints at all; one number may carry two parcels."""
+    reply = Reply(200, fixture("aftership", "summaries_and_reuse.json"))
+    carrier_server.route("GET", TRACKINGS, reply)
+    ours = TrackingQuery(
+        REUSED, shipped_at=datetime(2026, 10, 29, 9, tzinfo=UTC), postal_code="80331"
+    )
+
+    results = await carrier(carrier_server, http_client, clock).track(
+        [query("9434936105536968782556", "usps"), query(UPS, "ups"), ours]
+    )
+
+    usps = results["9434936105536968782556"]
+    assert isinstance(usps, TrackingResult)
+    assert [e.status for e in usps.events] == [S.INFO_RECEIVED, S.DELIVERED]
+    assert usps.events[-1].occurred_at == datetime(2026, 11, 2, 17, 19, 47, tzinfo=UTC)
+    assert usps.events[-1].raw_code == "Delivered_001" and usps.note == ""
+    attempt = results[UPS]
+    assert isinstance(attempt, TrackingResult)
+    (only,) = attempt.events
+    assert only.status is S.FAILED_ATTEMPT and only.description == "Addressee not available"
+    assert only.occurred_at == datetime(2026, 11, 1, 17, 19, 47, tzinfo=UTC)
+    reused = results[REUSED]
+    assert isinstance(reused, TrackingResult)
+    assert [e.status for e in reused.events] == [
+        S.IN_TRANSIT,
+        S.OUT_FOR_DELIVERY,  # a subtag without a tag
+        S.FAILED_ATTEMPT,  # "Der Empfänger wurde nicht angetroffen" under Exception
+    ]
+    assert "2 parcels under JD014600006281230704" in reused.note
+    assert "following the one shipped 2026-10-29, to 80331" in reused.note

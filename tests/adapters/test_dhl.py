@@ -209,3 +209,44 @@ async def test_check_says_the_key_was_refused(
 
     assert caught.value.kind is ErrorKind.AUTH and caught.value.permanent
     assert "refused (401)" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "Der Empfänger wurde nicht angetroffen. Die Sendung wird in eine Filiale gebracht.",
+        "Recipient not available; we will deliver on the next working day",
+        "Adresat nieobecny, pozostawiono awizo",
+        "Destinatario assente: la spedizione è in giacenza",
+        "Destinataire absent, avis de passage déposé",
+        "Niet thuis, pakket gaat naar een servicepunt",
+    ],
+)
+async def test_a_missed_delivery_told_in_the_answers_language_is_a_failed_attempt(
+    carrier_server: CarrierServer,
+    http_client: httpx.AsyncClient,
+    clock: FakeClock,
+    description: str,
+) -> None:
+    """DHL answers in the language asked for; its ``failure`` code does not tell an attempt
+    from a lost parcel, the words do."""
+    carrier_server.route("GET", PATH, Reply(200, one_event("failure", "", description)))
+
+    result = await track_one(dhl(carrier_server, http_client, clock))
+
+    assert isinstance(result, TrackingResult)
+    assert [e.status for e in result.events] == [S.FAILED_ATTEMPT]
+
+
+async def test_several_shipments_under_the_number_follow_the_one_of_this_parcel(
+    carrier_server: CarrierServer, http_client: httpx.AsyncClient, clock: FakeClock
+) -> None:
+    """DHL lists an older shipment under the same number first; ours went to Leipzig."""
+    carrier_server.route("GET", PATH, Reply(200, fixture("dhl", "reused_number.json")))
+
+    result = await track_one(dhl(carrier_server, http_client, clock), query(postal_code="04109"))
+
+    assert isinstance(result, TrackingResult)
+    assert result.events[-1].status is S.DELIVERED
+    assert result.note.startswith("DHL has 2 parcels under 00340434161094042557")
+    assert "following the one shipped 2026-10-29, to 04109" in result.note

@@ -276,3 +276,28 @@ async def test_a_push_of_another_kind_is_ignored_and_garbage_is_refused() -> Non
         with pytest.raises(CarrierError) as caught:
             push.parse(garbage)
         assert caught.value.kind is ErrorKind.BAD_RESPONSE
+
+
+async def test_missed_deliveries_told_in_words_under_failure_are_failed_attempts(
+    carrier_server: CarrierServer, http_client: httpx.AsyncClient, clock: FakeClock
+) -> None:
+    """EasyPost files "receiver was not available" under failure/delivery_exception, in the
+    carrier's language; an address problem stays an exception."""
+    body = fixture("easypost", "missed_deliveries.json")
+    carrier_server.route("POST", "/v2/trackers", Reply(200, body))
+    carrier = SPEC.create(
+        {"api_key": KEY}, client=http_client, clock=clock, base_url=carrier_server.url + "/v2"
+    )
+
+    result = (await carrier.track([query("1Z5R89390357567127", "UPS")]))["1Z5R89390357567127"]
+
+    assert isinstance(result, TrackingResult)
+    assert [e.status for e in result.events] == [
+        S.INFO_RECEIVED,
+        S.IN_TRANSIT,
+        S.OUT_FOR_DELIVERY,
+        S.FAILED_ATTEMPT,  # "The receiver was not available for delivery"
+        S.FAILED_ATTEMPT,  # "Destinataire absent. Un avis de passage a été déposé."
+        S.FAILED_ATTEMPT,  # "Customer not available or business closed" as error/unknown
+        S.EXCEPTION,  # an address correction is not an attempt
+    ]

@@ -241,3 +241,61 @@ async def test_check_says_the_key_was_refused(
 
     assert caught.value.kind is ErrorKind.AUTH and caught.value.permanent
     assert "refused (401)" in str(caught.value) and "NOT.AUTHORIZED.ERROR" in str(caught.value)
+
+
+REUSED = "794612345678"
+
+
+async def test_a_reused_number_follows_the_parcel_of_this_shipment_and_says_so(
+    carrier_server: CarrierServer, http_client: httpx.AsyncClient, clock: FakeClock
+) -> None:
+    """FedEx answers a reused number with one trackResults entry per parcel; the first is an
+    older parcel still in transit, ours (shipped 2026-10-29 to 75063) was delivered."""
+    serve_tokens(carrier_server)
+    carrier_server.route("POST", TRACK_PATH, Reply(200, fixture("fedex", "reused_number.json")))
+    ours = TrackingQuery(
+        REUSED, shipped_at=datetime(2026, 10, 29, 15, tzinfo=UTC), postal_code="75063-1234"
+    )
+
+    result = (await fedex(carrier_server, http_client, clock).track([ours]))[REUSED]
+
+    assert isinstance(result, TrackingResult)
+    assert [e.status for e in result.events] == [S.IN_TRANSIT, S.OUT_FOR_DELIVERY, S.DELIVERED]
+    assert "2 parcels under 794612345678" in result.note
+    assert "shipped 2026-10-29, to 75063" in result.note
+    assert "not: shipped 2025-03-03, to 98101" in result.note
+
+
+async def test_without_a_postcode_the_ship_date_picks_the_parcel(
+    carrier_server: CarrierServer, http_client: httpx.AsyncClient, clock: FakeClock
+) -> None:
+    serve_tokens(carrier_server)
+    carrier_server.route("POST", TRACK_PATH, Reply(200, fixture("fedex", "reused_number.json")))
+    old = TrackingQuery(REUSED, shipped_at=datetime(2025, 3, 3, tzinfo=UTC))
+
+    result = (await fedex(carrier_server, http_client, clock).track([old]))[REUSED]
+
+    assert isinstance(result, TrackingResult)
+    assert [e.raw_code for e in result.events] == ["PU", "IT"]
+
+
+async def test_scans_beside_an_error_are_kept_and_the_error_becomes_a_note(
+    carrier_server: CarrierServer, http_client: httpx.AsyncClient, clock: FakeClock
+) -> None:
+    """FedEx's documented result carries scanEvents and an ``error`` object together; the
+    'Customer not available' shipment exception is a failed attempt."""
+    serve_tokens(carrier_server)
+    carrier_server.route("POST", TRACK_PATH, Reply(200, fixture("fedex", "events_and_error.json")))
+
+    result = (await fedex(carrier_server, http_client, clock).track([query("128667043726")]))[
+        "128667043726"
+    ]
+
+    assert isinstance(result, TrackingResult)
+    assert [e.status for e in result.events] == [
+        S.IN_TRANSIT,
+        S.OUT_FOR_DELIVERY,
+        S.FAILED_ATTEMPT,
+    ]
+    assert result.events[-1].raw_code == "SE"
+    assert result.note == "fedex: TRACKING.DATA.NOTFOUND: Tracking data unavailable"

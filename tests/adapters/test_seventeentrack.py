@@ -255,3 +255,62 @@ def test_a_garbage_push_is_a_bad_response() -> None:
         with pytest.raises(CarrierError) as caught:
             push.parse(body)
         assert caught.value.kind is ErrorKind.BAD_RESPONSE
+
+
+def test_events_with_a_stage_and_no_sub_status_map_by_their_stage() -> None:
+    """17TRACK's pushes carry ``stage: OutForDelivery`` with no ``sub_status``."""
+    push = SPEC.push
+    assert push is not None
+    (update,) = push.parse(fixture("17track", "push_stages_only.json").encode())
+
+    assert [(e.raw_code, e.status) for e in update.result.events] == [
+        ("InfoReceived", S.INFO_RECEIVED),
+        ("Departure", S.IN_TRANSIT),
+        ("", S.IN_TRANSIT),  # no stage, no sub-status: keeps the status before it
+        ("OutForDelivery", S.OUT_FOR_DELIVERY),
+        ("Delivered", S.DELIVERED),
+    ]
+
+
+async def test_a_summary_without_the_event_list_gives_the_latest_event(
+    carrier_server: CarrierServer, http_client: httpx.AsyncClient, clock: FakeClock
+) -> None:
+    carrier_server.route("POST", INFO, Reply(200, fixture("17track", "summary_only.json")))
+
+    results = await carrier(carrier_server, http_client, clock).track(
+        queries("RB123456785GB", "RB000000015GB")
+    )
+
+    latest = results["RB123456785GB"]
+    assert isinstance(latest, TrackingResult)
+    (event,) = latest.events
+    assert event.status is S.OUT_FOR_DELIVERY
+    assert event.occurred_at == datetime(2026, 11, 2, 7, 15, tzinfo=UTC)
+    assert event.description == "Votre colis est en cours de livraison"
+    assert event.location == "Lyon, FR"
+    milestones = results["RB000000015GB"]
+    assert isinstance(milestones, TrackingResult)
+    assert [(e.status, e.occurred_at.day) for e in milestones.events] == [
+        (S.INFO_RECEIVED, 31),
+        (S.IN_TRANSIT, 1),
+    ]
+
+
+async def test_a_missed_delivery_told_in_words_under_an_exception_is_a_failed_attempt(
+    carrier_server: CarrierServer, http_client: httpx.AsyncClient, clock: FakeClock
+) -> None:
+    carrier_server.route("POST", INFO, Reply(200, fixture("17track", "missed_delivery.json")))
+
+    results = await carrier(carrier_server, http_client, clock).track(
+        queries("00340434161094042557")
+    )
+
+    result = results["00340434161094042557"]
+    assert isinstance(result, TrackingResult)
+    assert [e.status for e in result.events] == [
+        S.IN_TRANSIT,
+        S.FAILED_ATTEMPT,  # Exception_NoBody: nobody there
+        S.OUT_FOR_DELIVERY,  # a stage alone
+        S.FAILED_ATTEMPT,  # "Der Empfänger wurde nicht angetroffen" under Exception_Other
+        S.EXCEPTION,  # damaged: a real exception
+    ]

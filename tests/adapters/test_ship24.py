@@ -210,3 +210,30 @@ def test_a_garbage_push_is_a_bad_response() -> None:
         with pytest.raises(CarrierError) as caught:
             push.parse(body)
         assert caught.value.kind is ErrorKind.BAD_RESPONSE
+
+
+async def test_a_reused_number_a_milestone_beyond_the_events_and_a_missed_delivery_in_words(
+    carrier_server: CarrierServer, http_client: httpx.AsyncClient, clock: FakeClock
+) -> None:
+    """Ship24 lists both parcels it matched under the number, the older first; ours ends with
+    a delivered milestone that only ``statistics.timestamps`` dates, after a PostNL
+    "je was niet thuis" under ``exception`` and an event with a code and no milestone."""
+    reply = Reply(200, fixture("ship24", "summaries_and_reuse.json"))
+    carrier_server.route("POST", TRACK, reply)
+
+    result = (
+        await carrier(carrier_server, http_client, clock).track(
+            [query("LX123456785NL", postal_code="3511LX")]
+        )
+    )["LX123456785NL"]
+
+    assert isinstance(result, TrackingResult)
+    assert [(e.status, e.raw_code) for e in result.events] == [
+        (S.IN_TRANSIT, "transit_departure"),
+        (S.OUT_FOR_DELIVERY, "delivery_out_for_delivery"),
+        (S.FAILED_ATTEMPT, "exception"),
+        (S.DELIVERED, "delivery_delivered"),
+    ]
+    assert result.events[-1].occurred_at == datetime(2026, 11, 3, 10, 20, tzinfo=UTC)
+    assert "Ship24 has 2 parcels under LX123456785NL" in result.note
+    assert "following the one shipped 2026-10-28, to 3511 LX" in result.note

@@ -269,3 +269,25 @@ async def test_a_current_status_newer_than_the_history_is_kept(
     assert len(result.events) == len(track["tracking_history"]) + 1
     assert result.events[-1].status is S.OUT_FOR_DELIVERY
     assert result.events[-1].occurred_at == datetime(2026, 10, 31, 14, 48, tzinfo=UTC)
+
+
+async def test_missed_deliveries_told_in_words_under_failure_are_failed_attempts(
+    carrier_server: CarrierServer, http_client: httpx.AsyncClient, clock: FakeClock
+) -> None:
+    """A FAILURE without the delivery_attempted substatus that tells of a missed delivery, in
+    the carrier's Spanish or in the substatus text; a damaged parcel stays an exception."""
+    body = fixture("shippo", "missed_deliveries.json")
+    carrier_server.route("GET", "/tracks/dhl_express/3318810025", Reply(200, body))
+
+    result = await track_one(
+        adapter(carrier_server, http_client, clock), query("3318810025", "dhl_express")
+    )
+
+    assert [e.status for e in result.events] == [
+        S.INFO_RECEIVED,
+        S.IN_TRANSIT,
+        S.OUT_FOR_DELIVERY,
+        S.FAILED_ATTEMPT,  # "Destinatario ausente"
+        S.FAILED_ATTEMPT,  # substatus text "Recipient not available at the time of delivery"
+        S.EXCEPTION,
+    ]

@@ -1,4 +1,5 @@
 import base64
+import json
 from datetime import UTC, datetime
 
 import httpx
@@ -231,3 +232,49 @@ async def test_check_says_the_credentials_were_refused(
 
     assert caught.value.kind is ErrorKind.AUTH
     assert "refused (401)" in str(caught.value)
+
+
+async def test_a_closed_business_under_an_exception_is_a_failed_attempt(
+    carrier_server: CarrierServer, http_client: httpx.AsyncClient, clock: FakeClock
+) -> None:
+    """UPS files "The business was closed" under type X without the word "attempt"."""
+    serve_tokens(carrier_server)
+    missed = {
+        "status": {
+            "type": "X",
+            "code": "48",
+            "description": "The business was closed at the time of the delivery.",
+        },
+        "date": "20261102",
+        "time": "171000",
+        "gmtDate": "20261102",
+        "gmtTime": "22:10:00",
+    }
+    body = json.loads(fixture("ups", "in_transit_minimal.json"))
+    body["trackResponse"]["shipment"][0]["package"][0]["activity"].insert(0, missed)
+    carrier_server.route("GET", TRACK_PATH, Reply(200, json.dumps(body)))
+
+    result = await track_one(ups(carrier_server, http_client, clock))
+
+    assert isinstance(result, TrackingResult)
+    assert [e.status for e in result.events] == [
+        S.INFO_RECEIVED,
+        S.IN_TRANSIT,
+        S.FAILED_ATTEMPT,
+    ]
+
+
+async def test_a_warning_beside_the_package_keeps_the_scans_and_becomes_a_note(
+    carrier_server: CarrierServer, http_client: httpx.AsyncClient, clock: FakeClock
+) -> None:
+    serve_tokens(carrier_server)
+    body = json.loads(fixture("ups", "in_transit_minimal.json"))
+    warning = {"code": "TW0002", "message": "Additional tracking information is not available"}
+    body["trackResponse"]["shipment"][0]["warnings"] = [warning]
+    carrier_server.route("GET", TRACK_PATH, Reply(200, json.dumps(body)))
+
+    result = await track_one(ups(carrier_server, http_client, clock))
+
+    assert isinstance(result, TrackingResult)
+    assert [e.status for e in result.events] == [S.INFO_RECEIVED, S.IN_TRANSIT]
+    assert result.note == "ups: Additional tracking information is not available"

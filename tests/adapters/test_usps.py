@@ -235,3 +235,21 @@ async def test_check_says_the_credentials_were_refused(
     assert caught.value.kind is ErrorKind.AUTH and caught.value.permanent
     assert f"refused ({status})" in str(caught.value)
     assert "shop-consumer-secret" not in str(caught.value)
+
+
+async def test_business_closed_under_an_alert_is_a_failed_attempt(
+    carrier_server: CarrierServer, http_client: httpx.AsyncClient, clock: FakeClock
+) -> None:
+    """USPS's "Business Closed" event comes under the Alert category."""
+    serve_tokens(carrier_server)
+    body = fixture("usps", "business_closed.json")
+    carrier_server.route("GET", track_path(), Reply(200, body))
+
+    result = await track_one(usps(carrier_server, http_client, clock))
+
+    assert isinstance(result, TrackingResult)
+    assert [e.status for e in result.events] == [
+        S.IN_TRANSIT,
+        S.OUT_FOR_DELIVERY,
+        S.FAILED_ATTEMPT,
+    ]

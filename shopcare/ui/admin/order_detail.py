@@ -175,8 +175,12 @@ def _shipment(
         ui.label(
             f"Last poll {when(shipment.last_polled_at)} · next poll {when(shipment.next_poll_at)}"
         ).classes("text-sm text-gray-600")
-        if shipment.last_error:
+        if shipment.last_error and shipment.poll_failures:
             ui.label(f"Last error: {shipment.last_error}").classes("text-negative")
+        elif shipment.last_error:  # the carrier answered, with something worth knowing
+            ui.label(f"Carrier note: {shipment.last_error}").classes("text-warning").mark(
+                f"carrier-note-{shipment.id}"
+            )
         if not shipment.events:
             ui.label("No scans from the carrier yet.")
             return
