@@ -12,6 +12,8 @@ from datetime import datetime
 
 from nicegui import ui
 
+from shopcare.ui.admin.theme import use_admin_colors
+
 NAV: tuple[tuple[str, str], ...] = (
     ("Dashboard", "/admin"),
     ("Orders", "/admin/orders"),
@@ -39,6 +41,7 @@ REFRESH_S = 3.0
 def frame(title: str) -> Iterator[ui.column]:
     """Header with navigation and a native sign-out form; yields the page's content column."""
     ui.page_title(f"{title} · ShopCare")
+    use_admin_colors()
     with ui.header().classes("items-center gap-x-4 gap-y-1 flex-wrap bg-slate-800"):
         ui.label("ShopCare").classes("text-lg font-bold")
         for label, target in NAV:
@@ -55,6 +58,7 @@ def frame(title: str) -> Iterator[ui.column]:
 def bare(title: str) -> ui.column:
     """The layout for signed-out pages (sign-in, first-run set-up): no navigation."""
     ui.page_title(f"{title} · ShopCare")
+    use_admin_colors()
     return ui.column().classes("w-full max-w-sm mx-auto mt-16 gap-4")
 
 

@@ -14,6 +14,7 @@ from shopcare.domain.segments import Segment
 from shopcare.services.offer_admin import OfferRow, delete_offer, get_offer, list_offers, move_offer
 from shopcare.ui.admin.layout import frame, when
 from shopcare.ui.admin.offer_form import OfferForm
+from shopcare.ui.admin.theme import NEUTRAL_BADGE
 
 if TYPE_CHECKING:
     from shopcare.app import ShopCare
@@ -69,9 +70,11 @@ class OfferList:
             with ui.column().classes("gap-0 grow"):
                 with ui.row().classes("items-center gap-2"):
                     ui.label(offer.name).classes("text-lg font-semibold")
-                    ui.badge(offer.kind, color="grey")
+                    ui.badge(offer.kind, color=NEUTRAL_BADGE)
                     state = "live" if live else "paused" if not offer.active else "not now"
-                    ui.badge(state, color="positive" if live else "grey").mark(f"{marker}-state")
+                    ui.badge(state, color="positive" if live else NEUTRAL_BADGE).mark(
+                        f"{marker}-state"
+                    )
                 ui.label(offer.title).classes("text-gray-700")
                 ui.label("For: " + "; ".join(describe(offer.segment))).classes("text-sm")
                 ui.label(

@@ -201,9 +201,9 @@ def _waiting_shipment(
     with ui.card().classes("w-full").mark(f"shipment-{shipment.id}"):
         with ui.row().classes("w-full items-center gap-2"):
             ui.label(shipment.tracking_number).classes("font-medium")
-            ui.badge(NO_ACCOUNT[:1].upper() + NO_ACCOUNT[1:], color="warning").mark(
-                f"waiting-{shipment.id}"
-            )
+            ui.badge(
+                NO_ACCOUNT[:1].upper() + NO_ACCOUNT[1:], color="warning", text_color="dark"
+            ).mark(f"waiting-{shipment.id}")
             ui.space()
             ui.button(
                 "Choose carrier", icon="local_shipping", on_click=lambda: actions.open(shipment)
