@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -10,6 +9,7 @@ from sqlmodel import select
 
 from shopcare.db.engine import SessionFactory, transaction
 from shopcare.db.models import Feedback, ShopOrder
+from shopcare.domain.tokens import public_token
 from shopcare.services.errors import InputError
 
 
@@ -51,9 +51,7 @@ def feedback_token_after_delivery(sessions: SessionFactory, order_id: int, *, no
     with transaction(sessions) as session:
         row = session.exec(select(Feedback).where(Feedback.order_id == order_id)).first()
         if row is None:
-            row = Feedback(
-                order_id=order_id, public_token=secrets.token_urlsafe(24), created_at=now
-            )
+            row = Feedback(order_id=order_id, public_token=public_token(), created_at=now)
             session.add(row)
         return "" if row.answered_at else row.public_token
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import timedelta
 
 from sqlmodel import Session, col, select
@@ -22,6 +21,7 @@ from shopcare.db.models import (
 from shopcare.domain.messages import MessageKind
 from shopcare.domain.money import format_money
 from shopcare.domain.returns import ReturnStatus, outcome
+from shopcare.domain.tokens import public_token
 from shopcare.notify.render import MessageContext
 from shopcare.services.accounts import token_in_message
 from shopcare.services.shop import ShopProfile
@@ -103,7 +103,7 @@ def tracking_url(public_url: str, token: str) -> str:
 def unsubscribe_token(session: Session, customer: Customer) -> str:
     """Made on first use for shoppers stored before tokens existed."""
     if not customer.unsubscribe_token:
-        customer.unsubscribe_token = secrets.token_urlsafe(24)
+        customer.unsubscribe_token = public_token()
         session.add(customer)
     return customer.unsubscribe_token
 
@@ -126,7 +126,7 @@ def _feedback_url(session: Session, order: ShopOrder, public_url: str, row: Outb
     feedback = session.exec(select(Feedback).where(Feedback.order_id == order.id)).first()
     if feedback is None:
         feedback = Feedback(
-            order_id=order.id, public_token=secrets.token_urlsafe(24), created_at=row.created_at
+            order_id=order.id, public_token=public_token(), created_at=row.created_at
         )
         session.add(feedback)
     return f"{public_url}/feedback/{feedback.public_token}"

@@ -9,7 +9,6 @@ the owner's own correction and is written here: lines already in a return stay.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -32,6 +31,7 @@ from shopcare.domain.intake import (
     line_problems,
     normalise_tracking_number,
 )
+from shopcare.domain.tokens import public_token
 from shopcare.services.errors import InputError
 from shopcare.services.intake.writer import Outcome, ParcelIn, add_parcels, cancel_order
 from shopcare.services.outbox import QUEUED, SKIPPED
@@ -185,7 +185,7 @@ def _customer_for(
         name=current.name if current else "",
         locale=current.locale if current else "en",
         phone=current.phone if current else "",
-        unsubscribe_token=secrets.token_urlsafe(24),
+        unsubscribe_token=public_token(),
         created_at=now,
     )
     session.add(made)

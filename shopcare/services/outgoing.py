@@ -38,10 +38,13 @@ def compose(
         kind, context, locale=locale, override=owner_template(session, kind, locale)
     )
     link = context.return_url or context.feedback_url or context.tracking_url
-    headers = {}
-    if row.channel == Channel.EMAIL and kind is not MessageKind.ORDER_CONFIRMED:
-        # RFC 8058 one-click unsubscribe; GET on the link only shows a page.
-        headers["List-Unsubscribe"] = f"<{context.unsubscribe_url}>"
+    # RFC 3834: out-of-office and other automatic replies are not sent back to us.
+    headers = {"Auto-Submitted": "auto-generated"}
+    unsubscribe = context.unsubscribe_url
+    if row.channel == Channel.EMAIL and kind is not MessageKind.ORDER_CONFIRMED and unsubscribe:
+        # RFC 8058 one-click unsubscribe; GET on the link only shows a page. Without a link,
+        # no header: an empty "<>" is a malformed one that filters hold against us.
+        headers["List-Unsubscribe"] = f"<{unsubscribe}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     text = rendered.text
     if row.channel == Channel.SMS:

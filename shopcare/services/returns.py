@@ -30,6 +30,7 @@ from shopcare.domain.return_policy import (
     window_start,
 )
 from shopcare.domain.returns import Resolution, ReturnStatus, make_rma, returnable_quantities
+from shopcare.domain.tokens import public_token
 from shopcare.services.errors import InputError
 from shopcare.services.outbox import enqueue
 from shopcare.services.return_history import log_return_event
@@ -242,7 +243,7 @@ def _save(
     request = ReturnRequest(
         order_id=order.id,
         rma=_unique_rma(session),
-        public_token=secrets.token_urlsafe(24),
+        public_token=public_token(),
         status=ReturnStatus.APPROVED if money.auto_approved else ReturnStatus.REQUESTED,
         reason=chosen[0].reason,
         comment=draft.comment.strip()[:2000],

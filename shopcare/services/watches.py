@@ -9,7 +9,6 @@ They are queued in the poll's transaction, like the order's own messages.
 from __future__ import annotations
 
 import re
-import secrets
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
@@ -23,6 +22,7 @@ from shopcare.db.engine import SessionFactory, transaction
 from shopcare.db.models import Customer, OutboxMessage, Shipment, ShipmentWatch, ShopOrder
 from shopcare.domain.messages import MessageKind
 from shopcare.domain.status import ShipmentStatus
+from shopcare.domain.tokens import public_token
 from shopcare.notify.base import Channel
 from shopcare.notify.render import MessageContext
 from shopcare.services.errors import InputError
@@ -67,7 +67,7 @@ def start_watch(
             watch = ShipmentWatch(
                 shipment_id=shipment.id,
                 email=address,
-                token=secrets.token_urlsafe(24),
+                token=public_token(),
                 created_at=now,
                 unsubscribed_at=now,
             )

@@ -40,6 +40,10 @@ async def test_an_order_is_tracked_to_delivery_with_one_email_per_milestone(
         "Your order 1001 has been delivered",
     ]
     assert {str(m["To"]) for m in smtp_inbox.messages} == {"anna@example.com"}
+    # Out-of-office replies stay away (RFC 3834); every unsubscribe header has its link.
+    assert {str(m["Auto-Submitted"]) for m in smtp_inbox.messages} == {"auto-generated"}
+    unsubscribe = [str(m["List-Unsubscribe"]).strip() for m in smtp_inbox.messages[1:]]
+    assert all(u.startswith(f"<{PUBLIC_URL}/unsubscribe/") for u in unsubscribe), unsubscribe
 
     site = FastAPI()
     site.include_router(public_router(app))

@@ -3,7 +3,6 @@ parts of an order that other orders share (customers, the product catalogue)."""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Sequence
 from datetime import datetime
 from types import SimpleNamespace
@@ -23,6 +22,7 @@ from shopcare.domain.intake import (
     normalise_tracking_number,
 )
 from shopcare.domain.messages import MessageKind
+from shopcare.domain.tokens import public_token
 from shopcare.services.message_rules import load_rules
 from shopcare.services.outbox import message_rows
 
@@ -102,7 +102,7 @@ def new_order_row(order_in: OrderIn, *, customer_id: int, now: datetime) -> dict
         **address_values(order_in),
         "source": cut(order_in.source, 32),
         "external_id": cut(order_in.external_id, 64),
-        "public_token": secrets.token_urlsafe(24),
+        "public_token": public_token(),
         "created_at": now,
         "cancelled_at": order_in.cancelled_at,
         "source_updated_at": order_in.updated_at,
@@ -163,7 +163,7 @@ def insert_customers(
             "name": cut(o.customer_name or o.ship_name, 200),
             "locale": cut(o.locale or "en", 16),
             "phone": cut(o.phone or o.ship_phone, 32),
-            "unsubscribe_token": secrets.token_urlsafe(24),
+            "unsubscribe_token": public_token(),
             "created_at": now,
         }
         for o, email in zip(orders, emails, strict=True)
