@@ -51,6 +51,12 @@ def _parser() -> argparse.ArgumentParser:
     password.add_argument("--user", default="admin", help="user name (default admin)")
     password.add_argument("--data-dir", help="folder for the database and files")
 
+    rotate = commands.add_parser(
+        "rotate-secret",
+        help="replace DATA_DIR/secret.key and re-seal the stored secrets (ShopCare stopped)",
+    )
+    rotate.add_argument("--data-dir", help="folder for the database and files")
+
     csv_in = commands.add_parser("import", help="import orders (or tracking numbers) from a CSV")
     csv_in.add_argument("file", help="a Shopify or WooCommerce export, or a generic/tracking CSV")
     csv_in.add_argument(
@@ -137,6 +143,36 @@ def _set_password(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _rotate_secret(settings: Settings, _args: argparse.Namespace) -> int:
+    from shopcare.app import build
+    from shopcare.secret_file import install_pending, new_secret, pending_secret, write_pending
+    from shopcare.services.secret_box import SecretBox
+    from shopcare.services.stored_secrets import reseal_secrets
+
+    if settings.secret_from_env:
+        raise InputError(
+            "SHOPCARE_SECRET is set: secret.key is not used; to rotate, stop ShopCare, "
+            "set SHOPCARE_SECRET to a new value and re-enter the stored credentials"
+        )
+    app = build(settings)  # also seals values an older version kept in plain text
+    secret = new_secret()
+    box = SecretBox(secret, settings.secret, *pending_secret(settings.data_dir))
+    write_pending(settings.data_dir, secret)
+    done = reseal_secrets(app.sessions, box)
+    app.engine.dispose()
+    install_pending(settings.data_dir)
+    print(
+        f"new secret in {settings.data_dir / 'secret.key'}; {done.changed} stored secrets re-sealed"
+    )
+    if done.unreadable:
+        print(
+            f"{done.unreadable} stored secrets could not be opened with the old secret either: "
+            "enter them again in the admin"
+        )
+    print("admin sign-ins and shoppers' open sign-in links end: sign in to the admin again")
+    return 0
+
+
 def _import(settings: Settings, args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -169,4 +205,5 @@ _COMMANDS = {
     "check": _check,
     "set-password": _set_password,
     "import": _import,
+    "rotate-secret": _rotate_secret,
 }

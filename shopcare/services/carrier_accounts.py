@@ -192,9 +192,7 @@ def _spec(name: str) -> CarrierSpec:
         raise InputError(f"no carrier adapter named {name!r}") from None
 
 
-def _view(
-    carrier_spec: CarrierSpec, account: CarrierAccount | None, box: SecretBox
-) -> AccountView:
+def _view(carrier_spec: CarrierSpec, account: CarrierAccount | None, box: SecretBox) -> AccountView:
     creds: dict[str, str] = json.loads(account.credentials) if account else {}
     secret = secret_keys(carrier_spec.name)
     values = {

@@ -28,6 +28,11 @@ PREFIX = "enc:v1:"
 INFO_KEY = "secret_box"
 """Where the box sits in ``Session.info``."""
 _HKDF_INFO = b"shopcare store secrets v1"
+UNREADABLE = (
+    "The saved credentials cannot be read with this data dir's secret "
+    "(secret.key lost or replaced, or SHOPCARE_SECRET changed): enter them again."
+)
+"""What the admin pages say where a stored secret cannot be opened."""
 
 
 class SecretUnreadable(ValueError):

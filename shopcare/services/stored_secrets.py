@@ -114,4 +114,3 @@ def _in_setting(session: Session, key: str, keys: frozenset[str], one: Change) -
         if new != row.value:
             row.value = new
             session.add(row)
-
