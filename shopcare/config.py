@@ -49,7 +49,7 @@ VARIABLES: tuple[Variable, ...] = (
     Variable(
         "SHOPCARE_SECRET",
         "generated once, kept in DATA_DIR/secret.key",
-        "Key for sessions and signed links.",
+        "Key for sessions, signed links and the credentials sealed in the store.",
     ),
     Variable(
         "SHOPCARE_SMTP_URL",

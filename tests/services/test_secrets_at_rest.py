@@ -23,6 +23,7 @@ from shopcare.secret_file import install_pending, pending_secret, write_pending
 from shopcare.services.carrier_accounts import list_accounts, save_account, webhook_secret
 from shopcare.services.carrier_accounts import test_connection as check_carrier
 from shopcare.services.errors import InputError
+from shopcare.services.intake.backfill import backfill_in_background, start_backfill
 from shopcare.services.intake.connection import connection_view, platform_client, save_connection
 from shopcare.services.intake.connection import test_connection as check_shop
 from shopcare.services.message_admin import save_sms
@@ -276,6 +277,11 @@ async def test_a_lost_secret_key_starts_the_app_and_asks_for_the_credentials_aga
     assert connection_view(app.sessions, "woocommerce").unreadable
     with pytest.raises(InputError, match="enter it again"):
         platform_client(app.sessions, "woocommerce", http=app.http, clock=clock)
+    run_id = start_backfill(app.sessions, "woocommerce", days=30, now=clock())
+    run = await backfill_in_background(
+        app.sessions, run_id, http=app.http, clock=clock, carriers=app.carrier_names
+    )
+    assert run.status == "failed" and "enter it again" in run.message
     assert webhook_secret(app.sessions, "aftership") == ""  # pushes refused
     assert channel_rules(app.sessions).sms_auth_token == ""
     assert set(app.senders()) == {"email"}
