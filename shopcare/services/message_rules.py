@@ -108,7 +108,7 @@ def channel_rules(sessions: SessionFactory) -> MessageRules:
     with sessions() as session:
         rules = load_rules(session)
         box = box_of(session)
-    opened = {}
+    opened: dict[str, Any] = {}
     for name in SEALED:
         try:
             opened[name] = box.open(getattr(rules, name), what=f"the {name.replace('_', ' ')}")

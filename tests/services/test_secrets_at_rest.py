@@ -26,7 +26,7 @@ from shopcare.services.errors import InputError
 from shopcare.services.intake.backfill import backfill_in_background, start_backfill
 from shopcare.services.intake.connection import connection_view, platform_client, save_connection
 from shopcare.services.intake.connection import test_connection as check_shop
-from shopcare.services.message_admin import save_sms
+from shopcare.services.message_admin import save_sms, sms_view
 from shopcare.services.message_rules import channel_rules, get_rules, update_rules
 from shopcare.services.secret_box import SecretBox, SecretUnreadable, box_of, is_sealed
 from shopcare.services.stored_secrets import reseal_secrets
@@ -284,6 +284,7 @@ async def test_a_lost_secret_key_starts_the_app_and_asks_for_the_credentials_aga
     assert run.status == "failed" and "enter it again" in run.message
     assert webhook_secret(app.sessions, "aftership") == ""  # pushes refused
     assert channel_rules(app.sessions).sms_auth_token == ""
+    assert sms_view(app.sessions)["auth_token"] == ""  # shown as not set: to be entered again
     assert set(app.senders()) == {"email"}
     text = await check_carrier(app.sessions, "dhl", client=app.http, clock=clock)
     assert text.startswith("failed:") and "enter it again" in text

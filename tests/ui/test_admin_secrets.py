@@ -37,7 +37,9 @@ def secret_key_lost(admin_data_dir: Path) -> None:
     (admin_data_dir / KEY_FILE).write_text(new_secret(), encoding="utf-8")
 
 
-async def test_unreadable_credentials_are_asked_for_again(secret_key_lost: None, user: User) -> None:
+async def test_unreadable_credentials_are_asked_for_again(
+    secret_key_lost: None, user: User
+) -> None:
     await sign_in(user)
     await user.open("/admin/carriers")
     await user.should_see(marker="dhl-unreadable")
