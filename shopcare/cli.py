@@ -118,6 +118,7 @@ def _poll(settings: Settings, _args: argparse.Namespace) -> int:
 def _check(settings: Settings, _args: argparse.Namespace) -> int:
     from shopcare.app import build
     from shopcare.db.migrate import is_current
+    from shopcare.services.stored_secrets import unreadable_secrets
 
     app = build(settings)
     mail = f"SMTP {settings.smtp.host}:{settings.smtp.port}" if settings.smtp else "dev mailbox"
@@ -126,6 +127,8 @@ def _check(settings: Settings, _args: argparse.Namespace) -> int:
     print(f"schema current: {is_current(app.engine)}")
     print(f"mail: {mail}")
     print(f"carriers: {', '.join(app.carrier_names)}")
+    if unreadable := unreadable_secrets(app.sessions):
+        print(f"stored secrets: {unreadable} cannot be opened with this secret: enter them again")
     return 0
 
 

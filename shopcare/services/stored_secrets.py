@@ -53,6 +53,22 @@ def reseal_secrets(sessions: SessionFactory, box: SecretBox) -> Resealed:
     return _walk(sessions, box.reseal)
 
 
+def unreadable_secrets(sessions: SessionFactory) -> int:
+    """How many stored secrets this data dir's secret cannot open (nothing is changed)."""
+    count = 0
+
+    def one(text: str) -> str:
+        nonlocal count
+        count += bool(text) and not box.can_open(text)
+        return text
+
+    with sessions() as session:
+        box = box_of(session)
+        _change_all(session, one)
+        session.rollback()
+    return count
+
+
 def _walk(sessions: SessionFactory, change: Change) -> Resealed:
     done = Resealed()
 

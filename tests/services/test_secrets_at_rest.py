@@ -29,7 +29,7 @@ from shopcare.services.intake.connection import test_connection as check_shop
 from shopcare.services.message_admin import save_sms, sms_view
 from shopcare.services.message_rules import channel_rules, get_rules, update_rules
 from shopcare.services.secret_box import SecretBox, SecretUnreadable, box_of, is_sealed
-from shopcare.services.stored_secrets import reseal_secrets
+from shopcare.services.stored_secrets import reseal_secrets, unreadable_secrets
 from tests.adapters.carrier_server import CarrierServer, Reply, serve
 from tests.conftest import PUBLIC_URL, FakeClock
 from tests.platforms.woocommerce_server import KEY, SECRET, WooShop
@@ -286,6 +286,7 @@ async def test_a_lost_secret_key_starts_the_app_and_asks_for_the_credentials_aga
     assert channel_rules(app.sessions).sms_auth_token == ""
     assert sms_view(app.sessions)["auth_token"] == ""  # shown as not set: to be entered again
     assert set(app.senders()) == {"email"}
+    assert unreadable_secrets(app.sessions) == 8
     text = await check_carrier(app.sessions, "dhl", client=app.http, clock=clock)
     assert text.startswith("failed:") and "enter it again" in text
     with pytest.raises(InputError, match="DHL needs: API key"):  # the mask is not kept
@@ -301,3 +302,21 @@ async def test_a_lost_secret_key_starts_the_app_and_asks_for_the_credentials_aga
         assert isinstance(box_of(session), SecretBox)
     await app.stop()
     app.engine.dispose()
+
+
+def test_check_says_how_many_stored_secrets_cannot_be_opened(
+    shopcare: ShopCare, settings: Settings, clock: FakeClock
+) -> None:
+    save_account(shopcare.sessions, "dhl", enabled=True, values={"api_key": DHL_KEY}, now=clock())
+    shopcare.engine.dispose()
+    os.remove(settings.data_dir / "secret.key")
+
+    result = subprocess.run(
+        [sys.executable, "-m", "shopcare", "check"], capture_output=True, text=True, cwd=ROOT,
+        env={"SHOPCARE_DATA_DIR": str(settings.data_dir), "PATH": "/usr/bin:/bin",
+             "PYTHONPATH": str(ROOT)},
+        timeout=120,
+    )  # fmt: skip
+
+    assert result.returncode == 0, result.stderr
+    assert "stored secrets: 1 cannot be opened with this secret" in result.stdout
