@@ -135,7 +135,7 @@ async def test_saved_secrets_are_in_neither_the_database_nor_its_wal_yet_are_use
     assert not text.startswith("failed"), text
     assert woo_shop.server.requests  # the loopback shop accepted KEY and SECRET
     shopcare.reload_carriers()
-    assert shopcare.carrier_names == ["aftership", "dhl", "simulated"]
+    assert {"aftership", "dhl"} <= set(shopcare.carrier_names)
     await shopcare.stop()
 
 
@@ -269,7 +269,7 @@ async def test_a_lost_secret_key_starts_the_app_and_asks_for_the_credentials_aga
 
     app = build(fresh(settings), clock=clock)
 
-    assert app.carrier_names == ["simulated"]  # the accounts it cannot read are not polled
+    assert not {"aftership", "dhl"} & set(app.carrier_names)  # unreadable: not polled
     assert "DHL is not polled" in caplog.text and "enter it again" in caplog.text
     views = {v.name: v for v in list_accounts(app.sessions)}
     assert views["dhl"].unreadable and views["aftership"].unreadable
