@@ -31,7 +31,6 @@ from shopcare.notify.devmailbox import DevMailbox
 from shopcare.notify.sms import TwilioSms
 from shopcare.notify.smtp import SmtpSender
 from shopcare.notify.webhook import SignedWebhook
-from shopcare.secret_file import pending_secret
 from shopcare.services.api_keys import forget_old_answers
 from shopcare.services.carrier_accounts import build_carriers
 from shopcare.services.demo import seed_demo
@@ -45,6 +44,7 @@ from shopcare.services.intake.reconcile import reconcile
 from shopcare.services.message_rules import channel_rules
 from shopcare.services.polling import Poller, ProviderLimits
 from shopcare.services.secret_box import INFO_KEY, SecretBox
+from shopcare.services.secret_file import pending_secret
 from shopcare.services.shop import get_profile
 from shopcare.services.stored_secrets import seal_plain_secrets
 from shopcare.services.tracking import PollReport

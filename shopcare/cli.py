@@ -148,8 +148,13 @@ def _set_password(settings: Settings, args: argparse.Namespace) -> int:
 
 def _rotate_secret(settings: Settings, _args: argparse.Namespace) -> int:
     from shopcare.app import build
-    from shopcare.secret_file import install_pending, new_secret, pending_secret, write_pending
     from shopcare.services.secret_box import SecretBox
+    from shopcare.services.secret_file import (
+        install_pending,
+        new_secret,
+        pending_secret,
+        write_pending,
+    )
     from shopcare.services.stored_secrets import reseal_secrets
 
     if settings.secret_from_env:

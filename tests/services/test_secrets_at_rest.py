@@ -19,7 +19,6 @@ import sqlalchemy as sa
 
 from shopcare.app import ShopCare, build
 from shopcare.config import Settings, load_settings, with_public_url
-from shopcare.secret_file import install_pending, pending_secret, write_pending
 from shopcare.services.carrier_accounts import list_accounts, save_account, webhook_secret
 from shopcare.services.carrier_accounts import test_connection as check_carrier
 from shopcare.services.errors import InputError
@@ -29,6 +28,7 @@ from shopcare.services.intake.connection import test_connection as check_shop
 from shopcare.services.message_admin import save_sms, sms_view
 from shopcare.services.message_rules import channel_rules, get_rules, update_rules
 from shopcare.services.secret_box import SecretBox, SecretUnreadable, box_of, is_sealed
+from shopcare.services.secret_file import install_pending, pending_secret, write_pending
 from shopcare.services.stored_secrets import reseal_secrets, unreadable_secrets
 from tests.adapters.carrier_server import CarrierServer, Reply, serve
 from tests.conftest import PUBLIC_URL, FakeClock
