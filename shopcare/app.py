@@ -41,9 +41,12 @@ from shopcare.services.intake.backfill import (
     unfinished_backfills,
 )
 from shopcare.services.intake.reconcile import reconcile
-from shopcare.services.message_rules import get_rules
+from shopcare.services.message_rules import channel_rules
 from shopcare.services.polling import Poller, ProviderLimits
+from shopcare.services.secret_box import INFO_KEY, SecretBox
+from shopcare.services.secret_file import pending_secret
 from shopcare.services.shop import get_profile
+from shopcare.services.stored_secrets import seal_plain_secrets
 from shopcare.services.tracking import PollReport
 from shopcare.services.view_counts import flush_views
 from shopcare.services.waiting_parcels import assign_waiting_parcels
@@ -110,7 +113,7 @@ class ShopCare:
     def senders(self) -> dict[Channel, Sender]:
         """Email from the configuration; SMS and webhook from the owner's message settings,
         read each time so a change in the admin takes effect without a restart."""
-        rules = get_rules(self.sessions)
+        rules = channel_rules(self.sessions)
         senders: dict[Channel, Sender] = {Channel.EMAIL: self.sender}
         if rules.sms_account_sid and rules.sms_auth_token and rules.sms_from:
             senders[Channel.SMS] = TwilioSms(
@@ -196,7 +199,9 @@ def build(
     keep_private(settings.data_dir)  # before the store's files are first made
     engine = make_engine(settings.database_url)
     upgrade(engine)
-    sessions = session_factory(engine)
+    box = SecretBox(settings.secret, *pending_secret(settings.data_dir))
+    sessions = session_factory(engine, info={INFO_KEY: box})
+    seal_plain_secrets(sessions)
     if demo and seed_demo(sessions, now=clock(), carriers=[SimulatedCarrier.name]):
         log.info("seeded the demo shop")
     client = http or new_client()

@@ -53,6 +53,12 @@ def _parser() -> argparse.ArgumentParser:
     password.add_argument("--user", default="admin", help="user name (default admin)")
     password.add_argument("--data-dir", help="folder for the database and files")
 
+    rotate = commands.add_parser(
+        "rotate-secret",
+        help="replace DATA_DIR/secret.key and re-seal the stored secrets (ShopCare stopped)",
+    )
+    rotate.add_argument("--data-dir", help="folder for the database and files")
+
     csv_in = commands.add_parser("import", help="import orders (or tracking numbers) from a CSV")
     csv_in.add_argument("file", help="a Shopify or WooCommerce export, or a generic/tracking CSV")
     csv_in.add_argument(
@@ -140,6 +146,7 @@ def _poll(settings: Settings, _args: argparse.Namespace) -> int:
 def _check(settings: Settings, _args: argparse.Namespace) -> int:
     from shopcare.app import build
     from shopcare.db.migrate import is_current
+    from shopcare.services.stored_secrets import unreadable_secrets
 
     app = build(settings)
     mail = f"SMTP {settings.smtp.host}:{settings.smtp.port}" if settings.smtp else "dev mailbox"
@@ -148,6 +155,8 @@ def _check(settings: Settings, _args: argparse.Namespace) -> int:
     print(f"schema current: {is_current(app.engine)}")
     print(f"mail: {mail}")
     print(f"carriers: {', '.join(app.carrier_names)}")
+    if unreadable := unreadable_secrets(app.sessions):
+        print(f"stored secrets: {unreadable} cannot be opened with this secret: enter them again")
     return 0
 
 
@@ -162,6 +171,41 @@ def _set_password(settings: Settings, args: argparse.Namespace) -> int:
         password = sys.stdin.readline().rstrip("\n")
     set_password(app.sessions, username=args.user, password=password, now=app.clock())
     print(f"password set for {args.user}")
+    return 0
+
+
+def _rotate_secret(settings: Settings, _args: argparse.Namespace) -> int:
+    from shopcare.app import build
+    from shopcare.services.secret_box import SecretBox
+    from shopcare.services.secret_file import (
+        install_pending,
+        new_secret,
+        pending_secret,
+        write_pending,
+    )
+    from shopcare.services.stored_secrets import reseal_secrets
+
+    if settings.secret_from_env:
+        raise InputError(
+            "SHOPCARE_SECRET is set: secret.key is not used; to rotate, stop ShopCare, "
+            "set SHOPCARE_SECRET to a new value and re-enter the stored credentials"
+        )
+    app = build(settings)  # also seals values an older version kept in plain text
+    secret = new_secret()
+    box = SecretBox(secret, settings.secret, *pending_secret(settings.data_dir))
+    write_pending(settings.data_dir, secret)
+    done = reseal_secrets(app.sessions, box)
+    app.engine.dispose()
+    install_pending(settings.data_dir)
+    print(
+        f"new secret in {settings.data_dir / 'secret.key'}; {done.changed} stored secrets re-sealed"
+    )
+    if done.unreadable:
+        print(
+            f"{done.unreadable} stored secrets could not be opened with the old secret either: "
+            "enter them again in the admin"
+        )
+    print("admin sign-ins and shoppers' open sign-in links end: sign in to the admin again")
     return 0
 
 
@@ -197,4 +241,5 @@ _COMMANDS = {
     "check": _check,
     "set-password": _set_password,
     "import": _import,
+    "rotate-secret": _rotate_secret,
 }

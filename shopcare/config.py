@@ -49,7 +49,7 @@ VARIABLES: tuple[Variable, ...] = (
     Variable(
         "SHOPCARE_SECRET",
         "generated once, kept in DATA_DIR/secret.key",
-        "Key for sessions and signed links.",
+        "Key for sessions, signed links and the credentials sealed in the store.",
     ),
     Variable(
         "SHOPCARE_SMTP_URL",
@@ -98,6 +98,8 @@ class Settings:
     root_path: str = ""
     """The path prefix behind a reverse proxy ("" at the root, else "/x" without a final /)."""
     forwarded_allow_ips: str = "127.0.0.1"
+    secret_from_env: bool = False
+    """``SHOPCARE_SECRET`` gave the secret, so ``secret.key`` is not ShopCare's to replace."""
 
     @property
     def mailbox_dir(self) -> Path:
@@ -151,6 +153,7 @@ def load_settings(
         smtp=parse_smtp_url(env["SHOPCARE_SMTP_URL"]) if env.get("SHOPCARE_SMTP_URL") else None,
         root_path=parse_root_path(env.get("SHOPCARE_ROOT_PATH", "")),
         forwarded_allow_ips=_parse_allow_ips(env.get("SHOPCARE_FORWARDED_ALLOW_IPS", "")),
+        secret_from_env=bool(env.get("SHOPCARE_SECRET")),
     )
 
 

@@ -40,9 +40,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def session_factory(engine: sa.Engine) -> SessionFactory:
+def session_factory(engine: sa.Engine, *, info: dict[str, Any] | None = None) -> SessionFactory:
+    """``info`` is copied into every session: what services need beside the engine (the
+    store's secret box, see ``services.secret_box``)."""
+
     def new_session() -> Session:
-        return Session(engine, expire_on_commit=False)
+        return Session(engine, expire_on_commit=False, info=dict(info or {}))
 
     return new_session
 

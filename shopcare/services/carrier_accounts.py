@@ -1,10 +1,15 @@
 """The owner's carrier accounts: which adapters are on, with which credentials, and the
 "test connection" that says exactly what is wrong. Building the adapters is here too, so
-the composition root and the settings page use the same rules."""
+the composition root and the settings page use the same rules.
+
+Secret fields are kept sealed (``services.secret_box``) inside the credentials JSON; plain
+fields (an account number) stay readable. An account whose secrets this data dir's secret
+cannot open is left out of polling and shown to the owner as "enter the credentials again"."""
 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,8 +24,10 @@ from shopcare.db.models import CarrierAccount
 from shopcare.services.errors import InputError
 from shopcare.services.polling import ProviderLimits
 from shopcare.services.providers import resume_provider
+from shopcare.services.secret_box import SecretBox, SecretUnreadable, box_of
 
 MASK = "••••••"
+log = logging.getLogger("shopcare")
 
 
 @dataclass(frozen=True)
@@ -34,12 +41,15 @@ class AccountView:
     configured: bool
     base_url: str
     pushes: bool
+    unreadable: bool = False
+    """Its secrets were sealed under another secret: the owner must enter them again."""
 
 
 def list_accounts(sessions: SessionFactory) -> list[AccountView]:
     with sessions() as session:
         stored = {a.name: a for a in session.exec(select(CarrierAccount)).all()}
-    return [_view(s, stored.get(s.name)) for s in specs()]
+        box = box_of(session)
+    return [_view(s, stored.get(s.name), box) for s in specs()]
 
 
 def save_account(
@@ -55,11 +65,18 @@ def save_account(
     carrier = _spec(name)
     with transaction(sessions) as session:
         account = session.get(CarrierAccount, name) or CarrierAccount(name=name, updated_at=now)
+        box = box_of(session)
         old: dict[str, str] = json.loads(account.credentials)
         new: dict[str, str] = {}
         for f in carrier.fields:
             given = (values.get(f.key) or "").strip()
-            new[f.key] = old.get(f.key, "") if f.secret and given in ("", MASK) else given
+            if not f.secret:
+                new[f.key] = given
+            elif given in ("", MASK):  # kept, unless no longer readable: then asked again
+                stored = old.get(f.key, "")
+                new[f.key] = stored if box.can_open(stored) else ""
+            else:
+                new[f.key] = box.seal(given)
         missing = [f.label for f in carrier.fields if f.required and not new[f.key]]
         if enabled and missing:
             raise InputError(f"{carrier.label} needs: {', '.join(missing)}")
@@ -84,9 +101,14 @@ def build_carriers(
     limits: dict[str, ProviderLimits] = {}
     with sessions() as session:
         accounts = _enabled(session)
+        box = box_of(session)
     for account in accounts:
         carrier_spec = _spec(account.name)
-        creds = json.loads(account.credentials)
+        try:
+            creds = _opened(box, carrier_spec, account.credentials)
+        except SecretUnreadable as exc:
+            log.warning("%s is not polled: %s", carrier_spec.label, exc)
+            continue
         carriers[account.name] = carrier_spec.create(
             creds, client=client, clock=clock, base_url=account.base_url or carrier_spec.base_url
         )
@@ -105,7 +127,11 @@ async def test_connection(
     carrier_spec = _spec(name)
     with sessions() as session:
         account = session.get(CarrierAccount, name)
-    creds = json.loads(account.credentials) if account else {}
+        box = box_of(session)
+    try:
+        creds = _opened(box, carrier_spec, account.credentials) if account else {}
+    except SecretUnreadable as exc:
+        return f"failed: {exc}"
     base = (account.base_url if account else "") or carrier_spec.base_url
     adapter = carrier_spec.create(creds, client=client, clock=clock, base_url=base)
     try:
@@ -119,9 +145,34 @@ def webhook_secret(sessions: SessionFactory, name: str) -> str:
     carrier_spec = _spec(name)
     with sessions() as session:
         account = session.get(CarrierAccount, name)
+        box = box_of(session)
     if account is None or not account.enabled or not carrier_spec.webhook_secret_field:
         return ""
-    return str(json.loads(account.credentials).get(carrier_spec.webhook_secret_field, ""))
+    try:
+        creds = _opened(box, carrier_spec, account.credentials)
+    except SecretUnreadable as exc:
+        log.warning("%s pushes are refused: %s", carrier_spec.label, exc)
+        return ""
+    return str(creds.get(carrier_spec.webhook_secret_field, ""))
+
+
+def secret_keys(name: str) -> frozenset[str]:
+    """The credentials' keys kept sealed for the adapter ``name`` (none for an unknown one)."""
+    try:
+        carrier_spec = spec(name)
+    except KeyError:
+        return frozenset()
+    return frozenset(f.key for f in carrier_spec.fields if f.secret)
+
+
+def _opened(box: SecretBox, carrier_spec: CarrierSpec, stored: str) -> dict[str, str]:
+    """The credentials with their secrets opened; ``SecretUnreadable`` names the carrier."""
+    creds: dict[str, str] = json.loads(stored)
+    what = f"the {carrier_spec.label} credentials"
+    return {
+        k: box.open(v, what=what) if k in secret_keys(carrier_spec.name) else v
+        for k, v in creds.items()
+    }
 
 
 def _enabled(session: Session) -> list[CarrierAccount]:
@@ -141,8 +192,9 @@ def _spec(name: str) -> CarrierSpec:
         raise InputError(f"no carrier adapter named {name!r}") from None
 
 
-def _view(carrier_spec: CarrierSpec, account: CarrierAccount | None) -> AccountView:
+def _view(carrier_spec: CarrierSpec, account: CarrierAccount | None, box: SecretBox) -> AccountView:
     creds: dict[str, str] = json.loads(account.credentials) if account else {}
+    secret = secret_keys(carrier_spec.name)
     values = {
         f.key: (MASK if f.secret and creds.get(f.key) else creds.get(f.key, ""))
         for f in carrier_spec.fields
@@ -156,4 +208,5 @@ def _view(carrier_spec: CarrierSpec, account: CarrierAccount | None) -> AccountV
         configured=bool(account),
         base_url=account.base_url if account else "",
         pushes=carrier_spec.push is not None,
+        unreadable=any(not box.can_open(v) for k, v in creds.items() if k in secret),
     )

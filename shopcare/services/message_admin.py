@@ -35,7 +35,7 @@ from shopcare.notify.render import (
 from shopcare.services.carrier_accounts import MASK
 from shopcare.services.errors import InputError
 from shopcare.services.message_context import message_context
-from shopcare.services.message_rules import MessageRules, get_rules, update_rules
+from shopcare.services.message_rules import MessageRules, channel_rules, update_rules
 from shopcare.services.shop import ShopProfile, get_profile, load_profile, update_profile
 
 __all__ = [
@@ -232,8 +232,9 @@ def missing_channels(rules: MessageRules, channels: Iterable[str]) -> list[str]:
 
 
 def sms_view(sessions: SessionFactory) -> dict[str, str]:
-    """The SMS account as the form shows it: the auth token masked when one is stored."""
-    rules = get_rules(sessions)
+    """The SMS account as the form shows it: the auth token masked when one is stored (and
+    readable: one sealed under another secret shows as not set, to be entered again)."""
+    rules = channel_rules(sessions)
     return {
         "account_sid": rules.sms_account_sid,
         "auth_token": MASK if rules.sms_auth_token else "",

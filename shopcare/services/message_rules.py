@@ -1,10 +1,15 @@
 """The owner's message rules: which messages go out, after how long, on which channels,
-plus the sending limits (hourly cap, quiet hours) and the SMS and webhook accounts."""
+plus the sending limits (hourly cap, quiet hours) and the SMS and webhook accounts.
+
+The SMS token and the webhook secret are stored sealed (``services.secret_box``): the rules
+read anywhere carry them sealed, and only ``channel_rules`` (what builds the senders) opens
+them."""
 
 from __future__ import annotations
 
+import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlmodel import Session
@@ -13,9 +18,14 @@ from shopcare.db.engine import SessionFactory
 from shopcare.domain.messages import MessageKind, ShippedOn
 from shopcare.notify.base import Channel
 from shopcare.services.errors import InputError
+from shopcare.services.secret_box import SecretUnreadable, box_of
 from shopcare.services.settings_rows import load_group, update_group
 
-_KEY = "messages"
+log = logging.getLogger("shopcare")
+SETTING_KEY = "messages"
+_KEY = SETTING_KEY
+SEALED = frozenset({"sms_auth_token", "webhook_secret"})
+"""The fields kept sealed in the store."""
 _OFF_BY_DEFAULT = {
     MessageKind.IN_TRANSIT,
     MessageKind.REVIEW_REMINDER,
@@ -91,8 +101,26 @@ def get_rules(sessions: SessionFactory) -> MessageRules:
         return load_rules(session)
 
 
+def channel_rules(sessions: SessionFactory) -> MessageRules:
+    """The rules with the SMS token and webhook secret opened, to send with. One that
+    cannot be opened (sealed under another secret) comes back empty: that channel is off
+    until the owner enters it again, and the log says so."""
+    with sessions() as session:
+        rules = load_rules(session)
+        box = box_of(session)
+    opened: dict[str, Any] = {}
+    for name in SEALED:
+        try:
+            opened[name] = box.open(getattr(rules, name), what=f"the {name.replace('_', ' ')}")
+        except SecretUnreadable as exc:
+            log.warning("messages: %s", exc)
+            opened[name] = ""
+    return replace(rules, **opened)
+
+
 def update_rules(sessions: SessionFactory, **changes: Any) -> MessageRules:
-    return update_group(sessions, _KEY, MessageRules, changes, check=_check)
+    """Secrets given in ``changes`` are plain; they are checked, then stored sealed."""
+    return update_group(sessions, _KEY, MessageRules, changes, check=_check, sealed=SEALED)
 
 
 def set_kind_rule(

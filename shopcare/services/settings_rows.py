@@ -16,6 +16,7 @@ from sqlmodel import Session, col
 
 from shopcare.db.engine import SessionFactory, transaction
 from shopcare.db.models import Setting
+from shopcare.services.secret_box import box_of
 
 T = TypeVar("T")
 
@@ -69,11 +70,16 @@ def update_group(
     changes: dict[str, Any],
     *,
     check: Callable[[T], None],
+    sealed: frozenset[str] = frozenset(),
 ) -> T:
-    """Apply ``changes``; ``check`` raises InputError before anything is written."""
+    """Apply ``changes``; ``check`` raises InputError before anything is written. The
+    ``sealed`` fields (secrets) are checked as given, then stored and returned sealed."""
     with transaction(sessions) as session:
         updated = replace(load_group(session, key, cls), **changes)  # type: ignore[type-var]
         check(updated)
+        if sealed:
+            box = box_of(session)
+            updated = replace(updated, **{f: box.seal(getattr(updated, f)) for f in sealed})  # type: ignore[type-var]
         row = session.get(Setting, key) or Setting(key=key)
         row.value = json.dumps(asdict(updated))  # type: ignore[call-overload]
         session.add(row)

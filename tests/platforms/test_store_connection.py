@@ -20,6 +20,7 @@ from shopcare.services.intake.connection import (
     save_connection,
 )
 from shopcare.services.intake.connection import test_connection as check
+from shopcare.services.secret_box import box_of
 from tests.conftest import FakeClock
 from tests.platforms.shopify_server import CLIENT_ID, CLIENT_SECRET, ShopifyShop
 from tests.platforms.woocommerce_server import KEY, SECRET, WooShop
@@ -30,6 +31,13 @@ def stored(app: ShopCare, platform: str) -> StoreConnection:
         row = session.get(StoreConnection, platform)
         assert row is not None
         return row
+
+
+def opened(app: ShopCare, sealed: str) -> str:
+    """A value as the store keeps it (sealed), opened with the app's box."""
+    assert sealed.startswith("enc:v1:")
+    with app.sessions() as session:
+        return box_of(session).open(sealed)
 
 
 def test_secrets_are_kept_but_never_shown_back(shopcare: ShopCare, clock: FakeClock) -> None:
@@ -56,8 +64,9 @@ def test_secrets_are_kept_but_never_shown_back(shopcare: ShopCare, clock: FakeCl
     assert view.values == {"access_token": "", "client_id": "cid", "client_secret": ""}
     assert view.secrets_set == {"client_secret"} and view.webhook_secret_set
     assert "very-secret" not in repr(view)
-    assert json.loads(stored(shopcare, "shopify").credentials)["client_secret"] == "very-secret"
-    assert stored(shopcare, "shopify").webhook_secret == "whsec-1"
+    sealed = json.loads(stored(shopcare, "shopify").credentials)["client_secret"]
+    assert opened(shopcare, sealed) == "very-secret"
+    assert opened(shopcare, stored(shopcare, "shopify").webhook_secret) == "whsec-1"
     assert enabled_platforms(shopcare.sessions) == ["shopify"]
 
 
@@ -103,7 +112,7 @@ async def test_a_client_credentials_token_is_kept_between_runs(
 
     assert shopify_shop.tokens_issued == ["shpat_cc_1"]  # the second run used the kept one
     row = stored(shopcare, "shopify")
-    assert row.access_token == "shpat_cc_1"
+    assert opened(shopcare, row.access_token) == "shpat_cc_1"
     assert row.token_expires_at is not None
     clock.advance(hours=12)
     await check(shopcare.sessions, "shopify", http=http_client, clock=clock)

@@ -14,6 +14,7 @@ from shopcare.services.carrier_accounts import (
     test_connection as check_connection,
 )
 from shopcare.services.errors import InputError
+from shopcare.services.secret_box import box_of
 from tests.adapters.carrier_server import CarrierServer, Reply
 from tests.conftest import FakeClock, free_port
 
@@ -46,7 +47,9 @@ def test_secrets_are_masked_and_kept_when_the_form_sends_the_mask(
     save_account(shopcare.sessions, "dhl", enabled=True, values={"api_key": MASK}, now=clock())
     with shopcare.sessions() as session:
         stored = session.get(CarrierAccount, "dhl")
-        assert stored is not None and json.loads(stored.credentials)["api_key"] == "s3cret"
+        assert stored is not None
+        sealed = json.loads(stored.credentials)["api_key"]
+        assert sealed != "s3cret" and box_of(session).open(sealed) == "s3cret"
 
 
 def test_saving_an_account_resumes_a_paused_provider_and_builds_its_adapter(

@@ -26,7 +26,7 @@ from shopcare.services.message_admin import (
     send_test,
     sms_view,
 )
-from shopcare.services.message_rules import get_rules, update_rules
+from shopcare.services.message_rules import channel_rules, get_rules, update_rules
 from shopcare.services.outgoing import owner_template
 from shopcare.services.returns import open_return
 from shopcare.services.shop import get_profile, update_profile
@@ -200,7 +200,7 @@ def test_the_sms_token_comes_back_masked_and_is_kept(shopcare: ShopCare) -> None
     assert sms_view(shopcare.sessions)["auth_token"] == MASK
     assert sms_view(shopcare.sessions)["api_url"] == "https://api.twilio.com"
     save_sms(shopcare.sessions, auth_token=MASK, **account)
-    assert get_rules(shopcare.sessions).sms_auth_token == "secret-token"
+    assert channel_rules(shopcare.sessions).sms_auth_token == "secret-token"
     save_sms(shopcare.sessions, auth_token="", **account)
     assert sms_view(shopcare.sessions)["auth_token"] == ""
 

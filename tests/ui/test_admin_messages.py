@@ -25,7 +25,7 @@ from shopcare.domain.messages import MessageKind
 from shopcare.notify.render import default_templates
 from shopcare.services.mailbox import dev_mailbox
 from shopcare.services.message_admin import MASK, TemplateSet, save_template
-from shopcare.services.message_rules import get_rules
+from shopcare.services.message_rules import channel_rules, get_rules
 from shopcare.services.outgoing import owner_template
 from shopcare.services.shop import get_profile
 from tests.ui.admin_support import only, sign_in
@@ -130,7 +130,7 @@ async def test_the_sms_account_is_saved_and_a_bad_number_refused(user: User) -> 
     assert user.notify.contains("SMS account saved")
     assert only(user, ui.input, "sms-token").value == MASK
     with store() as app:
-        rules = get_rules(app.sessions)
+        rules = channel_rules(app.sessions)
     assert (rules.sms_account_sid, rules.sms_auth_token) == ("AC0123456789", "twilio-token")
     user.find(marker="sms-from").clear().type("0151 1234567")
     user.find(marker="save-sms").click()
@@ -150,8 +150,9 @@ async def test_the_webhook_gets_a_generated_secret(user: User) -> None:
     assert len(secret) >= 40
     user.find(marker="save-webhook").click()
     assert user.notify.contains("Webhook saved")
+    assert only(user, ui.input, "webhook-secret").value == ""  # not shown back
     with store() as app:
-        assert get_rules(app.sessions).webhook_secret == secret
+        assert channel_rules(app.sessions).webhook_secret == secret
 
 
 async def test_an_own_template_is_saved_and_used_for_sending(user: User) -> None:

@@ -26,6 +26,7 @@ from shopcare.db.engine import SessionFactory, transaction
 from shopcare.db.models import ImportRun, StoreConnection
 from shopcare.domain.intake import Mode
 from shopcare.platforms.base import Page, Platform, PlatformError, Since
+from shopcare.services.errors import InputError
 from shopcare.services.intake.connection import Clock, keep_client_state, platform_client
 from shopcare.services.intake.writer import Outcome, write_orders
 
@@ -112,7 +113,10 @@ async def backfill_in_background(
         run = session.get(ImportRun, run_id)
     if run is None:
         raise ValueError(f"no import {run_id}")
-    client = platform_client(sessions, run.source, http=http, clock=clock)
+    try:
+        client = platform_client(sessions, run.source, http=http, clock=clock)
+    except InputError as exc:  # credentials gone or unreadable: the run says so, not "running"
+        return _finish(sessions, run_id, FAILED, str(exc), now=clock(), calls=0)
     return await run_backfill(sessions, run_id, client=client, clock=clock, carriers=carriers)
 
 

@@ -7,6 +7,10 @@ to the page: the view says only which secrets are set, and a secret left empty o
 keeps the stored one. Errors shown to the owner are the client's, which never quote them.
 A Shopify token got with the client-credentials grant is kept with its expiry, so a restart
 does not ask for a new one.
+
+The secret fields, the webhook secret and the token are kept sealed (``services.secret_box``);
+they are opened only to build a client. Sealed under another data dir secret, they cannot be
+opened: the page says to enter them again, and the reconcile skips the connection.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from shopcare.platforms.base import Platform, PlatformError, Sleep
 from shopcare.platforms.shopify import Shopify, shop_domain
 from shopcare.platforms.woocommerce import WooCommerce, site_url
 from shopcare.services.errors import InputError
+from shopcare.services.secret_box import SecretBox, SecretUnreadable, box_of
 
 Clock = Callable[[], datetime]
 DEFAULT_DAYS = 60
@@ -68,14 +73,19 @@ class ConnectionView:
     backfill_days: int
     last_reconcile_at: datetime | None
     last_error: str
+    unreadable: bool = False
+    """Its secrets were sealed under another data dir secret: they must be entered again."""
 
 
 def connection_view(sessions: SessionFactory, platform: str) -> ConnectionView:
     _known(platform)
     with sessions() as session:
         row = session.get(StoreConnection, platform)
+        box = box_of(session)
     creds = _credentials(row)
     fields = FIELDS[platform]
+    stored = [*(v for k, v in creds.items() if k in secret_keys(platform))]
+    stored += [row.webhook_secret, row.access_token] if row else []
     return ConnectionView(
         platform=platform,
         shop_url=row.shop_url if row else "",
@@ -86,6 +96,7 @@ def connection_view(sessions: SessionFactory, platform: str) -> ConnectionView:
         backfill_days=row.backfill_days if row else DEFAULT_DAYS,
         last_reconcile_at=utc(row.last_reconcile_at) if row else None,
         last_error=row.last_error if row else "",
+        unreadable=any(not box.can_open(v) for v in stored),
     )
 
 
@@ -110,11 +121,17 @@ def save_connection(
         row = session.get(StoreConnection, platform) or StoreConnection(
             platform=platform, updated_at=now
         )
+        box = box_of(session)
         old = _credentials(row)
         new = {}
         for f in FIELDS[platform]:
             given = (values.get(f.key) or "").strip()
-            new[f.key] = old.get(f.key, "") if f.secret and not given else given
+            if not f.secret:
+                new[f.key] = given
+            elif given:
+                new[f.key] = box.seal(given)
+            else:  # kept, unless no longer readable: then asked again
+                new[f.key] = old.get(f.key, "") if box.can_open(old.get(f.key, "")) else ""
         if platform == "shopify" and values.get("client_secret") and not values.get("access_token"):
             new["access_token"] = ""  # a new app secret alone: the owner leaves the token
         if not _has_credentials(platform, {k for k, v in new.items() if v}):
@@ -123,7 +140,8 @@ def save_connection(
             row.access_token, row.token_expires_at = "", None  # a token of other keys
         row.shop_url = address
         row.credentials = json.dumps(new)
-        row.webhook_secret = webhook_secret.strip() or row.webhook_secret
+        if webhook_secret.strip() or not box.can_open(row.webhook_secret):
+            row.webhook_secret = box.seal(webhook_secret.strip())
         row.backfill_days = backfill_days
         row.enabled = True
         row.last_error = ""
@@ -161,9 +179,14 @@ def platform_client(
     _known(platform)
     with sessions() as session:
         row = session.get(StoreConnection, platform)
+        box = box_of(session)
     if row is None:
         raise InputError(f"{LABELS[platform]} is not connected yet")
-    creds = _credentials(row)
+    try:
+        creds = opened_credentials(box, row)
+        token = box.open(row.access_token)
+    except SecretUnreadable as exc:
+        raise InputError(str(exc)) from None
     if platform == "woocommerce":
         return WooCommerce(
             site=row.shop_url,
@@ -183,7 +206,7 @@ def platform_client(
         sleep=sleep,
         monotonic=monotonic,
     )
-    client.remember_token(row.access_token, utc(row.token_expires_at))
+    client.remember_token(token, utc(row.token_expires_at))
     return client
 
 
@@ -194,8 +217,10 @@ def keep_client_state(sessions: SessionFactory, client: Platform, *, error: str 
         row = session.get(StoreConnection, client.name)
         if row is None:
             return
-        if isinstance(client, Shopify) and client.token != row.access_token:
-            row.access_token, row.token_expires_at = client.token, client.token_expires_at
+        box = box_of(session)
+        if isinstance(client, Shopify) and not _same(box, client.token, row.access_token):
+            row.access_token = box.seal(client.token)
+            row.token_expires_at = client.token_expires_at
         if isinstance(client, WooCommerce) and client.key_in_query:
             row.credentials = json.dumps({**_credentials(row), "key_in_query": "1"})
         row.last_error = error[:500]
@@ -228,6 +253,26 @@ def utc(moment: datetime | None) -> datetime | None:
     if moment is None:
         return None
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def secret_keys(platform: str) -> frozenset[str]:
+    """The credentials' keys kept sealed for ``platform``."""
+    return frozenset(f.key for f in FIELDS.get(platform, ()) if f.secret)
+
+
+def opened_credentials(box: SecretBox, row: StoreConnection) -> dict[str, str]:
+    """The stored credentials with their secrets opened (``SecretUnreadable`` if they were
+    sealed under another secret)."""
+    what = f"the {LABELS.get(row.platform, row.platform)} credentials"
+    secret = secret_keys(row.platform)
+    return {k: box.open(v, what=what) if k in secret else v for k, v in _credentials(row).items()}
+
+
+def _same(box: SecretBox, token: str, stored: str) -> bool:
+    try:
+        return box.open(stored) == token
+    except SecretUnreadable:
+        return False
 
 
 def _has_credentials(platform: str, keys: set[str]) -> bool:

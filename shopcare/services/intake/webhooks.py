@@ -30,7 +30,9 @@ from shopcare.db.engine import SessionFactory, transaction
 from shopcare.db.models import StoreConnection, WebhookDelivery
 from shopcare.domain.intake import Source
 from shopcare.domain.json_depth import MAX_DEPTH, json_too_deep
+from shopcare.services.intake.connection import opened_credentials
 from shopcare.services.intake.webhook_topics import Applied, apply_topic
+from shopcare.services.secret_box import SecretUnreadable, box_of
 from shopcare.services.shop import get_profile
 
 log = logging.getLogger(__name__)
@@ -83,7 +85,7 @@ def set_webhook_secret(
         row = session.get(StoreConnection, platform) or StoreConnection(
             platform=platform, updated_at=now
         )
-        row.webhook_secret = secret.strip()
+        row.webhook_secret = box_of(session).seal(secret.strip())
         row.updated_at = now
         session.add(row)
 
@@ -276,16 +278,16 @@ def _secrets(sessions: SessionFactory, platform: str) -> list[str]:
         return []
     with sessions() as session:
         row = session.get(StoreConnection, platform)
+        box = box_of(session)
     if row is None or not row.enabled:
         return []
-    found = [row.webhook_secret.strip()]
-    if platform == "shopify":
-        try:
-            credentials = json.loads(row.credentials or "{}")
-        except ValueError:
-            credentials = {}
-        if isinstance(credentials, dict):
-            found.append(str(credentials.get("client_secret") or "").strip())
+    try:
+        found = [box.open(row.webhook_secret).strip()]
+        if platform == "shopify":
+            found.append(opened_credentials(box, row).get("client_secret", "").strip())
+    except SecretUnreadable as exc:
+        log.warning("%s webhooks are refused: %s", platform, exc)
+        return []
     return [s for s in found if s]
 
 

@@ -21,6 +21,7 @@ from shopcare.services.carrier_accounts import (
 )
 from shopcare.services.errors import InputError
 from shopcare.services.providers import resume_provider
+from shopcare.services.secret_box import UNREADABLE
 from shopcare.ui.admin.layout import REFRESH_S, frame, when
 
 if TYPE_CHECKING:
@@ -106,6 +107,8 @@ class AccountCard:
                 ui.label(view.label).classes("text-lg font-semibold")
                 ui.space()
                 self.enabled = ui.switch("Enabled", value=view.enabled).mark(f"{view.name}-enabled")
+            if view.unreadable:
+                ui.label(UNREADABLE).classes("text-negative").mark(f"{view.name}-unreadable")
             with ui.grid(columns=2).classes("w-full"):
                 for f in view.fields:
                     field = ui.input(

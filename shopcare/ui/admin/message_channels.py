@@ -1,8 +1,10 @@
 """The two channels besides email on the Messages page: an SMS account (Twilio or a
 compatible API) and the owner's own webhook.
 
-The SMS token comes back masked, as carrier secrets do; the webhook secret is shown, since
-the owner pastes it into whatever receives the webhook.
+The SMS token comes back masked, as carrier secrets do. The webhook secret is shown only
+between "Generate" and "Save", for the owner to paste into whatever receives the webhook;
+afterwards the field is empty with a placeholder, and saving it empty keeps the stored one
+(both are kept sealed in the store, see ``services.secret_box``).
 """
 
 from __future__ import annotations
@@ -73,7 +75,8 @@ class WebhookCard:
                 "Address", value=rules.webhook_url, placeholder="https://example.com/hooks/shop"
             ).mark("webhook-url")
             with ui.row().classes("w-full no-wrap items-center"):
-                self.secret = ui.input("Secret", value=rules.webhook_secret).mark("webhook-secret")
+                self.secret = ui.input("Secret").mark("webhook-secret")
+                self._placeholder(saved=bool(rules.webhook_secret))
                 self.secret.classes("flex-1 font-mono")
                 ui.button("Generate", on_click=self.generate).props("flat").mark(
                     "generate-webhook-secret"
@@ -84,14 +87,18 @@ class WebhookCard:
     def generate(self) -> None:
         self.secret.value = secrets.token_urlsafe(32)
 
+    def _placeholder(self, *, saved: bool) -> None:
+        self.secret.props["placeholder"] = "saved; leave empty to keep" if saved else ""
+
     def save(self) -> None:
+        changes = {"webhook_url": (self.url.value or "").strip()}
+        if (self.secret.value or "").strip():
+            changes["webhook_secret"] = (self.secret.value or "").strip()
         try:
-            update_rules(
-                self.shopcare.sessions,
-                webhook_url=(self.url.value or "").strip(),
-                webhook_secret=(self.secret.value or "").strip(),
-            )
+            rules = update_rules(self.shopcare.sessions, **changes)
         except InputError as exc:
             ui.notify(str(exc), type="negative")
             return
+        self.secret.value = ""
+        self._placeholder(saved=bool(rules.webhook_secret))
         ui.notify("Webhook saved", type="positive")

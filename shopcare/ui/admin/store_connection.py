@@ -25,6 +25,7 @@ from shopcare.services.intake.connection import (
     test_connection,
 )
 from shopcare.services.intake.store_status import RunView, store_status
+from shopcare.services.secret_box import UNREADABLE
 from shopcare.ui.admin.layout import REFRESH_S, frame, when
 
 if TYPE_CHECKING:
@@ -68,6 +69,8 @@ class ConnectionForm:
         view = connection_view(shopcare.sessions, platform)
         self.inputs: dict[str, ui.input] = {}
         with ui.card().classes("w-full").mark(f"connection-{platform}"):
+            if view.unreadable:
+                ui.label(UNREADABLE).classes("text-negative").mark("credentials-unreadable")
             self.address = ui.input(ADDRESS[platform], value=view.shop_url).mark("shop-url")
             self.address.classes("w-full")
             with ui.grid(columns=2).classes("w-full"):
