@@ -4,6 +4,7 @@ the composition root and the settings page use the same rules."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -103,8 +104,7 @@ async def test_connection(
 ) -> str:
     """The adapter's own check with the stored credentials; the error text when it fails."""
     carrier_spec = _spec(name)
-    with sessions() as session:
-        account = session.get(CarrierAccount, name)
+    account = await asyncio.to_thread(_account, sessions, name)
     creds = json.loads(account.credentials) if account else {}
     base = (account.base_url if account else "") or carrier_spec.base_url
     adapter = carrier_spec.create(creds, client=client, clock=clock, base_url=base)
@@ -112,6 +112,11 @@ async def test_connection(
         return await adapter.check()
     except CarrierError as exc:
         return f"failed: {exc}"
+
+
+def _account(sessions: SessionFactory, name: str) -> CarrierAccount | None:
+    with sessions() as session:
+        return session.get(CarrierAccount, name)
 
 
 def webhook_secret(sessions: SessionFactory, name: str) -> str:
