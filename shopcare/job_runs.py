@@ -2,7 +2,7 @@
 that cannot be written.
 
 The scheduler calls the wrapped job. Before the job runs, the store is probed in a worker
-thread (``shopcare.db.probe``, about a second at most): a store another process holds, or a
+thread (``services.store_state``, a second at most): a store another process holds, or a
 read-only one, skips this run instead of starting work that would only wait out the busy
 timeout and fail, and log a traceback every few seconds. The next run comes in seconds.
 """
@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from shopcare.db.probe import StoreState, probe_store
+from shopcare.services.store_state import StoreState, probe_store
 
 log = logging.getLogger(__name__)
 GATE_TIMEOUT_S = 1.0

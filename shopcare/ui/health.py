@@ -20,10 +20,9 @@ import sqlalchemy as sa
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from shopcare.db.engine import SessionFactory
 from shopcare.db.migrate import is_current
-from shopcare.db.probe import StoreState, probe_store
 from shopcare.services.outbox_backlog import Backlog, outbox_backlog
+from shopcare.services.store_state import StoreState, probe_store
 
 if TYPE_CHECKING:
     from shopcare.app import ShopCare
@@ -104,18 +103,16 @@ def health_answer(shopcare: ShopCare, *, store: StoreState, check: StoreCheck) -
 
 async def _bounded_reads(shopcare: ShopCare) -> StoreCheck:
     try:
-        return await asyncio.wait_for(
-            asyncio.to_thread(_reads, shopcare.engine, shopcare.sessions), READS_TIMEOUT_S
-        )
+        return await asyncio.wait_for(asyncio.to_thread(_reads, shopcare), READS_TIMEOUT_S)
     except TimeoutError:
         return StoreCheck(database={"ok": False, "error": "timeout"}, backlog=None)
 
 
-def _reads(engine: sa.Engine, sessions: SessionFactory) -> StoreCheck:
+def _reads(shopcare: ShopCare) -> StoreCheck:
     try:
-        with engine.connect() as connection:
+        with shopcare.engine.connect() as connection:
             connection.execute(sa.text("SELECT 1"))
-        database = {"ok": True, "schema_current": is_current(engine)}
-        return StoreCheck(database=database, backlog=outbox_backlog(sessions))
+        database = {"ok": True, "schema_current": is_current(shopcare.engine)}
+        return StoreCheck(database=database, backlog=outbox_backlog(shopcare.sessions))
     except sa.exc.SQLAlchemyError as exc:
         return StoreCheck(database={"ok": False, "error": type(exc).__name__}, backlog=None)
