@@ -25,6 +25,7 @@ from shopcare.data_dir import keep_private
 from shopcare.db.engine import SessionFactory, make_engine, session_factory
 from shopcare.db.migrate import upgrade
 from shopcare.db.models import ImportRun
+from shopcare.job_runs import JobRuns
 from shopcare.jobs import make_scheduler
 from shopcare.notify.base import Channel, Sender
 from shopcare.notify.devmailbox import DevMailbox
@@ -78,6 +79,8 @@ class ShopCare:
 
     def __post_init__(self) -> None:
         self.poller = Poller(self.sessions, self.carriers, clock=self.clock, limits=self.limits)
+        self.job_runs = JobRuns(engine=self.engine, clock=self.clock, started_at=self.clock())
+        """The scheduled jobs' last successes, for /healthz."""
 
     @property
     def carrier_names(self) -> list[str]:
@@ -105,7 +108,7 @@ class ShopCare:
     async def dispatch_once(self) -> DispatchReport:
         return await dispatch_outbox(
             self.sessions,
-            self.senders(),
+            await asyncio.to_thread(self.senders),  # reads the message settings
             now=self.clock(),
             public_url=self.settings.public_url,
         )
@@ -163,11 +166,12 @@ class ShopCare:
             self.start_backfill(platform, days=0)
 
     def start_scheduler(self) -> None:
+        runs = self.job_runs
         self.scheduler = make_scheduler(
-            poll=self.poll_once,
-            dispatch=self.dispatch_once,
-            flush_views=self.flush_views,
-            reconcile=self.reconcile_once,
+            poll=runs.wrap("poll", self.poll_once),
+            dispatch=runs.wrap("dispatch", self.dispatch_once),
+            flush_views=runs.wrap("flush_views", self.flush_views),
+            reconcile=runs.wrap("reconcile", self.reconcile_once),
         )
         self.scheduler.start()
 

@@ -32,6 +32,7 @@ ALLOWED: dict[str, set[str]] = {
     "templating": {"paths", "catalogs"},
     "data_dir": set(),
     "jobs": set(),
+    "job_runs": {"services"},
     "__main__": {"cli"},
     "cli": {"__init__", "app", "config", "services", "db.migrate"},
     "app": _SERVICES | {"config", "data_dir", "jobs", "ui"},

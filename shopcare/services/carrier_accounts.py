@@ -8,6 +8,7 @@ cannot open is left out of polling and shown to the owner as "enter the credenti
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Callable, Mapping
@@ -125,9 +126,7 @@ async def test_connection(
 ) -> str:
     """The adapter's own check with the stored credentials; the error text when it fails."""
     carrier_spec = _spec(name)
-    with sessions() as session:
-        account = session.get(CarrierAccount, name)
-        box = box_of(session)
+    account, box = await asyncio.to_thread(_account_and_box, sessions, name)
     try:
         creds = _opened(box, carrier_spec, account.credentials) if account else {}
     except SecretUnreadable as exc:
@@ -138,6 +137,13 @@ async def test_connection(
         return await adapter.check()
     except CarrierError as exc:
         return f"failed: {exc}"
+
+
+def _account_and_box(
+    sessions: SessionFactory, name: str
+) -> tuple[CarrierAccount | None, SecretBox]:
+    with sessions() as session:
+        return session.get(CarrierAccount, name), box_of(session)
 
 
 def webhook_secret(sessions: SessionFactory, name: str) -> str:

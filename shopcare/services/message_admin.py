@@ -7,6 +7,7 @@ The admin pages reach rendering and the senders only through here.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -198,10 +199,11 @@ async def send_test(
     """Send the message as edited to the shop's support address, through the email sender
     that shoppers' mail goes through; returns the address. Raises InputError (the template
     or the profile) or SendError (the sender)."""
-    profile = get_profile(sessions)
+    profile = await asyncio.to_thread(get_profile, sessions)
     if not profile.support_email:
         raise InputError("add a support email under Shop first: the test goes there")
-    shown = preview(kind, template, preview_context(sessions, public_url, kind), locale=locale)
+    context = await asyncio.to_thread(preview_context, sessions, public_url, kind)
+    shown = preview(kind, template, context, locale=locale)
     if shown.message is None:
         raise InputError(f"The test is not sent: {shown.errors[0]}")
     await senders[Channel.EMAIL].send(

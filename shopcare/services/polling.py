@@ -2,9 +2,10 @@
 and health, concurrently, and record the answers in batched transactions.
 
 Each provider has its own token bucket (rate), semaphore (calls in flight) and breaker, so a
-slow or broken provider costs only its own parcels: the others go on. Writes run in a
-worker thread behind one lock (SQLite has one writer), so the network keeps flowing while a
-batch is stored.
+slow or broken provider costs only its own parcels: the others go on. Every store call runs
+in a worker thread (writes behind one lock: SQLite has one writer), so the network keeps
+flowing while a batch is stored, and a store locked by another process (up to the busy
+timeout) holds up this pass only, never the event loop and the pages it serves.
 """
 
 from __future__ import annotations
@@ -81,15 +82,11 @@ class Poller:
 
     async def poll(self, *, limit: int = 2000, only_ids: Sequence[int] = ()) -> PollReport:
         now = self.clock()
-        with self.sessions() as session:
-            settings = load_tracking_settings(session)
-            due = _load_due(session, now=now, limit=limit, only_ids=only_ids)
-            by_provider: dict[str, list[Due]] = defaultdict(list)
-            for item in due:
-                by_provider[item.carrier].append(item)
-            states = load_states(session, sorted(by_provider))
+        concurrency, by_provider, states = await asyncio.to_thread(
+            _load_pass, self.sessions, now=now, limit=limit, only_ids=only_ids
+        )
         report = PollReport()
-        self._concurrency = settings.provider_concurrency
+        self._concurrency = concurrency
         await asyncio.gather(
             *(
                 self._poll_provider(name, items, states[name], now=now, report=report)
@@ -97,7 +94,8 @@ class Poller:
             )
         )
         await self._flush(now=now, report=report)
-        save_states(self.sessions, list(states.values()))
+        async with self._write_lock:
+            await asyncio.to_thread(save_states, self.sessions, list(states.values()))
         return report
 
     async def _poll_provider(
@@ -229,6 +227,20 @@ def _after_error(state: ProviderState, error: CarrierError, *, now: datetime) ->
     if error.kind is ErrorKind.AUTH:
         return paused(health, str(error))
     return after_failure(health, now=now, retry_after=error.retry_after)
+
+
+def _load_pass(
+    sessions: SessionFactory, *, now: datetime, limit: int, only_ids: Sequence[int]
+) -> tuple[int, dict[str, list[Due]], dict[str, ProviderState]]:
+    """What one pass needs from the store, read in a worker thread: the concurrency
+    setting, the due shipments by provider, and each provider's state."""
+    with sessions() as session:
+        settings = load_tracking_settings(session)
+        by_provider: dict[str, list[Due]] = defaultdict(list)
+        for item in _load_due(session, now=now, limit=limit, only_ids=only_ids):
+            by_provider[item.carrier].append(item)
+        states = load_states(session, sorted(by_provider))
+    return settings.provider_concurrency, by_provider, states
 
 
 def _push_back(sessions: SessionFactory, ids: list[int], until: datetime) -> None:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 def site_app(shopcare: ShopCare) -> FastAPI:
     """Health, carrier webhooks and every shopper page; no docs, no schema."""
+    from shopcare.ui.busy import answer_busy_store
     from shopcare.ui.health import health_router
     from shopcare.ui.platform_webhooks import platform_webhooks_router
     from shopcare.ui.public import mount_public
@@ -30,6 +31,7 @@ def site_app(shopcare: ShopCare) -> FastAPI:
     mount_public(app, shopcare)
     app.include_router(webhooks_router(shopcare))
     app.include_router(platform_webhooks_router(shopcare))
+    answer_busy_store(app, shopcare)
     return app
 
 

@@ -32,7 +32,10 @@ def shop_server() -> Iterator[CarrierServer]:
 async def eventually_text(user: User, marker: str, wanted: str) -> str:
     text = ""
     for _ in range(100):
-        found = list(user.find(kind=ui.label, marker=marker).elements)
+        try:  # find() raises while the label is not on the page yet (a handler still awaits)
+            found = list(user.find(kind=ui.label, marker=marker).elements)
+        except AssertionError:
+            found = []
         text = found[0].text if found else ""
         if wanted in text:
             return text

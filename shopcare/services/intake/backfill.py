@@ -6,7 +6,9 @@ and a backfill cut short (a restart, an outage) resumes at the page after the la
 stored. The backfill writes in ``Mode.BULK``: old orders are history, nothing is sent.
 
 ``pull`` is the page loop the reconcile shares: while one page is written (in a thread,
-the store is synchronous) the next one is already being fetched.
+the store is synchronous) the next one is already being fetched. Every store call of these
+coroutines runs in a worker thread: a store locked by another process holds up the run,
+never the event loop.
 """
 
 from __future__ import annotations
@@ -84,8 +86,7 @@ async def run_backfill(
     carriers: Sequence[str],
 ) -> ImportRun:
     """Read and write every page of the run's window; the run as it ended."""
-    with sessions() as session:
-        run = session.get(ImportRun, run_id)
+    run = await asyncio.to_thread(_run, sessions, run_id)
     if run is None or run.status != RUNNING:
         raise ValueError(f"no running import {run_id}")
     state = json.loads(run.cursor or "{}")
@@ -95,7 +96,7 @@ async def run_backfill(
         clock=clock, carriers=carriers,
     )  # fmt: skip
     if run.status == DONE:
-        _first_reconcile_from(sessions, client.name, run.started_at)
+        await asyncio.to_thread(_first_reconcile_from, sessions, client.name, run.started_at)
     return run
 
 
@@ -109,14 +110,17 @@ async def backfill_in_background(
 ) -> ImportRun:
     """``run_backfill`` with a client built from the stored connection; what the admin
     page starts and leaves running."""
-    with sessions() as session:
-        run = session.get(ImportRun, run_id)
+    run = await asyncio.to_thread(_run, sessions, run_id)
     if run is None:
         raise ValueError(f"no import {run_id}")
     try:
-        client = platform_client(sessions, run.source, http=http, clock=clock)
+        client = await asyncio.to_thread(
+            platform_client, sessions, run.source, http=http, clock=clock
+        )
     except InputError as exc:  # credentials gone or unreadable: the run says so, not "running"
-        return _finish(sessions, run_id, FAILED, str(exc), now=clock(), calls=0)
+        return await asyncio.to_thread(
+            _finish, sessions, run_id, FAILED, str(exc), now=clock(), calls=0
+        )
     return await run_backfill(sessions, run_id, client=client, clock=clock, carriers=carriers)
 
 
@@ -152,15 +156,19 @@ async def pull(
     except PlatformError as exc:
         if pending:  # the pages read before the failure are kept
             await store()
-        keep_client_state(sessions, client, error=str(exc))
+        await asyncio.to_thread(keep_client_state, sessions, client, error=str(exc))
         uncounted = client.calls - began - counted  # the calls of the page that failed
-        return _finish(sessions, run_id, FAILED, str(exc), now=clock(), calls=uncounted)
+        return await asyncio.to_thread(
+            _finish, sessions, run_id, FAILED, str(exc), now=clock(), calls=uncounted
+        )
     except Exception as exc:  # a fault of ours: the run must not look busy for ever
         log.exception("import %s stopped", run_id)
         reason = f"stopped by an internal error ({type(exc).__name__}); the log has details"
-        return _finish(sessions, run_id, FAILED, reason, now=clock(), calls=0)
-    keep_client_state(sessions, client)
-    return _finish(sessions, run_id, DONE, "", now=clock(), calls=0)
+        return await asyncio.to_thread(
+            _finish, sessions, run_id, FAILED, reason, now=clock(), calls=0
+        )
+    await asyncio.to_thread(keep_client_state, sessions, client)
+    return await asyncio.to_thread(_finish, sessions, run_id, DONE, "", now=clock(), calls=0)
 
 
 async def _read_ahead(client: Platform, window: Window, cursor: str) -> AsyncIterator[Page]:
@@ -179,6 +187,11 @@ async def _read_ahead(client: Platform, window: Window, cursor: str) -> AsyncIte
                 return
     finally:
         fetch.cancel()  # the caller stopped early (an error, the app stopping)
+
+
+def _run(sessions: SessionFactory, run_id: int) -> ImportRun | None:
+    with sessions() as session:
+        return session.get(ImportRun, run_id)
 
 
 def _merged(pages: Sequence[Page]) -> Page:

@@ -236,15 +236,17 @@ async def test_connection(
 ) -> str:
     """The client's cheapest call with the stored credentials: its text, or "failed: why"."""
     try:
-        client = platform_client(sessions, platform, http=http, clock=clock)
+        client = await asyncio.to_thread(
+            platform_client, sessions, platform, http=http, clock=clock
+        )
     except InputError as exc:
         return f"failed: {exc}"
     try:
         text = await client.check()
     except PlatformError as exc:
-        keep_client_state(sessions, client, error=str(exc))
+        await asyncio.to_thread(keep_client_state, sessions, client, error=str(exc))
         return f"failed: {exc}"
-    keep_client_state(sessions, client)
+    await asyncio.to_thread(keep_client_state, sessions, client)
     return text
 
 

@@ -5,7 +5,8 @@ Webhooks get lost: Shopify stops retrying after some hours, WooCommerce disables
 after five failures and never retries. The reconcile catches what they missed. It meets the
 webhooks in the same upsert, so an order seen by both changes nothing the second time, and
 a copy older than the stored one is stale. The overlap covers orders changed while the last
-reconcile was reading and a platform's search index lagging behind its writes.
+reconcile was reading and a platform's search index lagging behind its writes. Its store
+work runs in worker threads, never on the event loop.
 """
 
 from __future__ import annotations
@@ -48,9 +49,11 @@ async def reconcile(
 ) -> list[ImportRun]:
     """One reconcile of every enabled connection; each one's run as it ended."""
     runs = []
-    for platform in enabled_platforms(sessions):
+    for platform in await asyncio.to_thread(enabled_platforms, sessions):
         try:
-            client = platform_client(sessions, platform, http=http, clock=clock, sleep=sleep)
+            client = await asyncio.to_thread(
+                platform_client, sessions, platform, http=http, clock=clock, sleep=sleep
+            )
         except InputError:
             continue
         runs.append(await reconcile_one(sessions, client, clock=clock, carriers=carriers))
@@ -61,13 +64,7 @@ async def reconcile_one(
     sessions: SessionFactory, client: Platform, *, clock: Clock, carriers: Sequence[str]
 ) -> ImportRun:
     started = clock()
-    with transaction(sessions) as session:
-        row = session.get(StoreConnection, client.name)
-        last = utc(row.last_reconcile_at) if row else None
-        run = ImportRun(kind="reconcile", source=client.name, started_at=started)
-        session.add(run)
-        session.flush()
-        run_id = int(run.id or 0)
+    run_id, last = await asyncio.to_thread(_begin, sessions, client.name, started)
     since = (last or started - FIRST_WINDOW) - OVERLAP
     window = Window(since, Since.UPDATED, Mode.LIVE)
     run = await pull(
@@ -75,8 +72,21 @@ async def reconcile_one(
         carriers=carriers,
     )  # fmt: skip
     if run.status == DONE:
-        _reconciled(sessions, client.name, started)
+        await asyncio.to_thread(_reconciled, sessions, client.name, started)
     return run
+
+
+def _begin(
+    sessions: SessionFactory, platform: str, started: datetime
+) -> tuple[int, datetime | None]:
+    """The run's row, and when the last reconcile of ``platform`` began."""
+    with transaction(sessions) as session:
+        row = session.get(StoreConnection, platform)
+        last = utc(row.last_reconcile_at) if row else None
+        run = ImportRun(kind="reconcile", source=platform, started_at=started)
+        session.add(run)
+        session.flush()
+        return int(run.id or 0), last
 
 
 def _reconciled(sessions: SessionFactory, platform: str, started: datetime) -> None:

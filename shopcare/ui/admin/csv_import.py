@@ -115,9 +115,10 @@ class CsvImportPage:
             return
         self.error.set_text("")
         try:
-            report = await run.io_bound(
-                import_csv, self.shopcare.sessions, self.path, self.options(dry_run=True)
-            )
+            options = await run.io_bound(self.options, dry_run=True)  # reads the shop's zone
+            if options is None:  # the app is shutting down
+                return
+            report = await run.io_bound(import_csv, self.shopcare.sessions, self.path, options)
         except InputError as exc:
             self.error.set_text(str(exc))
             return
@@ -130,13 +131,16 @@ class CsvImportPage:
         self.error.set_text("")
         self.import_button.disable()
         sessions, data_dir = self.shopcare.sessions, self.shopcare.settings.data_dir
-        run_id = start_run(sessions, source=self.filename, now=self.shopcare.clock())
+        run_id = await run.io_bound(
+            start_run, sessions, source=self.filename, now=self.shopcare.clock()
+        )
+        options = await run.io_bound(self.options, dry_run=False)
+        if run_id is None or options is None:  # the app is shutting down
+            return
         _RUNNING.add(run_id)
         self.show_progress()
         try:
-            report = await run.io_bound(
-                import_csv, sessions, self.path, self.options(dry_run=False), run_id=run_id
-            )
+            report = await run.io_bound(import_csv, sessions, self.path, options, run_id=run_id)
         except InputError as exc:
             self.error.set_text(str(exc))
             self.show_progress()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from nicegui import ui
+from nicegui import run, ui
 
 from shopcare.services.errors import InputError
 from shopcare.services.intake.connection import (
@@ -122,9 +122,11 @@ class ConnectionForm:
             ui.label(url).classes("font-mono select-all").mark("webhook-url")
             ui.label(WEBHOOK_TOPICS[self.platform]).classes("text-sm text-gray-600")
 
-    def save(self) -> bool:
+    async def save(self) -> bool:
+        """The store's write in a worker thread (``run.io_bound``), never on the loop."""
         try:
-            save_connection(
+            await run.io_bound(
+                save_connection,
                 self.shopcare.sessions,
                 self.platform,
                 shop_url=self.address.value or "",
@@ -144,7 +146,7 @@ class ConnectionForm:
         return True
 
     async def test(self) -> None:
-        if not self.save():
+        if not await self.save():
             return
         self.result.set_text("Testing…")
         self.result.classes(remove="text-positive text-negative")
@@ -158,8 +160,8 @@ class ConnectionForm:
         self.result.classes("text-negative" if text.startswith("failed") else "text-positive")
         self.show_progress()  # the last error, as the reconcile will meet it
 
-    def start_import(self) -> None:
-        if not self.save():
+    async def start_import(self) -> None:
+        if not await self.save():
             return
         days = int(self.days.value or DEFAULT_DAYS)
         self.shopcare.start_backfill(self.platform, days=days)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from nicegui import ui
+from nicegui import run, ui
 
 from shopcare.domain.messages import MessageKind
 from shopcare.services.errors import InputError
@@ -184,7 +184,7 @@ class TemplateEditor:
         try:
             to = await send_test(
                 self.shopcare.sessions,
-                self.shopcare.senders(),
+                await run.io_bound(self.shopcare.senders),  # reads the message settings
                 kind=self.kind,
                 locale=self.locale,
                 template=self.template(),

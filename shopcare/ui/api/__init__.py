@@ -16,6 +16,7 @@ from shopcare.ui.api.limits import BodyLimit
 from shopcare.ui.api.orders import orders_router
 from shopcare.ui.api.reads import reads_router
 from shopcare.ui.api.strict import known_query_only
+from shopcare.ui.busy import answer_busy_store
 
 if TYPE_CHECKING:
     from shopcare.app import ShopCare
@@ -39,6 +40,7 @@ def api_app(shopcare: ShopCare) -> FastAPI:
     app.include_router(orders_router(shopcare, auth))
     app.include_router(reads_router(shopcare, auth))
     app.add_middleware(BodyLimit)
+    answer_busy_store(app, shopcare)
     return app
 
 

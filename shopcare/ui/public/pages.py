@@ -1,14 +1,16 @@
-"""Answers every public page can give: not found, too many attempts, a form that expired."""
+"""Answers every public page can give: not found, too many attempts, a form that expired,
+a store too busy to take a write."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+import sqlalchemy as sa
 from fastapi import Request
 from fastapi.responses import Response
 
-from shopcare.services.shop import get_profile
+from shopcare.services.shop import ShopProfile, get_profile
 from shopcare.ui.public.templating import render
 from shopcare.ui.public.words import N_
 
@@ -16,6 +18,7 @@ if TYPE_CHECKING:
     from shopcare.app import ShopCare
 
 LOOKUP_WINDOW = timedelta(minutes=10)
+BUSY_RETRY_AFTER = timedelta(minutes=1)
 
 
 def not_found(shopcare: ShopCare, request: Request) -> Response:
@@ -56,3 +59,22 @@ def form_expired(shopcare: ShopCare, request: Request) -> Response:
         text=N_("This form has expired or cookies are blocked. Reload the page and send it again."),
         links=[(request.url.path, N_("Reload the page"))] if not back else [],
     )
+
+
+def store_busy(shopcare: ShopCare, request: Request) -> Response:
+    """The store cannot take a write just now (see ``shopcare.ui.busy``): try again soon."""
+    try:  # a read, which a locked store still allows; the default look if even that fails
+        shop = get_profile(shopcare.sessions)
+    except sa.exc.SQLAlchemyError:
+        shop = ShopProfile()
+    response = render(
+        "message.html",
+        request,
+        status_code=503,
+        shop=shop,
+        title=N_("We are busy"),
+        text=N_("We are busy — please try again in a minute."),
+        links=[],
+    )
+    response.headers["Retry-After"] = str(int(BUSY_RETRY_AFTER.total_seconds()))
+    return response
