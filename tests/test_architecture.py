@@ -35,7 +35,7 @@ ALLOWED: dict[str, set[str]] = {
     "job_runs": {"services"},
     "__main__": {"cli"},
     "cli": {"__init__", "app", "config", "services", "db.migrate"},
-    "app": _SERVICES | {"config", "data_dir", "jobs", "ui"},
+    "app": _SERVICES | {"config", "data_dir", "jobs", "job_runs", "ui"},
 }
 """Who may import what. ``__init__`` is the package itself (``from shopcare import
 __version__``); the composition root ``app`` may wire anything but the CLI."""
