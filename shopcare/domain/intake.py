@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
+
+from shopcare.domain.text import clean_text
 
 
 class Source(StrEnum):
@@ -104,6 +106,31 @@ class OrderIn:
     cancelled_at: datetime | None = None
     updated_at: datetime | None = None
     """When the source last changed the order: an older copy than the stored one is stale."""
+
+
+_SHOPPER_TEXT = (
+    "email", "customer_name", "ship_name", "ship_address1", "ship_address2", "ship_city",
+    "ship_region", "ship_postcode", "ship_country", "ship_phone", "phone",
+)  # fmt: skip
+"""The fields a shopper typed (through the shop): names, address, contact."""
+
+
+def clean_order(order_in: OrderIn) -> OrderIn:
+    """The order with control and bidi-control characters taken out of what the shopper
+    typed and of its items' titles (``domain.text``), whatever source it came from. The
+    order number is a key and is left as the source sent it."""
+    changes: dict[str, object] = {
+        name: clean_text(value)
+        for name in _SHOPPER_TEXT
+        if (value := getattr(order_in, name)) != clean_text(value)
+    }
+    lines = [
+        replace(li, title=clean_text(li.title), variant=clean_text(li.variant))
+        for li in order_in.lines
+    ]
+    if lines != list(order_in.lines):
+        changes["lines"] = lines
+    return replace(order_in, **changes) if changes else order_in  # type: ignore[arg-type]
 
 
 def email_problem(email: str) -> str:

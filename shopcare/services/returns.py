@@ -30,6 +30,7 @@ from shopcare.domain.return_policy import (
     window_start,
 )
 from shopcare.domain.returns import Resolution, ReturnStatus, make_rma, returnable_quantities
+from shopcare.domain.text import clean_text
 from shopcare.services.errors import InputError
 from shopcare.services.outbox import enqueue
 from shopcare.services.return_history import log_return_event
@@ -245,7 +246,7 @@ def _save(
         public_token=secrets.token_urlsafe(24),
         status=ReturnStatus.APPROVED if money.auto_approved else ReturnStatus.REQUESTED,
         reason=chosen[0].reason,
-        comment=draft.comment.strip()[:2000],
+        comment=clean_text(draft.comment, multiline=True).strip()[:2000],
         created_at=now,
         updated_at=now,
         resolution=draft.resolution,
