@@ -109,23 +109,27 @@ class OrderIn:
 
 
 _SHOPPER_TEXT = (
-    "email", "customer_name", "ship_name", "ship_address1", "ship_address2", "ship_city",
-    "ship_region", "ship_postcode", "ship_country", "ship_phone", "phone",
+    "email", "customer_name", "ship_name", "ship_city", "ship_region", "ship_postcode",
+    "ship_country", "ship_phone", "phone",
 )  # fmt: skip
-"""The fields a shopper typed (through the shop): names, address, contact."""
+"""One-line fields a shopper typed (through the shop): names, contact, place."""
+_SHOPPER_LINES = ("ship_address1", "ship_address2")
+"""Address lines, which shops export with line breaks in them ("Hinterhaus\nEG")."""
 
 
 def clean_order(order_in: OrderIn) -> OrderIn:
     """The order with control and bidi-control characters taken out of what the shopper
     typed and of its items' titles (``domain.text``), whatever source it came from. The
     order number is a key and is left as the source sent it."""
+    cleaned = {name: clean_text(getattr(order_in, name)) for name in _SHOPPER_TEXT}
+    cleaned |= {
+        name: clean_text(getattr(order_in, name), multiline=True) for name in _SHOPPER_LINES
+    }
     changes: dict[str, object] = {
-        name: clean_text(value)
-        for name in _SHOPPER_TEXT
-        if (value := getattr(order_in, name)) != clean_text(value)
+        name: value for name, value in cleaned.items() if value != getattr(order_in, name)
     }
     lines = [
-        replace(li, title=clean_text(li.title), variant=clean_text(li.variant))
+        replace(li, title=clean_text(li.title, multiline=True), variant=clean_text(li.variant))
         for li in order_in.lines
     ]
     if lines != list(order_in.lines):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass
 
 from fastapi import HTTPException, Request
@@ -191,7 +191,7 @@ async def _refuse(send: Send, status: int, detail: str) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-async def capped_stream(request: Request, *, limit: int) -> AsyncIterator[bytes]:
+async def capped_stream(request: Request, *, limit: int) -> AsyncGenerator[bytes, None]:
     """The body's chunks, raising ``BodyTooLarge`` before the first when the declared length
     is over ``limit`` and as soon as the counted one is (it may be absent or false). Also
     safe without ``BodyCaps`` in front (an app built for a test)."""
