@@ -222,7 +222,7 @@ def test_a_200_mb_body_is_cut_off_at_the_endpoint_cap(
     growth = after["VmHWM" if peak else "VmRSS"] - before["VmRSS"]
     shown = path.replace(server.token, TOKEN).split("&sid=")[0]
     print(
-        f"\nRSS {method} {shown} "
+        f"\nRSS {method} {shown} ({content_type.split(';')[0]}) "
         f"{'content-length' if declared else 'chunked'}: status {outcome.status}, "
         f"sent {outcome.sent / 2**20:.1f} MB, peak growth {growth / 2**20:.1f} MB"
     )
