@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import select
 import socket
 import sqlite3
@@ -246,3 +247,22 @@ UNREAD = {
     ("PUT", f"/t/{TOKEN}"),  # 405
 }
 """Answered without reading the body (any answer but a 500; a declared 200 MB may be 413)."""
+
+
+def test_a_return_with_photos_under_the_cap_still_goes_through(server: Server) -> None:
+    """The caps refuse nothing a shopper sends: three 3 MB photos reach the returns form,
+    which answers in its own words (this demo order may not be returnable: any answer but
+    "too large")."""
+    base = f"http://127.0.0.1:{server.port}"
+    with httpx.Client(base_url=base, timeout=30) as browser:
+        form = browser.get(f"/t/{server.token}/return")
+        token = re.search(r'name="csrf" value="([^"]+)"', form.text)
+        assert token, form.text[:300]
+        photo = b"\xff\xd8\xff\xe0" + b"\0" * (3 * 1024 * 1024)
+        answer = browser.post(
+            f"/t/{server.token}/return",
+            data={"csrf": token[1], "reason": "damaged", "comment": "Broken"},
+            files=[("photos", (f"p{i}.jpg", photo, "image/jpeg")) for i in range(3)],
+        )
+    assert answer.status_code in (200, 303, 400), answer.status_code
+    assert "could not be read" not in answer.text
