@@ -247,17 +247,19 @@ def mount(shopcare: ShopCare) -> None:
     """Register every route and the scheduler on NiceGUI's app (a FastAPI instance).
 
     The shopper's pages, health and webhooks are a separate small app put in front of
-    NiceGUI's middleware (see ``shopcare.ui.site``); the admin stays inside it."""
+    NiceGUI's middleware (see ``shopcare.ui.site``); the admin stays inside it. Every request
+    body, to either, is capped first (``shopcare.ui.bodies``)."""
     from nicegui import app as web
 
     from shopcare.ui.admin import register_admin
     from shopcare.ui.api import mount_api
+    from shopcare.ui.bodies import BodyCaps
     from shopcare.ui.site import SiteFirst, site_app
 
     site = site_app(shopcare)
     mount_api(site, shopcare)
     nicegui_stack = type(web).build_middleware_stack.__get__(web)  # the class's, not a wrapper
-    web.build_middleware_stack = lambda: SiteFirst(site, nicegui_stack())  # type: ignore[method-assign]
+    web.build_middleware_stack = lambda: BodyCaps(SiteFirst(site, nicegui_stack()))  # type: ignore[method-assign]
     register_admin(shopcare)
     web.on_startup(shopcare.start_scheduler)
     web.on_startup(lambda: apply_pending_webhooks(shopcare))

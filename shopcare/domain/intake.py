@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
+
+from shopcare.domain.text import clean_text
 
 
 class Source(StrEnum):
@@ -104,6 +106,35 @@ class OrderIn:
     cancelled_at: datetime | None = None
     updated_at: datetime | None = None
     """When the source last changed the order: an older copy than the stored one is stale."""
+
+
+_SHOPPER_TEXT = (
+    "email", "customer_name", "ship_name", "ship_city", "ship_region", "ship_postcode",
+    "ship_country", "ship_phone", "phone",
+)  # fmt: skip
+"""One-line fields a shopper typed (through the shop): names, contact, place."""
+_SHOPPER_LINES = ("ship_address1", "ship_address2")
+"""Address lines, which shops export with line breaks in them ("Hinterhaus\nEG")."""
+
+
+def clean_order(order_in: OrderIn) -> OrderIn:
+    """The order with control and bidi-control characters taken out of what the shopper
+    typed and of its items' titles (``domain.text``), whatever source it came from. The
+    order number is a key and is left as the source sent it."""
+    cleaned = {name: clean_text(getattr(order_in, name)) for name in _SHOPPER_TEXT}
+    cleaned |= {
+        name: clean_text(getattr(order_in, name), multiline=True) for name in _SHOPPER_LINES
+    }
+    changes: dict[str, object] = {
+        name: value for name, value in cleaned.items() if value != getattr(order_in, name)
+    }
+    lines = [
+        replace(li, title=clean_text(li.title, multiline=True), variant=clean_text(li.variant))
+        for li in order_in.lines
+    ]
+    if lines != list(order_in.lines):
+        changes["lines"] = lines
+    return replace(order_in, **changes) if changes else order_in  # type: ignore[arg-type]
 
 
 def email_problem(email: str) -> str:

@@ -26,6 +26,7 @@ from jinja2.exceptions import SecurityError, TemplateNotFound
 
 from shopcare.catalogs import direction
 from shopcare.domain.messages import MessageKind
+from shopcare.domain.text import isolate
 from shopcare.notify.i18n import translations
 from shopcare.templating import jinja_environment
 
@@ -285,8 +286,14 @@ def _render_part(env: Environment, part: _Part, source: str, values: dict[str, A
 
 
 def _safe(context: MessageContext) -> MessageContext:
-    """The context a template sees: a valid brand colour, and its own list of items."""
-    return replace(context, brand_color=safe_color(context.brand_color), items=[*context.items])
+    """The context a template sees: a valid brand colour, its own list of items, and the
+    shopper's name isolated (``domain.text.isolate``), in the owner's templates too."""
+    return replace(
+        context,
+        brand_color=safe_color(context.brand_color),
+        items=[*context.items],
+        customer_name=isolate(context.customer_name),
+    )
 
 
 @lru_cache(maxsize=512)

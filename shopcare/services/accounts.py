@@ -28,6 +28,7 @@ from shopcare.db.engine import SessionFactory, transaction
 from shopcare.db.models import Customer, OutboxMessage, Shipment, ShopOrder
 from shopcare.domain.messages import MessageKind
 from shopcare.domain.status import ShipmentStatus
+from shopcare.domain.text import clean_text
 from shopcare.notify.base import Channel
 from shopcare.services.message_rules import load_rules
 from shopcare.services.outbox import existing_keys, message_rows
@@ -79,7 +80,7 @@ def request_account_link(
     """Queue the sign-in link when a shopper with an order has this email and has not had
     ``LINKS_PER_EMAIL`` of them within the last ``LINK_EMAIL_WINDOW``; False otherwise.
     The caller answers the same either way."""
-    wanted = email.strip().lower()
+    wanted = clean_text(email).strip().lower()  # as stored (domain.intake.clean_order)
     with transaction(sessions) as session:
         customer = session.exec(select(Customer).where(Customer.email == wanted)).first()
         newest = _newest_order(session, customer.id) if customer and customer.id else None

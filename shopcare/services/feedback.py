@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from shopcare.db.engine import SessionFactory, transaction
 from shopcare.db.models import Feedback, ShopOrder
+from shopcare.domain.text import clean_text
 from shopcare.domain.tokens import public_token
 from shopcare.services.errors import InputError
 
@@ -40,7 +41,8 @@ def record_feedback(
         row = session.exec(select(Feedback).where(Feedback.public_token == token)).first()
         if row is None:
             raise InputError("This feedback link is not valid.")
-        row.score, row.comment, row.answered_at = score, comment.strip()[:2000], now
+        row.score, row.answered_at = score, now
+        row.comment = clean_text(comment, multiline=True).strip()[:2000]
         session.add(row)
 
 

@@ -18,6 +18,7 @@ from shopcare.db.engine import SessionFactory
 from shopcare.db.models import ShopOrder
 from shopcare.domain.progress import Progress, progress
 from shopcare.domain.status import ShipmentStatus
+from shopcare.domain.text import clean_text
 from shopcare.services.orders import normalise_tracking_number
 from shopcare.services.shipments import shipment_by_number
 from shopcare.services.shop import load_profile
@@ -65,7 +66,8 @@ def fold_order_number(order_number: str) -> str:
 
 
 def _fold(value: str) -> bytes:
-    return "".join(value.split()).casefold().encode()
+    """Spaces, case and invisible characters ignored (``domain.text``), on both sides."""
+    return "".join(clean_text(value).split()).casefold().encode()
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from sqlmodel import col, select
 
 from shopcare.db.engine import SessionFactory, transaction
 from shopcare.db.models import ProblemReport, Shipment, ShopOrder
+from shopcare.domain.text import clean_text
 from shopcare.services.errors import InputError
 from shopcare.services.shop import load_profile
 
@@ -40,7 +41,7 @@ def report_problem(
         chosen = ProblemKind(kind)
     except ValueError:
         raise InputError("Please choose what the problem is.") from None
-    text = message.strip()
+    text = clean_text(message, multiline=True).strip()
     if chosen is ProblemKind.OTHER and not text:
         raise InputError("Please describe the problem.")
     if len(text) > MAX_MESSAGE:

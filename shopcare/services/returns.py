@@ -30,6 +30,7 @@ from shopcare.domain.return_policy import (
     window_start,
 )
 from shopcare.domain.returns import Resolution, ReturnStatus, make_rma, returnable_quantities
+from shopcare.domain.text import clean_text
 from shopcare.domain.tokens import public_token
 from shopcare.services.errors import InputError
 from shopcare.services.outbox import enqueue
@@ -246,7 +247,7 @@ def _save(
         public_token=public_token(),
         status=ReturnStatus.APPROVED if money.auto_approved else ReturnStatus.REQUESTED,
         reason=chosen[0].reason,
-        comment=draft.comment.strip()[:2000],
+        comment=clean_text(draft.comment, multiline=True).strip()[:2000],
         created_at=now,
         updated_at=now,
         resolution=draft.resolution,

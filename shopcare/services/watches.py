@@ -22,6 +22,7 @@ from shopcare.db.engine import SessionFactory, transaction
 from shopcare.db.models import Customer, OutboxMessage, Shipment, ShipmentWatch, ShopOrder
 from shopcare.domain.messages import MessageKind
 from shopcare.domain.status import ShipmentStatus
+from shopcare.domain.text import clean_text
 from shopcare.domain.tokens import public_token
 from shopcare.notify.base import Channel
 from shopcare.notify.render import MessageContext
@@ -48,7 +49,7 @@ def start_watch(
     confirmed, so knowing a tracking number is not enough to mail a stranger. Asking again
     keeps one watch; an active one stays active, and at most one confirmation goes out per
     watch and hour."""
-    address = email.strip().lower()
+    address = clean_text(email).strip().lower()
     if len(address) > 320 or not _EMAIL.fullmatch(address):
         raise InputError("Please enter a valid email address.")
     number = normalise_tracking_number(tracking_number)

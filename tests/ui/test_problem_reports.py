@@ -203,3 +203,18 @@ async def test_the_owner_sees_open_problems_and_marks_one_resolved(user: User) -
     user.find(marker=f"resolve-{report_id}").click()
     assert stored_status(report_id) == ("resolved", 0)
     await user.should_see("No open problems")
+
+
+@pytest.mark.usefixtures("admin_data_dir")
+async def test_the_owner_sees_a_right_to_left_report_isolated_and_without_overrides(
+    user: User,
+) -> None:
+    """Stored without the NUL and the override (services clean it), shown in a first-strong
+    isolate so the Hebrew cannot reorder the label around it."""
+    file_demo_report("\u202eשלום\x00, the box is empty")
+    await sign_in(user)
+
+    await user.open("/admin/problems")
+
+    label = user.find(marker="problem-message").elements.pop()
+    assert label.text == "\u2068שלום, the box is empty\u2069"

@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from shopcare.db.engine import SessionFactory, transaction
 from shopcare.db.models import OrderLine, Shipment, ShopOrder
-from shopcare.domain.intake import Mode, OrderIn, ShipmentIn, order_problems
+from shopcare.domain.intake import Mode, OrderIn, ShipmentIn, clean_order, order_problems
 from shopcare.services.errors import InputError
 from shopcare.services.intake import rows
 from shopcare.services.intake.cancel import cancel_order, stop_following
@@ -76,7 +76,7 @@ def write_orders(
     with their problems and the rest are written."""
     results: list[Written | None] = [None] * len(orders)
     todo: list[tuple[int, OrderIn]] = []
-    for i, order_in in enumerate(orders):
+    for i, order_in in enumerate(map(clean_order, orders)):  # what the shopper typed, cleaned
         problems = order_problems(order_in)
         if problems:
             results[i] = Written(

@@ -35,13 +35,13 @@ from shopcare.services.intake.csv_report import (
 from shopcare.services.intake.csv_runs import RunView, latest_run, start_run
 from shopcare.services.shop import get_profile
 from shopcare.ui.admin.layout import REFRESH_S, frame, when
+from shopcare.ui.bodies import CSV_UPLOAD
 
 if TYPE_CHECKING:
     from shopcare.app import ShopCare
 
 FORMATS = {"": "Tell from the header", **{f.value: f.value.capitalize() for f in CsvFormat}}
 FORMATS["woocommerce"] = "WooCommerce"
-MAX_UPLOAD = 500 * 1024 * 1024
 KEEP_UPLOADS_S = 24 * 3600
 """Uploaded files are kept this long (Preview, then Import), then removed on the next upload."""
 _RUNNING: set[int] = set()
@@ -70,8 +70,13 @@ class CsvImportPage:
             "confirmation; parcels that left more than 7 days ago are followed without "
             "messages, newer ones tell the shopper as they move."
         ).classes("text-sm text-gray-600")
-        ui.upload(
-            label="CSV file", auto_upload=True, max_file_size=MAX_UPLOAD, on_upload=self.received
+        ui.upload(  # the browser checks the size; the server caps it too (ui.bodies)
+            label="CSV file",
+            auto_upload=True,
+            max_files=1,
+            max_file_size=CSV_UPLOAD,
+            max_total_size=CSV_UPLOAD,
+            on_upload=self.received,
         ).props("accept=.csv,.txt,text/csv").mark("upload")
         self.chosen = ui.label("No file yet.").mark("chosen-file")
         self.format = ui.select(FORMATS, value="", label="Format").mark("format")

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from nicegui import ui
 
+from shopcare.domain.text import isolate
 from shopcare.services.admin_views import carrier_choices
 from shopcare.services.order_facts import OrderFacts, order_facts
 from shopcare.services.outbox import FAILED, SENT, SKIPPED, resend
@@ -101,13 +102,14 @@ def _order(
     return_actions: ReturnActions,
 ) -> None:
     with ui.card().classes("w-full"):
-        who = (view.customer_name, view.email or "no email", facts.phone)
-        ui.label(" · ".join(p for p in who if p)).mark("order-customer")
+        who = (isolate(view.customer_name), isolate(view.email) or "no email", facts.phone)
+        ui.label(" · ".join(p for p in who if p)).mark("order-customer")  # the shopper's
+        # words isolated: a right-to-left name (or a stored override) cannot reorder the rest
         ui.label(f"Placed {when(view.placed_at)} · total {view.total}")
         if facts.address:
             with ui.column().classes("gap-0").mark("order-address"):
                 for line in facts.address:
-                    ui.label(line)
+                    ui.label(isolate(line))
         with ui.row().classes("items-center gap-2"):
             ui.label("Shopper's tracking page:")
             ui.link(f"{public_url}/t/{view.token}", f"/t/{view.token}", new_tab=True)

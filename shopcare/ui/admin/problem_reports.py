@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from nicegui import ui
 
+from shopcare.domain.text import isolate
 from shopcare.services.problem_reports import ProblemKind, ReportRow, open_reports, resolve_report
 from shopcare.ui.admin.layout import REFRESH_S, frame, when
 
@@ -67,4 +68,6 @@ class ProblemList:
                     "flat"
                 ).mark(f"resolve-{report.id}")
             if report.message:
-                ui.label(report.message).classes("whitespace-pre-wrap")
+                ui.label(isolate(report.message)).classes("whitespace-pre-wrap").mark(
+                    "problem-message"
+                )

@@ -14,6 +14,7 @@ from fastapi import APIRouter, HTTPException
 from fastapi.responses import FileResponse
 from nicegui import app, ui
 
+from shopcare.domain.text import isolate
 from shopcare.services.return_admin import ReturnDetail, photo_file, return_detail
 from shopcare.ui.admin.detail_page import record_frame, redrawn
 from shopcare.ui.admin.layout import status_label, when
@@ -85,13 +86,13 @@ def _detail(view: ReturnDetail, steps: ReturnSteps) -> None:
             ui.link(f"Order {view.order_number}", f"/admin/orders/{view.order_id}").mark(
                 "return-order"
             )
-            ui.label(f"{view.customer_name} · {view.email}")
+            ui.label(f"{isolate(view.customer_name)} · {isolate(view.email)}")
         if view.address:
-            ui.label(view.address).classes("text-sm text-gray-600")
+            ui.label(isolate(view.address)).classes("text-sm text-gray-600")
         if view.reason:
             ui.label(f"Reason: {status_label(view.reason)}")
         if view.comment:
-            ui.label(f"Shopper's comment: {view.comment}").classes("whitespace-pre-line")
+            ui.label(f"Shopper's comment: {isolate(view.comment)}").classes("whitespace-pre-line")
         if view.fee:
             paid_by = "shopper" if view.shipping_paid_by == "shopper" else "shop"
             ui.label(f"Fee taken off: {view.fee} · return shipping paid by the {paid_by}")

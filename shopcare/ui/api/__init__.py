@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING
 from fastapi import Depends, FastAPI
 
 from shopcare.ui.api.auth import key_checker
-from shopcare.ui.api.limits import BodyLimit
 from shopcare.ui.api.orders import orders_router
 from shopcare.ui.api.reads import reads_router
 from shopcare.ui.api.strict import known_query_only
+from shopcare.ui.bodies import API_BODY, BodyCaps
 from shopcare.ui.busy import answer_busy_store
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ def api_app(shopcare: ShopCare) -> FastAPI:
     auth = key_checker(shopcare)
     app.include_router(orders_router(shopcare, auth))
     app.include_router(reads_router(shopcare, auth))
-    app.add_middleware(BodyLimit)
+    app.add_middleware(BodyCaps, caps=(), default=API_BODY)  # also when mounted elsewhere
     answer_busy_store(app, shopcare)
     return app
 

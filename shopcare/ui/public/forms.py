@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import RedirectResponse
-from starlette.datastructures import UploadFile
+from typing import Any
 
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse
+from python_multipart.multipart import parse_options_header
+from starlette.datastructures import FormData, UploadFile
+from starlette.formparsers import FormParser, MultiPartParser
+
+from shopcare.domain.return_policy import MAX_PHOTO_BYTES, MAX_PHOTOS
+from shopcare.ui.bodies import FORM_BODY, PHOTO_FORM_BODY, BodyTooLarge, capped_stream
 from shopcare.ui.public.csrf import check_csrf, keyed_by
 
 
@@ -28,28 +34,54 @@ async def form_fields(request: Request, *, csrf: bool = True) -> dict[str, str]:
 async def form_with_files(
     request: Request,
     *,
-    max_files: int = 5,
-    max_part_size: int = 1024 * 1024,
-    max_file_size: int = 8 * 1024 * 1024,
+    max_files: int = MAX_PHOTOS,
+    max_file_size: int = MAX_PHOTO_BYTES,
+    limit: int = PHOTO_FORM_BODY,
 ) -> tuple[dict[str, str], list[tuple[str, str, bytes]]]:
     """Text fields and uploaded files as ``(field name, content type, bytes)``, CSRF-checked.
     Empty file inputs (the browser sends them when nothing was chosen) are skipped.
 
-    Memory stays bounded: a body announced larger than ``max_files`` full files is refused
-    before it is read (413), and of each file at most ``max_file_size + 1`` bytes are read,
-    so the caller can still tell the shopper which photo was too big."""
-    announced = request.headers.get("content-length", "")
-    if announced.isdigit() and int(announced) > max_files * max_file_size + max_part_size:
-        raise HTTPException(status_code=413, detail="upload too large")
-    async with request.form(max_files=max_files, max_part_size=max_part_size) as form:
+    Memory stays bounded: a body announced over ``limit`` is refused before it is read and
+    a longer one is cut as it streams (``BodyTooLarge``, 413); the text fields together may
+    have ``FORM_BODY`` bytes, as in any form; files past 1 MB wait on disk, and of each at
+    most ``max_file_size + 1`` bytes are read, so the caller can still tell the shopper which
+    photo was too big. A broken multipart body raises ``MultiPartException``."""
+    kind, _ = parse_options_header(request.headers.get("content-type"))
+    text_only = kind != b"multipart/form-data"  # then no more than any form
+    stream = capped_stream(request, limit=FORM_BODY if text_only else limit)
+    form = FormData()
+    try:
+        if kind == b"multipart/form-data":
+            form = await _TextCappedParser(request.headers, stream, max_files=max_files).parse()
+        elif kind == b"application/x-www-form-urlencoded":
+            form = await FormParser(request.headers, stream).parse()
         fields = {k: v for k, v in form.items() if isinstance(v, str)}
         files = []
         for name, value in form.multi_items():
             if isinstance(value, UploadFile) and value.filename:
                 data = await value.read(max_file_size + 1)
                 files.append((name, value.content_type or "", data))
+    finally:
+        await stream.aclose()
+        await form.close()
     check_csrf(request, fields)
     return fields, files
+
+
+class _TextCappedParser(MultiPartParser):
+    """Starlette's multipart parser, with the text parts capped together (``FORM_BODY``) and
+    not only one by one: text is held in memory, files past 1 MB are not."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._text_size = 0
+
+    def on_part_data(self, data: bytes, start: int, end: int) -> None:
+        if self._current_part.file is None:  # a text field
+            self._text_size += end - start
+            if self._text_size > FORM_BODY:
+                raise BodyTooLarge(FORM_BODY)
+        super().on_part_data(data, start, end)
 
 
 def prefix(request: Request) -> str:

@@ -65,12 +65,11 @@ def returns_router(shopcare: ShopCare) -> APIRouter:
     @router.post("/t/{token}/return")
     async def return_submit(token: str, request: Request) -> Response:
         try:
-            fields, files = await form_with_files(
-                request, max_files=MAX_PHOTOS, max_part_size=1024 * 1024
-            )
-        except (HTTPException, MultiPartException):
+            fields, files = await form_with_files(request)
+        except (HTTPException, MultiPartException) as exc:
+            status = 413 if isinstance(exc, HTTPException) and exc.status_code == 413 else 400
             return await run_in_threadpool(
-                return_form_page, shopcare, request, token, errors=[(UNREADABLE, {})], status=400
+                return_form_page, shopcare, request, token, errors=[(UNREADABLE, {})], status=status
             )
         photos = [PhotoUpload(f"photo {i}", data) for i, (_n, _t, data) in enumerate(files, 1)]
         return await run_in_threadpool(submit_return, shopcare, request, token, fields, photos)
