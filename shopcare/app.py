@@ -43,6 +43,7 @@ from shopcare.services.intake.backfill import (
 from shopcare.services.intake.reconcile import reconcile
 from shopcare.services.message_rules import get_rules
 from shopcare.services.polling import Poller, ProviderLimits
+from shopcare.services.process_lease import release_lease, renew_lease, this_process
 from shopcare.services.shop import get_profile
 from shopcare.services.tracking import PollReport
 from shopcare.services.view_counts import flush_views
@@ -72,6 +73,9 @@ class ShopCare:
 
     def __post_init__(self) -> None:
         self.poller = Poller(self.sessions, self.carriers, clock=self.clock, limits=self.limits)
+        # Names this process on what it claims (outbox rows); written by the first
+        # heartbeat or dispatch run, removed at a clean stop.
+        self.lease = this_process(now=self.clock())
 
     @property
     def carrier_names(self) -> list[str]:
@@ -100,7 +104,12 @@ class ShopCare:
             self.senders(),
             now=self.clock(),
             public_url=self.settings.public_url,
+            lease=self.lease,
         )
+
+    async def heartbeat(self) -> None:
+        """Tell other processes this one is alive (services.process_lease)."""
+        await asyncio.to_thread(renew_lease, self.sessions, self.lease, now=self.clock())
 
     def senders(self) -> dict[Channel, Sender]:
         """Email from the configuration; SMS and webhook from the owner's message settings,
@@ -160,6 +169,7 @@ class ShopCare:
             dispatch=self.dispatch_once,
             flush_views=self.flush_views,
             reconcile=self.reconcile_once,
+            heartbeat=self.heartbeat,
         )
         self.scheduler.start()
 
@@ -175,6 +185,10 @@ class ShopCare:
         await self.http.aclose()
         if isinstance(self.sender, SmtpSender):
             await self.sender.close()
+        try:
+            await asyncio.to_thread(release_lease, self.sessions, self.lease)
+        except Exception:  # as above; a lease left behind is found dead by the next start
+            log.exception("this process's lease was not removed")
 
 
 def build(

@@ -1,6 +1,8 @@
 """Sending what the outbox holds: claim due rows (one conditional UPDATE ... RETURNING per
-chunk, so two dispatchers never take the same row), render them, hand them to their
-channel's sender, record the outcome. Quiet hours and the hourly cap are applied here.
+chunk, so two dispatchers never take the same row; each claim names this process's lease),
+render them, hand them to their channel's sender, record each outcome as it comes
+(``outbox_records``). Quiet hours and the hourly cap are applied here. Rows a dead process
+left "sending" are taken back at the start of each run.
 """
 
 from __future__ import annotations
@@ -20,16 +22,10 @@ from shopcare.domain.messages import MessageKind
 from shopcare.domain.quiet_hours import quiet_until
 from shopcare.notify.base import Channel, Outgoing, Sender, SendError
 from shopcare.services.message_rules import MessageRules, load_rules
-from shopcare.services.outbox import (
-    FAILED,
-    MAX_ATTEMPTS,
-    QUEUED,
-    SENDING,
-    SENT,
-    SKIPPED,
-    STUCK_AFTER,
-)
+from shopcare.services.outbox import QUEUED, SENDING, SENT, SKIPPED, reclaim_abandoned
+from shopcare.services.outbox_records import Ledger, put_back
 from shopcare.services.outgoing import compose, owner_templates
+from shopcare.services.process_lease import Lease, forget_dead_leases, renew
 from shopcare.services.shop import load_profile
 
 
@@ -56,17 +52,61 @@ async def dispatch_outbox(
     *,
     now: datetime,
     public_url: str,
+    lease: Lease | None = None,
     limit: int = 200,
     concurrency: int = 4,
 ) -> DispatchReport:
     """Send what is due, ``concurrency`` at a time (each claim is atomic, so sends in
-    parallel can never pick the same row)."""
+    parallel can never pick the same row). ``lease`` is this process's: it is renewed, and
+    stamped on the rows claimed; without one, claimed rows fall back to ``STUCK_AFTER``.
+    All store work runs in a worker thread, never on the event loop."""
     report = DispatchReport()
+    plan = await asyncio.to_thread(
+        _plan, sessions, now=now, lease=lease, limit=limit, report=report
+    )
+    compose_with = {"public_url": public_url, **plan.compose_with}
+    owner = lease.id if lease else ""
+    for start in range(0, len(plan.ready), CHUNK):
+        claimed = await asyncio.to_thread(
+            _claim_and_compose,
+            sessions,
+            plan.ready[start : start + CHUNK],
+            now=now,
+            owner=owner,
+            report=report,
+            **compose_with,
+        )
+        await _send_all(sessions, senders, claimed, now=now, report=report, width=concurrency)
+    return report
+
+
+CHUNK = 50
+"""Messages claimed and composed per transaction (each is recorded as it is sent)."""
+
+
+@dataclass
+class _Plan:
+    ready: list[_Due]
+    compose_with: dict[str, Any]
+
+
+def _plan(
+    sessions: SessionFactory,
+    *,
+    now: datetime,
+    lease: Lease | None,
+    limit: int,
+    report: DispatchReport,
+) -> _Plan:
+    """One transaction: renew the lease, take back what dead processes left "sending", and
+    pick what is due; what quiet hours or the hourly cap hold back is postponed."""
     with transaction(sessions) as session:
-        _recover_stuck(session, now=now)
+        if lease is not None:
+            renew(session, lease, now=now)
+        forget_dead_leases(session, now=now, own_id=lease.id if lease else "")
+        reclaim_abandoned(session, now=now, own_id=lease.id if lease else "")
         rules = load_rules(session)
         profile = load_profile(session)
-        zone = profile.zone
         templates = owner_templates(session)
         due = [
             _Due(r.id or 0, MessageKind(r.kind), Channel(r.channel), r.order_id)
@@ -78,29 +118,20 @@ async def dispatch_outbox(
             )
         ]
         email_room = _email_room(session, rules, now=now)
-    quiet = (
-        quiet_until(now, zone=zone, start=rules.quiet_start, end=rules.quiet_end)
-        if rules.quiet_start is not None and rules.quiet_end is not None
-        else None
-    )
-    ready: list[_Due] = []
-    for item in due:
-        if quiet and item.kind.optional:
-            _postpone(sessions, item.id, until=quiet, report=report)
-        elif item.channel is Channel.EMAIL and not email_room.take():
-            _postpone(sessions, item.id, until=now + timedelta(minutes=5), report=report)
-        else:  # the cap is taken before the send, so parallel sends cannot overshoot it
-            ready.append(item)
-    compose_with = {"public_url": public_url, "profile": profile, "templates": templates}
-    for start in range(0, len(ready), CHUNK):
-        chunk = ready[start : start + CHUNK]
-        claimed = _claim_and_compose(sessions, chunk, now=now, report=report, **compose_with)
-        await _send_all(sessions, senders, claimed, now=now, report=report, width=concurrency)
-    return report
-
-
-CHUNK = 50
-"""Messages claimed, composed and recorded per transaction."""
+        quiet = (
+            quiet_until(now, zone=profile.zone, start=rules.quiet_start, end=rules.quiet_end)
+            if rules.quiet_start is not None and rules.quiet_end is not None
+            else None
+        )
+        ready: list[_Due] = []
+        for item in due:
+            if quiet and item.kind.optional:
+                _postpone(session, item.id, until=quiet, report=report)
+            elif item.channel is Channel.EMAIL and not email_room.take():
+                _postpone(session, item.id, until=now + timedelta(minutes=5), report=report)
+            else:  # the cap is taken before the send, so parallel sends cannot overshoot it
+                ready.append(item)
+    return _Plan(ready, {"profile": profile, "templates": templates})
 
 
 def _claim_and_compose(
@@ -108,6 +139,7 @@ def _claim_and_compose(
     chunk: list[_Due],
     *,
     now: datetime,
+    owner: str,
     report: DispatchReport,
     **compose_with: Any,
 ) -> list[tuple[_Due, Outgoing]]:
@@ -119,7 +151,12 @@ def _claim_and_compose(
             session.execute(
                 sa.update(OutboxMessage)
                 .where(col(OutboxMessage.id).in_(list(by_id)), col(OutboxMessage.status) == QUEUED)
-                .values(status=SENDING, claimed_at=now, attempts=col(OutboxMessage.attempts) + 1)
+                .values(
+                    status=SENDING,
+                    claimed_at=now,
+                    claimed_by=owner,
+                    attempts=col(OutboxMessage.attempts) + 1,
+                )
                 .returning(col(OutboxMessage.id))
             )
             .scalars()
@@ -155,39 +192,46 @@ async def _send_all(
     report: DispatchReport,
     width: int,
 ) -> None:
+    """Each message is recorded before its slot (and so its connection) takes the next: a
+    process killed now leaves at most one unrecorded send per connection."""
     gate = asyncio.Semaphore(width)
-    delivered: list[int] = []
-
-    async def one(item: _Due, message: Outgoing) -> None:
-        sender = senders.get(item.channel)
-        try:
-            if sender is None:
-                raise SendError(f"{item.channel} is not set up in Messages", permanent=True)
-            async with gate:
-                await sender.send(message)
-        except SendError as exc:
-            _record_failure(sessions, item.id, exc, now=now, report=report)
-        else:
-            delivered.append(item.id)
+    ledger = Ledger(sessions, now=now)
+    unrecorded = {item.id for item, _ in claimed}
 
     async def in_order(messages: list[tuple[_Due, Outgoing]]) -> None:
         for item, message in messages:
-            await one(item, message)
+            async with gate:
+                error = await _send(senders.get(item.channel), item, message)
+                await ledger.record(item.id, error)
+            unrecorded.discard(item.id)
 
     # One order's messages go one after another, oldest first, so a shopper never reads
     # "shipped" before "confirmed"; different orders go out in parallel.
     by_order: dict[int, list[tuple[_Due, Outgoing]]] = {}
     for item, message in claimed:
         by_order.setdefault(item.order_id, []).append((item, message))
-    await asyncio.gather(*(in_order(messages) for messages in by_order.values()))
-    if delivered:
-        with transaction(sessions) as session:
-            session.execute(
-                sa.update(OutboxMessage)
-                .where(col(OutboxMessage.id).in_(delivered))
-                .values(status=SENT, sent_at=now, last_error="")
-            )
-        report.sent += len(delivered)
+    try:
+        async with asyncio.TaskGroup() as group:
+            for messages in by_order.values():
+                group.create_task(in_order(messages))
+    except ExceptionGroup as failed:  # the store failed: the first cause, as before
+        raise failed.exceptions[0] from None
+    finally:
+        report.sent += ledger.totals.sent
+        report.retrying += ledger.totals.retrying
+        report.failed += ledger.totals.failed
+        if unrecorded:  # cancelled, or the store failed: the next run takes them
+            await asyncio.shield(asyncio.to_thread(put_back, sessions, unrecorded, now=now))
+
+
+async def _send(sender: Sender | None, item: _Due, message: Outgoing) -> SendError | None:
+    try:
+        if sender is None:
+            raise SendError(f"{item.channel} is not set up in Messages", permanent=True)
+        await sender.send(message)
+    except SendError as exc:
+        return exc
+    return None
 
 
 @dataclass
@@ -226,48 +270,11 @@ def _email_room(session: Session, rules: MessageRules, *, now: datetime) -> _Roo
 
 
 def _postpone(
-    sessions: SessionFactory, message_id: int, *, until: datetime, report: DispatchReport
+    session: Session, message_id: int, *, until: datetime, report: DispatchReport
 ) -> None:
-    with transaction(sessions) as session:
-        session.execute(
-            sa.update(OutboxMessage)
-            .where(col(OutboxMessage.id) == message_id, col(OutboxMessage.status) == QUEUED)
-            .values(next_attempt_at=until)
-        )
-    report.deferred += 1
-
-
-def _recover_stuck(session: Session, *, now: datetime) -> None:
     session.execute(
         sa.update(OutboxMessage)
-        .where(
-            col(OutboxMessage.status) == SENDING,
-            col(OutboxMessage.claimed_at) < now - STUCK_AFTER,
-        )
-        .values(status=QUEUED, next_attempt_at=now)
+        .where(col(OutboxMessage.id) == message_id, col(OutboxMessage.status) == QUEUED)
+        .values(next_attempt_at=until)
     )
-
-
-def _record_failure(
-    sessions: SessionFactory,
-    message_id: int,
-    error: SendError,
-    *,
-    now: datetime,
-    report: DispatchReport,
-) -> None:
-    with transaction(sessions) as session:
-        row = session.get(OutboxMessage, message_id)
-        assert row is not None
-        row.last_error = str(error)[:500]
-        if error.permanent or row.attempts >= MAX_ATTEMPTS:
-            row.status = FAILED
-            report.failed += 1
-        else:
-            row.status = QUEUED
-            delay = timedelta(minutes=1) * 2 ** (row.attempts - 1)
-            if error.retry_after:
-                delay = max(delay, timedelta(seconds=error.retry_after))
-            row.next_attempt_at = now + delay
-            report.retrying += 1
-        session.add(row)
+    report.deferred += 1
