@@ -20,10 +20,10 @@ from shopcare.db.engine import SessionFactory, transaction
 from shopcare.db.models import Customer, OutboxMessage, ShopOrder
 from shopcare.domain.messages import MessageKind
 from shopcare.domain.quiet_hours import quiet_until
-from shopcare.notify.base import Channel, Outgoing, Sender, SendError
+from shopcare.notify.base import Channel, Outgoing, Sender
 from shopcare.services.message_rules import MessageRules, load_rules
 from shopcare.services.outbox import QUEUED, SENDING, SENT, SKIPPED, reclaim_abandoned
-from shopcare.services.outbox_records import Ledger, put_back
+from shopcare.services.outbox_sending import Due, Sending
 from shopcare.services.outgoing import compose, owner_templates
 from shopcare.services.process_lease import Lease, forget_dead_leases, renew
 from shopcare.services.shop import load_profile
@@ -36,14 +36,6 @@ class DispatchReport:
     failed: int = 0
     skipped: int = 0
     deferred: int = 0
-
-
-@dataclass(frozen=True)
-class _Due:
-    id: int
-    kind: MessageKind
-    channel: Channel
-    order_id: int
 
 
 async def dispatch_outbox(
@@ -66,17 +58,29 @@ async def dispatch_outbox(
     )
     compose_with = {"public_url": public_url, **plan.compose_with}
     owner = lease.id if lease else ""
-    for start in range(0, len(plan.ready), CHUNK):
-        claimed = await asyncio.to_thread(
-            _claim_and_compose,
-            sessions,
-            plan.ready[start : start + CHUNK],
-            now=now,
-            owner=owner,
-            report=report,
-            **compose_with,
-        )
-        await _send_all(sessions, senders, claimed, now=now, report=report, width=concurrency)
+    sending = Sending(sessions, senders, now=now, width=concurrency, ahead=CHUNK)
+    try:
+        for start in range(0, len(plan.ready), CHUNK):
+            # Claimed and rendered in a worker thread while the chunk before is being sent.
+            claimed = await asyncio.to_thread(
+                _claim_and_compose,
+                sessions,
+                plan.ready[start : start + CHUNK],
+                now=now,
+                owner=owner,
+                report=report,
+                **compose_with,
+            )
+            sending.add(claimed)
+            await sending.wait_for_room()
+        await sending.finish()
+    except BaseException:
+        await sending.abandon()
+        raise
+    finally:
+        report.sent += sending.outcomes.sent
+        report.retrying += sending.outcomes.retrying
+        report.failed += sending.outcomes.failed
     return report
 
 
@@ -86,7 +90,7 @@ CHUNK = 50
 
 @dataclass
 class _Plan:
-    ready: list[_Due]
+    ready: list[Due]
     compose_with: dict[str, Any]
 
 
@@ -109,7 +113,7 @@ def _plan(
         profile = load_profile(session)
         templates = owner_templates(session)
         due = [
-            _Due(r.id or 0, MessageKind(r.kind), Channel(r.channel), r.order_id)
+            Due(r.id or 0, MessageKind(r.kind), Channel(r.channel), r.order_id)
             for r in session.exec(
                 select(OutboxMessage)
                 .where(OutboxMessage.status == QUEUED, OutboxMessage.next_attempt_at <= now)
@@ -123,7 +127,7 @@ def _plan(
             if rules.quiet_start is not None and rules.quiet_end is not None
             else None
         )
-        ready: list[_Due] = []
+        ready: list[Due] = []
         for item in due:
             if quiet and item.kind.optional:
                 _postpone(session, item.id, until=quiet, report=report)
@@ -136,13 +140,13 @@ def _plan(
 
 def _claim_and_compose(
     sessions: SessionFactory,
-    chunk: list[_Due],
+    chunk: list[Due],
     *,
     now: datetime,
     owner: str,
     report: DispatchReport,
     **compose_with: Any,
-) -> list[tuple[_Due, Outgoing]]:
+) -> list[tuple[Due, Outgoing]]:
     """One transaction: claim the rows no other dispatcher holds, skip those whose shopper
     unsubscribed, and render the rest."""
     by_id = {item.id: item for item in chunk}
@@ -181,57 +185,6 @@ def _claim_and_compose(
                 claimed.append((item, message))
             session.add(row)
     return claimed
-
-
-async def _send_all(
-    sessions: SessionFactory,
-    senders: Mapping[Channel, Sender],
-    claimed: list[tuple[_Due, Outgoing]],
-    *,
-    now: datetime,
-    report: DispatchReport,
-    width: int,
-) -> None:
-    """Each message is recorded before its slot (and so its connection) takes the next: a
-    process killed now leaves at most one unrecorded send per connection."""
-    gate = asyncio.Semaphore(width)
-    ledger = Ledger(sessions, now=now)
-    unrecorded = {item.id for item, _ in claimed}
-
-    async def in_order(messages: list[tuple[_Due, Outgoing]]) -> None:
-        for item, message in messages:
-            async with gate:
-                error = await _send(senders.get(item.channel), item, message)
-                await ledger.record(item.id, error)
-            unrecorded.discard(item.id)
-
-    # One order's messages go one after another, oldest first, so a shopper never reads
-    # "shipped" before "confirmed"; different orders go out in parallel.
-    by_order: dict[int, list[tuple[_Due, Outgoing]]] = {}
-    for item, message in claimed:
-        by_order.setdefault(item.order_id, []).append((item, message))
-    try:
-        async with asyncio.TaskGroup() as group:
-            for messages in by_order.values():
-                group.create_task(in_order(messages))
-    except ExceptionGroup as failed:  # the store failed: the first cause, as before
-        raise failed.exceptions[0] from None
-    finally:
-        report.sent += ledger.totals.sent
-        report.retrying += ledger.totals.retrying
-        report.failed += ledger.totals.failed
-        if unrecorded:  # cancelled, or the store failed: the next run takes them
-            await asyncio.shield(asyncio.to_thread(put_back, sessions, unrecorded, now=now))
-
-
-async def _send(sender: Sender | None, item: _Due, message: Outgoing) -> SendError | None:
-    try:
-        if sender is None:
-            raise SendError(f"{item.channel} is not set up in Messages", permanent=True)
-        await sender.send(message)
-    except SendError as exc:
-        return exc
-    return None
 
 
 @dataclass

@@ -108,9 +108,7 @@ def reclaim_abandoned(session: Session, *, now: datetime, own_id: str) -> int:
     live = sa.select(ProcessLease.id)
     claimed_by = col(OutboxMessage.claimed_by)
     orphaned = sa.and_(claimed_by != "", claimed_by != own_id, claimed_by.not_in(live))
-    stuck = sa.and_(
-        claimed_by.in_(["", own_id]), col(OutboxMessage.claimed_at) < now - STUCK_AFTER
-    )
+    stuck = sa.and_(claimed_by.in_(["", own_id]), col(OutboxMessage.claimed_at) < now - STUCK_AFTER)
     result = session.execute(
         sa.update(OutboxMessage)
         .where(col(OutboxMessage.status) == SENDING, sa.or_(orphaned, stuck))

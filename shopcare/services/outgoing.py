@@ -34,9 +34,12 @@ def compose(
     locale = best_locale(customer.locale if customer else "en")
     context = message_context(session, row, profile=profile, public_url=public_url)
     kind = MessageKind(row.kind)
-    rendered = render_message(
-        kind, context, locale=locale, override=owner_template(session, kind, locale)
+    override = (
+        templates.get((kind, locale))
+        if templates is not None
+        else owner_template(session, kind, locale)
     )
+    rendered = render_message(kind, context, locale=locale, override=override)
     link = context.return_url or context.feedback_url or context.tracking_url
     headers = {}
     if row.channel == Channel.EMAIL and kind is not MessageKind.ORDER_CONFIRMED:
