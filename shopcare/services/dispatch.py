@@ -147,44 +147,70 @@ def _claim_and_compose(
     report: DispatchReport,
     **compose_with: Any,
 ) -> list[tuple[Due, Outgoing]]:
-    """One transaction: claim the rows no other dispatcher holds, skip those whose shopper
-    unsubscribed, and render the rest."""
+    """Render the rows still queued, then in one short transaction claim them (only those no
+    other dispatcher took meanwhile) and keep each one's Message-ID. Rendering holds no write
+    lock, so the sends before record their outcomes without waiting; the rare message whose
+    rendering writes (a first feedback or unsubscribe token) is rendered under the claim."""
     by_id = {item.id: item for item in chunk}
-    with transaction(sessions) as session:
-        ids = (
-            session.execute(
-                sa.update(OutboxMessage)
-                .where(col(OutboxMessage.id).in_(list(by_id)), col(OutboxMessage.status) == QUEUED)
-                .values(
-                    status=SENDING,
-                    claimed_at=now,
-                    claimed_by=owner,
-                    attempts=col(OutboxMessage.attempts) + 1,
-                )
-                .returning(col(OutboxMessage.id))
-            )
-            .scalars()
-            .all()
-        )
-        rows = session.exec(
-            select(OutboxMessage)
-            .where(col(OutboxMessage.id).in_(ids))
-            .order_by(col(OutboxMessage.next_attempt_at), col(OutboxMessage.id))
-        ).all()
-        claimed = []
+    drafts: dict[int, Outgoing | None] = {}  # None: to render under the claim
+    unsubscribed: list[int] = []
+    with sessions() as session, session.no_autoflush:
+        rows = session.exec(_queued(list(by_id))).all()
+        orders = {o.id: o for o in session.exec(select(ShopOrder).where(
+            col(ShopOrder.id).in_({r.order_id for r in rows})))}  # fmt: skip
+        customers = {c.id: c for c in session.exec(select(Customer).where(
+            col(Customer.id).in_({o.customer_id for o in orders.values()})))}  # fmt: skip
         for row in rows:
-            item = by_id[row.id or 0]
-            order = session.get(ShopOrder, row.order_id)
-            customer = session.get(Customer, order.customer_id) if order else None
-            if item.kind.optional and customer is not None and customer.unsubscribed_at:
-                row.status, row.last_error = SKIPPED, "the shopper unsubscribed"
-                report.skipped += 1
-            else:
-                message = compose(session, row, **compose_with)
-                row.message_id, row.subject = message.message_id, message.subject
-                claimed.append((item, message))
-            session.add(row)
-    return claimed
+            order = orders.get(row.order_id)
+            customer = customers.get(order.customer_id) if order else None
+            if by_id[row.id or 0].kind.optional and customer and customer.unsubscribed_at:
+                unsubscribed.append(row.id or 0)
+                continue
+            draft = compose(session, row, **compose_with)
+            writes = bool(session.new or session.dirty)
+            drafts[row.id or 0] = None if writes else draft
+            if writes:
+                session.rollback()
+    with transaction(sessions) as session:
+        claimed = session.execute(
+            sa.update(OutboxMessage)
+            .where(col(OutboxMessage.id).in_(list(drafts)), col(OutboxMessage.status) == QUEUED)
+            .values(
+                status=SENDING,
+                claimed_at=now,
+                claimed_by=owner,
+                attempts=col(OutboxMessage.attempts) + 1,
+            )
+            .returning(col(OutboxMessage.id))
+        ).scalars().all()  # fmt: skip
+        redo = [row_id for row_id in claimed if drafts[row_id] is None]
+        for row in session.exec(_queued(redo, status=SENDING)) if redo else []:
+            drafts[row.id or 0] = compose(session, row, **compose_with)
+        mine = set(claimed)
+        messages = {row_id: draft for row_id, draft in drafts.items() if row_id in mine}
+        if messages:  # a retry after a crash sends the same Message-ID
+            session.execute(
+                sa.update(OutboxMessage),
+                [{"id": row_id, "message_id": m.message_id, "subject": m.subject}
+                 for row_id, m in messages.items() if m is not None],
+            )  # fmt: skip
+        if unsubscribed:
+            skipped = session.execute(
+                sa.update(OutboxMessage)
+                .where(col(OutboxMessage.id).in_(unsubscribed), col(OutboxMessage.status) == QUEUED)
+                .values(status=SKIPPED, last_error="the shopper unsubscribed")
+            )
+            report.skipped += int(skipped.rowcount)  # type: ignore[attr-defined]
+    return [(by_id[row_id], m) for row_id, m in messages.items() if m is not None]
+
+
+def _queued(ids: list[int], *, status: str = QUEUED) -> Any:
+    """The rows among ``ids`` in ``status``, oldest due first (one order's messages in turn)."""
+    return (
+        select(OutboxMessage)
+        .where(col(OutboxMessage.id).in_(ids), OutboxMessage.status == status)
+        .order_by(col(OutboxMessage.next_attempt_at), col(OutboxMessage.id))
+    )
 
 
 @dataclass
