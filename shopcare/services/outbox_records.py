@@ -23,6 +23,15 @@ from shopcare.notify.base import SendError
 from shopcare.services.outbox import FAILED, MAX_ATTEMPTS, QUEUED, SENDING, SENT
 
 
+_MARK_SENT = (
+    sa.update(OutboxMessage)
+    .where(col(OutboxMessage.id).in_(sa.bindparam("ids", expanding=True)))
+    .values(status=SENT, sent_at=sa.bindparam("now"), last_error="")
+    .execution_options(synchronize_session=False)  # nothing loaded to update
+)
+"""Built once: it runs for every accepted message."""
+
+
 @dataclass
 class Outcomes:
     sent: int = 0
@@ -42,11 +51,7 @@ def record_outcomes(
     sent = [row_id for row_id, error in outcomes if error is None]
     with transaction(sessions) as session:
         if sent:
-            session.execute(
-                sa.update(OutboxMessage)
-                .where(col(OutboxMessage.id).in_(sent))
-                .values(status=SENT, sent_at=now, last_error="")
-            )
+            session.execute(_MARK_SENT, {"ids": sent, "now": now})
             counts.sent = len(sent)
         for row_id, error in outcomes:
             if error is None:
