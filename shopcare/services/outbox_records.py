@@ -22,7 +22,6 @@ from shopcare.db.models import OutboxMessage
 from shopcare.notify.base import SendError
 from shopcare.services.outbox import FAILED, MAX_ATTEMPTS, QUEUED, SENDING, SENT
 
-
 _MARK_SENT = (
     sa.update(OutboxMessage)
     .where(col(OutboxMessage.id).in_(sa.bindparam("ids", expanding=True)))
@@ -102,6 +101,11 @@ class Ledger:
             self._writer = asyncio.create_task(self._write())
         # Shielded: a run cancelled now still gets what the server accepted recorded.
         await asyncio.shield(done)
+
+    async def settle(self) -> None:
+        """Until what was handed in is written (or failed to be)."""
+        if self._writer is not None:
+            await asyncio.shield(asyncio.wait([self._writer]))
 
     async def _write(self) -> None:
         while self._waiting:

@@ -93,6 +93,7 @@ class Sending:
             task.cancel()
         if self._tasks:
             await asyncio.wait(set(self._tasks))
+        await self._ledger.settle()  # what a server accepted is recorded, not put back
         if self._unrecorded:
             rows = set(self._unrecorded)
             self._unrecorded.clear()
