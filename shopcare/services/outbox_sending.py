@@ -77,14 +77,11 @@ class Sending:
         self._raise_failure()
 
     async def finish(self) -> None:
-        """Wait for every send; on a failure (the store) stop the others."""
-        try:
-            while self._tasks and self._failure is None:
-                await asyncio.wait(set(self._tasks), return_when=asyncio.FIRST_EXCEPTION)
-            self._raise_failure()
-        except BaseException:
-            await self.abandon()
-            raise
+        """Wait for every send; raise the first failure (the store), after which the caller
+        ``abandon``s the rest."""
+        while self._tasks and self._failure is None:
+            await asyncio.wait(set(self._tasks), return_when=asyncio.FIRST_EXCEPTION)
+        self._raise_failure()
 
     async def abandon(self) -> None:
         """Stop the sends (the run failed or was cancelled) and put the rows claimed but not
