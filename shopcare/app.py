@@ -44,6 +44,7 @@ from shopcare.services.intake.backfill import (
 from shopcare.services.intake.reconcile import reconcile
 from shopcare.services.message_rules import channel_rules
 from shopcare.services.polling import Poller, ProviderLimits
+from shopcare.services.process_lease import release_lease, renew_lease, this_process
 from shopcare.services.secret_box import INFO_KEY, SecretBox
 from shopcare.services.secret_file import pending_secret
 from shopcare.services.shop import get_profile
@@ -81,6 +82,9 @@ class ShopCare:
         self.poller = Poller(self.sessions, self.carriers, clock=self.clock, limits=self.limits)
         self.job_runs = JobRuns(engine=self.engine, clock=self.clock, started_at=self.clock())
         """The scheduled jobs' last successes, for /healthz."""
+        # Names this process on what it claims (outbox rows); written by the first
+        # heartbeat or dispatch run, removed at a clean stop.
+        self.lease = this_process(now=self.clock())
 
     @property
     def carrier_names(self) -> list[str]:
@@ -111,7 +115,12 @@ class ShopCare:
             await asyncio.to_thread(self.senders),  # reads the message settings
             now=self.clock(),
             public_url=self.settings.public_url,
+            lease=self.lease,
         )
+
+    async def heartbeat(self) -> None:
+        """Tell other processes this one is alive (services.process_lease)."""
+        await asyncio.to_thread(renew_lease, self.sessions, self.lease, now=self.clock())
 
     def senders(self) -> dict[Channel, Sender]:
         """Email from the configuration; SMS and webhook from the owner's message settings,
@@ -172,6 +181,7 @@ class ShopCare:
             dispatch=runs.wrap("dispatch", self.dispatch_once),
             flush_views=runs.wrap("flush_views", self.flush_views),
             reconcile=runs.wrap("reconcile", self.reconcile_once),
+            heartbeat=runs.wrap("heartbeat", self.heartbeat),
         )
         self.scheduler.start()
 
@@ -187,6 +197,10 @@ class ShopCare:
         await self.http.aclose()
         if isinstance(self.sender, SmtpSender):
             await self.sender.close()
+        try:
+            await asyncio.to_thread(release_lease, self.sessions, self.lease)
+        except Exception:  # as above; a lease left behind is found dead by the next start
+            log.exception("this process's lease was not removed")
 
 
 def build(

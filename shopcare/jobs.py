@@ -12,6 +12,8 @@ FLUSH_VIEWS_EVERY_S = 3
 """Page views wait in memory at most this long (see services.view_counts)."""
 RECONCILE_EVERY_S = 15 * 60
 """Orders the shop platform changed and its webhooks missed (services.intake.reconcile)."""
+HEARTBEAT_EVERY_S = 15
+"""This process's lease is renewed this often (its TTL, services.process_lease, is 60 s)."""
 
 
 def make_scheduler(
@@ -20,6 +22,7 @@ def make_scheduler(
     dispatch: Callable[[], Awaitable[object]],
     flush_views: Callable[[], Awaitable[object]] | None = None,
     reconcile: Callable[[], Awaitable[object]] | None = None,
+    heartbeat: Callable[[], Awaitable[object]] | None = None,
 ) -> AsyncIOScheduler:
     """Jobs are cheap when there is nothing due (one indexed query), so they run often;
     each shipment's own next-poll time decides how often its carrier is asked."""
@@ -46,5 +49,13 @@ def make_scheduler(
             seconds=RECONCILE_EVERY_S,
             id="reconcile",
             name="reconcile orders with the shop platform",
+        )
+    if heartbeat is not None:
+        scheduler.add_job(
+            heartbeat,
+            "interval",
+            seconds=HEARTBEAT_EVERY_S,
+            id="heartbeat",
+            name="renew this process's lease",
         )
     return scheduler

@@ -1,6 +1,8 @@
 """Sending what the outbox holds: claim due rows (one conditional UPDATE ... RETURNING per
-chunk, so two dispatchers never take the same row), render them, hand them to their
-channel's sender, record the outcome. Quiet hours and the hourly cap are applied here.
+chunk, so two dispatchers never take the same row; each claim names this process's lease),
+render them, hand them to their channel's sender, record each outcome as it comes
+(``outbox_records``). Quiet hours and the hourly cap are applied here. Rows a dead process
+left "sending" are taken back at the start of each run.
 """
 
 from __future__ import annotations
@@ -18,18 +20,12 @@ from shopcare.db.engine import SessionFactory, transaction
 from shopcare.db.models import Customer, OutboxMessage, ShopOrder
 from shopcare.domain.messages import MessageKind
 from shopcare.domain.quiet_hours import quiet_until
-from shopcare.notify.base import Channel, Outgoing, Sender, SendError
+from shopcare.notify.base import Channel, Outgoing, Sender
 from shopcare.services.message_rules import MessageRules, load_rules
-from shopcare.services.outbox import (
-    FAILED,
-    MAX_ATTEMPTS,
-    QUEUED,
-    SENDING,
-    SENT,
-    SKIPPED,
-    STUCK_AFTER,
-)
+from shopcare.services.outbox import QUEUED, SENDING, SENT, SKIPPED, reclaim_abandoned
+from shopcare.services.outbox_sending import Due, Sending
 from shopcare.services.outgoing import compose, owner_templates
+from shopcare.services.process_lease import Lease, forget_dead_leases, renew
 from shopcare.services.shop import load_profile
 
 
@@ -42,34 +38,82 @@ class DispatchReport:
     deferred: int = 0
 
 
-@dataclass(frozen=True)
-class _Due:
-    id: int
-    kind: MessageKind
-    channel: Channel
-    order_id: int
-
-
 async def dispatch_outbox(
     sessions: SessionFactory,
     senders: Mapping[Channel, Sender],
     *,
     now: datetime,
     public_url: str,
+    lease: Lease | None = None,
     limit: int = 200,
     concurrency: int = 4,
 ) -> DispatchReport:
     """Send what is due, ``concurrency`` at a time (each claim is atomic, so sends in
-    parallel can never pick the same row)."""
+    parallel can never pick the same row). ``lease`` is this process's: it is renewed, and
+    stamped on the rows claimed; without one, claimed rows fall back to ``STUCK_AFTER``.
+    All store work runs in a worker thread, never on the event loop."""
     report = DispatchReport()
+    plan = await asyncio.to_thread(
+        _plan, sessions, now=now, lease=lease, limit=limit, report=report
+    )
+    compose_with = {"public_url": public_url, **plan.compose_with}
+    owner = lease.id if lease else ""
+    sending = Sending(sessions, senders, now=now, width=concurrency, ahead=CHUNK)
+    try:
+        for start in range(0, len(plan.ready), CHUNK):
+            # Claimed and rendered in a worker thread while the chunk before is being sent.
+            claimed = await asyncio.to_thread(
+                _claim_and_compose,
+                sessions,
+                plan.ready[start : start + CHUNK],
+                now=now,
+                owner=owner,
+                report=report,
+                **compose_with,
+            )
+            sending.add(claimed)
+            await sending.wait_for_room()
+        await sending.finish()
+    except BaseException:
+        await sending.abandon()
+        raise
+    finally:
+        report.sent += sending.outcomes.sent
+        report.retrying += sending.outcomes.retrying
+        report.failed += sending.outcomes.failed
+    return report
+
+
+CHUNK = 50
+"""Messages claimed and composed per transaction (each is recorded as it is sent)."""
+
+
+@dataclass
+class _Plan:
+    ready: list[Due]
+    compose_with: dict[str, Any]
+
+
+def _plan(
+    sessions: SessionFactory,
+    *,
+    now: datetime,
+    lease: Lease | None,
+    limit: int,
+    report: DispatchReport,
+) -> _Plan:
+    """One transaction: renew the lease, take back what dead processes left "sending", and
+    pick what is due; what quiet hours or the hourly cap hold back is postponed."""
     with transaction(sessions) as session:
-        _recover_stuck(session, now=now)
+        if lease is not None:
+            renew(session, lease, now=now)
+        forget_dead_leases(session, now=now, own_id=lease.id if lease else "")
+        reclaim_abandoned(session, now=now, own_id=lease.id if lease else "")
         rules = load_rules(session)
         profile = load_profile(session)
-        zone = profile.zone
         templates = owner_templates(session)
         due = [
-            _Due(r.id or 0, MessageKind(r.kind), Channel(r.channel), r.order_id)
+            Due(r.id or 0, MessageKind(r.kind), Channel(r.channel), r.order_id)
             for r in session.exec(
                 select(OutboxMessage)
                 .where(OutboxMessage.status == QUEUED, OutboxMessage.next_attempt_at <= now)
@@ -78,116 +122,95 @@ async def dispatch_outbox(
             )
         ]
         email_room = _email_room(session, rules, now=now)
-    quiet = (
-        quiet_until(now, zone=zone, start=rules.quiet_start, end=rules.quiet_end)
-        if rules.quiet_start is not None and rules.quiet_end is not None
-        else None
-    )
-    ready: list[_Due] = []
-    for item in due:
-        if quiet and item.kind.optional:
-            _postpone(sessions, item.id, until=quiet, report=report)
-        elif item.channel is Channel.EMAIL and not email_room.take():
-            _postpone(sessions, item.id, until=now + timedelta(minutes=5), report=report)
-        else:  # the cap is taken before the send, so parallel sends cannot overshoot it
-            ready.append(item)
-    compose_with = {"public_url": public_url, "profile": profile, "templates": templates}
-    for start in range(0, len(ready), CHUNK):
-        chunk = ready[start : start + CHUNK]
-        claimed = _claim_and_compose(sessions, chunk, now=now, report=report, **compose_with)
-        await _send_all(sessions, senders, claimed, now=now, report=report, width=concurrency)
-    return report
-
-
-CHUNK = 50
-"""Messages claimed, composed and recorded per transaction."""
+        quiet = (
+            quiet_until(now, zone=profile.zone, start=rules.quiet_start, end=rules.quiet_end)
+            if rules.quiet_start is not None and rules.quiet_end is not None
+            else None
+        )
+        ready: list[Due] = []
+        for item in due:
+            if quiet and item.kind.optional:
+                _postpone(session, item.id, until=quiet, report=report)
+            elif item.channel is Channel.EMAIL and not email_room.take():
+                _postpone(session, item.id, until=now + timedelta(minutes=5), report=report)
+            else:  # the cap is taken before the send, so parallel sends cannot overshoot it
+                ready.append(item)
+    return _Plan(ready, {"profile": profile, "templates": templates})
 
 
 def _claim_and_compose(
     sessions: SessionFactory,
-    chunk: list[_Due],
+    chunk: list[Due],
     *,
     now: datetime,
+    owner: str,
     report: DispatchReport,
     **compose_with: Any,
-) -> list[tuple[_Due, Outgoing]]:
-    """One transaction: claim the rows no other dispatcher holds, skip those whose shopper
-    unsubscribed, and render the rest."""
+) -> list[tuple[Due, Outgoing]]:
+    """Render the rows still queued, then in one short transaction claim them (only those no
+    other dispatcher took meanwhile) and keep each one's Message-ID. Rendering holds no write
+    lock, so the sends before record their outcomes without waiting; the rare message whose
+    rendering writes (a first feedback or unsubscribe token) is rendered under the claim."""
     by_id = {item.id: item for item in chunk}
-    with transaction(sessions) as session:
-        ids = (
-            session.execute(
-                sa.update(OutboxMessage)
-                .where(col(OutboxMessage.id).in_(list(by_id)), col(OutboxMessage.status) == QUEUED)
-                .values(status=SENDING, claimed_at=now, attempts=col(OutboxMessage.attempts) + 1)
-                .returning(col(OutboxMessage.id))
-            )
-            .scalars()
-            .all()
-        )
-        rows = session.exec(
-            select(OutboxMessage)
-            .where(col(OutboxMessage.id).in_(ids))
-            .order_by(col(OutboxMessage.next_attempt_at), col(OutboxMessage.id))
-        ).all()
-        claimed = []
+    drafts: dict[int, Outgoing | None] = {}  # None: to render under the claim
+    unsubscribed: list[int] = []
+    with sessions() as session, session.no_autoflush:
+        rows = session.exec(_queued(list(by_id))).all()
+        orders = {o.id: o for o in session.exec(select(ShopOrder).where(
+            col(ShopOrder.id).in_({r.order_id for r in rows})))}  # fmt: skip
+        customers = {c.id: c for c in session.exec(select(Customer).where(
+            col(Customer.id).in_({o.customer_id for o in orders.values()})))}  # fmt: skip
         for row in rows:
-            item = by_id[row.id or 0]
-            order = session.get(ShopOrder, row.order_id)
-            customer = session.get(Customer, order.customer_id) if order else None
-            if item.kind.optional and customer is not None and customer.unsubscribed_at:
-                row.status, row.last_error = SKIPPED, "the shopper unsubscribed"
-                report.skipped += 1
-            else:
-                message = compose(session, row, **compose_with)
-                row.message_id, row.subject = message.message_id, message.subject
-                claimed.append((item, message))
-            session.add(row)
-    return claimed
-
-
-async def _send_all(
-    sessions: SessionFactory,
-    senders: Mapping[Channel, Sender],
-    claimed: list[tuple[_Due, Outgoing]],
-    *,
-    now: datetime,
-    report: DispatchReport,
-    width: int,
-) -> None:
-    gate = asyncio.Semaphore(width)
-    delivered: list[int] = []
-
-    async def one(item: _Due, message: Outgoing) -> None:
-        sender = senders.get(item.channel)
-        try:
-            if sender is None:
-                raise SendError(f"{item.channel} is not set up in Messages", permanent=True)
-            async with gate:
-                await sender.send(message)
-        except SendError as exc:
-            _record_failure(sessions, item.id, exc, now=now, report=report)
-        else:
-            delivered.append(item.id)
-
-    async def in_order(messages: list[tuple[_Due, Outgoing]]) -> None:
-        for item, message in messages:
-            await one(item, message)
-
-    # One order's messages go one after another, oldest first, so a shopper never reads
-    # "shipped" before "confirmed"; different orders go out in parallel.
-    by_order: dict[int, list[tuple[_Due, Outgoing]]] = {}
-    for item, message in claimed:
-        by_order.setdefault(item.order_id, []).append((item, message))
-    await asyncio.gather(*(in_order(messages) for messages in by_order.values()))
-    if delivered:
-        with transaction(sessions) as session:
-            session.execute(
-                sa.update(OutboxMessage)
-                .where(col(OutboxMessage.id).in_(delivered))
-                .values(status=SENT, sent_at=now, last_error="")
+            order = orders.get(row.order_id)
+            customer = customers.get(order.customer_id) if order else None
+            if by_id[row.id or 0].kind.optional and customer and customer.unsubscribed_at:
+                unsubscribed.append(row.id or 0)
+                continue
+            draft = compose(session, row, **compose_with)
+            writes = bool(session.new or session.dirty)
+            drafts[row.id or 0] = None if writes else draft
+            if writes:
+                session.rollback()
+    with transaction(sessions) as session:
+        claimed = session.execute(
+            sa.update(OutboxMessage)
+            .where(col(OutboxMessage.id).in_(list(drafts)), col(OutboxMessage.status) == QUEUED)
+            .values(
+                status=SENDING,
+                claimed_at=now,
+                claimed_by=owner,
+                attempts=col(OutboxMessage.attempts) + 1,
             )
-        report.sent += len(delivered)
+            .returning(col(OutboxMessage.id))
+        ).scalars().all()  # fmt: skip
+        redo = [row_id for row_id in claimed if drafts[row_id] is None]
+        for row in session.exec(_queued(redo, status=SENDING)) if redo else []:
+            drafts[row.id or 0] = compose(session, row, **compose_with)
+        mine = set(claimed)
+        messages = {row_id: draft for row_id, draft in drafts.items() if row_id in mine}
+        if messages:  # a retry after a crash sends the same Message-ID
+            session.execute(
+                sa.update(OutboxMessage),
+                [{"id": row_id, "message_id": m.message_id, "subject": m.subject}
+                 for row_id, m in messages.items() if m is not None],
+            )  # fmt: skip
+        if unsubscribed:
+            skipped = session.execute(
+                sa.update(OutboxMessage)
+                .where(col(OutboxMessage.id).in_(unsubscribed), col(OutboxMessage.status) == QUEUED)
+                .values(status=SKIPPED, last_error="the shopper unsubscribed")
+            )
+            report.skipped += int(skipped.rowcount)  # type: ignore[attr-defined]
+    return [(by_id[row_id], m) for row_id, m in messages.items() if m is not None]
+
+
+def _queued(ids: list[int], *, status: str = QUEUED) -> Any:
+    """The rows among ``ids`` in ``status``, oldest due first (one order's messages in turn)."""
+    return (
+        select(OutboxMessage)
+        .where(col(OutboxMessage.id).in_(ids), OutboxMessage.status == status)
+        .order_by(col(OutboxMessage.next_attempt_at), col(OutboxMessage.id))
+    )
 
 
 @dataclass
@@ -226,48 +249,11 @@ def _email_room(session: Session, rules: MessageRules, *, now: datetime) -> _Roo
 
 
 def _postpone(
-    sessions: SessionFactory, message_id: int, *, until: datetime, report: DispatchReport
+    session: Session, message_id: int, *, until: datetime, report: DispatchReport
 ) -> None:
-    with transaction(sessions) as session:
-        session.execute(
-            sa.update(OutboxMessage)
-            .where(col(OutboxMessage.id) == message_id, col(OutboxMessage.status) == QUEUED)
-            .values(next_attempt_at=until)
-        )
-    report.deferred += 1
-
-
-def _recover_stuck(session: Session, *, now: datetime) -> None:
     session.execute(
         sa.update(OutboxMessage)
-        .where(
-            col(OutboxMessage.status) == SENDING,
-            col(OutboxMessage.claimed_at) < now - STUCK_AFTER,
-        )
-        .values(status=QUEUED, next_attempt_at=now)
+        .where(col(OutboxMessage.id) == message_id, col(OutboxMessage.status) == QUEUED)
+        .values(next_attempt_at=until)
     )
-
-
-def _record_failure(
-    sessions: SessionFactory,
-    message_id: int,
-    error: SendError,
-    *,
-    now: datetime,
-    report: DispatchReport,
-) -> None:
-    with transaction(sessions) as session:
-        row = session.get(OutboxMessage, message_id)
-        assert row is not None
-        row.last_error = str(error)[:500]
-        if error.permanent or row.attempts >= MAX_ATTEMPTS:
-            row.status = FAILED
-            report.failed += 1
-        else:
-            row.status = QUEUED
-            delay = timedelta(minutes=1) * 2 ** (row.attempts - 1)
-            if error.retry_after:
-                delay = max(delay, timedelta(seconds=error.retry_after))
-            row.next_attempt_at = now + delay
-            report.retrying += 1
-        session.add(row)
+    report.deferred += 1

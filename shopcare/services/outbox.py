@@ -2,8 +2,10 @@
 (in the caller's transaction), later claimed and sent by ``dispatch.py``.
 
 A row is sent at most once: its idempotency key is unique, a claim succeeds for one
-dispatcher only, and a row left in "sending" by a crash is put back after a while (it keeps
-its Message-ID, so a receiver can drop the rare duplicate of a send that did go out).
+dispatcher only and names that process's lease (``process_lease``), and each send is
+recorded as soon as the server accepted it. A row left in "sending" by a process that no
+longer exists is put back at once (it keeps its Message-ID, so a receiver can drop the rare
+duplicate of the one send per connection that was in flight when the process died).
 """
 
 from __future__ import annotations
@@ -11,16 +13,19 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from shopcare.db.engine import SessionFactory, transaction
-from shopcare.db.models import Customer, OutboxMessage, ShopOrder
+from shopcare.db.models import Customer, OutboxMessage, ProcessLease, ShopOrder
 from shopcare.domain.messages import MessageKind, idempotency_key
 from shopcare.notify.base import Channel
 from shopcare.services.message_rules import MessageRules, load_rules
 
 QUEUED, SENDING, SENT, FAILED, SKIPPED = "queued", "sending", "sent", "failed", "skipped"
 STUCK_AFTER = timedelta(minutes=10)
+"""Rows claimed without a lease (before leases existed) or by this very process are put back
+after this long; those of another process as soon as its lease is dead."""
 MAX_ATTEMPTS = 8
 
 
@@ -94,6 +99,22 @@ def enqueue(
     added = [OutboxMessage(**row) for row in rows if row["idempotency_key"] not in known]
     session.add_all(added)
     return added
+
+
+def reclaim_abandoned(session: Session, *, now: datetime, own_id: str) -> int:
+    """Queue again the rows left "sending" by processes whose lease is gone (call after
+    ``forget_dead_leases``), and rows claimed without a lease or by ``own_id`` over
+    ``STUCK_AFTER`` ago. A live lease's rows stay: that process may be sending them."""
+    live = sa.select(ProcessLease.id)
+    claimed_by = col(OutboxMessage.claimed_by)
+    orphaned = sa.and_(claimed_by != "", claimed_by != own_id, claimed_by.not_in(live))
+    stuck = sa.and_(claimed_by.in_(["", own_id]), col(OutboxMessage.claimed_at) < now - STUCK_AFTER)
+    result = session.execute(
+        sa.update(OutboxMessage)
+        .where(col(OutboxMessage.status) == SENDING, sa.or_(orphaned, stuck))
+        .values(status=QUEUED, next_attempt_at=now, claimed_by="")
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 def existing_keys(session: Session, order_ids: list[int]) -> set[str]:

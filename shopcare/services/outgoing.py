@@ -34,9 +34,12 @@ def compose(
     locale = best_locale(customer.locale if customer else "en")
     context = message_context(session, row, profile=profile, public_url=public_url)
     kind = MessageKind(row.kind)
-    rendered = render_message(
-        kind, context, locale=locale, override=owner_template(session, kind, locale)
+    override = (
+        templates.get((kind, locale))
+        if templates is not None
+        else owner_template(session, kind, locale)
     )
+    rendered = render_message(kind, context, locale=locale, override=override)
     link = context.return_url or context.feedback_url or context.tracking_url
     # RFC 3834: out-of-office and other automatic replies are not sent back to us.
     headers = {"Auto-Submitted": "auto-generated"}
