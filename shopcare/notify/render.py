@@ -27,6 +27,13 @@ from jinja2.exceptions import SecurityError, TemplateNotFound
 from shopcare.catalogs import direction
 from shopcare.domain.messages import MessageKind
 from shopcare.notify.i18n import translations
+from shopcare.template_limits import (
+    DEFAULT_LIMITS,
+    RenderLimits,
+    bounded,
+    literal_problems,
+    render_bounded,
+)
 from shopcare.templating import jinja_environment
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -173,25 +180,31 @@ def render_message(
     *,
     locale: str = "en",
     override: TemplateSet | None = None,
+    limits: RenderLimits = DEFAULT_LIMITS,
 ) -> RenderedMessage:
     """The message in the shopper's language, from the owner's ``override`` when it renders
-    (with a subject and a text), else from the default templates."""
+    (with a subject and a text) within ``limits``, else from the default templates."""
     locale = best_locale(locale)
     if override is not None:
         try:
-            rendered = _render(override, context, locale=locale)
+            with bounded(limits):
+                rendered = _render(override, context, locale=locale)
         except Exception as error:  # owner-written code may fail in any way; never stop sending
             log.warning("The %s template failed (%s); sending the default instead", kind, error)
         else:
             if rendered.subject and rendered.text.strip():
                 return rendered
             log.warning("The %s template renders empty; sending the default instead", kind)
-    return _render(_default_set(kind), context, locale=locale)
+    with bounded(limits):
+        return _render(_default_set(kind), context, locale=locale)
 
 
-def template_errors(template: TemplateSet, *, sample: MessageContext) -> list[str]:
+def template_errors(
+    template: TemplateSet, *, sample: MessageContext, limits: RenderLimits = DEFAULT_LIMITS
+) -> list[str]:
     """What is wrong with an owner's template, one readable line per problem ("Subject,
-    line 1: unexpected '}'"); empty when every part compiles and renders against ``sample``."""
+    line 1: unexpected '}'"); empty when every part compiles, writes no number or repeated
+    text beyond ``limits`` and renders against ``sample`` within them."""
     locale = SUPPORTED_LOCALES[0]
     env = _environment(locale)
     values: dict[str, Any] = {"m": _safe(sample), "locale": locale, "subject": ""}
@@ -200,8 +213,12 @@ def template_errors(template: TemplateSet, *, sample: MessageContext) -> list[st
         source = getattr(template, part.attribute)
         if part is _HTML and not source.strip():
             continue  # a plain-text email
+        if literals := literal_problems(env, source, limits=limits):
+            errors += [f"{part.label}, line {line}: {problem}" for line, problem in literals]
+            continue
         try:
-            output = " ".join(_render_part(env, part, source, values).split())
+            with bounded(limits):
+                output = " ".join(_render_part(env, part, source, values).split())
         except _PartFailed as failed:
             errors.append(_describe(part, failed.error))
             continue
@@ -279,7 +296,7 @@ def _render(template: TemplateSet, context: MessageContext, *, locale: str) -> R
 
 def _render_part(env: Environment, part: _Part, source: str, values: dict[str, Any]) -> str:
     try:
-        return _compile(env, part, source).render(values)
+        return render_bounded(_compile(env, part, source), values)
     except Exception as error:
         raise _PartFailed(part, error) from error
 
