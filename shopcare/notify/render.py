@@ -27,14 +27,14 @@ from jinja2.exceptions import SecurityError, TemplateNotFound
 from shopcare.catalogs import direction
 from shopcare.domain.messages import MessageKind
 from shopcare.notify.i18n import translations
-from shopcare.template_limits import (
+from shopcare.templating import jinja_environment
+from shopcare.templating.limits import (
     DEFAULT_LIMITS,
     RenderLimits,
     bounded,
     literal_problems,
     render_bounded,
 )
-from shopcare.templating import jinja_environment
 
 TEMPLATES = Path(__file__).parent / "templates"
 

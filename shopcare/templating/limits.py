@@ -1,6 +1,6 @@
 """How much one render of an owner's template may cost: steps, value sizes, output and time.
 
-The sandbox (``template_sandbox``) keeps a template away from our objects, but not from our
+The sandbox (``templating.sandbox``) keeps a template away from our objects, but not from our
 CPU and memory: two nested ``range`` loops ran for over 20 s and ``'a' * 300000000`` took
 309 MB, at save and again at every send. Every render of an owner's template therefore runs
 inside ``bounded(limits)``: loops, calls and filters spend *steps* from a budget (big values
@@ -30,6 +30,9 @@ from jinja2.exceptions import TemplateRuntimeError, TemplateSyntaxError
 
 STEP_SIZE = 100
 """Characters or items one step pays for: a filter on 10,000 characters costs 101 steps."""
+ITEMS_PER_STEP = 2
+"""Items of a list weighed (one by one, in Python, about a microsecond each) per step."""
+_SCALARS = frozenset({int, float, bool, type(None)})
 
 
 @dataclass(frozen=True)
@@ -100,11 +103,19 @@ def cost(value: Any) -> int:
 def weigh(value: Any, *, limit: int) -> int:
     """How big ``value`` is in characters and items, nested containers counted in full
     (shared ones each time, as ``str()`` would write them); stops counting past ``limit``."""
-    total = 0
+    return _weigh(value, limit)[0]
+
+
+def _weigh(value: Any, limit: int) -> tuple[int, int]:
+    """(weight, how many things were looked at to find it)."""
+    total = visited = 0
     pending = [value]
     while pending and total <= limit:
         item = pending.pop()
-        if isinstance(item, str):
+        visited += 1
+        if type(item) in _SCALARS:
+            total += 1
+        elif isinstance(item, str):
             total += len(item)
         elif isinstance(item, (list, tuple, set, frozenset)):
             total += len(item) or 1
@@ -117,16 +128,16 @@ def weigh(value: Any, *, limit: int) -> int:
             total += len(item) or 1
         else:
             total += 1
-    return total
+    return total, visited
 
 
 def check_size(value: Any, what: str = "a value") -> Any:
     """``value`` if it weighs at most the size limit, else ``RenderLimitError``."""
     size = limits().size
-    weight = weigh(value, limit=size)
+    weight, visited = _weigh(value, size)
     if weight > size:
         raise RenderLimitError(f"{what} would be too long (over {size:,} characters or items)")
-    charge(1 + weight // STEP_SIZE)
+    charge(1 + weight // STEP_SIZE + visited // ITEMS_PER_STEP)
     return value
 
 

@@ -8,14 +8,14 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from shopcare.template_sandbox import BoundedSandbox
+from shopcare.templating.sandbox import BoundedSandbox
 
 
 def jinja_environment(
     folder: Path, *, sandboxed: bool = False, translations: NullTranslations | None = None
 ) -> Environment:
     """``sandboxed`` for templates the owner may edit, so a mistake cannot reach our objects
-    nor run away with our time and memory (render those inside ``template_limits.bounded``);
+    nor run away with our time and memory (render those inside ``templating.limits.bounded``);
     ``translations`` (gettext) for ``_()``, else the strings stay as written."""
     kind = BoundedSandbox if sandboxed else Environment
     env = kind(

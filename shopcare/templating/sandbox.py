@@ -1,7 +1,7 @@
 """The Jinja2 sandbox for the owner's message templates, bounded as well as closed.
 
 ``BoundedSandbox`` is Jinja's immutable sandbox (no reach into Python internals, no
-``list.append``) that also spends the render's budget from ``template_limits``:
+``list.append``) that also spends the render's budget from ``templating.limits``:
 
 - every loop turn (also the turns an ``{% for … if … %}`` skips, and those of recursive
   loops), every call and every filter costs steps, so nested loops stop even when they
@@ -30,7 +30,7 @@ from jinja2.runtime import Context, Macro
 from jinja2.sandbox import ImmutableSandboxedEnvironment, safe_range
 from jinja2.utils import pass_context
 
-from shopcare.template_limits import (
+from shopcare.templating.limits import (
     STEP_SIZE,
     RenderLimitError,
     charge,
@@ -44,6 +44,7 @@ from shopcare.template_limits import (
 
 _NUMBERS = (int, float)
 _GETTEXT = ("gettext", "_", "ngettext", "pgettext", "npgettext")
+_GETTEXT_FUNCTIONS = frozenset({*_GETTEXT, "_gettext_alias"})
 _REFUSED_STR_METHODS = frozenset({"translate", "maketrans", "expandtabs"})
 
 
@@ -99,7 +100,7 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         owner = getattr(__obj, "__self__", None)
         if isinstance(owner, str):
             _check_str_method(owner, getattr(__obj, "__name__", ""), args, kwargs)
-        elif getattr(__obj, "__name__", "") in _GETTEXT and any(
+        elif getattr(__obj, "__name__", "") in _GETTEXT_FUNCTIONS and any(
             __obj is __self.globals.get(name) for name in _GETTEXT
         ):
             for text in args:
