@@ -195,8 +195,7 @@ def render_message(
             if rendered.subject and rendered.text.strip():
                 return rendered
             log.warning("The %s template renders empty; sending the default instead", kind)
-    with bounded(limits):
-        return _render(_default_set(kind), context, locale=locale)
+    return _render(_default_set(kind), context, locale=locale, own=False)
 
 
 def template_errors(
@@ -281,8 +280,12 @@ class _PartFailed(Exception):
         self.error = error
 
 
-def _render(template: TemplateSet, context: MessageContext, *, locale: str) -> RenderedMessage:
-    env = _environment(locale)
+def _render(
+    template: TemplateSet, context: MessageContext, *, locale: str, own: bool = True
+) -> RenderedMessage:
+    """``own``: the owner's template, rendered in the bounded sandbox (inside ``bounded``);
+    else ours, rendered as fast as Jinja can."""
+    env = _environment(locale, own=own)
     values: dict[str, Any] = {"m": _safe(context), "locale": locale}
     values["subject"] = " ".join(_render_part(env, _SUBJECT, template.subject, values).split())
     text = _render_part(env, _TEXT, template.text, values)
@@ -296,7 +299,8 @@ def _render(template: TemplateSet, context: MessageContext, *, locale: str) -> R
 
 def _render_part(env: Environment, part: _Part, source: str, values: dict[str, Any]) -> str:
     try:
-        return render_bounded(_compile(env, part, source), values)
+        template = _compile(env, part, source)
+        return render_bounded(template, values) if env.sandboxed else template.render(values)
     except Exception as error:
         raise _PartFailed(part, error) from error
 
@@ -313,8 +317,8 @@ def _compile(env: Environment, part: _Part, source: str) -> Template:
 
 
 @cache
-def _environment(locale: str) -> Environment:
-    env = jinja_environment(TEMPLATES, sandboxed=True, translations=translations(locale))
+def _environment(locale: str, *, own: bool = True) -> Environment:
+    env = jinja_environment(TEMPLATES, sandboxed=own, translations=translations(locale))
     env.filters["date"] = lambda value: (
         format_date(value, format="long", locale=locale) if value else ""
     )

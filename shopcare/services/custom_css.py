@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-import tinycss2
+import tinycss2  # type: ignore[import-untyped]
 from tinycss2 import ast
 
 from shopcare.domain.branding import MAX_CSS_BYTES, BrandingError

@@ -19,10 +19,11 @@ from __future__ import annotations
 import operator
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from jinja2 import Environment, Template, nodes
@@ -156,15 +157,26 @@ _PRINTF = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?")
 def check_printf(text: str) -> None:
     """Refuse ``%``-formats whose width or precision is given by an argument (``%*s``) or
     is larger than the size limit (``%999999999s``)."""
+    widest = _widest_printf(text)
     size = limits().size
+    if widest is None:
+        raise RenderLimitError("a width given as * in a %-format is not allowed")
+    if widest > size:
+        raise RenderLimitError(f"the width {widest} in a %-format is too large (at most {size:,})")
+
+
+@lru_cache(maxsize=4096)
+def _widest_printf(text: str) -> int | None:
+    """The largest width or precision in ``text``'s %-formats (0 without any), None for a
+    ``*``; cached, since the same texts of ``_()`` come back in every message."""
+    widest = 0
     for match in _PRINTF.finditer(text):
         for number in match.groups():
             if number == "*":
-                raise RenderLimitError("a width given as * in a %-format is not allowed")
-            if number and (len(number) > 9 or int(number) > size):
-                raise RenderLimitError(
-                    f"the width {number} in {match[0]!r} is too large (at most {size:,})"
-                )
+                return None
+            if number:
+                widest = max(widest, int(number) if len(number) <= 9 else 10**9)
+    return widest
 
 
 @contextmanager
@@ -192,6 +204,7 @@ def render_bounded(template: Template, values: dict[str, Any]) -> str:
     chunks: list[str] = []
     length = 0
     stream = template.generate(values)
+    assert isinstance(stream, Generator)
     try:
         for chunk in stream:
             length += len(chunk)
@@ -246,12 +259,17 @@ def literal_problems(
 
 
 _BITS = 64
-_ARITHMETIC = {nodes.Add: operator.add, nodes.Sub: operator.sub, nodes.Mul: operator.mul}
+_TOO_LARGE = 1 << (_BITS + 1)
+_ARITHMETIC: dict[type[nodes.Node], Callable[[int, int], int]] = {
+    nodes.Add: operator.add,
+    nodes.Sub: operator.sub,
+    nodes.Mul: operator.mul,
+}
 
 
 def _constant_number(node: nodes.Node) -> int | None:
     """The value of an integer written with literals and + - * ** (huge ones stand for
-    themselves: 2**65 means "too large to compute here"), else None."""
+    themselves: ``_TOO_LARGE`` means "too large to compute here"), else None."""
     if isinstance(node, nodes.Const):
         value = node.value
         return value if isinstance(value, int) and not isinstance(value, bool) else None
@@ -260,18 +278,19 @@ def _constant_number(node: nodes.Node) -> int | None:
         return None if inner is None else -inner
     if not isinstance(node, (nodes.Pow, *_ARITHMETIC)):
         return None
-    left, right = _constant_number(node.left), _constant_number(node.right)  # type: ignore[attr-defined]
+    assert isinstance(node, nodes.BinExpr)
+    left, right = _constant_number(node.left), _constant_number(node.right)
     if left is None or right is None:
         return None
     if left.bit_length() > _BITS or right.bit_length() > _BITS:
-        return 2**_BITS * 2
+        return _TOO_LARGE
     if isinstance(node, nodes.Pow):
-        if right < 0 or abs(left) <= 1:
-            return None if right < 0 else left**right
-        if right * (left.bit_length() - 1) > _BITS:
-            return 2**_BITS * 2
-        return left**right  # type: ignore[no-any-return]
-    return _ARITHMETIC[type(node)](left, right)  # type: ignore[no-any-return]
+        if right < 0:
+            return None
+        if abs(left) > 1 and right * (left.bit_length() - 1) > _BITS:
+            return _TOO_LARGE
+        return int(left**right)
+    return int(_ARITHMETIC[type(node)](left, right))
 
 
 def _repetition(node: nodes.Mul) -> tuple[int, int] | None:

@@ -53,7 +53,7 @@ REFUSED = {
 
 @pytest.mark.parametrize(("css", "reason"), REFUSED.values(), ids=REFUSED.keys())
 def test_css_that_loads_imports_or_reads_the_page_is_refused(css: str, reason: str) -> None:
-    with pytest.raises(BrandingError, match="^Custom CSS") as refused:
+    with pytest.raises(BrandingError, match=r"^Custom CSS") as refused:
         check_css(css)
     assert reason in str(refused.value)
 
@@ -71,7 +71,7 @@ h1, h2 { letter-spacing: .02em; font-family: Georgia, "Times New Roman", serif; 
 .button:hover, a:focus-visible { color: var(--accent); transform: translateY(-1px); }
 li:nth-child(2n + 1):not(.muted) { padding: calc(1rem + 2px) clamp(4px, 1vw, 12px); }
 @media (max-width: 600px) and (prefers-color-scheme: dark) { body { background: #111 } }
-@supports (display: grid) { .grid { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); } }
+@supports (display: grid) { .grid { grid-template-columns: repeat(2, minmax(0, 1fr)); } }
 @keyframes pulse { from { opacity: 1 } 50% { opacity: .5 } to { opacity: 1 } }
 .badge { animation: pulse 2s cubic-bezier(.4, 0, .6, 1) infinite; }
 /* a comment */ footer::before { content: "— "; }
