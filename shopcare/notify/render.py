@@ -30,6 +30,7 @@ from shopcare.notify.i18n import translations
 from shopcare.templating import jinja_environment
 from shopcare.templating.limits import (
     DEFAULT_LIMITS,
+    RenderLimitError,
     RenderLimits,
     bounded,
     literal_problems,
@@ -185,17 +186,34 @@ def render_message(
     """The message in the shopper's language, from the owner's ``override`` when it renders
     (with a subject and a text) within ``limits``, else from the default templates."""
     locale = best_locale(locale)
-    if override is not None:
+    if override is not None and (override, locale) in _RUNAWAYS:
+        log.warning("The %s template runs away (see the editor); sending the default", kind)
+    elif override is not None:
         try:
             with bounded(limits):
                 rendered = _render(override, context, locale=locale)
         except Exception as error:  # owner-written code may fail in any way; never stop sending
-            log.warning("The %s template failed (%s); sending the default instead", kind, error)
+            reason = _describe(error.part, error.error) if isinstance(error, _PartFailed) else error
+            log.warning("The %s template failed (%s); sending the default instead", kind, reason)
+            if isinstance(error.__cause__, RenderLimitError):
+                _remember_runaway(override, locale)
         else:
             if rendered.subject and rendered.text.strip():
                 return rendered
             log.warning("The %s template renders empty; sending the default instead", kind)
     return _render(_default_set(kind), context, locale=locale, own=False)
+
+
+_RUNAWAYS: dict[tuple[TemplateSet, str], None] = {}
+"""Owner templates that overran their limits at send: the next messages go out with the
+default at once instead of spending the whole budget again (a runaway does not depend on
+the order; a saved change is another template)."""
+
+
+def _remember_runaway(template: TemplateSet, locale: str) -> None:
+    if len(_RUNAWAYS) >= 64:
+        _RUNAWAYS.clear()
+    _RUNAWAYS[(template, locale)] = None
 
 
 def template_errors(
@@ -277,7 +295,7 @@ _SUBJECT, _TEXT, _HTML = _PARTS
 class _PartFailed(Exception):
     def __init__(self, part: _Part, error: Exception) -> None:
         super().__init__(f"{part.label}: {error}")
-        self.error = error
+        self.part, self.error = part, error
 
 
 def _render(

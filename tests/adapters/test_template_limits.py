@@ -3,6 +3,7 @@ run for long or grow a value without bound is stopped, with a reason the owner c
 and ordinary templates render as before. Limits are counted in steps, not seconds, so these
 tests do not depend on the machine's speed; the deadline is tested with a clock we move."""
 
+import logging
 from collections.abc import Iterator
 from dataclasses import replace
 from itertools import count
@@ -180,3 +181,17 @@ def test_the_output_is_stopped_at_its_limit_while_it_is_written() -> None:
 def test_every_default_template_renders_well_within_the_limits(kind: MessageKind) -> None:
     tight = replace(DEFAULT_LIMITS, steps=5_000, output=50_000)
     assert template_errors(default_templates(kind), sample=SAMPLE, limits=tight) == []
+
+
+def test_a_template_that_ran_away_at_send_is_not_run_again(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Sending renders in the dispatcher: a runaway spends its budget once, not per message."""
+    own = TemplateSet(subject="Hi", html="", text=RUNAWAYS["a macro calling itself twice"][0])
+    with caplog.at_level(logging.WARNING, logger="shopcare.notify.render"):
+        first = render_message(MessageKind.SHIPPED, SAMPLE, override=own, locale="fr")
+        second = render_message(MessageKind.SHIPPED, SAMPLE, override=own, locale="fr")
+    assert first == second == render_message(MessageKind.SHIPPED, SAMPLE, locale="fr")
+    failed, skipped = (record.getMessage() for record in caplog.records)
+    assert failed.startswith("The shipped template failed (Text, line 1: the template does too")
+    assert skipped.startswith("The shipped template runs away (see the editor)")
