@@ -29,6 +29,14 @@ from shopcare.domain.messages import MessageKind
 from shopcare.domain.text import isolate
 from shopcare.notify.i18n import translations
 from shopcare.templating import jinja_environment
+from shopcare.templating.limits import (
+    DEFAULT_LIMITS,
+    RenderLimitError,
+    RenderLimits,
+    bounded,
+    literal_problems,
+    render_bounded,
+)
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -174,25 +182,47 @@ def render_message(
     *,
     locale: str = "en",
     override: TemplateSet | None = None,
+    limits: RenderLimits = DEFAULT_LIMITS,
 ) -> RenderedMessage:
     """The message in the shopper's language, from the owner's ``override`` when it renders
-    (with a subject and a text), else from the default templates."""
+    (with a subject and a text) within ``limits``, else from the default templates."""
     locale = best_locale(locale)
-    if override is not None:
+    if override is not None and (override, locale) in _RUNAWAYS:
+        log.warning("The %s template runs away (see the editor); sending the default", kind)
+    elif override is not None:
         try:
-            rendered = _render(override, context, locale=locale)
+            with bounded(limits):
+                rendered = _render(override, context, locale=locale)
         except Exception as error:  # owner-written code may fail in any way; never stop sending
-            log.warning("The %s template failed (%s); sending the default instead", kind, error)
+            reason = _describe(error.part, error.error) if isinstance(error, _PartFailed) else error
+            log.warning("The %s template failed (%s); sending the default instead", kind, reason)
+            if isinstance(error.__cause__, RenderLimitError):
+                _remember_runaway(override, locale)
         else:
             if rendered.subject and rendered.text.strip():
                 return rendered
             log.warning("The %s template renders empty; sending the default instead", kind)
-    return _render(_default_set(kind), context, locale=locale)
+    return _render(_default_set(kind), context, locale=locale, own=False)
 
 
-def template_errors(template: TemplateSet, *, sample: MessageContext) -> list[str]:
+_RUNAWAYS: dict[tuple[TemplateSet, str], None] = {}
+"""Owner templates that overran their limits at send: the next messages go out with the
+default at once instead of spending the whole budget again (a runaway does not depend on
+the order; a saved change is another template)."""
+
+
+def _remember_runaway(template: TemplateSet, locale: str) -> None:
+    if len(_RUNAWAYS) >= 64:
+        _RUNAWAYS.clear()
+    _RUNAWAYS[(template, locale)] = None
+
+
+def template_errors(
+    template: TemplateSet, *, sample: MessageContext, limits: RenderLimits = DEFAULT_LIMITS
+) -> list[str]:
     """What is wrong with an owner's template, one readable line per problem ("Subject,
-    line 1: unexpected '}'"); empty when every part compiles and renders against ``sample``."""
+    line 1: unexpected '}'"); empty when every part compiles, writes no number or repeated
+    text beyond ``limits`` and renders against ``sample`` within them."""
     locale = SUPPORTED_LOCALES[0]
     env = _environment(locale)
     values: dict[str, Any] = {"m": _safe(sample), "locale": locale, "subject": ""}
@@ -201,8 +231,12 @@ def template_errors(template: TemplateSet, *, sample: MessageContext) -> list[st
         source = getattr(template, part.attribute)
         if part is _HTML and not source.strip():
             continue  # a plain-text email
+        if literals := literal_problems(env, source, limits=limits):
+            errors += [f"{part.label}, line {line}: {problem}" for line, problem in literals]
+            continue
         try:
-            output = " ".join(_render_part(env, part, source, values).split())
+            with bounded(limits):
+                output = " ".join(_render_part(env, part, source, values).split())
         except _PartFailed as failed:
             errors.append(_describe(part, failed.error))
             continue
@@ -262,11 +296,15 @@ _SUBJECT, _TEXT, _HTML = _PARTS
 class _PartFailed(Exception):
     def __init__(self, part: _Part, error: Exception) -> None:
         super().__init__(f"{part.label}: {error}")
-        self.error = error
+        self.part, self.error = part, error
 
 
-def _render(template: TemplateSet, context: MessageContext, *, locale: str) -> RenderedMessage:
-    env = _environment(locale)
+def _render(
+    template: TemplateSet, context: MessageContext, *, locale: str, own: bool = True
+) -> RenderedMessage:
+    """``own``: the owner's template, rendered in the bounded sandbox (inside ``bounded``);
+    else ours, rendered as fast as Jinja can."""
+    env = _environment(locale, own=own)
     values: dict[str, Any] = {"m": _safe(context), "locale": locale}
     values["subject"] = " ".join(_render_part(env, _SUBJECT, template.subject, values).split())
     text = _render_part(env, _TEXT, template.text, values)
@@ -280,7 +318,8 @@ def _render(template: TemplateSet, context: MessageContext, *, locale: str) -> R
 
 def _render_part(env: Environment, part: _Part, source: str, values: dict[str, Any]) -> str:
     try:
-        return _compile(env, part, source).render(values)
+        template = _compile(env, part, source)
+        return render_bounded(template, values) if env.sandboxed else template.render(values)
     except Exception as error:
         raise _PartFailed(part, error) from error
 
@@ -303,8 +342,8 @@ def _compile(env: Environment, part: _Part, source: str) -> Template:
 
 
 @cache
-def _environment(locale: str) -> Environment:
-    env = jinja_environment(TEMPLATES, sandboxed=True, translations=translations(locale))
+def _environment(locale: str, *, own: bool = True) -> Environment:
+    env = jinja_environment(TEMPLATES, sandboxed=own, translations=translations(locale))
     env.filters["date"] = lambda value: (
         format_date(value, format="long", locale=locale) if value else ""
     )

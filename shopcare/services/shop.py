@@ -18,12 +18,12 @@ from shopcare.domain.branding import (
     Question,
     check_color,
     check_contrast,
-    check_css,
     check_faq,
     check_font_stack,
     check_links,
     check_url,
 )
+from shopcare.services.custom_css import check_css
 from shopcare.services.errors import InputError
 from shopcare.services.settings_rows import load_group, update_group
 

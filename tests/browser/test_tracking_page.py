@@ -7,6 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from shopcare.services.shop import get_profile, update_profile
 from tests.browser.browsing import (
     page_width,
     screenshot,
@@ -129,3 +130,30 @@ def test_the_tracking_page_weighs_less_than_100_kb(new_page: PageMaker, site: Si
     print(f"tracking page: {total} bytes transferred ({len(counted) - 1} subresources)")
     assert document["transfer"] > 0, "the browser reported no transfer size for the page"
     assert total < WEIGHT_LIMIT, figure
+
+
+def test_images_load_only_from_the_logos_site(
+    new_page: PageMaker, site: Site, outside: Outside
+) -> None:
+    """Issue 11, §7: the policy allowed images from any https site, so CSS slipped into a
+    page could send what it read anywhere. Now the logo's site is asked, another is not."""
+    before = get_profile(site.app.sessions).logo_url
+    update_profile(site.app.sessions, logo_url="https://logo.example/logo.png")
+    try:
+        page = new_page(width=1280)
+        refusals: list[str] = []
+        page.on("console", lambda message: refusals.append(message.text))
+        open_tracking(page, site, "two_parcels")
+        page.wait_for_load_state("networkidle")
+        page.evaluate(
+            """() => new Promise(resolve => {
+                document.addEventListener('securitypolicyviolation', () => resolve(), {once: true});
+                setTimeout(resolve, 10000);  // only so that a page without a policy fails
+                document.body.style.backgroundImage = 'url(https://evil.example/x.png)';
+            })"""
+        )
+    finally:
+        update_profile(site.app.sessions, logo_url=before)
+    assert "https://logo.example/logo.png" in outside.refused  # asked for (and refused offline)
+    assert not [url for url in outside.refused if "evil.example" in url]
+    assert any("evil.example" in text and "img-src" in text for text in refusals), refusals

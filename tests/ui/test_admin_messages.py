@@ -283,3 +283,16 @@ async def test_the_shop_details_are_saved_and_checked(user: User) -> None:
     assert user.notify.contains("is not an email address")
     with store() as app:
         assert get_profile(app.sessions).support_email == SUPPORT
+
+
+async def test_a_runaway_template_shows_why_and_is_not_saved(user: User) -> None:
+    """Issue 11, §6: nested loops ran for over 20 s in the editor's preview and at save."""
+    await sign_in(user)
+    await user.open("/admin/messages/templates?kind=shipped&locale=de")
+    user.find(marker="template-text").clear().type(
+        "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}x"
+    )
+    await user.should_see("Text, line 1: the template does too much work")
+    user.find(marker="template-save").click()
+    assert user.notify.contains("The template is not saved: Text, line 1: the template does")
+    assert stored_template(SHIPPED, "de") is None

@@ -206,7 +206,10 @@ async def test_items_show_their_image_variant_and_alt_text(
     assert '<img src="data:image/svg+xml,%3Csvg%3E%3C/svg%3E" alt="Fork"' in page.text
     assert page.text.count("<img") == 2  # plain http (blocked) and script addresses are left out
     assert "javascript:" not in page.text
-    assert "img-src 'self' data: https:;" in page.headers["content-security-policy"]
+    # the product images' site is allowed, no other (issue 11, §7: there was a bare https:)
+    policy = page.headers["content-security-policy"]
+    assert "img-src 'self' data: https://cdn.shop.example;" in policy
+    assert "https:;" not in policy and "https: " not in policy
 
 
 async def test_start_a_return_shows_only_while_something_can_be_returned(

@@ -29,7 +29,11 @@ AREAS: tuple[tuple[str, str, str], ...] = (
         "Questions and answers",
         "Question on one line, the answer below, a blank line between; empty: our defaults",
     ),
-    ("custom_css", "Custom CSS (optional, up to 20 KB)", "No @import; images only from https://"),
+    (
+        "custom_css",
+        "Custom CSS (optional, up to 20 KB)",
+        "Styles only: no @import, url() or [attribute] selectors, no backslashes",
+    ),
 )
 
 

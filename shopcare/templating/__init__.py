@@ -7,15 +7,17 @@ from gettext import NullTranslations
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from jinja2.sandbox import SandboxedEnvironment
+
+from shopcare.templating.sandbox import BoundedSandbox
 
 
 def jinja_environment(
     folder: Path, *, sandboxed: bool = False, translations: NullTranslations | None = None
 ) -> Environment:
-    """``sandboxed`` for templates the owner may edit, so a mistake cannot reach our objects;
+    """``sandboxed`` for templates the owner may edit, so a mistake cannot reach our objects
+    nor run away with our time and memory (render those inside ``templating.limits.bounded``);
     ``translations`` (gettext) for ``_()``, else the strings stay as written."""
-    kind = SandboxedEnvironment if sandboxed else Environment
+    kind = BoundedSandbox if sandboxed else Environment
     env = kind(
         loader=FileSystemLoader(folder),
         autoescape=select_autoescape(["html"]),
