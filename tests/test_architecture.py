@@ -29,7 +29,7 @@ ALLOWED: dict[str, set[str]] = {
     "paths": set(),
     "retry_after": set(),
     "catalogs": {"paths"},
-    "templating": {"paths", "catalogs"},
+    "templating": {"templating", "paths", "catalogs"},
     "data_dir": set(),
     "jobs": set(),
     "job_runs": {"services"},
