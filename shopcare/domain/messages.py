@@ -57,6 +57,33 @@ _TRANSACTIONAL = frozenset(
 )
 
 
+_RETURN_KINDS = frozenset(
+    {
+        MessageKind.RETURN_REQUESTED,
+        MessageKind.RETURN_APPROVED,
+        MessageKind.RETURN_REJECTED,
+        MessageKind.RETURN_RECEIVED,
+        MessageKind.RETURN_REFUNDED,
+    }
+)
+_LINKS: dict[MessageKind, tuple[str, ...]] = {
+    MessageKind.WATCH_CONFIRM: ("confirm_url",),
+    MessageKind.WATCH_UPDATE: ("tracking_url", "unsubscribe_url"),
+    MessageKind.FEEDBACK_REQUEST: ("feedback_url",),
+    MessageKind.ACCOUNT_LINK: ("account_url",),
+    MessageKind.REVIEW_REMINDER: (),
+    MessageKind.REORDER_REMINDER: (),
+    **dict.fromkeys(_RETURN_KINDS, ("return_url",)),
+}
+
+
+def required_links(kind: MessageKind) -> tuple[str, ...]:
+    """The links (message context fields) without which a message of ``kind`` is useless or
+    worse: a confirm button with ``href=""``, an update nobody can stop. Such a message is
+    refused, not sent. Every parcel message needs its tracking page."""
+    return _LINKS.get(kind, ("tracking_url",))
+
+
 class ShippedOn(StrEnum):
     """When "your order has shipped" goes out: label created, or the carrier's first scan."""
 

@@ -46,6 +46,9 @@ class Outgoing:
     """Extra headers, e.g. List-Unsubscribe; senders that have no headers ignore them."""
     data: dict[str, Any] = field(default_factory=dict)
     """Structured facts for machine receivers (the webhook): order, shipment, links."""
+    refusal: str = ""
+    """Why this message must not go out (a link it needs is missing): the dispatcher
+    records it as failed with this reason instead of handing it to a sender."""
 
 
 class Sender(Protocol):

@@ -122,6 +122,8 @@ class Sending:
 
 async def _send(sender: Sender | None, item: Due, message: Outgoing) -> SendError | None:
     try:
+        if message.refusal:
+            raise SendError(message.refusal, permanent=True)
         if sender is None:
             raise SendError(f"{item.channel} is not set up in Messages", permanent=True)
         await sender.send(message)

@@ -6,10 +6,10 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from shopcare.db.models import Customer, MessageTemplate, OutboxMessage, ShopOrder
-from shopcare.domain.messages import MessageKind
+from shopcare.domain.messages import MessageKind, required_links
 from shopcare.notify.base import Channel, Outgoing
 from shopcare.notify.email import new_message_id
-from shopcare.notify.render import TemplateSet, best_locale, render_message
+from shopcare.notify.render import MessageContext, TemplateSet, best_locale, render_message
 from shopcare.services.message_context import message_context
 from shopcare.services.shop import ShopProfile, load_profile
 
@@ -73,7 +73,16 @@ def compose(
             "tracking_number": context.tracking_number,
             "rma": context.rma,
         },
+        refusal=_missing_links(kind, context),
     )
+
+
+def _missing_links(kind: MessageKind, context: MessageContext) -> str:
+    missing = [name for name in required_links(kind) if not getattr(context, name)]
+    if not missing:
+        return ""
+    words = " and ".join(name.removesuffix("_url").replace("_", " ") for name in missing)
+    return f"not sent: the {words} link it needs is missing"
 
 
 def owner_template(session: Session, kind: MessageKind, locale: str) -> TemplateSet | None:

@@ -8,10 +8,12 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+import sqlalchemy as sa
 from fastapi import FastAPI
 from sqlmodel import col, select
 
 from shopcare.app import ShopCare
+from shopcare.db.engine import transaction
 from shopcare.db.models import Customer, OutboxMessage, ShipmentWatch
 from shopcare.domain.messages import MessageKind
 from shopcare.notify.base import Channel, Outgoing
@@ -273,3 +275,25 @@ async def test_nothing_is_sent_to_an_address_until_it_confirms(
     clock.advance(hours=32)
     await shopcare.poll_once()  # out for delivery: now it goes out
     assert [r.recipient for r in watcher_rows(shopcare)] == [WATCHER]
+
+
+async def test_a_watch_message_without_its_links_is_refused_not_sent(
+    shopcare: ShopCare, clock: FakeClock, web: httpx.AsyncClient
+) -> None:
+    """Its watch gone (the links come from it), an update would carry an empty stop link and
+    an empty List-Unsubscribe: it is recorded as failed with the reason instead."""
+    make_order(shopcare)
+    await shopcare.poll_once()
+    await watch_confirmed(web, shopcare)
+    await sent(shopcare, clock)
+    clock.advance(hours=41)
+    await shopcare.poll_once()  # out for delivery: an update for the watcher is queued
+    with transaction(shopcare.sessions) as session:
+        session.execute(sa.delete(ShipmentWatch))
+
+    mail = await sent(shopcare, clock)
+
+    assert [m.kind for m in mail if m.recipient == WATCHER] == []
+    (row,) = watcher_rows(shopcare)[-1:]
+    assert row.status == "failed"
+    assert row.last_error == "not sent: the unsubscribe link it needs is missing"
