@@ -14,7 +14,8 @@ from fastapi.responses import RedirectResponse
 from nicegui import ui
 
 from shopcare.services.auth import MIN_PASSWORD, has_admin
-from shopcare.ui.admin.auth import SESSION_KEY, pop_flash, safe_next
+from shopcare.ui.admin.auth import pop_flash, safe_next
+from shopcare.ui.admin.gate import signed_in
 from shopcare.ui.admin.layout import bare
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ def register_login_pages(shopcare: ShopCare) -> None:
     def login_page(request: Request, next: str = "/admin") -> RedirectResponse | None:
         if not has_admin(shopcare.sessions):
             return RedirectResponse("/admin/setup", status_code=303)
-        if request.session.get(SESSION_KEY):
+        if signed_in(request):
             return RedirectResponse(safe_next(next), status_code=303)
         flash = pop_flash(request)
         with bare("Sign in"):
