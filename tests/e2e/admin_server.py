@@ -34,6 +34,7 @@ class AdminServer:
     order_id: int
     return_id: int
     offer_id: int
+    data_dir: Path
 
     def sign_in(self) -> str:
         """A fresh session: the value of the admin cookie."""
@@ -66,7 +67,7 @@ def running_admin(data_dir: Path) -> Iterator[AdminServer]:
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_for(server, url)
-        yield AdminServer(url, f"127.0.0.1:{port}", *ids)
+        yield AdminServer(url, f"127.0.0.1:{port}", *ids, data_dir=data_dir)
     finally:
         server.terminate()
         output, _ = server.communicate(timeout=30)
