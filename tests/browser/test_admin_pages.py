@@ -9,10 +9,13 @@ here poll with it.
 
 from __future__ import annotations
 
+import functools
 import re
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -145,17 +148,24 @@ def test_a_choice_made_over_the_socket_works_under_the_csp(
     assert console.problems == []
 
 
-def test_another_site_cannot_frame_the_admin(context: BrowserContext, admin: AdminServer) -> None:
-    frame = f'<iframe src="{admin.url}/admin/login"></iframe>'
-    context.route(
-        "http://elsewhere.test/**",
-        lambda route: route.fulfill(status=200, content_type="text/html", body=frame),
-    )
-    page = context.new_page()
-    page.goto("http://elsewhere.test/", wait_until="load")  # waits for the frame too
-    (child,) = page.main_frame.child_frames
-    assert not child.url.startswith(admin.url)
-    assert "Sign in to ShopCare" not in child.content()
+def test_another_site_cannot_frame_the_admin(
+    context: BrowserContext, admin: AdminServer, tmp_path: Path
+) -> None:
+    """The framing page comes from a real server on another port: another origin on the same
+    loopback address (Chromium refuses a public page framing loopback whatever the headers)."""
+    (tmp_path / "frame.html").write_text(f'<iframe src="{admin.url}/admin/login"></iframe>')
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(tmp_path))
+    other = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=other.serve_forever, name="framing-site", daemon=True).start()
+    try:
+        page = context.new_page()
+        page.goto(f"http://127.0.0.1:{other.server_address[1]}/frame.html", wait_until="load")
+        (child,) = page.main_frame.child_frames  # "load" waited for the frame too
+        assert not child.url.startswith(admin.url)
+        assert "Sign in to ShopCare" not in child.content()
+    finally:
+        other.shutdown()
+        other.server_close()
 
 
 def test_signing_out_everywhere_sends_an_open_page_to_the_sign_in_page(

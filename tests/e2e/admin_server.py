@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -65,13 +66,18 @@ def running_admin(data_dir: Path) -> Iterator[AdminServer]:
         command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
     url = f"http://127.0.0.1:{port}"
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(server.stdout or ()), daemon=True)
+    reader.start()
     try:
         _wait_for(server, url)
         yield AdminServer(url, f"127.0.0.1:{port}", *ids, data_dir=data_dir)
+        served = "".join(lines)  # what it said while serving; stopping has its own noise
     finally:
         server.terminate()
-        output, _ = server.communicate(timeout=30)
-    assert "Traceback" not in output, output
+        server.wait(timeout=30)
+        reader.join(timeout=10)
+    assert "Traceback" not in served, served
 
 
 def _a_return_and_a_problem(app: ShopCare) -> None:
