@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import col, select
@@ -19,6 +19,7 @@ from sqlmodel import col, select
 from shopcare.db.engine import SessionFactory, transaction
 from shopcare.db.models import AdminSession
 from shopcare.domain.admin_sessions import (
+    ABSOLUTE,
     DEFAULT_IDLE,
     IDLE_CHOICES,
     browser_name,
@@ -87,9 +88,20 @@ def set_idle_timeout(sessions: SessionFactory, *, idle: timedelta) -> SessionRul
 def start_session(
     sessions: SessionFactory, *, user_id: int, address: str, user_agent: str, now: datetime
 ) -> str:
-    """A new signed-in browser; returns the token for its cookie (shown nowhere else)."""
+    """A new signed-in browser; returns the token for its cookie (shown nowhere else).
+    Sessions of browsers that never came back are cleared out on the way."""
     token = secrets.token_urlsafe(32)
     with transaction(sessions) as session:
+        idle = load_group(session, _KEY, SessionRules).idle
+        utc = now.astimezone(UTC)  # stored in UTC, compared as text
+        session.execute(
+            sa.delete(AdminSession).where(
+                sa.or_(
+                    col(AdminSession.last_seen_at) <= utc - idle,
+                    col(AdminSession.created_at) <= utc - ABSOLUTE,
+                )
+            )
+        )
         session.add(
             AdminSession(
                 token_hash=token_hash(token),

@@ -174,3 +174,13 @@ def test_sign_out_everywhere_and_the_list_of_sessions(
     ]
     assert len(end_all_sessions(shopcare.sessions, user_id=owner)) == 2
     assert [r.user_id for r in rows(shopcare)] == [other_user.id]
+
+
+def test_signing_in_clears_out_sessions_long_expired(
+    shopcare: ShopCare, owner: int, clock: FakeClock
+) -> None:
+    start(shopcare, owner)
+    clock.advance(hours=13)
+    fresh = start(shopcare, owner)
+    assert len(rows(shopcare)) == 1
+    assert check_session(shopcare.sessions, token=fresh, now=clock()) is not None

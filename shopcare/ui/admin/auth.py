@@ -123,7 +123,8 @@ def sentence(message: str) -> str:
 def _signed_in(
     shopcare: ShopCare, request: Request, user_id: int, *, target: str
 ) -> RedirectResponse:
-    """A new server-side session for this browser, its token in the cookie."""
+    """A new server-side session for this browser, its token in the cookie (a fresh token at
+    every sign-in: nothing a visitor brought along is ever promoted to a session)."""
     token = start_session(
         shopcare.sessions,
         user_id=user_id,

@@ -10,6 +10,7 @@ traffic it asks the store again (idle or absolute timeout, a session ended elsew
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 
@@ -26,17 +27,23 @@ StillLive = Callable[[bool], Awaitable[bool]]
 
 
 class LiveSockets:
+    """Open sockets by session id. ``end`` is called from FastAPI's worker threads (the sign-out
+    routes are plain functions), so the sockets are told through their event loop."""
+
     def __init__(self) -> None:
-        self._open: dict[int, set[asyncio.Event]] = {}
+        self._open: dict[int, set[tuple[asyncio.AbstractEventLoop, asyncio.Event]]] = {}
+        self._lock = threading.Lock()
 
     def __len__(self) -> int:
-        return sum(len(events) for events in self._open.values())
+        with self._lock:
+            return sum(len(events) for events in self._open.values())
 
     def end(self, session_ids: Iterable[int]) -> None:
         """The sessions were ended: close their open sockets."""
-        for session_id in session_ids:
-            for ended in self._open.get(session_id, ()):
-                ended.set()
+        with self._lock:
+            found = [pair for i in session_ids for pair in self._open.get(i, ())]
+        for loop, ended in found:
+            loop.call_soon_threadsafe(ended.set)
 
     async def serve(
         self,
@@ -50,15 +57,18 @@ class LiveSockets:
         clock: Callable[[], datetime],
     ) -> None:
         ended = asyncio.Event()
-        self._open.setdefault(session_id, set()).add(ended)
+        pair = (asyncio.get_running_loop(), ended)
+        with self._lock:
+            self._open.setdefault(session_id, set()).add(pair)
         socket = _Socket(receive, send, ended=ended, still_live=still_live, clock=clock)
         try:
             await app(scope, socket.receive, socket.send)
         finally:
-            events = self._open.get(session_id, set())
-            events.discard(ended)
-            if not events:
-                self._open.pop(session_id, None)
+            with self._lock:
+                events = self._open.get(session_id, set())
+                events.discard(pair)
+                if not events:
+                    self._open.pop(session_id, None)
 
 
 class _Socket:
