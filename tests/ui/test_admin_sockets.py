@@ -36,23 +36,24 @@ class Browser:
     def __init__(self) -> None:
         self.incoming: asyncio.Queue[Message] = asyncio.Queue()
         self.sent: list[Message] = []
+        self.texts: asyncio.Queue[str] = asyncio.Queue()
 
     async def receive(self) -> Message:
         return await self.incoming.get()
 
     async def send(self, message: Message) -> None:
         self.sent.append(message)
+        if "text" in message:
+            self.texts.put_nowait(message["text"])
 
     def says(self, text: str) -> None:
         self.incoming.put_nowait({"type": "websocket.receive", "text": text})
 
     async def exchange(self, text: str) -> None:
         """Say ``text`` and wait for its echo."""
-        echo = {"type": "websocket.send", "text": text}
-        before = self.sent.count(echo)
         self.says(text)
-        while self.sent.count(echo) == before:
-            await asyncio.sleep(0)
+        while await self.texts.get() != text:
+            pass
 
 
 async def test_ending_the_session_sends_its_socket_to_the_sign_in_page() -> None:
