@@ -24,13 +24,19 @@ from shopcare.services.admin_sessions import (
     list_sessions,
     set_idle_timeout,
 )
-from shopcare.services.auth import change_password
+from shopcare.services.auth import MIN_PASSWORD, change_password
 from shopcare.services.errors import InputError
 from shopcare.services.shop import get_profile
-from shopcare.ui.admin.auth import FLASH_KEY, forget_cookie, pop_flash, refuse_foreign_origin
-from shopcare.ui.admin.auth import sentence as _sentence
+from shopcare.ui.admin.auth import (
+    FLASH_KEY,
+    forget_cookie,
+    pop_flash,
+    refuse_foreign_origin,
+    sentence,
+)
 from shopcare.ui.admin.gate import signed_in
 from shopcare.ui.admin.layout import frame, when
+from shopcare.ui.admin.login import native_field, native_form
 from shopcare.ui.admin.sockets import LiveSockets
 
 if TYPE_CHECKING:
@@ -49,7 +55,6 @@ COLUMNS: list[dict[str, Any]] = [
         ("this", ""),
     )
 ]
-_INPUT = "w-full border rounded px-3 py-2"
 
 
 def register_account(shopcare: ShopCare) -> None:
@@ -92,7 +97,7 @@ def account_router(shopcare: ShopCare, sockets: LiveSockets) -> APIRouter:
                 keep_session=live.session_id,
             )
         except InputError as exc:
-            request.session[FLASH_KEY] = _sentence(str(exc))
+            request.session[FLASH_KEY] = sentence(str(exc))
             return RedirectResponse(PATH, status_code=303)
         sockets.end(ended)
         others = f" {len(ended)} other browser(s) signed out." if ended else ""
@@ -119,22 +124,15 @@ def _password_form() -> None:
         ui.label("Every other browser signed in to this account is signed out.").classes(
             "text-sm text-gray-600"
         )
-        form = ui.element("form").props(f"method=post action={PATH}/password")
-        with form.classes("w-full flex flex-col gap-3").mark("password-form"):
-            new = "type=password autocomplete=new-password minlength=10 required"
-            _field(
+        with native_form(f"{PATH}/password").mark("password-form"):
+            new = f"type=password autocomplete=new-password minlength={MIN_PASSWORD} required"
+            native_field(
                 "Current password",
                 "type=password name=current required autocomplete=current-password",
             )
-            _field("New password", f"{new} name=new")
-            _field("Repeat the new password", f"{new} name=repeat")
+            native_field("New password", f"{new} name=new")
+            native_field("Repeat the new password", f"{new} name=repeat")
             ui.button("Change password").props("type=submit").mark("change-password")
-
-
-def _field(label: str, props: str) -> None:
-    with ui.element("label").classes("w-full flex flex-col gap-1"):
-        ui.label(label)
-        ui.element("input").props(props).classes(_INPUT)
 
 
 def _idle_choice(shopcare: ShopCare) -> None:
@@ -163,8 +161,7 @@ def _sessions(shopcare: ShopCare, *, user_id: int, current: int) -> None:
         ui.label("Signed in").classes("text-lg font-semibold")
         rows = [_row(v, zone) for v in views]
         ui.table(columns=COLUMNS, rows=rows, row_key="id").classes("w-full").mark("sessions")
-        form = ui.element("form").props(f"method=post action={PATH}/sign-out-everywhere")
-        with form.mark("everywhere-form"):
+        with native_form(f"{PATH}/sign-out-everywhere").mark("everywhere-form"):
             ui.button("Sign out everywhere").props("type=submit color=negative").mark(
                 "sign-out-everywhere"
             )
