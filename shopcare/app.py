@@ -268,12 +268,17 @@ def mount(shopcare: ShopCare) -> None:
     from shopcare.ui.admin import register_admin
     from shopcare.ui.api import mount_api
     from shopcare.ui.bodies import BodyCaps
+    from shopcare.ui.hsts import StrictTransport
     from shopcare.ui.site import SiteFirst, site_app
 
     site = site_app(shopcare)
     mount_api(site, shopcare)
     nicegui_stack = type(web).build_middleware_stack.__get__(web)  # the class's, not a wrapper
-    web.build_middleware_stack = lambda: BodyCaps(SiteFirst(site, nicegui_stack()))  # type: ignore[method-assign]
+    # Outermost first: HSTS on every https answer (a 413 too), then the body caps before
+    # anything reads a body, then the shopper site in front of NiceGUI's own stack.
+    web.build_middleware_stack = lambda: StrictTransport(  # type: ignore[method-assign]
+        BodyCaps(SiteFirst(site, nicegui_stack()))
+    )
     register_admin(shopcare)
     web.on_startup(shopcare.start_scheduler)
     web.on_startup(lambda: apply_pending_webhooks(shopcare))

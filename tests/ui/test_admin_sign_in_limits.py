@@ -22,6 +22,7 @@ from shopcare.app import ShopCare
 from shopcare.domain.ratelimit import RateLimiter
 from shopcare.services.auth import set_password
 from shopcare.ui.admin.auth import SIGN_IN_LIMIT, auth_router, pop_flash
+from shopcare.ui.admin.sockets import LiveSockets
 from tests.conftest import PUBLIC_URL, FakeClock
 from tests.ui.admin_support import OWNER, PASSWORD
 
@@ -31,7 +32,7 @@ async def admin(shopcare: ShopCare) -> AsyncIterator[httpx.AsyncClient]:
     """The sign-in routes with a session cookie, as ``ui.run`` installs them."""
     set_password(shopcare.sessions, username=OWNER, password=PASSWORD, now=shopcare.clock())
     app = FastAPI()
-    app.include_router(auth_router(shopcare))
+    app.include_router(auth_router(shopcare, LiveSockets()))
 
     @app.get("/admin/login")
     def login_page(request: Request) -> PlainTextResponse:

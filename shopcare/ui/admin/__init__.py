@@ -10,11 +10,13 @@ from typing import TYPE_CHECKING
 
 from nicegui import app
 
+from shopcare.ui.admin.account import account_router, register_account
 from shopcare.ui.admin.api_keys import register_api_keys
-from shopcare.ui.admin.auth import AdminGate, auth_router
+from shopcare.ui.admin.auth import auth_router
 from shopcare.ui.admin.carriers import register_carriers
 from shopcare.ui.admin.csv_import import register_csv_import
 from shopcare.ui.admin.dashboard import register_dashboard
+from shopcare.ui.admin.gate import AdminGate
 from shopcare.ui.admin.login import register_login_pages
 from shopcare.ui.admin.mailbox import register_mailbox
 from shopcare.ui.admin.messages import register_messages
@@ -29,6 +31,7 @@ from shopcare.ui.admin.return_detail import register_return_detail
 from shopcare.ui.admin.return_policy import register_return_policy
 from shopcare.ui.admin.returns_queue import register_returns_queue
 from shopcare.ui.admin.shop_profile import register_shop_profile
+from shopcare.ui.admin.sockets import LiveSockets
 from shopcare.ui.admin.store_connection import register_store_connection
 from shopcare.ui.admin.templates_editor import register_templates_editor
 from shopcare.ui.admin.tracking_settings import register_tracking_settings
@@ -42,9 +45,12 @@ __all__ = ["register_admin"]
 
 def register_admin(shopcare: ShopCare) -> None:
     """Pages, sign-in routes and the gate; must run before ``ui.run`` adds the session
-    middleware, which then wraps the gate so ``scope["session"]`` is there when it checks."""
-    app.add_middleware(AdminGate)
-    app.include_router(auth_router(shopcare))
+    middleware, which then wraps the gate so ``scope["session"]`` (one-time messages) is
+    there. ``sockets`` are the open admin pages' websockets, closed when a session ends."""
+    sockets = LiveSockets()
+    app.add_middleware(AdminGate, shopcare=shopcare, sockets=sockets)
+    app.include_router(auth_router(shopcare, sockets))
+    app.include_router(account_router(shopcare, sockets))
     app.include_router(pdf_router(shopcare))  # before pages: "/admin/returns/{id}"
     register_login_pages(shopcare)
     register_dashboard(shopcare)
@@ -67,3 +73,4 @@ def register_admin(shopcare: ShopCare) -> None:
     register_mailbox(shopcare)
     register_webhook_deliveries(shopcare)
     register_api_keys(shopcare)
+    register_account(shopcare)

@@ -1,9 +1,11 @@
-"""Sign-in over plain HTTP: form posts checked server-side, the admin id kept in the session.
+"""Sign-in over plain HTTP: form posts checked server-side, a session kept in the store.
 
-The session cookie is set by Starlette's SessionMiddleware, which ``ui.run`` installs from
-``storage_secret``; a websocket cannot set cookies, so signing in and out are HTTP routes.
-Cross-site forgery: the cookie is ``SameSite=lax`` (not sent with cross-site POSTs) and every
-POST here also refuses a foreign ``Origin`` header.
+Signing in starts a row in ``admin_session`` and sets the ``shopcare_admin`` cookie to its
+random token (HttpOnly, SameSite=Lax, Secure over https); ``gate.AdminGate`` looks the token
+up on every admin request. A websocket cannot set cookies, so signing in and out are HTTP
+routes. Cross-site forgery: the cookie is ``SameSite=lax`` (not sent with cross-site POSTs)
+and every POST here also refuses a foreign ``Origin`` header. One-time messages for the
+sign-in page ride in NiceGUI's own signed session cookie, which says nothing about who is in.
 """
 
 from __future__ import annotations
@@ -11,50 +13,27 @@ from __future__ import annotations
 import math
 from datetime import timedelta
 from typing import TYPE_CHECKING, Annotated
-from urllib.parse import urlencode, urlsplit
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse
-from starlette.types import ASGIApp, Receive, Scope, Send
 
+from shopcare.domain.admin_sessions import ABSOLUTE
 from shopcare.domain.ratelimit import RateLimiter
+from shopcare.services.admin_sessions import end_session, start_session
 from shopcare.services.auth import check_login, create_first_admin
 from shopcare.services.errors import InputError
+from shopcare.ui.admin.gate import ADMIN_COOKIE, login_url, same_origin
+from shopcare.ui.admin.sockets import LiveSockets
+from shopcare.ui.hsts import is_https
 
 if TYPE_CHECKING:
     from shopcare.app import ShopCare
 
-SESSION_KEY = "admin_id"
 FLASH_KEY = "admin_flash"
-OPEN_PATHS = frozenset({"/admin/login", "/admin/setup"})
 SIGN_IN_LIMIT = 10
 SIGN_IN_WINDOW = timedelta(minutes=15)
 """Attempts per client address and, separately, per user name: a guesser who changes
 address (a new ``X-Forwarded-For`` from the trusted proxy) still has one budget per account."""
-
-
-def is_guarded(path: str) -> bool:
-    return (path == "/admin" or path.startswith("/admin/")) and path not in OPEN_PATHS
-
-
-class AdminGate:
-    """ASGI middleware: any admin path without a signed-in session goes to the sign-in page.
-
-    Only HTTP is checked: NiceGUI's websocket belongs to a page that was served through here.
-    """
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and is_guarded(scope["path"]):
-            session = scope.get("session") or {}
-            if not session.get(SESSION_KEY):
-                wanted = scope["path"] if scope["method"] == "GET" else "/admin"
-                response = RedirectResponse(_login_url(wanted), status_code=303)
-                await response(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
 
 
 def safe_next(target: str | None) -> str:
@@ -64,7 +43,7 @@ def safe_next(target: str | None) -> str:
     return "/admin"
 
 
-def auth_router(shopcare: ShopCare) -> APIRouter:
+def auth_router(shopcare: ShopCare, sockets: LiveSockets) -> APIRouter:
     router = APIRouter(include_in_schema=False)
     clients = RateLimiter(limit=SIGN_IN_LIMIT, window=SIGN_IN_WINDOW)
     accounts = RateLimiter(limit=SIGN_IN_LIMIT, window=SIGN_IN_WINDOW)
@@ -76,7 +55,7 @@ def auth_router(shopcare: ShopCare) -> APIRouter:
         password: Annotated[str, Form()] = "",
         next: Annotated[str, Form()] = "/admin",
     ) -> RedirectResponse:
-        _refuse_foreign_origin(request, shopcare.settings.public_url)
+        refuse_foreign_origin(request, shopcare.settings.public_url)
         now = shopcare.clock()
         client = request.client.host if request.client else "unknown"
         account = username.strip()[:200]  # as check_login matches it
@@ -84,14 +63,12 @@ def auth_router(shopcare: ShopCare) -> APIRouter:
         if not (clients.allow(client, now=now) and accounts.allow(account, now=now)):
             wait = max(clients.wait(client, now=now), accounts.wait(account, now=now))
             request.session[FLASH_KEY] = too_many_attempts(wait)
-            return RedirectResponse(_login_url(safe_next(next)), status_code=303)
+            return RedirectResponse(login_url(safe_next(next)), status_code=303)
         user_id = check_login(shopcare.sessions, username=username, password=password)
         if user_id is None:
             request.session[FLASH_KEY] = "Wrong user name or password."
-            return RedirectResponse(_login_url(safe_next(next)), status_code=303)
-        request.session.clear()
-        request.session[SESSION_KEY] = user_id
-        return RedirectResponse(safe_next(next), status_code=303)
+            return RedirectResponse(login_url(safe_next(next)), status_code=303)
+        return _signed_in(shopcare, request, user_id, target=safe_next(next))
 
     @router.post("/admin/setup")
     def setup(
@@ -100,7 +77,7 @@ def auth_router(shopcare: ShopCare) -> APIRouter:
         password: Annotated[str, Form()] = "",
         repeat: Annotated[str, Form()] = "",
     ) -> RedirectResponse:
-        _refuse_foreign_origin(request, shopcare.settings.public_url)
+        refuse_foreign_origin(request, shopcare.settings.public_url)
         try:
             if password != repeat:
                 raise InputError("the two passwords differ")
@@ -111,15 +88,19 @@ def auth_router(shopcare: ShopCare) -> APIRouter:
             request.session[FLASH_KEY] = sentence(str(exc))
             return RedirectResponse("/admin/setup", status_code=303)
         user_id = check_login(shopcare.sessions, username=username, password=password)
-        request.session.clear()
-        request.session[SESSION_KEY] = user_id
-        return RedirectResponse("/admin", status_code=303)
+        if user_id is None:  # pragma: no cover - the account was made just above
+            return RedirectResponse("/admin/login", status_code=303)
+        return _signed_in(shopcare, request, user_id, target="/admin")
 
     @router.post("/admin/logout")
     def logout(request: Request) -> RedirectResponse:
-        _refuse_foreign_origin(request, shopcare.settings.public_url)
+        refuse_foreign_origin(request, shopcare.settings.public_url)
+        token = request.cookies.get(ADMIN_COOKIE, "")
+        sockets.end(end_session(shopcare.sessions, token=token) if token else [])
         request.session.clear()
-        return RedirectResponse("/admin/login", status_code=303)
+        response = RedirectResponse("/admin/login", status_code=303)
+        forget_cookie(request, response)
+        return response
 
     @router.get("/")
     def root() -> RedirectResponse:
@@ -139,8 +120,44 @@ def sentence(message: str) -> str:
     return message[:1].upper() + message[1:] + ("" if message.endswith(".") else ".")
 
 
-def _login_url(wanted: str) -> str:
-    return "/admin/login" if wanted == "/admin" else f"/admin/login?{urlencode({'next': wanted})}"
+def _signed_in(
+    shopcare: ShopCare, request: Request, user_id: int, *, target: str
+) -> RedirectResponse:
+    """A new server-side session for this browser, its token in the cookie (a fresh token at
+    every sign-in: nothing a visitor brought along is ever promoted to a session)."""
+    token = start_session(
+        shopcare.sessions,
+        user_id=user_id,
+        address=request.client.host if request.client else "",
+        user_agent=request.headers.get("user-agent", ""),
+        now=shopcare.clock(),
+    )
+    request.session.clear()
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(
+        ADMIN_COOKIE,
+        token,
+        max_age=int(ABSOLUTE.total_seconds()),
+        path=_cookie_path(request),
+        secure=is_https(request.scope),
+        httponly=True,
+        samesite="lax",
+    )
+    return response
+
+
+def forget_cookie(request: Request, response: RedirectResponse) -> None:
+    response.delete_cookie(
+        ADMIN_COOKIE,
+        path=_cookie_path(request),
+        secure=is_https(request.scope),
+        httponly=True,
+        samesite="lax",
+    )
+
+
+def _cookie_path(request: Request) -> str:
+    return str(request.scope.get("root_path") or "/")
 
 
 def pop_flash(request: Request) -> str:
@@ -148,10 +165,9 @@ def pop_flash(request: Request) -> str:
     return str(request.session.pop(FLASH_KEY, "")) if "session" in request.scope else ""
 
 
-def _refuse_foreign_origin(request: Request, public_url: str) -> None:
+def refuse_foreign_origin(request: Request, public_url: str) -> None:
     origin = request.headers.get("origin")
     if origin is None:  # no browser form post; SameSite=lax covers old browsers
         return
-    allowed = {request.url.netloc, urlsplit(public_url).netloc}
-    if urlsplit(origin).netloc not in allowed:
+    if not same_origin(origin, host=request.url.netloc, public_url=public_url):
         raise HTTPException(status_code=403, detail="cross-site form post refused")

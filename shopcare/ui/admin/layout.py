@@ -47,6 +47,7 @@ def frame(title: str) -> Iterator[ui.column]:
         for label, target in NAV:
             ui.link(label, target).classes("text-white no-underline")
         ui.space()
+        ui.link("Account", "/admin/account").classes("text-white no-underline").mark("account")
         # A real form POST: signing out must clear the session cookie, which a websocket cannot.
         with ui.element("form").props("method=post action=/admin/logout"):
             ui.button("Sign out").props("type=submit flat color=white")

@@ -14,7 +14,8 @@ from fastapi.responses import RedirectResponse
 from nicegui import ui
 
 from shopcare.services.auth import MIN_PASSWORD, has_admin
-from shopcare.ui.admin.auth import SESSION_KEY, pop_flash, safe_next
+from shopcare.ui.admin.auth import pop_flash, safe_next
+from shopcare.ui.admin.gate import signed_in
 from shopcare.ui.admin.layout import bare
 
 if TYPE_CHECKING:
@@ -28,17 +29,17 @@ def register_login_pages(shopcare: ShopCare) -> None:
     def login_page(request: Request, next: str = "/admin") -> RedirectResponse | None:
         if not has_admin(shopcare.sessions):
             return RedirectResponse("/admin/setup", status_code=303)
-        if request.session.get(SESSION_KEY):
+        if signed_in(request):
             return RedirectResponse(safe_next(next), status_code=303)
         flash = pop_flash(request)
         with bare("Sign in"):
             ui.label("Sign in to ShopCare").classes("text-2xl font-semibold")
             _flash(flash)
-            with _form("/admin/login"):
+            with native_form("/admin/login"):
                 hidden = ui.element("input").props("type=hidden name=next")
                 hidden.props["value"] = safe_next(next)
-                _field("User name", "type=text name=username autocomplete=username required")
-                _field(
+                native_field("User name", "type=text name=username autocomplete=username required")
+                native_field(
                     "Password", "type=password name=password autocomplete=current-password required"
                 )
                 ui.button("Sign in").props("type=submit")
@@ -56,21 +57,22 @@ def register_login_pages(shopcare: ShopCare) -> None:
                 f"The password needs at least {MIN_PASSWORD} characters."
             )
             _flash(flash)
-            with _form("/admin/setup"):
-                _field("User name", "type=text name=username autocomplete=username required")
+            with native_form("/admin/setup"):
+                native_field("User name", "type=text name=username autocomplete=username required")
                 new = f"type=password autocomplete=new-password minlength={MIN_PASSWORD} required"
-                _field("Password", f"{new} name=password")
-                _field("Repeat the password", f"{new} name=repeat")
+                native_field("Password", f"{new} name=password")
+                native_field("Repeat the password", f"{new} name=repeat")
                 ui.button("Create account").props("type=submit")
         return None
 
 
-def _form(action: str) -> ui.element:
+def native_form(action: str) -> ui.element:
+    """A plain HTML form posting to ``action``: its fields never travel over the websocket."""
     form = ui.element("form").props(f"method=post action={action}")
     return form.classes("w-full flex flex-col gap-3")
 
 
-def _field(label: str, props: str) -> None:
+def native_field(label: str, props: str) -> None:
     with ui.element("label").classes("w-full flex flex-col gap-1"):
         ui.label(label)
         ui.element("input").props(props).classes(_INPUT)

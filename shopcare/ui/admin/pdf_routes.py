@@ -16,7 +16,7 @@ from fastapi.responses import PlainTextResponse, Response
 
 from shopcare.services.errors import InputError
 from shopcare.services.slips import packing_slip_pdf, return_slips_pdf
-from shopcare.ui.admin.auth import SESSION_KEY
+from shopcare.ui.admin.gate import signed_in
 
 if TYPE_CHECKING:
     from shopcare.app import ShopCare
@@ -69,7 +69,7 @@ def _ids(text: str) -> list[int]:
 
 
 def _pdf(request: Request, make: Callable[[], bytes | None], *, filename: str) -> Response:
-    if not request.session.get(SESSION_KEY):
+    if signed_in(request) is None:
         return PlainTextResponse("Sign in first.", status_code=403)
     try:
         pdf = make()
