@@ -211,8 +211,13 @@ async def test_a_parcel_refused_after_inspection_tells_the_shopper_why(
     assert history(shopcare, rid)[-1] == ("owner", "rejected", "The mugs arrived used.")
     with pytest.raises(InputError, match="already rejected"):
         refund_return(shopcare.sessions, rid, now=clock())
-    rejected = next(m for m in (await sent(shopcare, clock)).sent if m.kind == "return_rejected")
+    mail = (await sent(shopcare, clock)).sent
+    rejected = next(m for m in mail if m.kind == "return_rejected")
     assert "The mugs arrived used." in rejected.text
+    for answer in (m for m in mail if m.kind.startswith("return_")):
+        # Always sent, so no "unsubscribe from these emails" that would not stop them.
+        assert "Unsubscribe" not in answer.text and "/unsubscribe/" not in answer.html
+        assert "List-Unsubscribe" not in answer.headers
 
 
 async def test_an_exchange_becomes_a_free_order_with_the_wanted_variants(
