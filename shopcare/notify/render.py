@@ -66,6 +66,8 @@ class MessageContext:
     brand_color: str = "#2563eb"
     logo_url: str = ""
     shop_url: str = ""
+    shop_address: str = ""
+    """The shop's postal address on one line, for the footer."""
     unsubscribe_url: str = ""
     feedback_url: str = ""
     review_url: str = ""

@@ -61,6 +61,7 @@ def message_context(
         brand_color=profile.brand_color,
         logo_url=profile.logo_url,
         shop_url=profile.shop_url,
+        shop_address=profile.footer_address,
         unsubscribe_url=f"{public_url}/unsubscribe/{unsubscribe_token(session, customer)}"
         if _offers_unsubscribe(MessageKind(row.kind))
         else "",

@@ -35,6 +35,9 @@ class ShopProfile:
     support_email: str = "support@example.com"
     timezone: str = "UTC"
     return_address: str = "My Shop\nReturns\n1 Example Street\n10115 Berlin\nGermany"
+    postal_address: str = ""
+    """The shop's postal address, in every email's footer (commercial email must carry one);
+    empty: the return address stands in."""
     simulated_speed: float = 1.0
     """Clock speed of the simulated carrier: 1440 in the demo (a day per minute)."""
     brand_color: str = "#2563eb"
@@ -64,6 +67,12 @@ class ShopProfile:
             object.__setattr__(self, name, tuple((str(a), str(b)) for a, b in value))
 
     @property
+    def footer_address(self) -> str:
+        """One line for email footers: the postal address, else the return address."""
+        lines = (self.postal_address or self.return_address).splitlines()
+        return " · ".join(line.strip() for line in lines if line.strip())
+
+    @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
@@ -81,7 +90,8 @@ def get_profile(sessions: SessionFactory) -> ShopProfile:
 
 
 _LOOK = frozenset(f.name for f in fields(ShopProfile)) - {
-    "name", "sender_email", "support_email", "timezone", "return_address", "simulated_speed",
+    "name", "sender_email", "support_email", "timezone", "return_address", "postal_address",
+    "simulated_speed",
     "logo_url", "shop_url", "review_url",
 }  # fmt: skip
 """The fields of the site's look: checked when one of them changes, so a look stored before

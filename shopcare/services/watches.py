@@ -163,6 +163,7 @@ def watch_context(
         brand_color=profile.brand_color,
         logo_url=profile.logo_url,
         shop_url=profile.shop_url,
+        shop_address=profile.footer_address,
         unsubscribe_url=f"{public_url}/watch/{watch.token}/stop" if watch else "",
         parcel_status=shipment.status,
         confirm_url=f"{public_url}/watch/{watch.token}/confirm" if watch else "",

@@ -22,6 +22,7 @@ CONTEXT = MessageContext(
     estimated_delivery=date(2026, 11, 5),
     support_email="help@shop.example",
     shop_url="https://shop.example",
+    shop_address="Bean Shop GmbH · Musterstraße 1 · 10115 Berlin · Germany",
     unsubscribe_url="https://shop.example/unsubscribe/u1",
     feedback_url="https://shop.example/feedback/f1",
     return_url="https://shop.example/r/r1",
@@ -42,3 +43,10 @@ def test_the_text_part_has_its_blank_lines(kind: MessageKind, locale: str) -> No
         if label in line:
             assert line == label, f"glued to the sentence before: {line!r}"
             assert lines[number + 1].startswith("https://"), lines[number + 1]
+
+
+@pytest.mark.parametrize("kind", list(MessageKind))
+def test_every_footer_carries_the_shops_postal_address(kind: MessageKind) -> None:
+    rendered = render_message(kind, CONTEXT, locale="de")
+    assert CONTEXT.shop_address in rendered.text.split("\n")
+    assert f"{CONTEXT.shop_address}<br>" in rendered.html

@@ -18,6 +18,7 @@ from shopcare.db.models import Customer, OutboxMessage, ShipmentWatch
 from shopcare.domain.messages import MessageKind
 from shopcare.notify.base import Channel, Outgoing
 from shopcare.services.dispatch import dispatch_outbox
+from shopcare.services.shop import update_profile
 from shopcare.services.subscriptions import unsubscribe
 from shopcare.ui.public import mount_public
 from shopcare.ui.public.csrf import COOKIE
@@ -84,6 +85,8 @@ def watcher_rows(shopcare: ShopCare) -> list[OutboxMessage]:
 async def test_a_watcher_gets_the_parcels_news_and_nothing_about_the_order(
     shopcare: ShopCare, clock: FakeClock, web: httpx.AsyncClient
 ) -> None:
+    # The shop's own address is in every footer: keep it apart from the shopper's postcode.
+    update_profile(shopcare.sessions, postal_address="Bean Shop\n1 Harbour Road\n20095 Hamburg")
     make_order(shopcare, name="Anna Schmidt", postcode="10115")
     await shopcare.poll_once()  # label created
     await sent(shopcare, clock)

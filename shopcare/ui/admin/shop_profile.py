@@ -55,8 +55,14 @@ class ShopForm:
                 self.color = ui.color_input(
                     "Brand colour", value=profile.brand_color, preview=True
                 ).mark("shop-brand-color")
-            self.returns = ui.textarea("Return address", value=profile.return_address)
-            self.returns.classes("w-full max-w-sm").mark("shop-return-address")
+            with ui.row().classes("w-full gap-4"):
+                self.returns = ui.textarea("Return address", value=profile.return_address)
+                self.returns.classes("w-full max-w-sm").mark("shop-return-address")
+                self.postal = ui.textarea("Postal address", value=profile.postal_address)
+                self.postal.props["hint"] = (
+                    "In every email's footer, as commercial email needs; empty: the return address"
+                )
+                self.postal.classes("w-full max-w-sm").mark("shop-postal-address")
             ui.button("Save", on_click=self.save).mark("save-shop")
 
     def save(self) -> None:
@@ -67,6 +73,7 @@ class ShopForm:
                 timezone=str(self.zone.value or ""),
                 brand_color=self.color.value or "",
                 return_address=self.returns.value or "",
+                postal_address=self.postal.value or "",
             )
         except InputError as exc:
             ui.notify(str(exc), type="negative")
@@ -78,3 +85,5 @@ class ShopForm:
         for name, field in self.texts.items():
             field.value = getattr(profile, name)
         self.color.value = profile.brand_color
+        self.returns.value = profile.return_address
+        self.postal.value = profile.postal_address
