@@ -56,6 +56,12 @@ class JobRuns:
                 return None
             try:
                 result = await job()
+            except asyncio.CancelledError:
+                # The process is stopping: the scheduler would log the cancellation as a
+                # crash with its traceback. The job's own work is safe to cut (the outbox
+                # puts back what it claimed and did not record).
+                log.info("%s stopped mid-run: the process is stopping", name)
+                return None
             except Exception as exc:
                 record.last_error = f"{type(exc).__name__}: {exc}"[:300]
                 raise
