@@ -120,6 +120,7 @@ VARIABLES: dict[str, str] = {
     "m.brand_color": "Your brand colour as #rgb or #rrggbb (anything else becomes the default).",
     "m.logo_url": "Address of your logo image (may be empty).",
     "m.shop_url": "Your shop's home page (may be empty).",
+    "m.shop_address": "Your shop's postal address on one line (the return address until set).",
     "m.unsubscribe_url": "Stops optional messages for this shopper (empty for order and return "
     "news, which are always sent).",
     "m.feedback_url": "The page where the shopper rates this order.",
