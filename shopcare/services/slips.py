@@ -227,7 +227,7 @@ def load_packing_slip(
     customer = session.get(Customer, order.customer_id)
     return PackingSlip(
         shop_name=profile.name,
-        shop_address=profile.return_address,
+        shop_address=profile.postal_address or profile.return_address,
         order_number=order.order_number,
         placed_at=order.placed_at.astimezone(profile.zone),
         ship_to=shipping_address(order),

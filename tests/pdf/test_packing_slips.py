@@ -49,3 +49,15 @@ def test_the_date_is_the_day_in_the_shops_time_zone(shopcare: ShopCare) -> None:
 
 def test_an_unknown_order_makes_no_pdf(shopcare: ShopCare) -> None:
     assert packing_slip_pdf(shopcare.sessions, 4242) is None
+
+
+def test_the_header_is_the_shops_postal_address_not_its_returns_desk(shopcare: ShopCare) -> None:
+    update_profile(
+        shopcare.sessions,
+        return_address="Bean Shop\nReturns desk\nLagerweg 9\n04109 Leipzig",
+        postal_address="Bean Shop GmbH\nMusterstraße 1\n10115 Berlin",
+    )
+    made = make_order(shopcare)
+    printed = text(packing_slip_pdf(shopcare.sessions, made.order_id, size="a4") or b"")
+    assert "Musterstraße 1" in printed
+    assert "Returns desk" not in printed and "Lagerweg 9" not in printed

@@ -112,6 +112,17 @@ async def test_a_shopper_returns_items_and_prints_the_slip(
     assert rma in text
     assert "Linen shirt" in text
     assert "Canvas tote" in text
+    assert page_size(slip.content) == (595, 842)  # the owner's default: A4
+
+    # The Printing page promises a link can ask for another size; it was always A4.
+    for size, points in (("letter", (612, 792)), ("label_4x6", (288, 432)), ("bogus", (595, 842))):
+        other = await client.get(f"{status_url}/slip.pdf?size={size}")
+        assert other.status_code == 200 and page_size(other.content) == points, size
+
+
+def page_size(pdf: bytes) -> tuple[int, int]:
+    box = PdfReader(io.BytesIO(pdf)).pages[0].mediabox
+    return round(float(box.width)), round(float(box.height))
 
 
 async def test_returns_lookup_with_wrong_details_gives_the_neutral_message(

@@ -84,8 +84,8 @@ def returns_router(shopcare: ShopCare) -> APIRouter:
         return await run_in_threadpool(submit_tracking, shopcare, request, token, fields)
 
     @router.get("/r/{token}/slip.pdf")
-    def return_slip(token: str, request: Request) -> Response:
-        return return_slip_response(shopcare, request, token)
+    def return_slip(token: str, request: Request, size: str = "") -> Response:
+        return return_slip_response(shopcare, request, token, size=size)
 
     return router
 
@@ -286,15 +286,24 @@ def submit_tracking(
     return see_other(request, f"/r/{token}")
 
 
-def return_slip_response(shopcare: ShopCare, request: Request, token: str) -> Response:
-    """Inline, so a phone opens it in its viewer; no CSP, which some PDF viewers trip over."""
-    from shopcare.services.slips import return_slip_by_token  # the owner's default page size
+def return_slip_response(
+    shopcare: ShopCare, request: Request, token: str, *, size: str = ""
+) -> Response:
+    """Inline, so a phone opens it in its viewer; no CSP, which some PDF viewers trip over.
+    ``?size=a4|letter|label_4x6`` as the Printing page promises; anything else, or none,
+    gives the owner's default size."""
+    from shopcare.services.print_settings import PageSize
+    from shopcare.services.slips import return_slip_by_token
 
     found = return_by_token(shopcare.sessions, token)
     settings = shopcare.settings
     pdf = (
         return_slip_by_token(
-            shopcare.sessions, token, public_url=settings.public_url, data_dir=settings.data_dir
+            shopcare.sessions,
+            token,
+            public_url=settings.public_url,
+            size=size if size in {s.value for s in PageSize} else None,
+            data_dir=settings.data_dir,
         )
         if found
         else None
