@@ -25,6 +25,14 @@ class ProblemKind(StrEnum):
     OTHER = "other"
 
 
+def likely_problem(statuses: list[str]) -> ProblemKind:
+    """The choice the form starts on: once every parcel has arrived, "has not arrived" is
+    the one thing that cannot be the problem; before that, it is the likeliest."""
+    if statuses and all(status == "delivered" for status in statuses):
+        return ProblemKind.DAMAGED
+    return ProblemKind.NOT_ARRIVED
+
+
 def report_problem(
     sessions: SessionFactory,
     order_token: str,

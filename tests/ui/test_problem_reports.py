@@ -7,12 +7,14 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
+import sqlalchemy as sa
 from nicegui import ui
 from nicegui.testing import User
 from sqlmodel import col, select
 
 from shopcare.app import ShopCare, build
 from shopcare.config import load_settings
+from shopcare.db.engine import transaction
 from shopcare.db.models import ProblemReport, Shipment, ShopOrder
 from shopcare.services.dashboard import count_open_problems
 from shopcare.services.orders import LineIn, OrderIn, ShipmentIn, create_order
@@ -56,12 +58,26 @@ async def test_the_tracking_page_has_the_report_form(
     double = (await client.get(f"/t/{several.public_token}")).text
 
     assert f'action="/t/{one.public_token}/problem" id="report-problem"' in single
-    for kind in ("not_arrived", "damaged", "wrong_item", "other"):
+    assert '<option value="not_arrived" selected>' in single  # on its way: the likeliest
+    for kind in ("damaged", "wrong_item", "other"):
         assert f'<option value="{kind}">' in single
     assert '<textarea id="problem-message" name="message"' in single
     assert 'name="shipment"' not in single  # one parcel: nothing to choose
     assert 'name="shipment"' in double
     assert double.count("SIMOK15000") >= 4  # both parcels, on the page and in the choice
+
+
+async def test_a_delivered_order_does_not_start_on_has_not_arrived(
+    shopcare: ShopCare, client: httpx.AsyncClient
+) -> None:
+    order = make_order(shopcare)
+    with transaction(shopcare.sessions) as session:
+        session.execute(sa.update(Shipment).values(status="delivered"))
+
+    page = (await client.get(f"/t/{order.public_token}")).text
+
+    assert '<option value="damaged" selected>' in page
+    assert '<option value="not_arrived">' in page  # still there to choose
 
 
 async def test_a_report_is_stored_and_the_shopper_returns_to_the_page(

@@ -36,6 +36,7 @@ from shopcare.domain.branding import (
     style_text,
 )
 from shopcare.services.custom_css import check_css
+from shopcare.services.problem_reports import likely_problem
 from shopcare.services.shop import ShopProfile
 from shopcare.templating import jinja_environment
 from shopcare.ui.public.csrf import COOKIE, csrf_field
@@ -176,6 +177,7 @@ def environment(locale: str) -> Environment:
         state_words=STATE_WORDS,
         return_words=RETURN_WORDS,
         late_words=LATE_WORDS,
+        likely_problem=likely_problem,
         default_faq=DEFAULT_FAQ,
         language_names=LANGUAGE_NAMES,
         locale=locale,
