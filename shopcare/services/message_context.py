@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 from sqlmodel import Session, col, select
@@ -12,6 +13,7 @@ from shopcare.db.models import (
     Feedback,
     OrderLine,
     OutboxMessage,
+    ReturnLine,
     ReturnRequest,
     Shipment,
     ShopOrder,
@@ -50,7 +52,7 @@ def message_context(
         order_number=order.order_number,
         tracking_url=tracking_url(public_url, order.public_token),
         order_date=order.placed_at.astimezone(zone),
-        items=[f"{line.quantity} × {line.title}" for line in lines],
+        items=_items(session, lines, returned),
         carrier=carrier_label(shipment.carrier) if shipment else "",
         tracking_number=shipment.tracking_number if shipment else "",
         estimated_delivery=(estimate - timedelta(seconds=1)).astimezone(zone).date()
@@ -84,6 +86,19 @@ def _offers_unsubscribe(kind: MessageKind) -> bool:
     Return and account emails answer the shopper and always go out: a link there saying
     "unsubscribe from these emails" would promise what it does not do."""
     return kind.optional or kind is MessageKind.ORDER_CONFIRMED
+
+
+def _items(
+    session: Session, lines: Sequence[OrderLine], returned: ReturnRequest | None
+) -> list[str]:
+    """The order's lines; for a message about a return, only what that return holds."""
+    if returned is None:
+        return [f"{line.quantity} × {line.title}" for line in lines]
+    titles = {line.id: line.title for line in lines}
+    held = session.exec(
+        select(ReturnLine).where(ReturnLine.return_id == returned.id).order_by(col(ReturnLine.id))
+    ).all()
+    return [f"{r.quantity} × {titles.get(r.order_line_id, '')}" for r in held]
 
 
 def _return_values(

@@ -345,3 +345,19 @@ async def test_a_kept_item_is_refunded_straight_after_approval(
     assert "You can keep the items" in approved.text and "send them back" not in approved.text
     refunded = next(m for m in mail if m.kind == "return_refunded")
     assert "You can keep the items" in refunded.text and "12.50 EUR" in refunded.text
+
+
+async def test_return_emails_list_the_returned_lines_only(
+    shopcare: ShopCare, clock: FakeClock
+) -> None:
+    make_order(shopcare, tracking="")  # 2 × Ceramic mug, 1 × Tea towel
+    rid = open_return_rows(shopcare.sessions, "1001", now=clock(), quantities={"MUG": 1})
+    approve_return(shopcare.sessions, rid, now=clock.advance(hours=1))
+
+    mail = (await sent(shopcare, clock)).sent
+
+    answers = [m for m in mail if m.kind.startswith("return_")]
+    assert {m.kind for m in answers} >= {"return_approved"}
+    for answer in answers:
+        assert "1 × Ceramic mug" in answer.text and "1 × Ceramic mug" in answer.html
+        assert "Tea towel" not in answer.text and "2 × Ceramic mug" not in answer.text
