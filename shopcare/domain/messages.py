@@ -41,6 +41,13 @@ class MessageKind(StrEnum):
         did themselves (their order, their return) are always sent."""
         return self not in _TRANSACTIONAL
 
+    @property
+    def offers_unsubscribe(self) -> bool:
+        """Shipping updates offer the way to stop them (the confirmation too: it starts
+        them). Return and account emails answer the shopper and always go out: a link there
+        saying "unsubscribe from these emails" would promise what it does not do."""
+        return self.optional or self is MessageKind.ORDER_CONFIRMED
+
 
 _TRANSACTIONAL = frozenset(
     {
@@ -57,7 +64,7 @@ _TRANSACTIONAL = frozenset(
 )
 
 
-_RETURN_KINDS = frozenset(
+RETURN_KINDS = frozenset(
     {
         MessageKind.RETURN_REQUESTED,
         MessageKind.RETURN_APPROVED,
@@ -66,6 +73,7 @@ _RETURN_KINDS = frozenset(
         MessageKind.RETURN_REFUNDED,
     }
 )
+"""The messages about a return (they carry its link and its lines)."""
 _LINKS: dict[MessageKind, tuple[str, ...]] = {
     MessageKind.WATCH_CONFIRM: ("confirm_url",),
     MessageKind.WATCH_UPDATE: ("tracking_url", "unsubscribe_url"),
@@ -73,7 +81,7 @@ _LINKS: dict[MessageKind, tuple[str, ...]] = {
     MessageKind.ACCOUNT_LINK: ("account_url",),
     MessageKind.REVIEW_REMINDER: (),
     MessageKind.REORDER_REMINDER: (),
-    **dict.fromkeys(_RETURN_KINDS, ("return_url",)),
+    **dict.fromkeys(RETURN_KINDS, ("return_url",)),
 }
 
 

@@ -18,7 +18,7 @@ from sqlmodel import Session, col, delete, select
 
 from shopcare.db.engine import SessionFactory, transaction
 from shopcare.db.models import MessageTemplate, OutboxMessage, ReturnRequest, Shipment, ShopOrder
-from shopcare.domain.messages import MessageKind
+from shopcare.domain.messages import RETURN_KINDS, MessageKind
 from shopcare.notify.base import Channel, Outgoing, Sender, SendError
 from shopcare.notify.email import new_message_id
 from shopcare.notify.render import (
@@ -64,15 +64,6 @@ __all__ = [
 LOCALES = SUPPORTED_LOCALES
 CHANNELS: tuple[str, ...] = tuple(channel.value for channel in Channel)
 TEST_PREFIX = "[Test] "
-_RETURN_KINDS = frozenset(
-    {
-        MessageKind.RETURN_REQUESTED,
-        MessageKind.RETURN_APPROVED,
-        MessageKind.RETURN_REJECTED,
-        MessageKind.RETURN_RECEIVED,
-        MessageKind.RETURN_REFUNDED,
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -297,7 +288,7 @@ def _template_row(session: Session, kind: MessageKind, locale: str) -> MessageTe
 def _preview_order(
     session: Session, kind: MessageKind
 ) -> tuple[ShopOrder | None, ReturnRequest | None]:
-    if kind in _RETURN_KINDS:
+    if kind in RETURN_KINDS:
         returned = session.exec(
             select(ReturnRequest).order_by(
                 col(ReturnRequest.created_at).desc(), col(ReturnRequest.id).desc()

@@ -65,7 +65,7 @@ def message_context(
         shop_url=profile.shop_url,
         shop_address=profile.footer_address,
         unsubscribe_url=f"{public_url}/unsubscribe/{unsubscribe_token(session, customer)}"
-        if _offers_unsubscribe(MessageKind(row.kind))
+        if MessageKind(row.kind).offers_unsubscribe
         else "",
         feedback_url=_feedback_url(session, order, public_url, row)
         if row.kind == MessageKind.FEEDBACK_REQUEST
@@ -79,13 +79,6 @@ def message_context(
         if row.kind == MessageKind.ACCOUNT_LINK
         else "",
     )
-
-
-def _offers_unsubscribe(kind: MessageKind) -> bool:
-    """Shipping updates offer the way to stop them (the confirmation too: it starts them).
-    Return and account emails answer the shopper and always go out: a link there saying
-    "unsubscribe from these emails" would promise what it does not do."""
-    return kind.optional or kind is MessageKind.ORDER_CONFIRMED
 
 
 def _items(

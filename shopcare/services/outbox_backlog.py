@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlmodel import col, func, select
 
 from shopcare.db.engine import SessionFactory
 from shopcare.db.models import OutboxMessage
+from shopcare.services.api_views import aware
 from shopcare.services.outbox import QUEUED
 
 
@@ -21,10 +22,7 @@ class Backlog:
         """Seconds the oldest queued message has waited; None when none waits."""
         if self.oldest_created_at is None:
             return None
-        oldest = self.oldest_created_at
-        if oldest.tzinfo is None:  # SQLite gives back naive UTC
-            oldest = oldest.replace(tzinfo=UTC)
-        return round((now - oldest).total_seconds(), 1)
+        return round((now - aware(self.oldest_created_at)).total_seconds(), 1)
 
 
 def outbox_backlog(sessions: SessionFactory) -> Backlog:
