@@ -8,7 +8,9 @@ out. The scheme is the one uvicorn's proxy-headers middleware set from a trusted
 
 from __future__ import annotations
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from shopcare.ui.response_headers import with_headers
 
 HSTS = (b"strict-transport-security", b"max-age=31536000")
 """One year: a browser that saw it over https never tries plain http for the host again (not
@@ -30,10 +32,4 @@ class StrictTransport:
             await self.app(scope, receive, send)
             return
 
-        async def sending(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != HSTS[0]]
-                message = {**message, "headers": [*headers, HSTS]}
-            await send(message)
-
-        await self.app(scope, receive, sending)
+        await self.app(scope, receive, with_headers(send, (HSTS,)))

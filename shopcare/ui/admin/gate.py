@@ -22,8 +22,9 @@ from starlette.responses import PlainTextResponse, RedirectResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from shopcare.services.admin_sessions import LiveSession, check_session
-from shopcare.ui.admin.headers import ADMIN_HEADERS, with_headers
+from shopcare.ui.admin.headers import ADMIN_HEADERS, ADMIN_HTML_HEADERS
 from shopcare.ui.admin.sockets import LiveSockets
+from shopcare.ui.response_headers import with_headers
 
 if TYPE_CHECKING:
     from shopcare.app import ShopCare
@@ -76,7 +77,7 @@ class AdminGate:
             await self.app(scope, receive, send)
 
     async def _admin(self, scope: Scope, receive: Receive, send: Send, path: str) -> None:
-        send = with_headers(send, ADMIN_HEADERS, csp=True)
+        send = with_headers(send, ADMIN_HEADERS, html_only=ADMIN_HTML_HEADERS)
         live = await self._live(scope, touch=True)
         if live is not None:
             scope[SCOPE_KEY] = live

@@ -12,10 +12,6 @@ headers (``ui.public.templating.SECURITY_HEADERS``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-from starlette.types import Message, Send
-
 ADMIN_CSP = "; ".join(
     (
         "default-src 'self'",
@@ -30,29 +26,9 @@ ADMIN_CSP = "; ".join(
         "frame-ancestors 'none'",
     )
 )
+ADMIN_HTML_HEADERS = ((b"content-security-policy", ADMIN_CSP.encode()),)
 ADMIN_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"x-frame-options", b"DENY"),
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"same-origin"),
 )
-
-
-def with_headers(send: Send, extra: Iterable[tuple[bytes, bytes]], *, csp: bool) -> Send:
-    """``send`` that adds ``extra`` (and, for HTML, the CSP) to the response's start."""
-    added = tuple(extra)
-    names = {k for k, _ in added}
-
-    async def sending(message: Message) -> None:
-        if message["type"] == "http.response.start":
-            headers = [(k, v) for k, v in message.get("headers", []) if k.lower() not in names]
-            headers.extend(added)
-            if csp and _is_html(headers):
-                headers.append((b"content-security-policy", ADMIN_CSP.encode()))
-            message = {**message, "headers": headers}
-        await send(message)
-
-    return sending
-
-
-def _is_html(headers: list[tuple[bytes, bytes]]) -> bool:
-    return any(k.lower() == b"content-type" and v.startswith(b"text/html") for k, v in headers)
