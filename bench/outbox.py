@@ -30,10 +30,10 @@ from shopcare.config import SmtpConfig, load_settings
 from shopcare.db.models import Customer, OutboxMessage, ShopOrder
 from shopcare.domain.messages import MessageKind
 from shopcare.notify.email import build_email
-from shopcare.services.dispatch import dispatch_outbox
-from shopcare.services.message_rules import MessageRules, update_rules
-from shopcare.services.outbox import message_rows
-from shopcare.services.outgoing import compose
+from shopcare.services.messages.dispatch import dispatch_outbox
+from shopcare.services.messages.outbox import message_rows
+from shopcare.services.messages.outgoing import compose
+from shopcare.services.messages.rules import MessageRules, update_rules
 
 SINK = """
 import sys, time

@@ -26,9 +26,9 @@ from shopcare.app import build
 from shopcare.carriers.http import new_client
 from shopcare.config import load_settings
 from shopcare.db.models import Customer, Shipment, ShopOrder, TrackingEvent
-from shopcare.services.carrier_accounts import save_account
-from shopcare.services.polling import ProviderLimits
-from shopcare.services.tracking_settings import update_tracking_settings
+from shopcare.services.tracking.carrier_accounts import save_account
+from shopcare.services.tracking.polling import ProviderLimits
+from shopcare.services.tracking.settings import update_tracking_settings
 
 LATENCY = 0.05
 EVENTS_PER_SHIPMENT = 3

@@ -35,7 +35,7 @@ from shopcare.db.engine import transaction
 from shopcare.db.models import Customer, OrderLine, ReturnLine, ReturnRequest, ShopOrder
 from shopcare.pdf.fonts import REGULAR, register_fonts
 from shopcare.pdf.sheet import PAGE_SIZES
-from shopcare.services.slips import return_slips_pdf
+from shopcare.services.returns.slips import return_slips_pdf
 
 PUBLIC_URL = "https://shop.example"
 TITLES = ("Ceramic mug, speckled glaze", "Linen apron – natural", "Tea towel set (3)")

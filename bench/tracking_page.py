@@ -47,7 +47,7 @@ from shopcare.db.models import (
     ShopOrder,
     TrackingEvent,
 )
-from shopcare.services.shop import update_profile
+from shopcare.services.shop.profile import update_profile
 
 STORE_VERSION = 1
 """Bump when the generated data changes shape; the migrations are part of the key anyway."""

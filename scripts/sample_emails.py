@@ -20,9 +20,9 @@ from shopcare.app import build
 from shopcare.config import SmtpConfig, load_settings
 from shopcare.db.models import Customer, ShopOrder
 from shopcare.domain.messages import MessageKind
-from shopcare.services.message_rules import get_rules, update_rules
-from shopcare.services.outbox import enqueue
-from shopcare.services.returns import open_return, returnable_lines
+from shopcare.services.messages.outbox import enqueue
+from shopcare.services.messages.rules import get_rules, update_rules
+from shopcare.services.returns.requests import open_return, returnable_lines
 
 
 class Keep:

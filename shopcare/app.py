@@ -32,26 +32,26 @@ from shopcare.notify.devmailbox import DevMailbox
 from shopcare.notify.sms import TwilioSms
 from shopcare.notify.smtp import SmtpSender
 from shopcare.notify.webhook import SignedWebhook
-from shopcare.services.api_keys import forget_old_answers
-from shopcare.services.carrier_accounts import build_carriers
-from shopcare.services.demo import seed_demo
-from shopcare.services.dispatch import DispatchReport, dispatch_outbox
+from shopcare.services.accounts.api_keys import forget_old_answers
+from shopcare.services.demo.shop import seed_demo
 from shopcare.services.intake.backfill import (
     backfill_in_background,
     start_backfill,
     unfinished_backfills,
 )
 from shopcare.services.intake.reconcile import reconcile
-from shopcare.services.message_rules import channel_rules
-from shopcare.services.polling import Poller, ProviderLimits
-from shopcare.services.process_lease import release_lease, renew_lease, this_process
-from shopcare.services.secret_box import INFO_KEY, SecretBox
-from shopcare.services.secret_file import pending_secret
-from shopcare.services.shop import get_profile
-from shopcare.services.stored_secrets import seal_plain_secrets
-from shopcare.services.tracking import PollReport
-from shopcare.services.view_counts import flush_views
-from shopcare.services.waiting_parcels import assign_waiting_parcels
+from shopcare.services.messages.dispatch import DispatchReport, dispatch_outbox
+from shopcare.services.messages.rules import channel_rules
+from shopcare.services.runtime.process_lease import release_lease, renew_lease, this_process
+from shopcare.services.secrets_at_rest.box import INFO_KEY, SecretBox
+from shopcare.services.secrets_at_rest.key_file import pending_secret
+from shopcare.services.secrets_at_rest.stored import seal_plain_secrets
+from shopcare.services.shop.profile import get_profile
+from shopcare.services.shopper_site.view_counts import flush_views
+from shopcare.services.tracking.carrier_accounts import build_carriers
+from shopcare.services.tracking.polling import Poller, ProviderLimits
+from shopcare.services.tracking.recording import PollReport
+from shopcare.services.tracking.waiting_parcels import assign_waiting_parcels
 
 Clock = Callable[[], datetime]
 log = logging.getLogger("shopcare")
@@ -308,7 +308,7 @@ def freeze_startup_objects() -> None:
 def serve(settings: Settings, *, demo: bool = False, native: bool = False) -> None:
     from nicegui import ui
 
-    from shopcare.services.auth import create_demo_admin
+    from shopcare.services.accounts.auth import create_demo_admin
 
     shopcare = build(settings, demo=demo)
     if demo and (password := create_demo_admin(shopcare.sessions, now=shopcare.clock())):

@@ -146,7 +146,7 @@ def _poll(settings: Settings, _args: argparse.Namespace) -> int:
 def _check(settings: Settings, _args: argparse.Namespace) -> int:
     from shopcare.app import build
     from shopcare.db.migrate import is_current
-    from shopcare.services.stored_secrets import unreadable_secrets
+    from shopcare.services.secrets_at_rest.stored import unreadable_secrets
 
     app = build(settings)
     mail = f"SMTP {settings.smtp.host}:{settings.smtp.port}" if settings.smtp else "dev mailbox"
@@ -162,7 +162,7 @@ def _check(settings: Settings, _args: argparse.Namespace) -> int:
 
 def _set_password(settings: Settings, args: argparse.Namespace) -> int:
     from shopcare.app import build
-    from shopcare.services.auth import set_password
+    from shopcare.services.accounts.auth import set_password
 
     app = build(settings)
     if sys.stdin.isatty():
@@ -176,14 +176,14 @@ def _set_password(settings: Settings, args: argparse.Namespace) -> int:
 
 def _rotate_secret(settings: Settings, _args: argparse.Namespace) -> int:
     from shopcare.app import build
-    from shopcare.services.secret_box import SecretBox
-    from shopcare.services.secret_file import (
+    from shopcare.services.secrets_at_rest.box import SecretBox
+    from shopcare.services.secrets_at_rest.key_file import (
         install_pending,
         new_secret,
         pending_secret,
         write_pending,
     )
-    from shopcare.services.stored_secrets import reseal_secrets
+    from shopcare.services.secrets_at_rest.stored import reseal_secrets
 
     if settings.secret_from_env:
         raise InputError(
@@ -216,7 +216,7 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
     from shopcare.services.intake.csv_formats import CsvFormat
     from shopcare.services.intake.csv_import import ImportOptions, import_csv, summary
     from shopcare.services.intake.csv_report import report_csv, report_lines
-    from shopcare.services.shop import get_profile
+    from shopcare.services.shop.profile import get_profile
 
     app = build(settings)
     options = ImportOptions(

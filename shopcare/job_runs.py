@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from shopcare.services.store_state import StoreState, probe_store
+from shopcare.services.runtime.store_state import StoreState, probe_store
 
 log = logging.getLogger(__name__)
 GATE_TIMEOUT_S = 1.0

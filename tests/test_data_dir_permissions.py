@@ -21,8 +21,8 @@ from shopcare.domain.return_policy import RequestedLine
 from shopcare.services.intake.csv_formats import CsvFormat
 from shopcare.services.intake.csv_import import ImportReport
 from shopcare.services.intake.csv_report import save_report
-from shopcare.services.return_photos import PHOTO_DIR, PhotoUpload
-from shopcare.services.returns import ReturnAsk, request_return
+from shopcare.services.returns.photos import PHOTO_DIR, PhotoUpload
+from shopcare.services.returns.requests import ReturnAsk, request_return
 from tests.conftest import FakeClock
 from tests.services.helpers import make_order
 

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
-from shopcare.services.store_state import StoreState, store_state_of
+from shopcare.services.runtime.store_state import StoreState, store_state_of
 from shopcare.ui.public.pages import BUSY_RETRY_AFTER, store_busy
 
 if TYPE_CHECKING:

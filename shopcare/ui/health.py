@@ -21,8 +21,8 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from shopcare.db.migrate import is_current
-from shopcare.services.outbox_backlog import Backlog, outbox_backlog
-from shopcare.services.store_state import StoreState, probe_store
+from shopcare.services.messages.outbox_backlog import Backlog, outbox_backlog
+from shopcare.services.runtime.store_state import StoreState, probe_store
 
 if TYPE_CHECKING:
     from shopcare.app import ShopCare

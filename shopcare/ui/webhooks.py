@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from shopcare.services.carrier_pushes import PushRejected, receive_push
+from shopcare.services.tracking.push_checks import PushRejected, receive_push
 from shopcare.ui.bodies import capped_body, too_large
 
 if TYPE_CHECKING:

@@ -16,9 +16,9 @@ from shopcare.app import ShopCare
 from shopcare.db.engine import transaction
 from shopcare.db.models import OrderLine, ReturnLine, ReturnRequest, Shipment, TrackingEvent
 from shopcare.domain.intake import LineIn, Mode, OrderIn, ShipmentIn, Source
-from shopcare.services.api_keys import create_key
-from shopcare.services.feedback import feedback_token_after_delivery, record_feedback
+from shopcare.services.accounts.api_keys import create_key
 from shopcare.services.intake.writer import write_order
+from shopcare.services.shopper_site.feedback import feedback_token_after_delivery, record_feedback
 from shopcare.ui.api import mount_api
 
 BASE = "http://shop.test/api/v1"

@@ -12,7 +12,7 @@ from nicegui.testing import User
 
 from shopcare.app import build
 from shopcare.config import load_settings
-from shopcare.services.api_keys import list_keys, verify_key
+from shopcare.services.accounts.api_keys import list_keys, verify_key
 from tests.ui.admin_support import only, sign_in
 from tests.ui.conftest import admin_data_dir  # noqa: F401  (the fixture, for usefixtures)
 

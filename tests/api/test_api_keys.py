@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from fastapi import FastAPI
 
 from shopcare.app import ShopCare
-from shopcare.services.api_keys import create_key, list_keys, revoke_key
+from shopcare.services.accounts.api_keys import create_key, list_keys, revoke_key
 from shopcare.services.errors import InputError
 from shopcare.ui.api import mount_api
 from tests.api.conftest import BASE

@@ -8,7 +8,7 @@ from nicegui.testing import User
 
 from shopcare.app import build
 from shopcare.config import load_settings
-from shopcare.services.api_keys import create_key
+from shopcare.services.accounts.api_keys import create_key
 from tests.api.conftest import order_body
 from tests.ui.conftest import admin_data_dir  # noqa: F401  (the fixture, for usefixtures)
 

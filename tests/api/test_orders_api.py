@@ -60,7 +60,7 @@ async def test_a_retry_with_the_same_idempotency_key_gets_the_first_answer(
 async def test_an_idempotency_answer_is_forgotten_after_a_day(
     api: httpx.AsyncClient, shopcare: ShopCare, clock: FakeClock
 ) -> None:
-    from shopcare.services.api_keys import forget_old_answers
+    from shopcare.services.accounts.api_keys import forget_old_answers
 
     headers = {"Idempotency-Key": "old"}
     await api.post("/orders", json=order_body("1001"), headers=headers)

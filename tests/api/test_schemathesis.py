@@ -28,7 +28,7 @@ from schemathesis.checks import (
 
 from shopcare.app import ShopCare, build
 from shopcare.config import load_settings, with_public_url
-from shopcare.services.api_keys import create_key
+from shopcare.services.accounts.api_keys import create_key
 from shopcare.ui.api import api_app
 from tests.api.conftest import seed_history
 from tests.conftest import PUBLIC_URL, FakeClock

@@ -13,11 +13,11 @@ from shopcare.app import ShopCare
 from shopcare.carriers.base import TrackingResult
 from shopcare.db.models import Offer, Shipment
 from shopcare.domain.status import CarrierEvent, ShipmentStatus
-from shopcare.services.orders import LineIn, OrderIn, ShipmentIn, create_order
-from shopcare.services.returns import open_return
-from shopcare.services.shop import update_profile
-from shopcare.services.tracking import record_tracking
-from shopcare.services.views import order_view_by_token
+from shopcare.services.intake.by_hand import LineIn, OrderIn, ShipmentIn, create_order
+from shopcare.services.orders.views import order_view_by_token
+from shopcare.services.returns.requests import open_return
+from shopcare.services.shop.profile import update_profile
+from shopcare.services.tracking.recording import record_tracking
 
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 """When the orders were placed; the browser tests' clock stands 36 hours later."""

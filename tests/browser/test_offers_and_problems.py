@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from sqlmodel import select
 
 from shopcare.db.models import Offer, ProblemReport
-from shopcare.services.views import order_view_by_token
+from shopcare.services.orders.views import order_view_by_token
 from tests.browser.browsing import screenshot
 from tests.browser.conftest import PageMaker, Site
 from tests.browser.shop_data import OFFER_LINK

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from shopcare.services.shop import get_profile, update_profile
+from shopcare.services.shop.profile import get_profile, update_profile
 from tests.browser.browsing import (
     page_width,
     screenshot,

@@ -21,9 +21,9 @@ from sqlmodel import select
 from shopcare.app import ShopCare, build
 from shopcare.config import load_settings
 from shopcare.db.models import Offer, OrderLine, ReturnRequest, ShopOrder
-from shopcare.services.auth import set_password
-from shopcare.services.problem_reports import report_problem
-from shopcare.services.returns import open_return
+from shopcare.services.accounts.auth import set_password
+from shopcare.services.returns.requests import open_return
+from shopcare.services.shopper_site.problem_reports import report_problem
 from tests.conftest import free_port
 from tests.ui.admin_support import OWNER, PASSWORD
 

@@ -10,7 +10,7 @@ from shopcare.app import build
 from shopcare.config import Settings, SmtpConfig
 from shopcare.db.models import Customer, OutboxMessage, Shipment, ShopOrder
 from shopcare.domain.status import ShipmentStatus
-from shopcare.services.admin_views import count_delayed
+from shopcare.services.tracking.provider_views import count_delayed
 from tests.conftest import FakeClock, SmtpInbox
 
 LATE_SHOPPER = "sofia@example.com"

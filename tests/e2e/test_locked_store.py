@@ -19,7 +19,7 @@ import httpx
 from shopcare.app import build
 from shopcare.config import load_settings
 from shopcare.db.engine import make_engine, session_factory
-from shopcare.services.api_keys import create_key
+from shopcare.services.accounts.api_keys import create_key
 from tests.lock_holder import LockHolder
 from tests.running_server import running_server
 

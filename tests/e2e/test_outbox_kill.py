@@ -25,8 +25,8 @@ from shopcare.app import ShopCare, build
 from shopcare.config import load_settings
 from shopcare.db.models import Customer, OutboxMessage, ShopOrder
 from shopcare.domain.messages import MessageKind
-from shopcare.services.message_rules import MessageRules, update_rules
-from shopcare.services.outbox import message_rows
+from shopcare.services.messages.outbox import message_rows
+from shopcare.services.messages.rules import MessageRules, update_rules
 from tests.conftest import free_port
 from tests.e2e.outbox_child import dispatch_until_done
 

@@ -13,11 +13,11 @@ from shopcare.app import build
 from shopcare.config import Settings, SmtpConfig
 from shopcare.db.models import Shipment
 from shopcare.domain.status import ShipmentStatus
-from shopcare.services.carrier_accounts import save_account
 from shopcare.services.intake.backfill import run_backfill, start_backfill
 from shopcare.services.intake.connection import platform_client, save_connection
 from shopcare.services.intake.connection import test_connection as check_connection
 from shopcare.services.intake.reconcile import reconcile
+from shopcare.services.tracking.carrier_accounts import save_account
 from tests.adapters.carrier_server import CarrierServer, Reply, serve
 from tests.conftest import FakeClock, SmtpInbox
 from tests.platforms.shopify_server import (

@@ -15,7 +15,7 @@ from nicegui.testing import User
 
 from shopcare.app import build
 from shopcare.config import load_settings
-from shopcare.services.auth import set_password
+from shopcare.services.accounts.auth import set_password
 from shopcare.services.intake.webhooks import (
     apply_delivery,
     receive_delivery,

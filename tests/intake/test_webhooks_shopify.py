@@ -13,9 +13,9 @@ from sqlmodel import select
 
 from shopcare.app import ShopCare
 from shopcare.db.models import OutboxMessage, Shipment, ShopOrder, WebhookDelivery
-from shopcare.services.carrier_accounts import save_account
 from shopcare.services.intake.connection import disconnect, save_connection
 from shopcare.services.intake.webhooks import set_webhook_secret
+from shopcare.services.tracking.carrier_accounts import save_account
 from shopcare.ui.site import site_app
 from tests.conftest import FakeClock
 from tests.intake.webhook_helpers import client, count, deliveries, payload, signature

@@ -28,7 +28,7 @@ from shopcare.services.intake.writer import (
     cancel_order,
     write_orders,
 )
-from shopcare.services.tracking import record_tracking
+from shopcare.services.tracking.recording import record_tracking
 from tests.conftest import FakeClock
 
 

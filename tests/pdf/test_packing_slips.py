@@ -11,8 +11,8 @@ import pytest
 from shopcare.app import ShopCare
 from shopcare.db.engine import transaction
 from shopcare.db.models import ShopOrder
-from shopcare.services.shop import update_profile
-from shopcare.services.slips import packing_slip_pdf
+from shopcare.services.returns.slips import packing_slip_pdf
+from shopcare.services.shop.profile import update_profile
 from tests.pdf.data import make_order
 from tests.pdf.reading import overlaps, scan_pages, text, words
 

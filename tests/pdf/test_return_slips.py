@@ -11,9 +11,9 @@ from pypdf import PdfReader
 
 from shopcare.app import ShopCare
 from shopcare.services.errors import InputError
-from shopcare.services.print_settings import update_print_settings
-from shopcare.services.shop import update_profile
-from shopcare.services.slips import return_slip_by_token, return_slips_pdf
+from shopcare.services.returns.print_settings import update_print_settings
+from shopcare.services.returns.slips import return_slip_by_token, return_slips_pdf
+from shopcare.services.shop.profile import update_profile
 from tests.conftest import PUBLIC_URL
 from tests.pdf.data import make_order
 from tests.pdf.reading import overlaps, page_texts, scan_pages, text, words
@@ -159,7 +159,7 @@ def test_a_logo_file_in_the_data_dir_is_printed_instead_of_the_name(shopcare: Sh
 
 
 def test_the_owners_own_reason_labels_are_printed(shopcare: ShopCare) -> None:
-    from shopcare.services.return_policy import get_policy_settings, update_policy
+    from shopcare.services.returns.policy import get_policy_settings, update_policy
 
     made = make_order(shopcare, reason="fits_badly")
     reasons = [*get_policy_settings(shopcare.sessions).reasons]

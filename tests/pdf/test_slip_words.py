@@ -13,8 +13,8 @@ from shopcare.db.engine import transaction
 from shopcare.db.models import Customer
 from shopcare.pdf.packing_slip import PackingWords
 from shopcare.pdf.return_slip import SlipWords
-from shopcare.services.slip_words import PRINTABLE_LOCALES, RESOLUTION_WORDS, slip_words
-from shopcare.services.slips import packing_slip_pdf, return_slips_pdf
+from shopcare.services.returns.slip_words import PRINTABLE_LOCALES, RESOLUTION_WORDS, slip_words
+from shopcare.services.returns.slips import packing_slip_pdf, return_slips_pdf
 from tests.conftest import PUBLIC_URL
 from tests.pdf.data import make_order
 from tests.pdf.reading import text

@@ -20,7 +20,7 @@ from shopcare.services.intake.connection import (
     save_connection,
 )
 from shopcare.services.intake.connection import test_connection as check
-from shopcare.services.secret_box import box_of
+from shopcare.services.secrets_at_rest.box import box_of
 from tests.conftest import FakeClock
 from tests.platforms.shopify_server import CLIENT_ID, CLIENT_SECRET, ShopifyShop
 from tests.platforms.woocommerce_server import KEY, SECRET, WooShop

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from shopcare.app import ShopCare
 from shopcare.db.models import ShopOrder
-from shopcare.services.orders import LineIn, OrderIn, ShipmentIn, create_order
+from shopcare.services.intake.by_hand import LineIn, OrderIn, ShipmentIn, create_order
 
 
 def make_order(

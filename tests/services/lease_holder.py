@@ -10,7 +10,7 @@ import sys
 from datetime import datetime
 
 from shopcare.db.engine import make_engine, session_factory
-from shopcare.services.process_lease import renew_lease, this_process
+from shopcare.services.runtime.process_lease import renew_lease, this_process
 
 
 def main(database_url: str, now_iso: str) -> None:

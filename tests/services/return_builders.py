@@ -10,7 +10,7 @@ from sqlmodel import col, select
 
 from shopcare.db.engine import SessionFactory, transaction
 from shopcare.db.models import OrderLine, ProductVariant, ReturnLine, ReturnRequest, ShopOrder
-from shopcare.services.return_history import log_return_event
+from shopcare.services.returns.history import log_return_event
 
 
 def add_variant(

@@ -12,7 +12,7 @@ from sqlmodel import select
 from shopcare.app import ShopCare
 from shopcare.db.models import AdminSession, AdminUser
 from shopcare.domain.admin_sessions import ABSOLUTE
-from shopcare.services.admin_sessions import (
+from shopcare.services.accounts.admin_sessions import (
     check_session,
     end_all_sessions,
     end_session,
@@ -21,7 +21,7 @@ from shopcare.services.admin_sessions import (
     set_idle_timeout,
     start_session,
 )
-from shopcare.services.auth import change_password, check_login, set_password
+from shopcare.services.accounts.auth import change_password, check_login, set_password
 from shopcare.services.errors import InputError
 from tests.conftest import FakeClock
 

@@ -5,16 +5,16 @@ from sqlmodel import select
 
 from shopcare.app import ShopCare
 from shopcare.db.models import CarrierAccount, ProviderState
-from shopcare.services.carrier_accounts import (
+from shopcare.services.errors import InputError
+from shopcare.services.secrets_at_rest.box import box_of
+from shopcare.services.tracking.carrier_accounts import (
     MASK,
     list_accounts,
     save_account,
 )
-from shopcare.services.carrier_accounts import (
+from shopcare.services.tracking.carrier_accounts import (
     test_connection as check_connection,
 )
-from shopcare.services.errors import InputError
-from shopcare.services.secret_box import box_of
 from tests.adapters.carrier_server import CarrierServer, Reply
 from tests.conftest import FakeClock, free_port
 

@@ -5,7 +5,7 @@ what only styles the page passes."""
 import pytest
 
 from shopcare.domain.branding import BrandingError
-from shopcare.services.custom_css import check_css
+from shopcare.services.shopper_site.custom_css import check_css
 
 REFUSED = {
     # the three that got through the old word filter

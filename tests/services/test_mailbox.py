@@ -1,6 +1,6 @@
 from shopcare.app import ShopCare
-from shopcare.services.mailbox import dev_mailbox
-from shopcare.services.shop import update_profile
+from shopcare.services.messages.mailbox import dev_mailbox
+from shopcare.services.shop.profile import update_profile
 from tests.services.helpers import make_order
 
 

@@ -12,7 +12,7 @@ from shopcare.domain.messages import MessageKind
 from shopcare.notify.base import Channel, SendError
 from shopcare.notify.render import TemplateSet, default_templates, sample_context
 from shopcare.services.errors import InputError
-from shopcare.services.message_admin import (
+from shopcare.services.messages.admin import (
     MASK,
     load_template,
     made_up,
@@ -26,10 +26,10 @@ from shopcare.services.message_admin import (
     send_test,
     sms_view,
 )
-from shopcare.services.message_rules import channel_rules, get_rules, update_rules
-from shopcare.services.outgoing import owner_template
-from shopcare.services.returns import open_return
-from shopcare.services.shop import get_profile, update_profile
+from shopcare.services.messages.outgoing import owner_template
+from shopcare.services.messages.rules import channel_rules, get_rules, update_rules
+from shopcare.services.returns.requests import open_return
+from shopcare.services.shop.profile import get_profile, update_profile
 from tests.conftest import PUBLIC_URL, FakeClock
 from tests.services.helpers import make_order
 from tests.services.test_outbox import Recorder

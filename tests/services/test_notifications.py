@@ -9,10 +9,10 @@ from shopcare.app import ShopCare
 from shopcare.db.models import Customer, Feedback, OutboxMessage
 from shopcare.domain.messages import MessageKind
 from shopcare.notify.base import Channel
-from shopcare.services.dispatch import dispatch_outbox
-from shopcare.services.message_rules import set_kind_rule, update_rules
-from shopcare.services.outbox import resend
-from shopcare.services.shop import update_profile
+from shopcare.services.messages.dispatch import dispatch_outbox
+from shopcare.services.messages.outbox import resend
+from shopcare.services.messages.rules import set_kind_rule, update_rules
+from shopcare.services.shop.profile import update_profile
 from shopcare.ui.public.subscriptions import subscriptions_router
 from tests.conftest import PUBLIC_URL, FakeClock
 from tests.services.helpers import make_order

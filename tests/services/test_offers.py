@@ -13,9 +13,9 @@ from shopcare.app import ShopCare
 from shopcare.db.engine import transaction
 from shopcare.db.models import Offer, OrderLine, PageView, Shipment
 from shopcare.domain.segments import Segment, segment_from_rules
-from shopcare.services.dashboard import engagement
 from shopcare.services.errors import InputError
-from shopcare.services.offer_admin import (
+from shopcare.services.insight.dashboard import engagement
+from shopcare.services.offers.admin import (
     OfferIn,
     create_offer,
     delete_offer,
@@ -24,10 +24,10 @@ from shopcare.services.offer_admin import (
     move_offer,
     update_offer,
 )
-from shopcare.services.offers import follow_offer, offer_for_order
-from shopcare.services.page_views import PageKind, record_page_view
-from shopcare.services.view_counts import flush_views
-from shopcare.services.views import order_view_by_token
+from shopcare.services.offers.placement import follow_offer, offer_for_order
+from shopcare.services.orders.views import order_view_by_token
+from shopcare.services.shopper_site.page_views import PageKind, record_page_view
+from shopcare.services.shopper_site.view_counts import flush_views
 from tests.conftest import FakeClock
 from tests.services.helpers import make_order
 

@@ -19,15 +19,15 @@ from shopcare.db.models import (
 )
 from shopcare.domain.intake import LineIn, OrderIn
 from shopcare.services.errors import InputError
-from shopcare.services.order_changes import (
+from shopcare.services.intake.by_hand import create_order
+from shopcare.services.orders.changes import (
     LineEdit,
     add_parcel,
     cancel,
     order_edit,
     update_order,
 )
-from shopcare.services.order_facts import order_facts
-from shopcare.services.orders import create_order
+from shopcare.services.orders.facts import order_facts
 from tests.conftest import FakeClock
 from tests.services.return_builders import open_return_rows
 

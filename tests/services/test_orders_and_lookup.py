@@ -2,9 +2,9 @@ import pytest
 
 from shopcare.app import ShopCare
 from shopcare.services.errors import InputError
-from shopcare.services.lookup import find_order_token
-from shopcare.services.orders import LineIn, OrderIn, ShipmentIn, create_order
-from shopcare.services.views import order_view_by_token
+from shopcare.services.intake.by_hand import LineIn, OrderIn, ShipmentIn, create_order
+from shopcare.services.orders.views import order_view_by_token
+from shopcare.services.shopper_site.lookup import find_order_token
 from tests.conftest import FakeClock
 from tests.services.helpers import make_order
 

@@ -6,7 +6,7 @@ from sqlmodel import select
 from shopcare.app import ShopCare
 from shopcare.db.models import OutboxMessage
 from shopcare.notify.base import Channel, Outgoing, SendError
-from shopcare.services.dispatch import dispatch_outbox
+from shopcare.services.messages.dispatch import dispatch_outbox
 from tests.conftest import PUBLIC_URL, FakeClock
 from tests.services.helpers import make_order
 

@@ -18,8 +18,8 @@ from shopcare.config import SmtpConfig
 from shopcare.db.models import OutboxMessage, ProcessLease, ShopOrder
 from shopcare.notify.base import Channel
 from shopcare.notify.smtp import SmtpSender
-from shopcare.services.dispatch import dispatch_outbox
-from shopcare.services.process_lease import host_identity
+from shopcare.services.messages.dispatch import dispatch_outbox
+from shopcare.services.runtime.process_lease import host_identity
 from tests.conftest import PUBLIC_URL, FakeClock, SmtpInbox
 from tests.services.helpers import make_order
 

@@ -9,7 +9,7 @@ import sys
 
 from shopcare.app import ShopCare
 from shopcare.notify.base import Channel
-from shopcare.services.dispatch import dispatch_outbox
+from shopcare.services.messages.dispatch import dispatch_outbox
 from tests.conftest import PUBLIC_URL, FakeClock
 from tests.services.helpers import make_order
 from tests.services.test_outbox import Recorder

@@ -17,10 +17,10 @@ from shopcare.carriers.base import (
 from shopcare.carriers.simulated import journey
 from shopcare.db.models import OutboxMessage, ProviderState, Shipment
 from shopcare.domain.status import ShipmentStatus
-from shopcare.services.orders import ShipmentIn
-from shopcare.services.polling import Poller, ProviderLimits
-from shopcare.services.providers import provider_statuses
-from shopcare.services.tracking_settings import update_tracking_settings
+from shopcare.services.intake.by_hand import ShipmentIn
+from shopcare.services.tracking.polling import Poller, ProviderLimits
+from shopcare.services.tracking.providers import provider_statuses
+from shopcare.services.tracking.settings import update_tracking_settings
 from tests.conftest import FakeClock
 from tests.services.helpers import make_order
 
@@ -68,7 +68,7 @@ class ScriptedCarrier:
 
 
 def orders(app: ShopCare, carrier: str, count: int, *, start: int = 1000) -> None:
-    from shopcare.services.orders import LineIn, OrderIn, create_order
+    from shopcare.services.intake.by_hand import LineIn, OrderIn, create_order
 
     for n in range(count):
         create_order(

@@ -21,9 +21,9 @@ from shopcare.db.models import (
 )
 from shopcare.domain.returns import CREDIT_ALPHABET, Condition, ReturnStatus
 from shopcare.notify.base import Channel
-from shopcare.services.dispatch import dispatch_outbox
 from shopcare.services.errors import InputError
-from shopcare.services.return_workflow import (
+from shopcare.services.messages.dispatch import dispatch_outbox
+from shopcare.services.returns.workflow import (
     Received,
     approve_return,
     credit_return,

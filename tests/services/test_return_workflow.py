@@ -5,10 +5,10 @@ from shopcare.app import ShopCare
 from shopcare.db.models import OutboxMessage, ReturnRequest
 from shopcare.domain.returns import ReturnStatus, can_move
 from shopcare.notify.base import Channel
-from shopcare.services.dispatch import dispatch_outbox
 from shopcare.services.errors import InputError
-from shopcare.services.return_workflow import move_return
-from shopcare.services.returns import open_return, returnable_lines
+from shopcare.services.messages.dispatch import dispatch_outbox
+from shopcare.services.returns.requests import open_return, returnable_lines
+from shopcare.services.returns.workflow import move_return
 from tests.conftest import PUBLIC_URL, FakeClock
 from tests.services.helpers import make_order
 from tests.services.test_outbox import Recorder

@@ -22,19 +22,19 @@ from shopcare.db.models import (
 )
 from shopcare.domain.return_policy import Problem, RequestedLine
 from shopcare.services.errors import InputError
-from shopcare.services.orders import LineIn, OrderIn, create_order
-from shopcare.services.product_catalog import VariantIn, save_variants
-from shopcare.services.return_photos import PhotoUpload, sniff
-from shopcare.services.return_policy import get_policy_settings, update_policy
-from shopcare.services.return_shipments import add_return_parcel
-from shopcare.services.returns import (
+from shopcare.services.intake.by_hand import LineIn, OrderIn, create_order
+from shopcare.services.orders.catalog import VariantIn, save_variants
+from shopcare.services.returns.photos import PhotoUpload, sniff
+from shopcare.services.returns.policy import get_policy_settings, update_policy
+from shopcare.services.returns.requests import (
     ReturnAsk,
     ReturnRefused,
     request_return,
     return_options,
     returnable_lines,
 )
-from shopcare.services.shop import update_profile
+from shopcare.services.returns.shipments import add_return_parcel
+from shopcare.services.shop.profile import update_profile
 from tests.conftest import FakeClock
 
 JPEG = b"\xff\xd8\xff\xe0" + b"\0" * 100

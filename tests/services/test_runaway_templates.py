@@ -12,7 +12,7 @@ from shopcare.db.models import MessageTemplate
 from shopcare.domain.messages import MessageKind
 from shopcare.notify.render import TemplateSet, default_templates
 from shopcare.services.errors import InputError
-from shopcare.services.message_admin import load_template, preview, sample_context, save_template
+from shopcare.services.messages.admin import load_template, preview, sample_context, save_template
 from tests.conftest import FakeClock
 from tests.services.helpers import make_order
 from tests.services.test_notifications import dispatch

@@ -19,17 +19,21 @@ import sqlalchemy as sa
 
 from shopcare.app import ShopCare, build
 from shopcare.config import Settings, load_settings, with_public_url
-from shopcare.services.carrier_accounts import list_accounts, save_account, webhook_secret
-from shopcare.services.carrier_accounts import test_connection as check_carrier
 from shopcare.services.errors import InputError
 from shopcare.services.intake.backfill import backfill_in_background, start_backfill
 from shopcare.services.intake.connection import connection_view, platform_client, save_connection
 from shopcare.services.intake.connection import test_connection as check_shop
-from shopcare.services.message_admin import save_sms, sms_view
-from shopcare.services.message_rules import channel_rules, get_rules, update_rules
-from shopcare.services.secret_box import SecretBox, SecretUnreadable, box_of, is_sealed
-from shopcare.services.secret_file import install_pending, pending_secret, write_pending
-from shopcare.services.stored_secrets import reseal_secrets, unreadable_secrets
+from shopcare.services.messages.admin import save_sms, sms_view
+from shopcare.services.messages.rules import channel_rules, get_rules, update_rules
+from shopcare.services.secrets_at_rest.box import SecretBox, SecretUnreadable, box_of, is_sealed
+from shopcare.services.secrets_at_rest.key_file import (
+    install_pending,
+    pending_secret,
+    write_pending,
+)
+from shopcare.services.secrets_at_rest.stored import reseal_secrets, unreadable_secrets
+from shopcare.services.tracking.carrier_accounts import list_accounts, save_account, webhook_secret
+from shopcare.services.tracking.carrier_accounts import test_connection as check_carrier
 from tests.adapters.carrier_server import CarrierServer, Reply, serve
 from tests.conftest import PUBLIC_URL, FakeClock
 from tests.platforms.woocommerce_server import KEY, SECRET, WooShop

@@ -9,11 +9,11 @@ from sqlmodel import select
 from shopcare.app import ShopCare
 from shopcare.db.models import Customer, Feedback, OrderLine, ProblemReport, ShopOrder
 from shopcare.domain.intake import Mode, Source
-from shopcare.services.feedback import feedback_token_after_delivery, record_feedback
+from shopcare.services.intake.by_hand import LineIn, OrderIn
 from shopcare.services.intake.writer import write_order
-from shopcare.services.lookup import find_order_token
-from shopcare.services.orders import LineIn, OrderIn
-from shopcare.services.problem_reports import report_problem
+from shopcare.services.shopper_site.feedback import feedback_token_after_delivery, record_feedback
+from shopcare.services.shopper_site.lookup import find_order_token
+from shopcare.services.shopper_site.problem_reports import report_problem
 from tests.conftest import FakeClock
 from tests.services.helpers import make_order
 

@@ -6,7 +6,7 @@ from shopcare.app import ShopCare
 from shopcare.carriers.base import CarrierError, TrackingQuery, TrackingResult
 from shopcare.db.models import OutboxMessage, Shipment, TrackingEvent
 from shopcare.domain.status import ShipmentStatus
-from shopcare.services.tracking import record_tracking
+from shopcare.services.tracking.recording import record_tracking
 from tests.conftest import FakeClock
 from tests.services.helpers import make_order
 

@@ -19,10 +19,10 @@ from sqlmodel import select
 from shopcare.app import ShopCare
 from shopcare.db.engine import transaction
 from shopcare.db.models import Setting, Shipment
-from shopcare.services.feedback import feedback_form_for_order, record_feedback
-from shopcare.services.return_policy import ReturnPolicySettings, load_policy_settings
-from shopcare.services.shop import load_profile, update_profile
-from shopcare.services.tracking_page import tracking_page
+from shopcare.services.returns.policy import ReturnPolicySettings, load_policy_settings
+from shopcare.services.shop.profile import load_profile, update_profile
+from shopcare.services.shopper_site.feedback import feedback_form_for_order, record_feedback
+from shopcare.services.shopper_site.tracking_page import tracking_page
 from shopcare.ui.public.templating import LANGUAGE_NAMES, format_date, format_datetime
 from tests.conftest import FakeClock
 from tests.services.helpers import make_order

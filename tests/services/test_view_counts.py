@@ -13,11 +13,11 @@ from shopcare.config import load_settings
 from shopcare.db.models import Offer, PageView
 from shopcare.domain.segments import Segment
 from shopcare.jobs import FLUSH_VIEWS_EVERY_S, make_scheduler
-from shopcare.services.dashboard import engagement
-from shopcare.services.offer_admin import OfferIn, create_offer, delete_offer, list_offers
-from shopcare.services.offers import offer_for_order
-from shopcare.services.page_views import PageKind, record_page_view
-from shopcare.services.view_counts import flush_views
+from shopcare.services.insight.dashboard import engagement
+from shopcare.services.offers.admin import OfferIn, create_offer, delete_offer, list_offers
+from shopcare.services.offers.placement import offer_for_order
+from shopcare.services.shopper_site.page_views import PageKind, record_page_view
+from shopcare.services.shopper_site.view_counts import flush_views
 from tests.conftest import FakeClock
 from tests.services.helpers import make_order
 

@@ -9,10 +9,10 @@ from shopcare.app import ShopCare
 from shopcare.db.models import Shipment, TrackingEvent
 from shopcare.domain.intake import LineIn, OrderIn, ShipmentIn
 from shopcare.domain.status import ShipmentStatus
-from shopcare.services.carrier_accounts import save_account
-from shopcare.services.order_changes import cancel
-from shopcare.services.orders import create_order
-from shopcare.services.waiting_parcels import assign_waiting_parcels, follow_hint
+from shopcare.services.intake.by_hand import create_order
+from shopcare.services.orders.changes import cancel
+from shopcare.services.tracking.carrier_accounts import save_account
+from shopcare.services.tracking.waiting_parcels import assign_waiting_parcels, follow_hint
 from tests.adapters.carrier_server import CarrierServer, Reply, fixture
 from tests.conftest import FakeClock
 

@@ -17,9 +17,9 @@ from shopcare.db.engine import transaction
 from shopcare.db.models import Customer, OutboxMessage, ShipmentWatch
 from shopcare.domain.messages import MessageKind
 from shopcare.notify.base import Channel, Outgoing
-from shopcare.services.dispatch import dispatch_outbox
-from shopcare.services.shop import update_profile
-from shopcare.services.subscriptions import unsubscribe
+from shopcare.services.messages.dispatch import dispatch_outbox
+from shopcare.services.messages.subscriptions import unsubscribe
+from shopcare.services.shop.profile import update_profile
 from shopcare.ui.public import mount_public
 from shopcare.ui.public.csrf import COOKIE
 from shopcare.ui.public.updates import WATCH_LIMIT

@@ -7,7 +7,7 @@ from fastapi import FastAPI
 
 from shopcare.app import ShopCare, build
 from shopcare.config import load_settings
-from shopcare.services.auth import set_password
+from shopcare.services.accounts.auth import set_password
 from shopcare.ui.public import mount_public
 from shopcare.ui.public.csrf import COOKIE
 from tests.conftest import PUBLIC_URL

@@ -18,10 +18,10 @@ from shopcare.app import ShopCare
 from shopcare.db.models import Customer, OutboxMessage, PageView
 from shopcare.domain.messages import MessageKind
 from shopcare.notify.base import Channel, Outgoing
-from shopcare.services.accounts import read_account_token, sign_account_token
-from shopcare.services.dispatch import dispatch_outbox
-from shopcare.services.subscriptions import unsubscribe
-from shopcare.services.view_counts import flush_views
+from shopcare.services.messages.dispatch import dispatch_outbox
+from shopcare.services.messages.subscriptions import unsubscribe
+from shopcare.services.shopper_site.account import read_account_token, sign_account_token
+from shopcare.services.shopper_site.view_counts import flush_views
 from shopcare.ui.public import mount_public
 from shopcare.ui.public.account import CLIENT_LIMIT, EMAIL_LIMIT
 from shopcare.ui.public.csrf import COOKIE

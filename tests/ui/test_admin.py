@@ -20,9 +20,9 @@ from shopcare.config import load_settings
 from shopcare.db.engine import transaction
 from shopcare.db.models import AdminUser, OrderLine, ShopOrder
 from shopcare.domain.status import ShipmentStatus
-from shopcare.services.orders import LineIn, OrderIn, create_order
-from shopcare.services.problem_reports import report_problem
-from shopcare.services.returns import open_return
+from shopcare.services.intake.by_hand import LineIn, OrderIn, create_order
+from shopcare.services.returns.requests import open_return
+from shopcare.services.shopper_site.problem_reports import report_problem
 from shopcare.ui.admin.layout import REFRESH_S
 from tests.ui.admin_support import only, sign_in
 

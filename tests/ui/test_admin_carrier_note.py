@@ -16,7 +16,7 @@ from shopcare.app import ShopCare, build
 from shopcare.carriers.base import CarrierError, ErrorKind, TrackingResult
 from shopcare.config import load_settings
 from shopcare.db.models import Shipment
-from shopcare.services.tracking import record_results
+from shopcare.services.tracking.recording import record_results
 from tests.ui.admin_support import only, sign_in
 
 pytestmark = pytest.mark.usefixtures("admin_data_dir")

@@ -23,11 +23,11 @@ from shopcare.db.engine import transaction
 from shopcare.db.models import OutboxMessage
 from shopcare.domain.messages import MessageKind
 from shopcare.notify.render import default_templates
-from shopcare.services.mailbox import dev_mailbox
-from shopcare.services.message_admin import MASK, TemplateSet, save_template
-from shopcare.services.message_rules import channel_rules, get_rules
-from shopcare.services.outgoing import owner_template
-from shopcare.services.shop import get_profile
+from shopcare.services.messages.admin import MASK, TemplateSet, save_template
+from shopcare.services.messages.mailbox import dev_mailbox
+from shopcare.services.messages.outgoing import owner_template
+from shopcare.services.messages.rules import channel_rules, get_rules
+from shopcare.services.shop.profile import get_profile
 from tests.ui.admin_support import only, sign_in
 
 pytestmark = pytest.mark.usefixtures("admin_data_dir")

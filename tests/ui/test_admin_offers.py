@@ -15,8 +15,8 @@ from sqlmodel import col, select
 from shopcare.app import build
 from shopcare.config import load_settings
 from shopcare.db.models import Offer, ShopOrder
-from shopcare.services.offers import follow_offer, offer_for_order
-from shopcare.services.page_views import PageKind, record_page_view
+from shopcare.services.offers.placement import follow_offer, offer_for_order
+from shopcare.services.shopper_site.page_views import PageKind, record_page_view
 from tests.ui.admin_support import only, sign_in
 
 pytestmark = pytest.mark.usefixtures("admin_data_dir")

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from shopcare.app import build
 from shopcare.config import load_settings
-from shopcare.services.print_settings import get_print_settings
+from shopcare.services.returns.print_settings import get_print_settings
 from tests.pdf.data import Made, make_order
 from tests.ui.admin_support import only, sign_in
 

@@ -9,7 +9,7 @@ from nicegui.testing import User
 
 from shopcare.app import build
 from shopcare.config import load_settings
-from shopcare.services.return_policy import ReturnPolicySettings, get_policy_settings
+from shopcare.services.returns.policy import ReturnPolicySettings, get_policy_settings
 from tests.ui.admin_support import only, sign_in
 
 pytestmark = pytest.mark.usefixtures("admin_data_dir")

@@ -25,7 +25,7 @@ from shopcare.db.models import (
     ReturnRequest,
     ShopOrder,
 )
-from shopcare.services.return_admin import PHOTO_DIR
+from shopcare.services.returns.admin import PHOTO_DIR
 from tests.services.return_builders import add_variant, open_return_rows
 from tests.ui.admin_support import only, sign_in
 

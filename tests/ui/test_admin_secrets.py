@@ -14,10 +14,10 @@ from nicegui.testing import User
 
 from shopcare.app import build
 from shopcare.config import load_settings
-from shopcare.services.carrier_accounts import save_account
 from shopcare.services.intake.connection import save_connection
-from shopcare.services.secret_box import UNREADABLE
-from shopcare.services.secret_file import KEY_FILE, new_secret
+from shopcare.services.secrets_at_rest.box import UNREADABLE
+from shopcare.services.secrets_at_rest.key_file import KEY_FILE, new_secret
+from shopcare.services.tracking.carrier_accounts import save_account
 from tests.ui.admin_support import sign_in
 
 pytestmark = pytest.mark.usefixtures("admin_data_dir")

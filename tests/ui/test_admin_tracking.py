@@ -18,7 +18,7 @@ from shopcare.app import build
 from shopcare.config import load_settings
 from shopcare.db.engine import transaction
 from shopcare.db.models import ProviderState, Shipment, TrackingEvent
-from shopcare.services.carrier_accounts import MASK
+from shopcare.services.tracking.carrier_accounts import MASK
 from tests.conftest import free_port
 from tests.ui.admin_support import only, sign_in
 

@@ -18,9 +18,9 @@ from shopcare.db.engine import transaction
 from shopcare.db.models import Setting
 from shopcare.domain.branding import contrast_ratio, parse_faq, parse_links
 from shopcare.services.errors import InputError
-from shopcare.services.orders import LineIn, OrderIn, ShipmentIn, create_order
-from shopcare.services.shop import get_profile, update_profile
-from shopcare.services.site_branding import save_branding
+from shopcare.services.intake.by_hand import LineIn, OrderIn, ShipmentIn, create_order
+from shopcare.services.shop.profile import get_profile, update_profile
+from shopcare.services.shopper_site.branding import save_branding
 from tests.conftest import FakeClock
 from tests.ui.admin_support import only, sign_in
 

@@ -14,8 +14,8 @@ from sqlmodel import func, select
 from shopcare.app import ShopCare
 from shopcare.db.models import InboundPush, OutboxMessage, Shipment, TrackingEvent
 from shopcare.domain.status import ShipmentStatus
-from shopcare.services.carrier_accounts import save_account
-from shopcare.services.orders import LineIn, OrderIn, ShipmentIn, create_order
+from shopcare.services.intake.by_hand import LineIn, OrderIn, ShipmentIn, create_order
+from shopcare.services.tracking.carrier_accounts import save_account
 from shopcare.ui.webhooks import webhooks_router
 from tests.adapters.carrier_server import fixture
 from tests.conftest import PUBLIC_URL, FakeClock

@@ -19,9 +19,9 @@ from shopcare.app import ShopCare
 from shopcare.carriers.base import TrackingResult
 from shopcare.db.models import PageView, Shipment
 from shopcare.domain.status import CarrierEvent, ShipmentStatus
-from shopcare.services.page_views import PageKind
-from shopcare.services.tracking import record_tracking
-from shopcare.services.view_counts import flush_views
+from shopcare.services.shopper_site.page_views import PageKind
+from shopcare.services.shopper_site.view_counts import flush_views
+from shopcare.services.tracking.recording import record_tracking
 from shopcare.ui.public import mount_public
 from shopcare.ui.public.csrf import COOKIE
 from shopcare.ui.public.lookup import NUMBER_LOOKUP_LIMIT, ORDER_NUMBER_LIMIT

@@ -14,8 +14,8 @@ from sqlmodel import select
 from shopcare.app import ShopCare
 from shopcare.db.models import PageView
 from shopcare.domain.segments import segment_from_rules
-from shopcare.services.offer_admin import OfferIn, create_offer, get_offer
-from shopcare.services.view_counts import flush_views
+from shopcare.services.offers.admin import OfferIn, create_offer, get_offer
+from shopcare.services.shopper_site.view_counts import flush_views
 from shopcare.ui.public import mount_public
 from tests.conftest import PUBLIC_URL
 from tests.services.helpers import make_order

@@ -28,8 +28,8 @@ from shopcare.db.models import (
     ShipmentLine,
     ShopOrder,
 )
-from shopcare.services.shop import load_profile
-from shopcare.services.slips import load_packing_slip
+from shopcare.services.returns.slips import load_packing_slip
+from shopcare.services.shop.profile import load_profile
 from tests.ui.admin_support import sign_in
 
 pytestmark = pytest.mark.usefixtures("admin_data_dir")

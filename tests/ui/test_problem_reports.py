@@ -16,10 +16,10 @@ from shopcare.app import ShopCare, build
 from shopcare.config import load_settings
 from shopcare.db.engine import transaction
 from shopcare.db.models import ProblemReport, Shipment, ShopOrder
-from shopcare.services.dashboard import count_open_problems
-from shopcare.services.orders import LineIn, OrderIn, ShipmentIn, create_order
-from shopcare.services.problem_reports import report_problem
-from shopcare.services.shop import update_profile
+from shopcare.services.insight.dashboard import count_open_problems
+from shopcare.services.intake.by_hand import LineIn, OrderIn, ShipmentIn, create_order
+from shopcare.services.shop.profile import update_profile
+from shopcare.services.shopper_site.problem_reports import report_problem
 from shopcare.ui.public.reports import REPORT_LIMIT
 from tests.conftest import FakeClock
 from tests.services.helpers import make_order

@@ -11,9 +11,9 @@ from babel.messages.extract import extract
 from shopcare.app import ShopCare
 from shopcare.catalogs import read_catalog
 from shopcare.notify.render import SUPPORTED_LOCALES
-from shopcare.services.orders import LineIn, OrderIn, ShipmentIn, create_order
-from shopcare.services.returns import REASONS
-from shopcare.services.shop import update_profile
+from shopcare.services.intake.by_hand import LineIn, OrderIn, ShipmentIn, create_order
+from shopcare.services.returns.requests import REASONS
+from shopcare.services.shop.profile import update_profile
 from shopcare.ui.public.templating import (
     LANGUAGE_NAMES,
     TEMPLATES,
@@ -156,7 +156,7 @@ def test_every_public_page_text_is_translated_in_every_catalog() -> None:
 async def test_the_return_page_speaks_the_shoppers_language(
     shopcare: ShopCare, clock: FakeClock, client: httpx.AsyncClient
 ) -> None:
-    from shopcare.services.returns import open_return, returnable_lines
+    from shopcare.services.returns.requests import open_return, returnable_lines
 
     token = place_order(shopcare, clock, locale="nl")
     line = next(iter(returnable_lines(shopcare.sessions, token) or {}))

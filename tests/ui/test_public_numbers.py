@@ -15,9 +15,9 @@ from sqlmodel import select
 
 from shopcare.app import ShopCare
 from shopcare.db.models import Feedback, ProblemReport
-from shopcare.services.feedback import feedback_token_after_delivery
-from shopcare.services.orders import LineIn, OrderIn, ShipmentIn, create_order
-from shopcare.services.views import order_view_by_token
+from shopcare.services.intake.by_hand import LineIn, OrderIn, ShipmentIn, create_order
+from shopcare.services.orders.views import order_view_by_token
+from shopcare.services.shopper_site.feedback import feedback_token_after_delivery
 from shopcare.ui.public import mount_public
 from shopcare.ui.public.csrf import COOKIE
 from tests.conftest import PUBLIC_URL, FakeClock

@@ -10,8 +10,8 @@ import pytest
 from shopcare.app import ShopCare
 from shopcare.domain.ratelimit import RateLimiter
 from shopcare.domain.status import ShipmentStatus
-from shopcare.services.orders import LineIn, OrderIn, ShipmentIn, create_order
-from shopcare.services.shop import update_profile
+from shopcare.services.intake.by_hand import LineIn, OrderIn, ShipmentIn, create_order
+from shopcare.services.shop.profile import update_profile
 from shopcare.ui.public.lookup import LOOKUP_LIMIT
 from shopcare.ui.public.words import STATUS_WORDS
 from tests.conftest import FakeClock

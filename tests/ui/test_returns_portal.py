@@ -19,10 +19,10 @@ from shopcare.db.models import (
     ReturnRequest,
     Shipment,
 )
-from shopcare.services.orders import LineIn, OrderIn, ShipmentIn, create_order
-from shopcare.services.product_catalog import VariantIn, save_variants
-from shopcare.services.return_policy import update_policy
-from shopcare.services.views import order_view_by_token
+from shopcare.services.intake.by_hand import LineIn, OrderIn, ShipmentIn, create_order
+from shopcare.services.orders.catalog import VariantIn, save_variants
+from shopcare.services.orders.views import order_view_by_token
+from shopcare.services.returns.policy import update_policy
 from tests.conftest import FakeClock
 from tests.ui.forms import signed
 

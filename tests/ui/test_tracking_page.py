@@ -20,10 +20,10 @@ from shopcare.app import ShopCare
 from shopcare.config import ConfigError, load_settings
 from shopcare.db.engine import transaction
 from shopcare.db.models import Feedback, Shipment, TrackingEvent
-from shopcare.services.feedback import record_feedback
-from shopcare.services.orders import LineIn, OrderIn, ShipmentIn, create_order
-from shopcare.services.returns import open_return, returnable_lines
-from shopcare.services.shop import update_profile
+from shopcare.services.intake.by_hand import LineIn, OrderIn, ShipmentIn, create_order
+from shopcare.services.returns.requests import open_return, returnable_lines
+from shopcare.services.shop.profile import update_profile
+from shopcare.services.shopper_site.feedback import record_feedback
 from shopcare.ui.public import mount_public
 from shopcare.ui.public.csrf import COOKIE
 from tests.conftest import PUBLIC_URL, FakeClock

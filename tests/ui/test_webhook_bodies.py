@@ -17,8 +17,8 @@ from fastapi import FastAPI
 from shopcare.app import ShopCare
 from shopcare.db.models import InboundPush, WebhookDelivery
 from shopcare.domain.json_depth import MAX_DEPTH
-from shopcare.services.carrier_accounts import save_account
 from shopcare.services.intake.webhooks import set_webhook_secret
+from shopcare.services.tracking.carrier_accounts import save_account
 from shopcare.ui.bodies import WEBHOOK_BODY
 from shopcare.ui.platform_webhooks import platform_webhooks_router
 from shopcare.ui.webhooks import webhooks_router

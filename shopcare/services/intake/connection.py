@@ -31,7 +31,7 @@ from shopcare.platforms.base import Platform, PlatformError, Sleep
 from shopcare.platforms.shopify import Shopify, shop_domain
 from shopcare.platforms.woocommerce import WooCommerce, site_url
 from shopcare.services.errors import InputError
-from shopcare.services.secret_box import SecretBox, SecretUnreadable, box_of
+from shopcare.services.secrets_at_rest.box import SecretBox, SecretUnreadable, box_of
 
 Clock = Callable[[], datetime]
 DEFAULT_DAYS = 60

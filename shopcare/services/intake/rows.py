@@ -23,8 +23,8 @@ from shopcare.domain.intake import (
 )
 from shopcare.domain.messages import MessageKind
 from shopcare.domain.tokens import public_token
-from shopcare.services.message_rules import load_rules
-from shopcare.services.outbox import message_rows
+from shopcare.services.messages.outbox import message_rows
+from shopcare.services.messages.rules import load_rules
 
 _CUSTOMER = Customer.__table__  # type: ignore[attr-defined]
 _VARIANT = ProductVariant.__table__  # type: ignore[attr-defined]

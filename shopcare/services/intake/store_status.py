@@ -13,7 +13,7 @@ from sqlmodel import col, select
 from shopcare.db.engine import SessionFactory
 from shopcare.db.models import ImportRun, StoreConnection
 from shopcare.services.intake.connection import utc
-from shopcare.services.shop import get_profile
+from shopcare.services.shop.profile import get_profile
 
 
 @dataclass(frozen=True)

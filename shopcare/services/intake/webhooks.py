@@ -32,8 +32,8 @@ from shopcare.domain.intake import Source
 from shopcare.domain.json_depth import MAX_DEPTH, json_too_deep
 from shopcare.services.intake.connection import opened_credentials
 from shopcare.services.intake.webhook_topics import Applied, apply_topic
-from shopcare.services.secret_box import SecretUnreadable, box_of
-from shopcare.services.shop import get_profile
+from shopcare.services.secrets_at_rest.box import SecretUnreadable, box_of
+from shopcare.services.shop.profile import get_profile
 
 log = logging.getLogger(__name__)
 

@@ -17,16 +17,16 @@ from fastapi.responses import RedirectResponse
 from nicegui import ui
 
 from shopcare.domain.admin_sessions import ABSOLUTE, IDLE_CHOICES, idle_label
-from shopcare.services.admin_sessions import (
+from shopcare.services.accounts.admin_sessions import (
     SessionView,
     end_all_sessions,
     get_session_rules,
     list_sessions,
     set_idle_timeout,
 )
-from shopcare.services.auth import MIN_PASSWORD, change_password
+from shopcare.services.accounts.auth import MIN_PASSWORD, change_password
 from shopcare.services.errors import InputError
-from shopcare.services.shop import get_profile
+from shopcare.services.shop.profile import get_profile
 from shopcare.ui.admin.auth import (
     FLASH_KEY,
     forget_cookie,

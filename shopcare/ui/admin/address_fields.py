@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from nicegui import ui
 
-from shopcare.services.countries import country_names
+from shopcare.services.shop.countries import country_names
 
 
 @dataclass(frozen=True)

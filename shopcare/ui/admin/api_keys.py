@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 from nicegui import ui
 
-from shopcare.services.api_keys import ApiKeyRow, create_key, list_keys, revoke_key
+from shopcare.services.accounts.api_keys import ApiKeyRow, create_key, list_keys, revoke_key
 from shopcare.services.errors import InputError
-from shopcare.services.shop import get_profile
+from shopcare.services.shop.profile import get_profile
 from shopcare.ui.admin.layout import frame, when
 
 if TYPE_CHECKING:

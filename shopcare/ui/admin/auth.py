@@ -19,8 +19,8 @@ from fastapi.responses import RedirectResponse
 
 from shopcare.domain.admin_sessions import ABSOLUTE
 from shopcare.domain.ratelimit import RateLimiter
-from shopcare.services.admin_sessions import end_session, start_session
-from shopcare.services.auth import check_login, create_first_admin
+from shopcare.services.accounts.admin_sessions import end_session, start_session
+from shopcare.services.accounts.auth import check_login, create_first_admin
 from shopcare.services.errors import InputError
 from shopcare.ui.admin.gate import ADMIN_COOKIE, login_url, same_origin
 from shopcare.ui.admin.sockets import LiveSockets

@@ -12,16 +12,16 @@ from typing import TYPE_CHECKING, Any
 
 from nicegui import ui
 
-from shopcare.services.admin_views import ProviderRow, production_address, provider_rows
-from shopcare.services.carrier_accounts import (
+from shopcare.services.errors import InputError
+from shopcare.services.secrets_at_rest.box import UNREADABLE
+from shopcare.services.tracking.carrier_accounts import (
     AccountView,
     list_accounts,
     save_account,
     test_connection,
 )
-from shopcare.services.errors import InputError
-from shopcare.services.providers import resume_provider
-from shopcare.services.secret_box import UNREADABLE
+from shopcare.services.tracking.provider_views import ProviderRow, production_address, provider_rows
+from shopcare.services.tracking.providers import resume_provider
 from shopcare.ui.admin.layout import REFRESH_S, frame, when
 
 if TYPE_CHECKING:

@@ -33,7 +33,7 @@ from shopcare.services.intake.csv_report import (
     sorted_problems,
 )
 from shopcare.services.intake.csv_runs import RunView, latest_run, start_run
-from shopcare.services.shop import get_profile
+from shopcare.services.shop.profile import get_profile
 from shopcare.ui.admin.layout import REFRESH_S, frame, when
 from shopcare.ui.bodies import CSV_UPLOAD
 

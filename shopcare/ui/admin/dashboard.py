@@ -11,8 +11,7 @@ from typing import TYPE_CHECKING
 
 from nicegui import ui
 
-from shopcare.services.admin_views import count_delayed, provider_alerts
-from shopcare.services.dashboard import (
+from shopcare.services.insight.dashboard import (
     Engagement,
     count_open_problems,
     count_orders,
@@ -20,8 +19,9 @@ from shopcare.services.dashboard import (
     engagement,
     outbox_counts,
 )
-from shopcare.services.providers import acknowledge_alert
-from shopcare.services.return_admin import count_waiting_returns
+from shopcare.services.returns.admin import count_waiting_returns
+from shopcare.services.tracking.provider_views import count_delayed, provider_alerts
+from shopcare.services.tracking.providers import acknowledge_alert
 from shopcare.ui.admin.layout import REFRESH_S, frame, status_label
 
 if TYPE_CHECKING:

@@ -13,7 +13,7 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse
 from nicegui import ui
 
-from shopcare.services.auth import MIN_PASSWORD, has_admin
+from shopcare.services.accounts.auth import MIN_PASSWORD, has_admin
 from shopcare.ui.admin.auth import pop_flash, safe_next
 from shopcare.ui.admin.gate import signed_in
 from shopcare.ui.admin.layout import bare

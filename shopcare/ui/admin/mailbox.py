@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from nicegui import ui
 
-from shopcare.services.mailbox import StoredMail, dev_mailbox
+from shopcare.services.messages.mailbox import StoredMail, dev_mailbox
 from shopcare.ui.admin.layout import REFRESH_S, frame, when
 
 if TYPE_CHECKING:

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 from nicegui import ui
 
 from shopcare.services.errors import InputError
-from shopcare.services.message_admin import save_sms, sms_view
-from shopcare.services.message_rules import MessageRules, update_rules
+from shopcare.services.messages.admin import save_sms, sms_view
+from shopcare.services.messages.rules import MessageRules, update_rules
 
 if TYPE_CHECKING:
     from shopcare.app import ShopCare

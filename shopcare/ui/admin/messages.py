@@ -13,8 +13,8 @@ from nicegui import ui
 
 from shopcare.domain.messages import AFTER_DELIVERY, MessageKind, ShippedOn
 from shopcare.services.errors import InputError
-from shopcare.services.message_admin import CHANNELS, missing_channels
-from shopcare.services.message_rules import (
+from shopcare.services.messages.admin import CHANNELS, missing_channels
+from shopcare.services.messages.rules import (
     KindRule,
     MessageRules,
     get_rules,

@@ -15,8 +15,8 @@ from nicegui import ui
 
 from shopcare.domain.intake import LineIn, OrderIn, ShipmentIn, email_problem
 from shopcare.services.errors import InputError
-from shopcare.services.orders import create_order
-from shopcare.services.shop import get_profile
+from shopcare.services.intake.by_hand import create_order
+from shopcare.services.shop.profile import get_profile
 from shopcare.ui.admin.address_fields import AddressFields
 from shopcare.ui.admin.layout import frame
 from shopcare.ui.admin.line_items import OWNER_DECIMAL, ItemRows

@@ -17,8 +17,8 @@ from shopcare.domain.money import format_money, parse_money
 from shopcare.domain.segments import CustomerKind, Segment, SegmentError, segment_from_rules
 from shopcare.domain.status import ShipmentStatus
 from shopcare.services.errors import InputError
-from shopcare.services.offer_admin import KINDS, OfferIn, create_offer, update_offer
-from shopcare.services.shop import get_profile
+from shopcare.services.offers.admin import KINDS, OfferIn, create_offer, update_offer
+from shopcare.services.shop.profile import get_profile
 from shopcare.ui.admin.layout import status_label
 
 if TYPE_CHECKING:

@@ -11,7 +11,13 @@ from nicegui import ui
 
 from shopcare.domain.money import format_money
 from shopcare.domain.segments import Segment
-from shopcare.services.offer_admin import OfferRow, delete_offer, get_offer, list_offers, move_offer
+from shopcare.services.offers.admin import (
+    OfferRow,
+    delete_offer,
+    get_offer,
+    list_offers,
+    move_offer,
+)
 from shopcare.ui.admin.layout import frame, when
 from shopcare.ui.admin.offer_form import OfferForm
 from shopcare.ui.admin.theme import NEUTRAL_BADGE

@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING
 from nicegui import ui
 
 from shopcare.domain.text import isolate
-from shopcare.services.admin_views import carrier_choices
-from shopcare.services.order_facts import OrderFacts, order_facts
-from shopcare.services.outbox import FAILED, SENT, SKIPPED, resend
-from shopcare.services.views import OrderView, ShipmentView, order_view_by_id
-from shopcare.services.waiting_parcels import NO_ACCOUNT
+from shopcare.services.messages.outbox import FAILED, SENT, SKIPPED, resend
+from shopcare.services.orders.facts import OrderFacts, order_facts
+from shopcare.services.orders.views import OrderView, ShipmentView, order_view_by_id
+from shopcare.services.tracking.provider_views import carrier_choices
+from shopcare.services.tracking.waiting_parcels import NO_ACCOUNT
 from shopcare.ui.admin.detail_page import record_frame, redrawn
 from shopcare.ui.admin.layout import status_label, when
 from shopcare.ui.admin.order_edit import OrderDialogs, order_banners

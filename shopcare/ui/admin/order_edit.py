@@ -16,9 +16,9 @@ from nicegui import ui
 
 from shopcare.domain.money import minor_digits
 from shopcare.services.errors import InputError
-from shopcare.services.order_changes import LineEdit, OrderEdit, cancel, order_edit, update_order
-from shopcare.services.order_facts import OrderFacts
-from shopcare.services.views import OrderView
+from shopcare.services.orders.changes import LineEdit, OrderEdit, cancel, order_edit, update_order
+from shopcare.services.orders.facts import OrderFacts
+from shopcare.services.orders.views import OrderView
 from shopcare.ui.admin.address_fields import Address, AddressFields
 from shopcare.ui.admin.layout import when
 from shopcare.ui.admin.line_items import OWNER_DECIMAL, ItemRows

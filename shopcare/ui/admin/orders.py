@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from nicegui import events, ui
 
-from shopcare.services.dashboard import OrderRow, list_orders
+from shopcare.services.insight.dashboard import OrderRow, list_orders
 from shopcare.ui.admin.layout import REFRESH_S, frame, status_label, when
 
 if TYPE_CHECKING:

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 from nicegui import ui
 
 from shopcare.services.errors import InputError
-from shopcare.services.order_changes import add_parcel
-from shopcare.services.shop import get_profile
-from shopcare.services.views import LineView
+from shopcare.services.orders.changes import add_parcel
+from shopcare.services.orders.views import LineView
+from shopcare.services.shop.profile import get_profile
 from shopcare.ui.admin.parcel_form import ParcelFields
 
 if TYPE_CHECKING:

@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 
 from nicegui import ui
 
-from shopcare.services.admin_views import carrier_choices
-from shopcare.services.waiting_parcels import follow_hint
+from shopcare.services.tracking.provider_views import carrier_choices
+from shopcare.services.tracking.waiting_parcels import follow_hint
 
 DETECT = ""
 """The carrier select's value for "let ShopCare choose from the number"."""

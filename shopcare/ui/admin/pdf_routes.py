@@ -15,7 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response
 
 from shopcare.services.errors import InputError
-from shopcare.services.slips import packing_slip_pdf, return_slips_pdf
+from shopcare.services.returns.slips import packing_slip_pdf, return_slips_pdf
 from shopcare.ui.admin.gate import signed_in
 
 if TYPE_CHECKING:

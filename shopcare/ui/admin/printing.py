@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from nicegui import ui
 
 from shopcare.services.errors import InputError
-from shopcare.services.print_settings import (
+from shopcare.services.returns.print_settings import (
     PAGE_SIZE_LABELS,
     get_print_settings,
     update_print_settings,

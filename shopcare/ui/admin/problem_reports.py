@@ -8,7 +8,12 @@ from typing import TYPE_CHECKING
 from nicegui import ui
 
 from shopcare.domain.text import isolate
-from shopcare.services.problem_reports import ProblemKind, ReportRow, open_reports, resolve_report
+from shopcare.services.shopper_site.problem_reports import (
+    ProblemKind,
+    ReportRow,
+    open_reports,
+    resolve_report,
+)
 from shopcare.ui.admin.layout import REFRESH_S, frame, when
 
 if TYPE_CHECKING:

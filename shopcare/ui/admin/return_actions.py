@@ -17,14 +17,14 @@ from nicegui import ui
 from shopcare.domain.money import format_money, minor_digits, parse_money
 from shopcare.domain.returns import Condition, ReturnStatus, next_statuses
 from shopcare.services.errors import InputError
-from shopcare.services.return_admin import ReturnDetail
-from shopcare.services.return_workflow import (
+from shopcare.services.orders.views import ReturnView
+from shopcare.services.returns.admin import ReturnDetail
+from shopcare.services.returns.workflow import (
     Received,
     move_return,
     receive_return,
     refund_figures,
 )
-from shopcare.services.views import ReturnView
 from shopcare.ui.admin.auth import sentence
 from shopcare.ui.admin.layout import status_label
 

@@ -15,7 +15,7 @@ from fastapi.responses import FileResponse
 from nicegui import app, ui
 
 from shopcare.domain.text import isolate
-from shopcare.services.return_admin import ReturnDetail, photo_file, return_detail
+from shopcare.services.returns.admin import ReturnDetail, photo_file, return_detail
 from shopcare.ui.admin.detail_page import record_frame, redrawn
 from shopcare.ui.admin.layout import status_label, when
 from shopcare.ui.admin.return_actions import ReturnSteps

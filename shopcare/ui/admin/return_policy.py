@@ -11,7 +11,7 @@ from nicegui import ui
 
 from shopcare.domain.returns import Resolution
 from shopcare.services.errors import InputError
-from shopcare.services.return_policy import (
+from shopcare.services.returns.policy import (
     ReturnPolicySettings,
     get_policy_settings,
     update_policy,

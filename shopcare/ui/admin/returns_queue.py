@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from nicegui import events, ui
 
 from shopcare.domain.returns import Resolution, ReturnStatus
-from shopcare.services.return_admin import ReturnFilter, ReturnQueue, ReturnRow, return_queue
+from shopcare.services.returns.admin import ReturnFilter, ReturnQueue, ReturnRow, return_queue
 from shopcare.ui.admin.layout import REFRESH_S, frame, status_label, when
 
 if TYPE_CHECKING:

@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, Literal
 from nicegui import ui
 
 from shopcare.domain.status import ShipmentStatus
-from shopcare.services.admin_views import carrier_choices
 from shopcare.services.errors import InputError
-from shopcare.services.shipments import change_carrier, retrack
-from shopcare.services.tracking import PollReport
-from shopcare.services.views import ShipmentView, order_view_by_id
+from shopcare.services.orders.views import ShipmentView, order_view_by_id
+from shopcare.services.tracking.provider_views import carrier_choices
+from shopcare.services.tracking.recording import PollReport
+from shopcare.services.tracking.shipments import change_carrier, retrack
 
 if TYPE_CHECKING:
     from shopcare.app import ShopCare

@@ -9,8 +9,8 @@ from zoneinfo import available_timezones
 from nicegui import ui
 
 from shopcare.services.errors import InputError
-from shopcare.services.message_admin import save_profile
-from shopcare.services.shop import ShopProfile, get_profile
+from shopcare.services.messages.admin import save_profile
+from shopcare.services.shop.profile import ShopProfile, get_profile
 from shopcare.ui.admin.layout import frame
 from shopcare.ui.admin.site_look import SiteLookForm
 

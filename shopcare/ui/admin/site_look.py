@@ -9,8 +9,8 @@ from nicegui import ui
 
 from shopcare.domain.branding import faq_text, links_text
 from shopcare.services.errors import InputError
-from shopcare.services.shop import ShopProfile, get_profile
-from shopcare.services.site_branding import save_branding
+from shopcare.services.shop.profile import ShopProfile, get_profile
+from shopcare.services.shopper_site.branding import save_branding
 
 if TYPE_CHECKING:
     from shopcare.app import ShopCare

@@ -25,7 +25,7 @@ from shopcare.services.intake.connection import (
     test_connection,
 )
 from shopcare.services.intake.store_status import RunView, store_status
-from shopcare.services.secret_box import UNREADABLE
+from shopcare.services.secrets_at_rest.box import UNREADABLE
 from shopcare.ui.admin.layout import REFRESH_S, frame, when
 
 if TYPE_CHECKING:

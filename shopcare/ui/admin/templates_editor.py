@@ -14,7 +14,7 @@ from nicegui import run, ui
 
 from shopcare.domain.messages import MessageKind
 from shopcare.services.errors import InputError
-from shopcare.services.message_admin import (
+from shopcare.services.messages.admin import (
     LOCALES,
     VARIABLES,
     SendError,

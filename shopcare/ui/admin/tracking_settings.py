@@ -14,7 +14,7 @@ from nicegui import ui
 
 from shopcare.domain.status import ShipmentStatus
 from shopcare.services.errors import InputError
-from shopcare.services.tracking_settings import (
+from shopcare.services.tracking.settings import (
     TrackingSettings,
     get_tracking_settings,
     update_tracking_settings,

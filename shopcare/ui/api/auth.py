@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 from fastapi import Depends, HTTPException
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from shopcare.services.api_keys import verify_key
+from shopcare.services.accounts.api_keys import verify_key
 
 if TYPE_CHECKING:
     from shopcare.app import ShopCare

@@ -10,9 +10,9 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Resp
 from sqlmodel import Session
 
 from shopcare.domain.intake import OrderIn, Source
-from shopcare.services import api_reads
-from shopcare.services.api_paging import MAX_LIMIT
-from shopcare.services.api_reads import OrderFilter, OrderStatus
+from shopcare.services.api import reads as api_reads
+from shopcare.services.api.paging import MAX_LIMIT
+from shopcare.services.api.reads import OrderFilter, OrderStatus
 from shopcare.services.errors import InputError
 from shopcare.services.intake import api_orders
 from shopcare.services.intake.api_orders import (

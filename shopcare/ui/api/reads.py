@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Path, Query
 
 from shopcare.domain.status import ShipmentStatus
-from shopcare.services import api_reads
-from shopcare.services.api_paging import MAX_LIMIT
+from shopcare.services.api import reads as api_reads
+from shopcare.services.api.paging import MAX_LIMIT
 from shopcare.services.errors import InputError
 from shopcare.ui.api.auth import KeyCheck
 from shopcare.ui.api.errors import COMMON, NOT_FOUND, invalid

@@ -15,15 +15,15 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from shopcare.domain.ratelimit import RateLimiter
-from shopcare.services.accounts import (
+from shopcare.services.shop.profile import get_profile
+from shopcare.services.shopper_site.account import (
     LINK_EMAIL_WINDOW,
     LINKS_PER_EMAIL,
     account_view,
     read_account_token,
     request_account_link,
 )
-from shopcare.services.page_views import PageKind, record_page_view
-from shopcare.services.shop import get_profile
+from shopcare.services.shopper_site.page_views import PageKind, record_page_view
 from shopcare.ui.public.forms import form_fields, shopper_router
 from shopcare.ui.public.lookup import client_address
 from shopcare.ui.public.pages import LOOKUP_WINDOW, too_many_attempts

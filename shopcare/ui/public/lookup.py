@@ -19,9 +19,9 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from shopcare.domain.ratelimit import RateLimiter
-from shopcare.services.lookup import find_order, fold_order_number, parcel_by_number
-from shopcare.services.page_views import PageKind, record_page_view
-from shopcare.services.shop import get_profile
+from shopcare.services.shop.profile import get_profile
+from shopcare.services.shopper_site.lookup import find_order, fold_order_number, parcel_by_number
+from shopcare.services.shopper_site.page_views import PageKind, record_page_view
 from shopcare.ui.public.forms import form_fields, see_other, shopper_router
 from shopcare.ui.public.pages import LOOKUP_WINDOW, too_many_attempts
 from shopcare.ui.public.templating import render

@@ -13,9 +13,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from shopcare.domain.numbers import parse_whole
-from shopcare.services.offers import follow_offer, offer_for_order
-from shopcare.services.page_views import PageKind, record_page_view
-from shopcare.services.views import order_view_by_token
+from shopcare.services.offers.placement import follow_offer, offer_for_order
+from shopcare.services.orders.views import order_view_by_token
+from shopcare.services.shopper_site.page_views import PageKind, record_page_view
 from shopcare.ui.public.forms import shopper_router
 from shopcare.ui.public.pages import not_found
 from shopcare.ui.public.templating import SECURITY_HEADERS, render

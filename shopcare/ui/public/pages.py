@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from fastapi import Request
 from fastapi.responses import Response
 
-from shopcare.services.shop import ShopProfile, get_profile
+from shopcare.services.shop.profile import ShopProfile, get_profile
 from shopcare.ui.public.templating import render
 from shopcare.ui.public.words import N_
 

@@ -17,8 +17,8 @@ from starlette.concurrency import run_in_threadpool
 from shopcare.domain.numbers import parse_whole
 from shopcare.domain.ratelimit import RateLimiter
 from shopcare.services.errors import InputError
-from shopcare.services.problem_reports import MAX_MESSAGE, report_problem
-from shopcare.services.shop import get_profile
+from shopcare.services.shop.profile import get_profile
+from shopcare.services.shopper_site.problem_reports import MAX_MESSAGE, report_problem
 from shopcare.ui.public.forms import form_fields, see_other, shopper_router
 from shopcare.ui.public.pages import not_found, too_many_attempts
 from shopcare.ui.public.templating import render

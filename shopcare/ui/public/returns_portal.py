@@ -24,10 +24,10 @@ from shopcare.domain.return_policy import (
     return_progress,
 )
 from shopcare.services.errors import InputError
-from shopcare.services.return_photos import PHOTO_DIR, PhotoUpload
-from shopcare.services.return_policy import get_policy_settings
-from shopcare.services.return_shipments import add_return_parcel
-from shopcare.services.returns import (
+from shopcare.services.orders.views import OrderView, order_view_by_token
+from shopcare.services.returns.photos import PHOTO_DIR, PhotoUpload
+from shopcare.services.returns.policy import get_policy_settings
+from shopcare.services.returns.requests import (
     REASONS,
     ReturnAsk,
     ReturnRefused,
@@ -35,8 +35,8 @@ from shopcare.services.returns import (
     return_by_token,
     return_options,
 )
-from shopcare.services.shop import get_profile
-from shopcare.services.views import OrderView, order_view_by_token
+from shopcare.services.returns.shipments import add_return_parcel
+from shopcare.services.shop.profile import get_profile
 from shopcare.ui.public.forms import form_fields, form_with_files, see_other, shopper_router
 from shopcare.ui.public.pages import not_found
 from shopcare.ui.public.return_words import (
@@ -292,8 +292,8 @@ def return_slip_response(
     """Inline, so a phone opens it in its viewer; no CSP, which some PDF viewers trip over.
     ``?size=a4|letter|label_4x6`` as the Printing page promises; anything else, or none,
     gives the owner's default size."""
-    from shopcare.services.print_settings import PageSize
-    from shopcare.services.slips import return_slip_by_token
+    from shopcare.services.returns.print_settings import PageSize
+    from shopcare.services.returns.slips import return_slip_by_token
 
     found = return_by_token(shopcare.sessions, token)
     settings = shopcare.settings

@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from shopcare.services.feedback import feedback_form_for_order
-from shopcare.services.offers import offer_for_order
-from shopcare.services.page_views import PageKind, record_page_view
-from shopcare.services.tracking_page import tracking_page as tracking_page_view
+from shopcare.services.offers.placement import offer_for_order
+from shopcare.services.shopper_site.feedback import feedback_form_for_order
+from shopcare.services.shopper_site.page_views import PageKind, record_page_view
+from shopcare.services.shopper_site.tracking_page import tracking_page as tracking_page_view
 from shopcare.ui.public.forms import see_other, shopper_router
 from shopcare.ui.public.pages import not_found
 from shopcare.ui.public.templating import render

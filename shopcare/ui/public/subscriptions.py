@@ -11,9 +11,9 @@ from starlette.concurrency import run_in_threadpool
 
 from shopcare.domain.numbers import parse_whole
 from shopcare.services.errors import InputError
-from shopcare.services.feedback import feedback_by_token, record_feedback
-from shopcare.services.shop import get_profile
-from shopcare.services.subscriptions import is_known, resubscribe, unsubscribe
+from shopcare.services.messages.subscriptions import is_known, resubscribe, unsubscribe
+from shopcare.services.shop.profile import get_profile
+from shopcare.services.shopper_site.feedback import feedback_by_token, record_feedback
 from shopcare.ui.public.forms import form_fields, shopper_router
 from shopcare.ui.public.templating import render
 from shopcare.ui.public.words import N_

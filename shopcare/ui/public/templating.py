@@ -35,9 +35,9 @@ from shopcare.domain.branding import (
     readable_on,
     style_text,
 )
-from shopcare.services.custom_css import check_css
-from shopcare.services.problem_reports import likely_problem
-from shopcare.services.shop import ShopProfile
+from shopcare.services.shop.profile import ShopProfile
+from shopcare.services.shopper_site.custom_css import check_css
+from shopcare.services.shopper_site.problem_reports import likely_problem
 from shopcare.templating import jinja_environment
 from shopcare.ui.public.csrf import COOKIE, csrf_field
 from shopcare.ui.public.forms import prefix

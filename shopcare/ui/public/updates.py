@@ -14,9 +14,9 @@ from starlette.concurrency import run_in_threadpool
 
 from shopcare.domain.ratelimit import RateLimiter
 from shopcare.services.errors import InputError
-from shopcare.services.shop import get_profile
-from shopcare.services.subscriptions import Who, is_known, resubscribe, unsubscribe
-from shopcare.services.watches import number_page_path, resume_updates, start_watch
+from shopcare.services.messages.subscriptions import Who, is_known, resubscribe, unsubscribe
+from shopcare.services.messages.watches import number_page_path, resume_updates, start_watch
+from shopcare.services.shop.profile import get_profile
 from shopcare.ui.public.forms import form_fields, see_other, shopper_router
 from shopcare.ui.public.lookup import NO_PARCEL, client_address
 from shopcare.ui.public.pages import LOOKUP_WINDOW, not_found, too_many_attempts

@@ -1,0 +1,1 @@
+"""The demo shop: its orders, offers and catalogue, for `shopcare run --demo`."""

@@ -1,0 +1,1 @@
+"""What the owner learns from the store: the dashboard's figures."""

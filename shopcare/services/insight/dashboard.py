@@ -1,0 +1,124 @@
+"""What the owner sees at a glance: shipments by status, order list, messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import col, func, select
+
+from shopcare.db.engine import SessionFactory
+from shopcare.db.models import OutboxMessage, ProblemReport, Shipment, ShopOrder
+from shopcare.domain.status import ShipmentStatus
+from shopcare.services.shop.profile import load_profile
+from shopcare.services.shopper_site.page_views import PageKind, counts_by_kind
+
+ENGAGEMENT_DAYS = 30
+
+
+def counts_by_status(sessions: SessionFactory) -> dict[ShipmentStatus, int]:
+    with sessions() as session:
+        rows = session.exec(
+            select(Shipment.status, func.count()).group_by(col(Shipment.status))
+        ).all()
+    found = {ShipmentStatus(status): int(n) for status, n in rows}
+    return {status: found.get(status, 0) for status in ShipmentStatus}
+
+
+@dataclass(frozen=True)
+class OrderRow:
+    id: int
+    order_number: str
+    placed_at: datetime
+    customer: str
+    email: str
+    status: str
+    tracking: str
+
+
+def list_orders(sessions: SessionFactory, *, limit: int = 200, offset: int = 0) -> list[OrderRow]:
+    """Newest first; the status shown is the least advanced parcel's."""
+    with sessions() as session:
+        zone = load_profile(session).zone
+        orders = session.exec(
+            select(ShopOrder).order_by(col(ShopOrder.placed_at).desc()).offset(offset).limit(limit)
+        ).all()
+        ids = [o.id for o in orders]
+        shipments = session.exec(select(Shipment).where(col(Shipment.order_id).in_(ids))).all()
+    by_order: dict[int, list[Shipment]] = {}
+    for s in shipments:
+        by_order.setdefault(s.order_id, []).append(s)
+    return [
+        OrderRow(
+            id=o.id or 0,
+            order_number=o.order_number,
+            placed_at=o.placed_at.astimezone(zone),
+            customer=o.ship_name,
+            email=o.email,
+            status=", ".join(sorted({s.status for s in by_order.get(o.id or 0, [])}))
+            or "not shipped",
+            tracking=", ".join(s.tracking_number for s in by_order.get(o.id or 0, [])),
+        )
+        for o in orders
+    ]
+
+
+def count_orders(sessions: SessionFactory) -> int:
+    with sessions() as session:
+        return int(session.exec(select(func.count()).select_from(ShopOrder)).one())
+
+
+def count_open_problems(sessions: SessionFactory) -> int:
+    """Shoppers' problem reports the owner has not marked resolved yet."""
+    with sessions() as session:
+        query = select(func.count()).select_from(ProblemReport)
+        return int(session.exec(query.where(ProblemReport.status == "open")).one())
+
+
+def outbox_counts(sessions: SessionFactory) -> dict[str, int]:
+    with sessions() as session:
+        rows = session.exec(
+            select(OutboxMessage.status, func.count()).group_by(col(OutboxMessage.status))
+        ).all()
+    return {status: int(n) for status, n in rows}
+
+
+@dataclass(frozen=True)
+class Engagement:
+    """What shoppers did on the public pages over the last ``days``."""
+
+    days: int
+    tracking_views: int
+    orders_viewed: int
+    lookups_found: int
+    lookups_failed: int
+    number_lookups: int
+    offer_views: int
+    offer_clicks: int
+    thanks_views: int
+
+    @property
+    def views_per_order(self) -> float | None:
+        """The WISMO proxy: how often a shopper came back to ask "where is my order?"."""
+        return self.tracking_views / self.orders_viewed if self.orders_viewed else None
+
+    @property
+    def offer_ctr(self) -> float | None:
+        return self.offer_clicks / self.offer_views if self.offer_views else None
+
+
+def engagement(
+    sessions: SessionFactory, *, now: datetime, days: int = ENGAGEMENT_DAYS
+) -> Engagement:
+    counts = counts_by_kind(sessions, since=now - timedelta(days=days), until=now)
+    return Engagement(
+        days=days,
+        tracking_views=counts[PageKind.TRACKING_VIEW].views,
+        orders_viewed=counts[PageKind.TRACKING_VIEW].orders,
+        lookups_found=counts[PageKind.LOOKUP].views,
+        lookups_failed=counts[PageKind.LOOKUP_FAILED].views,
+        number_lookups=counts[PageKind.NUMBER_LOOKUP].views,
+        offer_views=counts[PageKind.OFFER_VIEW].views,
+        offer_clicks=counts[PageKind.OFFER_CLICK].views,
+        thanks_views=counts[PageKind.THANKS_VIEW].views,
+    )

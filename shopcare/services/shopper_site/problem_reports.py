@@ -1,0 +1,120 @@
+""" "Report a problem" from the tracking page, and the owner's list of reports to answer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlmodel import col, select
+
+from shopcare.db.engine import SessionFactory, transaction
+from shopcare.db.models import ProblemReport, Shipment, ShopOrder
+from shopcare.domain.text import clean_text
+from shopcare.services.errors import InputError
+from shopcare.services.shop.profile import load_profile
+
+MAX_MESSAGE = 2000
+OPEN, RESOLVED = "open", "resolved"
+
+
+class ProblemKind(StrEnum):
+    NOT_ARRIVED = "not_arrived"
+    DAMAGED = "damaged"
+    WRONG_ITEM = "wrong_item"
+    OTHER = "other"
+
+
+def likely_problem(statuses: list[str]) -> ProblemKind:
+    """The choice the form starts on: once every parcel has arrived, "has not arrived" is
+    the one thing that cannot be the problem; before that, it is the likeliest."""
+    if statuses and all(status == "delivered" for status in statuses):
+        return ProblemKind.DAMAGED
+    return ProblemKind.NOT_ARRIVED
+
+
+def report_problem(
+    sessions: SessionFactory,
+    order_token: str,
+    *,
+    kind: str,
+    message: str,
+    shipment_id: int | None,
+    now: datetime,
+) -> bool:
+    """Store the shopper's report; False for an unknown order. ``InputError`` (nothing
+    stored) for an unknown kind, a missing message for "other", a message too long, or a
+    parcel that is not this order's."""
+    try:
+        chosen = ProblemKind(kind)
+    except ValueError:
+        raise InputError("Please choose what the problem is.") from None
+    text = clean_text(message, multiline=True).strip()
+    if chosen is ProblemKind.OTHER and not text:
+        raise InputError("Please describe the problem.")
+    if len(text) > MAX_MESSAGE:
+        raise InputError("Please keep the description under 2000 characters.")
+    with transaction(sessions) as session:
+        order = session.exec(select(ShopOrder).where(ShopOrder.public_token == order_token)).first()
+        if order is None or order.id is None:
+            return False
+        if shipment_id is not None:
+            shipment = session.get(Shipment, shipment_id)
+            if shipment is None or shipment.order_id != order.id:
+                raise InputError("Please choose one of this order's parcels.")
+        session.add(
+            ProblemReport(
+                order_id=order.id, shipment_id=shipment_id, kind=chosen, message=text,
+                status=OPEN, created_at=now,
+            )
+        )  # fmt: skip
+        return True
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    id: int
+    order_id: int
+    order_number: str
+    kind: ProblemKind
+    message: str
+    tracking_number: str
+    created_at: datetime
+    """In the shop's time zone."""
+
+
+def open_reports(sessions: SessionFactory, *, limit: int = 500) -> list[ReportRow]:
+    """Oldest first: the owner answers in the order shoppers asked."""
+    with sessions() as session:
+        zone = load_profile(session).zone
+        rows = session.exec(
+            select(ProblemReport, ShopOrder.order_number, Shipment.tracking_number)
+            .join(ShopOrder, col(ShopOrder.id) == col(ProblemReport.order_id))
+            .join(Shipment, col(Shipment.id) == col(ProblemReport.shipment_id), isouter=True)
+            .where(ProblemReport.status == OPEN)
+            .order_by(col(ProblemReport.created_at), col(ProblemReport.id))
+            .limit(limit)
+        ).all()
+    return [
+        ReportRow(
+            id=report.id or 0,
+            order_id=report.order_id,
+            order_number=number,
+            kind=ProblemKind(report.kind),
+            message=report.message,
+            tracking_number=tracking or "",
+            created_at=report.created_at.astimezone(zone),
+        )
+        for report, number, tracking in rows
+    ]
+
+
+def resolve_report(sessions: SessionFactory, report_id: int, *, now: datetime) -> bool:
+    with transaction(sessions) as session:
+        report = session.get(ProblemReport, report_id)
+        if report is None:
+            return False
+        if report.status != RESOLVED:
+            report.status, report.resolved_at = RESOLVED, now
+            session.add(report)
+        return True
