@@ -108,7 +108,7 @@ def sign_in(page: Page, admin: AdminServer) -> None:
 
 def test_the_list_of_pages_is_every_admin_page() -> None:
     declared = set()
-    for module in ADMIN.glob("*.py"):
+    for module in ADMIN.rglob("*.py"):
         declared |= set(re.findall(r'ui\.page\("([^"]+)"\)', module.read_text()))
     declared.add("/admin/account")  # account.py names its path once, as PATH
     assert declared == set(PAGES) | set(OPEN_PAGES)

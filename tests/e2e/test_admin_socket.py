@@ -17,8 +17,8 @@ import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
-from shopcare.ui.admin.gate import ADMIN_COOKIE
-from shopcare.ui.admin.sockets import GO_TO_SIGN_IN
+from shopcare.ui.admin.access.gate import ADMIN_COOKIE
+from shopcare.ui.admin.access.sockets import GO_TO_SIGN_IN
 from tests.e2e.admin_server import AdminServer, running_admin
 from tests.ui.admin_support import OWNER, PASSWORD
 

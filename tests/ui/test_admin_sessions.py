@@ -8,7 +8,7 @@ import pytest
 from nicegui import ui
 from nicegui.testing import User
 
-from shopcare.ui.admin.gate import ADMIN_COOKIE
+from shopcare.ui.admin.access.gate import ADMIN_COOKIE
 from tests.ui.admin_support import PASSWORD, only, sign_in
 
 pytestmark = pytest.mark.usefixtures("admin_data_dir")

@@ -21,8 +21,8 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from shopcare.app import ShopCare
 from shopcare.domain.ratelimit import RateLimiter
 from shopcare.services.accounts.auth import set_password
-from shopcare.ui.admin.auth import SIGN_IN_LIMIT, auth_router, pop_flash
-from shopcare.ui.admin.sockets import LiveSockets
+from shopcare.ui.admin.access.auth import SIGN_IN_LIMIT, auth_router, pop_flash
+from shopcare.ui.admin.access.sockets import LiveSockets
 from tests.conftest import PUBLIC_URL, FakeClock
 from tests.ui.admin_support import OWNER, PASSWORD
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 from starlette.types import Message, Receive, Scope, Send
 
-from shopcare.ui.admin.sockets import GO_TO_SIGN_IN, LiveSockets
+from shopcare.ui.admin.access.sockets import GO_TO_SIGN_IN, LiveSockets
 from tests.conftest import FakeClock
 
 CLOSE = {"type": "websocket.close", "code": 1008}

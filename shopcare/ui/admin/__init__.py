@@ -10,32 +10,32 @@ from typing import TYPE_CHECKING
 
 from nicegui import app
 
-from shopcare.ui.admin.account import account_router, register_account
-from shopcare.ui.admin.api_keys import register_api_keys
-from shopcare.ui.admin.auth import auth_router
-from shopcare.ui.admin.carriers import register_carriers
-from shopcare.ui.admin.csv_import import register_csv_import
+from shopcare.ui.admin.access.account import account_router, register_account
+from shopcare.ui.admin.access.auth import auth_router
+from shopcare.ui.admin.access.gate import AdminGate
+from shopcare.ui.admin.access.login import register_login_pages
+from shopcare.ui.admin.access.sockets import LiveSockets
 from shopcare.ui.admin.dashboard import register_dashboard
-from shopcare.ui.admin.gate import AdminGate
-from shopcare.ui.admin.login import register_login_pages
-from shopcare.ui.admin.mailbox import register_mailbox
-from shopcare.ui.admin.messages import register_messages
-from shopcare.ui.admin.new_order import register_new_order
-from shopcare.ui.admin.offers import register_offers
-from shopcare.ui.admin.order_detail import register_order_detail
-from shopcare.ui.admin.orders import register_orders
+from shopcare.ui.admin.intake.csv_import import register_csv_import
+from shopcare.ui.admin.intake.store_connection import register_store_connection
+from shopcare.ui.admin.intake.webhook_deliveries import register_webhook_deliveries
+from shopcare.ui.admin.messages.mailbox import register_mailbox
+from shopcare.ui.admin.messages.rules import register_messages
+from shopcare.ui.admin.messages.templates_editor import register_templates_editor
+from shopcare.ui.admin.orders.detail import register_order_detail
+from shopcare.ui.admin.orders.listing import register_orders
+from shopcare.ui.admin.orders.new_order import register_new_order
+from shopcare.ui.admin.orders.problem_reports import register_problem_reports
 from shopcare.ui.admin.pdf_routes import pdf_router
-from shopcare.ui.admin.printing import register_printing
-from shopcare.ui.admin.problem_reports import register_problem_reports
-from shopcare.ui.admin.return_detail import register_return_detail
-from shopcare.ui.admin.return_policy import register_return_policy
-from shopcare.ui.admin.returns_queue import register_returns_queue
-from shopcare.ui.admin.shop_profile import register_shop_profile
-from shopcare.ui.admin.sockets import LiveSockets
-from shopcare.ui.admin.store_connection import register_store_connection
-from shopcare.ui.admin.templates_editor import register_templates_editor
-from shopcare.ui.admin.tracking_settings import register_tracking_settings
-from shopcare.ui.admin.webhook_deliveries import register_webhook_deliveries
+from shopcare.ui.admin.returns.detail import register_return_detail
+from shopcare.ui.admin.returns.policy import register_return_policy
+from shopcare.ui.admin.returns.printing import register_printing
+from shopcare.ui.admin.returns.queue import register_returns_queue
+from shopcare.ui.admin.settings.api_keys import register_api_keys
+from shopcare.ui.admin.settings.carriers import register_carriers
+from shopcare.ui.admin.settings.offers import register_offers
+from shopcare.ui.admin.settings.shop_profile import register_shop_profile
+from shopcare.ui.admin.settings.tracking import register_tracking_settings
 
 if TYPE_CHECKING:
     from shopcare.app import ShopCare

@@ -16,7 +16,7 @@ from fastapi.responses import PlainTextResponse, Response
 
 from shopcare.services.errors import InputError
 from shopcare.services.returns.slips import packing_slip_pdf, return_slips_pdf
-from shopcare.ui.admin.gate import signed_in
+from shopcare.ui.admin.access.gate import signed_in
 
 if TYPE_CHECKING:
     from shopcare.app import ShopCare

@@ -27,17 +27,17 @@ from shopcare.services.accounts.admin_sessions import (
 from shopcare.services.accounts.auth import MIN_PASSWORD, change_password
 from shopcare.services.errors import InputError
 from shopcare.services.shop.profile import get_profile
-from shopcare.ui.admin.auth import (
+from shopcare.ui.admin.access.auth import (
     FLASH_KEY,
     forget_cookie,
     pop_flash,
     refuse_foreign_origin,
     sentence,
 )
-from shopcare.ui.admin.gate import signed_in
+from shopcare.ui.admin.access.gate import signed_in
+from shopcare.ui.admin.access.login import native_field, native_form
+from shopcare.ui.admin.access.sockets import LiveSockets
 from shopcare.ui.admin.layout import frame, when
-from shopcare.ui.admin.login import native_field, native_form
-from shopcare.ui.admin.sockets import LiveSockets
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo

@@ -12,7 +12,7 @@ from shopcare.services.errors import InputError
 from shopcare.services.messages.admin import save_profile
 from shopcare.services.shop.profile import ShopProfile, get_profile
 from shopcare.ui.admin.layout import frame
-from shopcare.ui.admin.site_look import SiteLookForm
+from shopcare.ui.admin.settings.site_look import SiteLookForm
 
 if TYPE_CHECKING:
     from shopcare.app import ShopCare

@@ -14,8 +14,8 @@ from fastapi.responses import RedirectResponse
 from nicegui import ui
 
 from shopcare.services.accounts.auth import MIN_PASSWORD, has_admin
-from shopcare.ui.admin.auth import pop_flash, safe_next
-from shopcare.ui.admin.gate import signed_in
+from shopcare.ui.admin.access.auth import pop_flash, safe_next
+from shopcare.ui.admin.access.gate import signed_in
 from shopcare.ui.admin.layout import bare
 
 if TYPE_CHECKING:

@@ -25,7 +25,7 @@ from shopcare.services.returns.workflow import (
     receive_return,
     refund_figures,
 )
-from shopcare.ui.admin.auth import sentence
+from shopcare.ui.admin.access.auth import sentence
 from shopcare.ui.admin.layout import status_label
 
 if TYPE_CHECKING:

@@ -28,7 +28,7 @@ from shopcare.services.messages.admin import (
     send_test,
 )
 from shopcare.ui.admin.layout import frame, status_label, when
-from shopcare.ui.admin.mailbox import SANDBOX
+from shopcare.ui.admin.messages.mailbox import SANDBOX
 
 if TYPE_CHECKING:
     from shopcare.app import ShopCare

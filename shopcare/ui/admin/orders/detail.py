@@ -24,9 +24,9 @@ from shopcare.services.tracking.provider_views import carrier_choices
 from shopcare.services.tracking.waiting_parcels import NO_ACCOUNT
 from shopcare.ui.admin.detail_page import record_frame, redrawn
 from shopcare.ui.admin.layout import status_label, when
-from shopcare.ui.admin.order_edit import OrderDialogs, order_banners
-from shopcare.ui.admin.return_actions import ReturnActions
-from shopcare.ui.admin.shipment_actions import ShipmentActions
+from shopcare.ui.admin.orders.edit import OrderDialogs, order_banners
+from shopcare.ui.admin.orders.shipment_actions import ShipmentActions
+from shopcare.ui.admin.returns.actions import ReturnActions
 
 if TYPE_CHECKING:
     from shopcare.app import ShopCare

@@ -16,7 +16,7 @@ from shopcare.services.errors import InputError
 from shopcare.services.orders.changes import add_parcel
 from shopcare.services.orders.views import LineView
 from shopcare.services.shop.profile import get_profile
-from shopcare.ui.admin.parcel_form import ParcelFields
+from shopcare.ui.admin.orders.parcel_form import ParcelFields
 
 if TYPE_CHECKING:
     from shopcare.app import ShopCare

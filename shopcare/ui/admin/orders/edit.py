@@ -19,10 +19,10 @@ from shopcare.services.errors import InputError
 from shopcare.services.orders.changes import LineEdit, OrderEdit, cancel, order_edit, update_order
 from shopcare.services.orders.facts import OrderFacts
 from shopcare.services.orders.views import OrderView
-from shopcare.ui.admin.address_fields import Address, AddressFields
 from shopcare.ui.admin.layout import when
-from shopcare.ui.admin.line_items import OWNER_DECIMAL, ItemRows
-from shopcare.ui.admin.parcel_dialog import ParcelDialog
+from shopcare.ui.admin.orders.address_fields import Address, AddressFields
+from shopcare.ui.admin.orders.line_items import OWNER_DECIMAL, ItemRows
+from shopcare.ui.admin.orders.parcel_dialog import ParcelDialog
 
 if TYPE_CHECKING:
     from shopcare.app import ShopCare

@@ -22,8 +22,8 @@ from shopcare.domain.ratelimit import RateLimiter
 from shopcare.services.accounts.admin_sessions import end_session, start_session
 from shopcare.services.accounts.auth import check_login, create_first_admin
 from shopcare.services.errors import InputError
-from shopcare.ui.admin.gate import ADMIN_COOKIE, login_url, same_origin
-from shopcare.ui.admin.sockets import LiveSockets
+from shopcare.ui.admin.access.gate import ADMIN_COOKIE, login_url, same_origin
+from shopcare.ui.admin.access.sockets import LiveSockets
 from shopcare.ui.hsts import is_https
 
 if TYPE_CHECKING:

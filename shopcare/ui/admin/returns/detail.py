@@ -18,8 +18,8 @@ from shopcare.domain.text import isolate
 from shopcare.services.returns.admin import ReturnDetail, photo_file, return_detail
 from shopcare.ui.admin.detail_page import record_frame, redrawn
 from shopcare.ui.admin.layout import status_label, when
-from shopcare.ui.admin.return_actions import ReturnSteps
-from shopcare.ui.admin.returns_queue import RESOLUTIONS
+from shopcare.ui.admin.returns.actions import ReturnSteps
+from shopcare.ui.admin.returns.queue import RESOLUTIONS
 
 if TYPE_CHECKING:
     from shopcare.app import ShopCare

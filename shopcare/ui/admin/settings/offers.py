@@ -19,7 +19,7 @@ from shopcare.services.offers.admin import (
     move_offer,
 )
 from shopcare.ui.admin.layout import frame, when
-from shopcare.ui.admin.offer_form import OfferForm
+from shopcare.ui.admin.settings.offer_form import OfferForm
 from shopcare.ui.admin.theme import NEUTRAL_BADGE
 
 if TYPE_CHECKING:

@@ -22,7 +22,7 @@ from shopcare.services.messages.rules import (
     update_rules,
 )
 from shopcare.ui.admin.layout import frame, status_label
-from shopcare.ui.admin.message_channels import SmsCard, WebhookCard
+from shopcare.ui.admin.messages.channels import SmsCard, WebhookCard
 
 if TYPE_CHECKING:
     from shopcare.app import ShopCare

@@ -17,10 +17,10 @@ from shopcare.domain.intake import LineIn, OrderIn, ShipmentIn, email_problem
 from shopcare.services.errors import InputError
 from shopcare.services.intake.by_hand import create_order
 from shopcare.services.shop.profile import get_profile
-from shopcare.ui.admin.address_fields import AddressFields
 from shopcare.ui.admin.layout import frame
-from shopcare.ui.admin.line_items import OWNER_DECIMAL, ItemRows
-from shopcare.ui.admin.parcel_form import ParcelFields
+from shopcare.ui.admin.orders.address_fields import AddressFields
+from shopcare.ui.admin.orders.line_items import OWNER_DECIMAL, ItemRows
+from shopcare.ui.admin.orders.parcel_form import ParcelFields
 
 if TYPE_CHECKING:
     from shopcare.app import ShopCare

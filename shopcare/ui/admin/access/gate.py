@@ -22,8 +22,8 @@ from starlette.responses import PlainTextResponse, RedirectResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from shopcare.services.accounts.admin_sessions import LiveSession, check_session
-from shopcare.ui.admin.headers import ADMIN_HEADERS, ADMIN_HTML_HEADERS
-from shopcare.ui.admin.sockets import LiveSockets
+from shopcare.ui.admin.access.headers import ADMIN_HEADERS, ADMIN_HTML_HEADERS
+from shopcare.ui.admin.access.sockets import LiveSockets
 from shopcare.ui.response_headers import with_headers
 
 if TYPE_CHECKING:

@@ -1,0 +1,3 @@
+"""The owner's returns pages: the queue, one return and its actions, the return policy, and
+printing slips.
+"""
