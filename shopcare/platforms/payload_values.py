@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from shopcare.domain.money import parse_money
+from shopcare.domain.utc import as_utc
 
 LARGEST = 10**15
 """Above this no quantity or amount (in minor units) is real, and the store's 64-bit
@@ -52,7 +53,7 @@ def utc(value: Any, name: str) -> datetime | None:
         return None
     try:
         moment = datetime.fromisoformat(found.replace("Z", "+00:00"))
-        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+        return as_utc(moment)
     except (ValueError, OverflowError) as exc:  # year 1 or 9999 with an offset overflows
         raise ValueError(f"{name} {found!r} is not a date") from exc
 

@@ -48,6 +48,13 @@ async def test_a_cursor_this_api_did_not_give_is_422(api: httpx.AsyncClient) -> 
         assert response.json()["detail"][0]["loc"] == ["query", "cursor"]
 
 
+async def test_an_empty_cursor_is_a_client_mistake_on_every_list(api: httpx.AsyncClient) -> None:
+    for path in ("/orders", "/shipments", "/returns", "/feedback"):
+        response = await api.get(path, params={"cursor": "", "limit": "1"})
+        assert response.status_code == 422, path
+        assert response.json()["detail"][0]["loc"] == ["query", "cursor"], path
+
+
 async def test_orders_filter_by_status_email_and_number(api: httpx.AsyncClient) -> None:
     await api.post("/orders", json=order_body("A", email="Ada@Example.com"))
     parcel = [{"tracking_number": "SIM000000001", "carrier": "simulated"}]

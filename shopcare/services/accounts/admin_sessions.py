@@ -26,7 +26,7 @@ from shopcare.domain.admin_sessions import (
     is_expired,
     needs_touch,
 )
-from shopcare.services.api.views import aware
+from shopcare.domain.utc import as_utc
 from shopcare.services.errors import InputError
 from shopcare.services.shop.settings_rows import load_group, update_group
 
@@ -130,7 +130,7 @@ def check_session(
         rules = load_group(session, _KEY, SessionRules)
     if row is None or row.id is None:
         return None
-    created, seen = aware(row.created_at), aware(row.last_seen_at)
+    created, seen = as_utc(row.created_at), as_utc(row.last_seen_at)
     if is_expired(created_at=created, last_seen_at=seen, now=now, idle=rules.idle):
         _delete(sessions, col(AdminSession.id) == row.id)
         return None
@@ -172,7 +172,7 @@ def list_sessions(
         rules = load_group(session, _KEY, SessionRules)
     views = []
     for row in rows:
-        created, seen = aware(row.created_at), aware(row.last_seen_at)
+        created, seen = as_utc(row.created_at), as_utc(row.last_seen_at)
         if row.id is None or is_expired(
             created_at=created, last_seen_at=seen, now=now, idle=rules.idle
         ):

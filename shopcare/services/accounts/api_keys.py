@@ -12,13 +12,14 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import col, select
 
 from shopcare.db.engine import SessionFactory, transaction
 from shopcare.db.models import ApiIdempotency, ApiKey
+from shopcare.domain.utc import as_utc
 from shopcare.services.errors import InputError
 
 KEY_PREFIX = "sc_"
@@ -101,7 +102,7 @@ def verify_key(sessions: SessionFactory, presented: str, *, now: datetime) -> in
     if not hmac.compare_digest(row.key_hash, digest):
         return None
     last = row.last_used_at
-    if last is None or _aware(now) - _aware(last) >= USE_RECORDED_EVERY:
+    if last is None or as_utc(now) - as_utc(last) >= USE_RECORDED_EVERY:
         _record_use(sessions, row.id, now=now)
     return row.id
 
@@ -111,20 +112,15 @@ def _record_use(sessions: SessionFactory, key_id: int, *, now: datetime) -> None
         session.execute(sa.update(ApiKey).where(col(ApiKey.id) == key_id).values(last_used_at=now))
 
 
-def _aware(moment: datetime) -> datetime:
-    """SQLite gives times back without their zone; they are stored in UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def _row(key: ApiKey) -> ApiKeyRow:
     assert key.id is not None
     return ApiKeyRow(
         id=key.id,
         name=key.name,
         prefix=key.prefix,
-        created_at=_aware(key.created_at),
-        last_used_at=_aware(key.last_used_at) if key.last_used_at else None,
-        revoked_at=_aware(key.revoked_at) if key.revoked_at else None,
+        created_at=as_utc(key.created_at),
+        last_used_at=as_utc(key.last_used_at) if key.last_used_at else None,
+        revoked_at=as_utc(key.revoked_at) if key.revoked_at else None,
     )
 
 

@@ -29,6 +29,7 @@ from shopcare.db.models import (
     TrackingEvent,
 )
 from shopcare.domain.status import ShipmentStatus
+from shopcare.domain.utc import as_utc
 from shopcare.services.api.paging import (
     Page,
     bounded,
@@ -46,7 +47,6 @@ from shopcare.services.api.views import (
     ApiShipment,
     api_order,
     api_shipment,
-    aware,
 )
 from shopcare.services.errors import InputError
 
@@ -99,7 +99,7 @@ def list_orders(
     next_cursor = None
     if more and orders:
         last = orders[-1]
-        stamp_at = aware(last.updated_at or last.created_at)
+        stamp_at = as_utc(last.updated_at or last.created_at)
         next_cursor = encode_cursor([stamp_at.isoformat(), last.id])
     return Page(found, next_cursor)
 

@@ -7,7 +7,7 @@ keeps the services free of the web layer.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from shopcare.db.models import (
     Feedback,
@@ -18,15 +18,7 @@ from shopcare.db.models import (
     ShopOrder,
     TrackingEvent,
 )
-
-
-def aware(moment: datetime) -> datetime:
-    """SQLite gives times back without their zone; they are stored in UTC."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def maybe_aware(moment: datetime | None) -> datetime | None:
-    return aware(moment) if moment else None
+from shopcare.domain.utc import as_utc, as_utc_or_none
 
 
 @dataclass(frozen=True)
@@ -68,7 +60,7 @@ class ApiEvent:
     @classmethod
     def of(cls, event: TrackingEvent) -> ApiEvent:
         return cls(
-            at=aware(event.occurred_at),
+            at=as_utc(event.occurred_at),
             status=event.status,
             description=event.description,
             location=event.location,
@@ -106,14 +98,14 @@ def api_shipment(shipment: Shipment, *, order_number: str, events: list[ApiEvent
         tracking_number=shipment.tracking_number,
         tracking_url=shipment.tracking_url,
         status=shipment.status,
-        shipped_at=aware(shipment.shipped_at),
-        delivered_at=maybe_aware(shipment.delivered_at),
-        last_event_at=maybe_aware(shipment.last_event_at),
-        estimated_delivery=maybe_aware(shipment.estimated_delivery),
+        shipped_at=as_utc(shipment.shipped_at),
+        delivered_at=as_utc_or_none(shipment.delivered_at),
+        last_event_at=as_utc_or_none(shipment.last_event_at),
+        estimated_delivery=as_utc_or_none(shipment.estimated_delivery),
         delayed=shipment.delayed,
         silent=shipment.silent,
         external_id=shipment.external_id,
-        created_at=aware(shipment.created_at),
+        created_at=as_utc(shipment.created_at),
         events=events,
     )
 
@@ -163,10 +155,10 @@ def api_order(
         email_problem=order.email_problem,
         currency=order.currency,
         total_minor=order.total_minor,
-        placed_at=aware(order.placed_at),
-        created_at=aware(order.created_at),
-        updated_at=aware(order.updated_at or order.created_at),
-        cancelled_at=maybe_aware(order.cancelled_at),
+        placed_at=as_utc(order.placed_at),
+        created_at=as_utc(order.created_at),
+        updated_at=as_utc(order.updated_at or order.created_at),
+        cancelled_at=as_utc_or_none(order.cancelled_at),
         shipping_address=ApiAddress(
             name=order.ship_name,
             address1=order.ship_address1,
@@ -238,8 +230,8 @@ class ApiReturn:
             refund_minor=ret.refund_minor,
             fee_minor=ret.fee_minor,
             shipping_paid_by=ret.shipping_paid_by,
-            created_at=aware(ret.created_at),
-            updated_at=aware(ret.updated_at or ret.created_at),
+            created_at=as_utc(ret.created_at),
+            updated_at=as_utc(ret.updated_at or ret.created_at),
             lines=lines,
         )
 
@@ -262,6 +254,6 @@ class ApiFeedback:
             order_number=order_number,
             score=feedback.score,
             comment=feedback.comment,
-            created_at=aware(feedback.created_at),
-            answered_at=maybe_aware(feedback.answered_at),
+            created_at=as_utc(feedback.created_at),
+            answered_at=as_utc_or_none(feedback.answered_at),
         )

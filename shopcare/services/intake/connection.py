@@ -20,13 +20,14 @@ import json
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 import httpx
 from sqlmodel import select
 
 from shopcare.db.engine import SessionFactory, transaction
 from shopcare.db.models import StoreConnection
+from shopcare.domain.utc import as_utc_or_none
 from shopcare.platforms.base import Platform, PlatformError, Sleep
 from shopcare.platforms.shopify import Shopify, shop_domain
 from shopcare.platforms.woocommerce import WooCommerce, site_url
@@ -94,7 +95,7 @@ def connection_view(sessions: SessionFactory, platform: str) -> ConnectionView:
         webhook_secret_set=bool(row and row.webhook_secret),
         enabled=bool(row and row.enabled),
         backfill_days=row.backfill_days if row else DEFAULT_DAYS,
-        last_reconcile_at=utc(row.last_reconcile_at) if row else None,
+        last_reconcile_at=as_utc_or_none(row.last_reconcile_at) if row else None,
         last_error=row.last_error if row else "",
         unreadable=any(not box.can_open(v) for v in stored),
     )
@@ -206,7 +207,7 @@ def platform_client(
         sleep=sleep,
         monotonic=monotonic,
     )
-    client.remember_token(token, utc(row.token_expires_at))
+    client.remember_token(token, as_utc_or_none(row.token_expires_at))
     return client
 
 
@@ -248,13 +249,6 @@ async def test_connection(
         return f"failed: {exc}"
     await asyncio.to_thread(keep_client_state, sessions, client)
     return text
-
-
-def utc(moment: datetime | None) -> datetime | None:
-    """SQLite hands times back without their zone; they are stored in UTC."""
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 def secret_keys(platform: str) -> frozenset[str]:

@@ -21,6 +21,7 @@ from sqlmodel import col, delete, select
 from shopcare.db.engine import SessionFactory, transaction
 from shopcare.db.models import ImportRun, StoreConnection
 from shopcare.domain.intake import Mode
+from shopcare.domain.utc import as_utc_or_none
 from shopcare.platforms.base import Platform, Since, Sleep
 from shopcare.services.errors import InputError
 from shopcare.services.intake.backfill import DONE, Window, pull
@@ -28,7 +29,6 @@ from shopcare.services.intake.connection import (
     Clock,
     enabled_platforms,
     platform_client,
-    utc,
 )
 
 RECONCILE_EVERY = timedelta(minutes=15)
@@ -82,7 +82,7 @@ def _begin(
     """The run's row, and when the last reconcile of ``platform`` began."""
     with transaction(sessions) as session:
         row = session.get(StoreConnection, platform)
-        last = utc(row.last_reconcile_at) if row else None
+        last = as_utc_or_none(row.last_reconcile_at) if row else None
         run = ImportRun(kind="reconcile", source=platform, started_at=started)
         session.add(run)
         session.flush()

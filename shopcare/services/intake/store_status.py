@@ -12,7 +12,7 @@ from sqlmodel import col, select
 
 from shopcare.db.engine import SessionFactory
 from shopcare.db.models import ImportRun, StoreConnection
-from shopcare.services.intake.connection import utc
+from shopcare.domain.utc import as_utc_or_none
 from shopcare.services.shop.profile import get_profile
 
 
@@ -94,5 +94,5 @@ def _view(run: ImportRun | None, zone: ZoneInfo) -> RunView | None:
 
 
 def _local(moment: datetime | None, zone: ZoneInfo) -> datetime | None:
-    found = utc(moment)
+    found = as_utc_or_none(moment)
     return found.astimezone(zone) if found else None

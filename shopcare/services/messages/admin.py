@@ -11,7 +11,7 @@ import asyncio
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, delete, select
@@ -19,6 +19,7 @@ from sqlmodel import Session, col, delete, select
 from shopcare.db.engine import SessionFactory, transaction
 from shopcare.db.models import MessageTemplate, OutboxMessage, ReturnRequest, Shipment, ShopOrder
 from shopcare.domain.messages import RETURN_KINDS, MessageKind
+from shopcare.domain.utc import as_utc
 from shopcare.notify.base import Channel, Outgoing, Sender, SendError
 from shopcare.notify.email import new_message_id
 from shopcare.notify.render import (
@@ -90,7 +91,7 @@ def load_template(sessions: SessionFactory, kind: MessageKind, locale: str) -> E
         zone = load_profile(session).zone
     if row is None:
         return EditedTemplate(default_templates(kind), custom=False)
-    saved = row.updated_at if row.updated_at.tzinfo else row.updated_at.replace(tzinfo=UTC)
+    saved = as_utc(row.updated_at)
     return EditedTemplate(
         TemplateSet(subject=row.subject, html=row.html, text=row.text),
         custom=True,

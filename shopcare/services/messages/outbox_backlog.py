@@ -9,7 +9,7 @@ from sqlmodel import col, func, select
 
 from shopcare.db.engine import SessionFactory
 from shopcare.db.models import OutboxMessage
-from shopcare.services.api.views import aware
+from shopcare.domain.utc import as_utc
 from shopcare.services.messages.outbox import QUEUED
 
 
@@ -22,7 +22,7 @@ class Backlog:
         """Seconds the oldest queued message has waited; None when none waits."""
         if self.oldest_created_at is None:
             return None
-        return round((now - aware(self.oldest_created_at)).total_seconds(), 1)
+        return round((now - as_utc(self.oldest_created_at)).total_seconds(), 1)
 
 
 def outbox_backlog(sessions: SessionFactory) -> Backlog:

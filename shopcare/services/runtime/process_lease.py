@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 from shopcare.db.engine import SessionFactory, transaction
 from shopcare.db.models import ProcessLease
 from shopcare.domain.leases import LeaseSeen, lease_is_dead
-from shopcare.services.api.views import aware
+from shopcare.domain.utc import as_utc
 
 LEASE_TTL = timedelta(seconds=60)
 """A lease not renewed for this long is dead wherever its process runs; the heartbeat
@@ -91,8 +91,8 @@ def forget_dead_leases(
         same_host = row.host == here
         process = _process(row.pid) if same_host else _Process(alive=True, started_at=None)
         seen = LeaseSeen(
-            heartbeat_at=aware(row.heartbeat_at),
-            started_at=aware(row.started_at),
+            heartbeat_at=as_utc(row.heartbeat_at),
+            started_at=as_utc(row.started_at),
             same_host=same_host,
             pid_alive=process.alive,
             pid_started_at=process.started_at,

@@ -11,7 +11,6 @@ from sqlmodel import Session
 
 from shopcare.domain.intake import OrderIn, Source
 from shopcare.services.api import reads as api_reads
-from shopcare.services.api.paging import MAX_LIMIT
 from shopcare.services.api.reads import OrderFilter, OrderStatus
 from shopcare.services.errors import InputError
 from shopcare.services.intake import api_orders
@@ -24,6 +23,7 @@ from shopcare.services.intake.api_orders import (
 from shopcare.services.intake.writer import Outcome, Written
 from shopcare.ui.api.auth import KeyCheck
 from shopcare.ui.api.errors import COMMON, NOT_FOUND, invalid
+from shopcare.ui.api.params import Cursor, Limit
 from shopcare.ui.api.schemas import (
     Moment,
     Order,
@@ -81,8 +81,8 @@ def _reads(shopcare: "ShopCare") -> APIRouter:
         updated_since: Annotated[Moment | None, Query()] = None,
         email: Annotated[str, Query(max_length=320)] = "",
         order_number: Annotated[str, Query(max_length=64)] = "",
-        cursor: Annotated[str | None, Query(max_length=200)] = None,
-        limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
+        cursor: Cursor = None,
+        limit: Limit = 50,
     ) -> Any:
         """Oldest change first; keep the last ``next_cursor`` to ask for later changes."""
         filters = OrderFilter(status, updated_since, email, order_number)

@@ -5,14 +5,14 @@
 
 from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query
+from fastapi import APIRouter, Depends, HTTPException, Query
 
 from shopcare.domain.status import ShipmentStatus
 from shopcare.services.api import reads as api_reads
-from shopcare.services.api.paging import MAX_LIMIT
 from shopcare.services.errors import InputError
 from shopcare.ui.api.auth import KeyCheck
 from shopcare.ui.api.errors import COMMON, NOT_FOUND, invalid
+from shopcare.ui.api.params import Cursor, Limit, RowId
 from shopcare.ui.api.schemas import (
     FeedbackPage,
     Return,
@@ -23,10 +23,6 @@ from shopcare.ui.api.schemas import (
 
 if TYPE_CHECKING:
     from shopcare.app import ShopCare
-
-RowId = Annotated[int, Path(ge=1, le=2**53)]
-Cursor = Annotated[str | None, Query(max_length=200)]
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 
 
 def reads_router(shopcare: "ShopCare", auth: KeyCheck) -> APIRouter:
