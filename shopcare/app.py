@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import cast
 
 import httpx
 import sqlalchemy as sa
@@ -20,14 +21,14 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from shopcare.carriers.base import Carrier
 from shopcare.carriers.http import new_client
 from shopcare.carriers.simulated import SimulatedCarrier
-from shopcare.config import Settings
+from shopcare.config import Settings, SmtpConfig, SmtpSecurity
 from shopcare.data_dir import keep_private
 from shopcare.db.engine import SessionFactory, make_engine, session_factory
 from shopcare.db.migrate import upgrade
 from shopcare.db.models import ImportRun
 from shopcare.job_runs import JobRuns
 from shopcare.jobs import make_scheduler
-from shopcare.notify.base import Channel, Sender
+from shopcare.notify.base import SHOPPER_CHANNELS, Channel, Sender
 from shopcare.notify.devmailbox import DevMailbox
 from shopcare.notify.sms import TwilioSms
 from shopcare.notify.smtp import SmtpSender
@@ -46,6 +47,10 @@ from shopcare.services.runtime.process_lease import release_lease, renew_lease, 
 from shopcare.services.secrets_at_rest.box import INFO_KEY, SecretBox
 from shopcare.services.secrets_at_rest.key_file import pending_secret
 from shopcare.services.secrets_at_rest.stored import seal_plain_secrets
+from shopcare.services.setup.address import public_url
+from shopcare.services.setup.checklist import Checklist, get_checklist
+from shopcare.services.setup.given import Given
+from shopcare.services.setup.mail import stored_mail_server
 from shopcare.services.shop.profile import get_profile
 from shopcare.services.shopper_site.view_counts import flush_views
 from shopcare.services.tracking.carrier_accounts import build_carriers
@@ -70,7 +75,9 @@ class ShopCare:
     http: httpx.AsyncClient
     carriers: dict[str, Carrier]
     limits: dict[str, ProviderLimits]
-    sender: Sender
+    fixed_sender: Sender | None = None
+    """A sender the caller chose (tests); otherwise the mail server in force is read from
+    the environment or the store at each dispatch (``email_sender``)."""
     simulated: bool = False
     """The simulated carrier is offered (the demo, and tests): never on a real shop, where a
     made-up parcel would send a real shopper a real "on its way" email."""
@@ -85,6 +92,57 @@ class ShopCare:
         # Names this process on what it claims (outbox rows); written by the first
         # heartbeat or dispatch run, removed at a clean stop.
         self.lease = this_process(now=self.clock())
+        self._smtp: SmtpSender | None = None
+        self._retired: list[SmtpSender] = []
+
+    @property
+    def public_url(self) -> str:
+        """The address shoppers reach: the environment's, else the owner's, else the
+        listening address (and shopper messages wait until one is set)."""
+        return public_url(self.sessions, self.given)
+
+    @property
+    def given(self) -> Given:
+        """What the environment set, which wins over what the owner enters."""
+        s = self.settings
+        return Given(
+            listening_url=s.public_url,
+            public_url=s.public_url if s.public_url_given else "",
+            mail_server=f"{s.smtp.host}:{s.smtp.port}" if s.smtp else "",
+        )
+
+    def setup_checklist(self) -> Checklist:
+        return get_checklist(self.sessions, self.given)
+
+    def mail_server(self) -> SmtpConfig | None:
+        """The environment's mail server, else the one the owner entered, else none (the
+        dev mailbox)."""
+        if self.settings.smtp is not None:
+            return self.settings.smtp
+        stored = stored_mail_server(self.sessions)
+        if stored is None:
+            return None
+        return SmtpConfig(
+            host=stored.host,
+            port=stored.port,
+            security=cast("SmtpSecurity", stored.security),
+            username=stored.username or None,
+            password=stored.password or None,
+        )
+
+    def email_sender(self) -> Sender:
+        """The mail server in force, read each time so one entered in the admin takes effect
+        without a restart; its connection pool is kept while the server stays the same."""
+        if self.fixed_sender is not None:
+            return self.fixed_sender
+        config = self.mail_server()
+        if config is None:
+            return DevMailbox(self.settings.mailbox_dir)
+        if self._smtp is None or self._smtp.config != config:
+            if self._smtp is not None:
+                self._retired.append(self._smtp)  # closed on the event loop, after the run
+            self._smtp = SmtpSender(config)
+        return self._smtp
 
     @property
     def carrier_names(self) -> list[str]:
@@ -110,13 +168,24 @@ class ShopCare:
         return await self.poller.poll(only_ids=[shipment_id])
 
     async def dispatch_once(self) -> DispatchReport:
+        senders, address, setup = await asyncio.to_thread(self._dispatch_inputs)
+        await self._close_retired()
         return await dispatch_outbox(
             self.sessions,
-            await asyncio.to_thread(self.senders),  # reads the message settings
+            senders,
             now=self.clock(),
-            public_url=self.settings.public_url,
+            public_url=address,
             lease=self.lease,
+            held_channels=held_channels(setup, senders),
         )
+
+    async def _close_retired(self) -> None:
+        while self._retired:
+            await self._retired.pop().close()
+
+    def _dispatch_inputs(self) -> tuple[dict[Channel, Sender], str, Checklist]:
+        """The settings each dispatch reads from the store, in one worker-thread trip."""
+        return self.senders(), self.public_url, self.setup_checklist()
 
     async def heartbeat(self) -> None:
         """Tell other processes this one is alive (services.process_lease)."""
@@ -126,7 +195,7 @@ class ShopCare:
         """Email from the configuration; SMS and webhook from the owner's message settings,
         read each time so a change in the admin takes effect without a restart."""
         rules = channel_rules(self.sessions)
-        senders: dict[Channel, Sender] = {Channel.EMAIL: self.sender}
+        senders: dict[Channel, Sender] = {Channel.EMAIL: self.email_sender()}
         if rules.sms_account_sid and rules.sms_auth_token and rules.sms_from:
             senders[Channel.SMS] = TwilioSms(
                 client=self.http,
@@ -195,12 +264,25 @@ class ShopCare:
         except Exception:  # the store may be gone; the rest must still close
             log.exception("page views counted since the last flush were not written")
         await self.http.aclose()
-        if isinstance(self.sender, SmtpSender):
-            await self.sender.close()
+        await self._close_retired()
+        if self._smtp is not None:
+            await self._smtp.close()
         try:
             await asyncio.to_thread(release_lease, self.sessions, self.lease)
         except Exception:  # as above; a lease left behind is found dead by the next start
             log.exception("this process's lease was not removed")
+
+
+def held_channels(setup: Checklist, senders: dict[Channel, Sender]) -> frozenset[Channel]:
+    """While the setup is unfinished, what reaches real shoppers waits; the dev mailbox
+    reaches nobody, so it keeps showing the owner what shoppers will get."""
+    if not setup.holds_messages:
+        return frozenset()
+    return frozenset(
+        channel
+        for channel in SHOPPER_CHANNELS
+        if channel in senders and not isinstance(senders[channel], DevMailbox)
+    )
 
 
 def build(
@@ -233,7 +315,7 @@ def build(
         http=client,
         carriers=carriers,
         limits=limits,
-        sender=sender or _sender(settings),
+        fixed_sender=sender,
         simulated=simulated,
     )
 
@@ -249,12 +331,6 @@ def _carriers(
     carriers[SimulatedCarrier.name] = SimulatedCarrier(clock=clock, speed=speed)
     limits[SimulatedCarrier.name] = ProviderLimits(rate_per_second=1000)
     return carriers, limits
-
-
-def _sender(settings: Settings) -> Sender:
-    if settings.smtp:
-        return SmtpSender(settings.smtp)
-    return DevMailbox(settings.mailbox_dir)
 
 
 def mount(shopcare: ShopCare) -> None:

@@ -100,6 +100,9 @@ class Settings:
     forwarded_allow_ips: str = "127.0.0.1"
     secret_from_env: bool = False
     """``SHOPCARE_SECRET`` gave the secret, so ``secret.key`` is not ShopCare's to replace."""
+    public_url_given: bool = False
+    """``SHOPCARE_PUBLIC_URL`` (or the caller) gave the public URL: it wins over the address
+    the owner enters in the admin. Otherwise ``public_url`` is only the listening address."""
 
     @property
     def mailbox_dir(self) -> Path:
@@ -154,6 +157,7 @@ def load_settings(
         root_path=parse_root_path(env.get("SHOPCARE_ROOT_PATH", "")),
         forwarded_allow_ips=_parse_allow_ips(env.get("SHOPCARE_FORWARDED_ALLOW_IPS", "")),
         secret_from_env=bool(env.get("SHOPCARE_SECRET")),
+        public_url_given=bool(env.get("SHOPCARE_PUBLIC_URL")),
     )
 
 
@@ -183,7 +187,7 @@ def _parse_allow_ips(value: str) -> str:
 
 
 def with_public_url(settings: Settings, url: str) -> Settings:
-    return replace(settings, public_url=url.rstrip("/"))
+    return replace(settings, public_url=url.rstrip("/"), public_url_given=True)
 
 
 def parse_smtp_url(url: str) -> SmtpConfig:

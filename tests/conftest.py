@@ -16,6 +16,8 @@ from aiosmtpd.controller import Controller
 
 from shopcare.app import ShopCare, build
 from shopcare.config import Settings, load_settings, with_public_url
+from shopcare.services.setup.address import save_address
+from shopcare.services.shop.profile import update_profile
 from tests.adapters.carrier_server import CarrierServer, serve
 
 PUBLIC_URL = "http://shop.test"
@@ -48,8 +50,23 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture
 def shopcare(settings: Settings, clock: FakeClock) -> Iterator[ShopCare]:
     app = build(settings, clock=clock, simulated=True)
+    set_up_shop(app)
     yield app
     app.engine.dispose()
+
+
+def set_up_shop(app: ShopCare) -> None:
+    """The shop details a store needs before shoppers' messages go out (its setup): the
+    tests that are not about the setup start from a shop that has done it."""
+    if not app.settings.public_url_given:
+        save_address(app.sessions, PUBLIC_URL)
+    update_profile(
+        app.sessions,
+        name="Test Shop",
+        sender_email="shop@shop.test",
+        support_email="help@shop.test",
+        return_address="Test Shop\nReturns\n2 Test Street\n10115 Berlin\nGermany",
+    )
 
 
 @dataclass

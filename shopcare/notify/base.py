@@ -18,6 +18,10 @@ class Channel(StrEnum):
     WEBHOOK = "webhook"
 
 
+SHOPPER_CHANNELS = frozenset({Channel.EMAIL, Channel.SMS})
+"""What a shopper reads; the owner's own webhook is not one of them."""
+
+
 class SendError(Exception):
     """Delivery failed. ``permanent`` (refused address, 5xx) means retrying will not help;
     ``retry_after`` (seconds) when the other side said how long to wait."""

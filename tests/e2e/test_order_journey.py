@@ -13,7 +13,7 @@ from shopcare.config import Settings, SmtpConfig
 from shopcare.db.models import Shipment
 from shopcare.domain.status import ShipmentStatus
 from shopcare.ui.public.routes import public_router
-from tests.conftest import PUBLIC_URL, FakeClock, SmtpInbox
+from tests.conftest import PUBLIC_URL, FakeClock, SmtpInbox, set_up_shop
 from tests.services.helpers import make_order
 
 LINK = re.compile(re.escape(PUBLIC_URL) + r"(/t/[A-Za-z0-9_-]+)")
@@ -24,6 +24,7 @@ async def test_an_order_is_tracked_to_delivery_with_one_email_per_milestone(
 ) -> None:
     smtp = SmtpConfig(host=smtp_inbox.host, port=smtp_inbox.port, security="plain")
     app = build(replace(settings, smtp=smtp), clock=clock, simulated=True)
+    set_up_shop(app)
     make_order(app, number="1001", tracking="SIMOK100001", email="anna@example.com")
 
     for _ in range(60):  # two and a half days, polled and dispatched hourly
@@ -80,6 +81,7 @@ async def test_a_mail_server_that_is_down_then_up_gets_the_message_exactly_once(
     port = free_port()
     smtp = SmtpConfig(host="127.0.0.1", port=port, security="plain", timeout_s=2)
     app = build(replace(settings, smtp=smtp), clock=clock, simulated=True)
+    set_up_shop(app)
     make_order(app, tracking="")
     report = await app.dispatch_once()  # nothing listens on the port yet
     assert report.retrying == 1 and report.sent == 0

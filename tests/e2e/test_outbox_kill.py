@@ -27,7 +27,7 @@ from shopcare.db.models import Customer, OutboxMessage, ShopOrder
 from shopcare.domain.messages import MessageKind
 from shopcare.services.messages.outbox import message_rows
 from shopcare.services.messages.rules import MessageRules, update_rules
-from tests.conftest import free_port
+from tests.conftest import free_port, set_up_shop
 from tests.e2e.outbox_child import dispatch_until_done
 
 KILLS = 20
@@ -99,6 +99,7 @@ def test_kill_9_while_sending_loses_nothing_and_repeats_only_what_was_in_flight(
     sink, port = slow_sink
     data_dir = str(tmp_path / "data")
     app = build(load_settings({}, data_dir=data_dir))
+    set_up_shop(app)
     update_rules(app.sessions, hourly_cap=0)
     seed_confirmations(app, ROWS)
     # A fork server that imported ShopCare once starts each process (a cold start is ~3 s).

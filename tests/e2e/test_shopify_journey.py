@@ -19,7 +19,7 @@ from shopcare.services.intake.connection import test_connection as check_connect
 from shopcare.services.intake.reconcile import reconcile
 from shopcare.services.tracking.carrier_accounts import save_account
 from tests.adapters.carrier_server import CarrierServer, Reply, serve
-from tests.conftest import FakeClock, SmtpInbox
+from tests.conftest import FakeClock, SmtpInbox, set_up_shop
 from tests.platforms.shopify_server import (
     ADMIN_TOKEN,
     ShopifyShop,
@@ -48,6 +48,7 @@ async def test_a_shopify_order_shipped_on_the_platform_reaches_the_shopper_by_em
 ) -> None:
     smtp = SmtpConfig(host=smtp_inbox.host, port=smtp_inbox.port, security="plain")
     app = build(replace(settings, smtp=smtp), clock=clock)
+    set_up_shop(app)
     watch = Stopwatch()
     shop_servers, carrier_servers = serve(), serve()
     shop = ShopifyShop(next(shop_servers), watch)

@@ -155,7 +155,7 @@ def test_a_logo_file_in_the_data_dir_is_printed_instead_of_the_name(shopcare: Sh
     assert plain is not None and branded is not None
     images = [len(PdfReader(io.BytesIO(pdf)).pages[0].images) for pdf in (plain, branded)]
     assert images == [0, 1]
-    assert "My Shop" in text(plain) and "My Shop" not in text(branded).split("Return slip")[0]
+    assert "Test Shop" in text(plain) and "Test Shop" not in text(branded).split("Return slip")[0]
 
 
 def test_the_owners_own_reason_labels_are_printed(shopcare: ShopCare) -> None:

@@ -48,7 +48,7 @@ async def test_creating_an_order_queues_one_confirmation(
     assert [m.subject for m in sender.sent] == ["Your order 1001 is confirmed"]
     message = sender.sent[0]
     assert message.recipient == "anna@example.com"
-    assert message.reply_to == "support@example.com"
+    assert message.reply_to == "help@shop.test"
     assert message.message_id and rows(shopcare)[0].message_id == message.message_id
 
 

@@ -120,7 +120,7 @@ async def test_the_link_email_is_sent_even_after_unsubscribing_and_in_the_shoppe
     mail = [m for m in await sent_mail(shopcare, clock) if m.kind is MessageKind.ACCOUNT_LINK]
 
     assert len(mail) == 1
-    assert mail[0].subject == "Ihre Bestellungen bei My Shop (zuletzt: 1001)"
+    assert mail[0].subject == "Ihre Bestellungen bei Test Shop (zuletzt: 1001)"
     assert "/account/" in mail[0].html and "Alle Ihre Bestellungen ansehen" in mail[0].html
 
 

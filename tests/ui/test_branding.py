@@ -174,7 +174,7 @@ async def test_css_stored_around_the_checks_still_cannot_leave_the_style_element
     shopcare: ShopCare, client: httpx.AsyncClient
 ) -> None:
     with transaction(shopcare.sessions) as session:
-        session.add(
+        session.merge(  # over the profile the fixture stored
             Setting(
                 key="shop_profile",
                 value=json.dumps(

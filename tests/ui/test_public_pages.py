@@ -67,7 +67,7 @@ async def test_tracking_page_shows_order_items_status_and_timeline(
     assert "Leipzig, DE" in html
     assert "2 Nov 2026, 10:00" in html  # 09:00 UTC label event, shown in Berlin time
     assert html.index("Arrived at sorting centre") < html.index("Shipping label created")
-    assert "support@example.com" in html
+    assert "help@shop.test" in html
     assert f'href="/t/{token}/return"' not in html  # nothing to send back while on its way
 
 

@@ -269,8 +269,8 @@ async def test_the_page_shows_the_support_contact_and_default_questions(
 ) -> None:
     token = place_order(shopcare, clock)
     html = (await client.get(f"/t/{token}?lang=de")).text
-    assert 'href="mailto:support@example.com"' in html
-    assert html.count("support@example.com") == 2  # the link and its text, once
+    assert 'href="mailto:help@shop.test"' in html
+    assert html.count("help@shop.test") == 2  # the link and its text, once
     assert "<details><summary>Wann kommt meine Bestellung an?</summary>" in html
 
 

@@ -36,6 +36,8 @@ class DispatchReport:
     failed: int = 0
     skipped: int = 0
     deferred: int = 0
+    held: int = 0
+    """Shopper messages left queued because the shop's setup is not finished."""
 
 
 async def dispatch_outbox(
@@ -47,14 +49,23 @@ async def dispatch_outbox(
     lease: Lease | None = None,
     limit: int = 200,
     concurrency: int = 4,
+    held_channels: frozenset[Channel] = frozenset(),
 ) -> DispatchReport:
     """Send what is due, ``concurrency`` at a time (each claim is atomic, so sends in
     parallel can never pick the same row). ``lease`` is this process's: it is renewed, and
     stamped on the rows claimed; without one, claimed rows fall back to ``STUCK_AFTER``.
-    All store work runs in a worker thread, never on the event loop."""
+    All store work runs in a worker thread, never on the event loop. Messages on
+    ``held_channels`` (the shop's setup is unfinished, ``services.setup.checklist``) stay
+    queued, untouched: they go once the shop is set up, with the details it then has."""
     report = DispatchReport()
     plan = await asyncio.to_thread(
-        _plan, sessions, now=now, lease=lease, limit=limit, report=report
+        _plan,
+        sessions,
+        now=now,
+        lease=lease,
+        limit=limit,
+        report=report,
+        held_channels=held_channels,
     )
     compose_with = {"public_url": public_url, **plan.compose_with}
     owner = lease.id if lease else ""
@@ -101,6 +112,7 @@ def _plan(
     lease: Lease | None,
     limit: int,
     report: DispatchReport,
+    held_channels: frozenset[Channel],
 ) -> _Plan:
     """One transaction: renew the lease, take back what dead processes left "sending", and
     pick what is due; what quiet hours or the hourly cap hold back is postponed."""
@@ -112,13 +124,19 @@ def _plan(
         rules = load_rules(session)
         profile = load_profile(session)
         templates = owner_templates(session)
+        waiting = select(OutboxMessage).where(
+            OutboxMessage.status == QUEUED, OutboxMessage.next_attempt_at <= now
+        )
+        if held_channels:
+            held = waiting.where(col(OutboxMessage.channel).in_(held_channels))
+            report.held = session.exec(select(func.count()).select_from(held.subquery())).one()
+            waiting = waiting.where(col(OutboxMessage.channel).not_in(held_channels))
         due = [
             Due(r.id or 0, MessageKind(r.kind), Channel(r.channel), r.order_id)
             for r in session.exec(
-                select(OutboxMessage)
-                .where(OutboxMessage.status == QUEUED, OutboxMessage.next_attempt_at <= now)
-                .order_by(col(OutboxMessage.next_attempt_at), col(OutboxMessage.id))
-                .limit(limit)
+                waiting.order_by(col(OutboxMessage.next_attempt_at), col(OutboxMessage.id)).limit(
+                    limit
+                )
             )
         ]
         email_room = _email_room(session, rules, now=now)

@@ -27,14 +27,17 @@ def pdf_router(shopcare: ShopCare) -> APIRouter:
     otherwise take ``/admin/returns/slips.pdf``."""
     router = APIRouter(include_in_schema=False)
     data_dir = shopcare.settings.data_dir
-    public_url = shopcare.settings.public_url
 
     @router.get("/admin/returns/slips.pdf")
     def return_slips(request: Request, ids: str = "", size: str | None = None) -> Response:
         def make() -> bytes | None:
             wanted = _ids(ids)
             return return_slips_pdf(
-                shopcare.sessions, wanted, public_url=public_url, size=size, data_dir=data_dir
+                shopcare.sessions,
+                wanted,
+                public_url=shopcare.public_url,
+                size=size,
+                data_dir=data_dir,
             )
 
         return _pdf(request, make, filename="return-slips.pdf")
@@ -44,7 +47,11 @@ def pdf_router(shopcare: ShopCare) -> APIRouter:
         return _pdf(
             request,
             lambda: return_slips_pdf(
-                shopcare.sessions, [return_id], public_url=public_url, size=size, data_dir=data_dir
+                shopcare.sessions,
+                [return_id],
+                public_url=shopcare.public_url,
+                size=size,
+                data_dir=data_dir,
             ),
             filename=f"return-slip-{return_id}.pdf",
         )

@@ -301,7 +301,7 @@ def return_slip_response(
         return_slip_by_token(
             shopcare.sessions,
             token,
-            public_url=settings.public_url,
+            public_url=shopcare.public_url,
             size=size if size in {s.value for s in PageSize} else None,
             data_dir=settings.data_dir,
         )

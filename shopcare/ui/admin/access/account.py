@@ -82,7 +82,7 @@ def account_router(shopcare: ShopCare, sockets: LiveSockets) -> APIRouter:
         new: Annotated[str, Form()] = "",
         repeat: Annotated[str, Form()] = "",
     ) -> RedirectResponse:
-        refuse_foreign_origin(request, shopcare.settings.public_url)
+        refuse_foreign_origin(request, shopcare.public_url)
         live = signed_in(request)
         if live is None:  # pragma: no cover - the gate sends these to the sign-in page
             return RedirectResponse("/admin/login", status_code=303)
@@ -106,7 +106,7 @@ def account_router(shopcare: ShopCare, sockets: LiveSockets) -> APIRouter:
 
     @router.post(f"{PATH}/sign-out-everywhere")
     def everywhere(request: Request) -> RedirectResponse:
-        refuse_foreign_origin(request, shopcare.settings.public_url)
+        refuse_foreign_origin(request, shopcare.public_url)
         live = signed_in(request)
         if live is not None:
             sockets.end(end_all_sessions(shopcare.sessions, user_id=live.user_id))

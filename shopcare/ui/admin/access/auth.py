@@ -55,7 +55,7 @@ def auth_router(shopcare: ShopCare, sockets: LiveSockets) -> APIRouter:
         password: Annotated[str, Form()] = "",
         next: Annotated[str, Form()] = "/admin",
     ) -> RedirectResponse:
-        refuse_foreign_origin(request, shopcare.settings.public_url)
+        refuse_foreign_origin(request, shopcare.public_url)
         now = shopcare.clock()
         client = request.client.host if request.client else "unknown"
         account = username.strip()[:200]  # as check_login matches it
@@ -77,7 +77,7 @@ def auth_router(shopcare: ShopCare, sockets: LiveSockets) -> APIRouter:
         password: Annotated[str, Form()] = "",
         repeat: Annotated[str, Form()] = "",
     ) -> RedirectResponse:
-        refuse_foreign_origin(request, shopcare.settings.public_url)
+        refuse_foreign_origin(request, shopcare.public_url)
         try:
             if password != repeat:
                 raise InputError("the two passwords differ")
@@ -94,7 +94,7 @@ def auth_router(shopcare: ShopCare, sockets: LiveSockets) -> APIRouter:
 
     @router.post("/admin/logout")
     def logout(request: Request) -> RedirectResponse:
-        refuse_foreign_origin(request, shopcare.settings.public_url)
+        refuse_foreign_origin(request, shopcare.public_url)
         token = request.cookies.get(ADMIN_COOKIE, "")
         sockets.end(end_session(shopcare.sessions, token=token) if token else [])
         request.session.clear()

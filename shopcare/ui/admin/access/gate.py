@@ -114,7 +114,7 @@ class AdminGate:
         if origin is None and connection.scope["type"] == "http":
             return connection.headers.get("sec-fetch-site") == "same-origin"
         host = connection.headers.get("host", "")
-        return same_origin(origin, host=host, public_url=self.shopcare.settings.public_url)
+        return same_origin(origin, host=host, public_url=self.shopcare.public_url)
 
     async def _live(self, scope: Scope, *, touch: bool) -> LiveSession | None:
         token = HTTPConnection(scope).cookies.get(ADMIN_COOKIE, "")

@@ -114,7 +114,7 @@ class ConnectionForm:
         ui.timer(REFRESH_S, self.show_progress)
 
     def _webhooks(self) -> None:
-        url = f"{self.shopcare.settings.public_url}/webhooks/{self.platform}"
+        url = f"{self.shopcare.public_url}/webhooks/{self.platform}"
         with ui.column().classes("gap-0"):
             ui.label(f"Webhooks: add these in {LABELS[self.platform]} with this address:").classes(
                 "text-sm text-gray-600"

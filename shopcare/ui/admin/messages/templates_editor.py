@@ -127,9 +127,7 @@ class TemplateEditor:
             self.state.set_text(f"Your own version, saved {when(edited.updated_at)}")
         else:
             self.state.set_text("The default text (translated into every language)")
-        self.context = preview_context(
-            self.shopcare.sessions, self.shopcare.settings.public_url, self.kind
-        )
+        self.context = preview_context(self.shopcare.sessions, self.shopcare.public_url, self.kind)
         self.show_preview()
 
     def template(self) -> TemplateSet:
@@ -188,7 +186,7 @@ class TemplateEditor:
                 kind=self.kind,
                 locale=self.locale,
                 template=self.template(),
-                public_url=self.shopcare.settings.public_url,
+                public_url=self.shopcare.public_url,
             )
         except (InputError, SendError) as exc:
             with self.client:

@@ -71,7 +71,7 @@ def register_order_detail(shopcare: ShopCare) -> None:
                 _order(
                     fresh,
                     facts,
-                    public_url=shopcare.settings.public_url,
+                    public_url=shopcare.public_url,
                     actions=actions,
                     resend=resend_message,
                     return_actions=return_actions,

@@ -38,7 +38,7 @@ def register_api_keys(shopcare: ShopCare) -> None:
         with frame("API keys"):
             ui.label(
                 "Scripts and other systems use the REST API at "
-                f"{shopcare.settings.public_url}/api/v1 with a key, sent as "
+                f"{shopcare.public_url}/api/v1 with a key, sent as "
                 "'Authorization: Bearer <key>'. The API's description is at /api/v1/openapi.json."
             ).classes("text-sm text-gray-600")
             shown = ui.column().classes("w-full")

@@ -134,7 +134,7 @@ class AccountCard:
                 self.result = ui.label("").mark(f"{view.name}-test-result")
 
     def _webhook(self, view: AccountView) -> None:
-        url = f"{self.shopcare.settings.public_url}/webhooks/carrier/{view.name}"
+        url = f"{self.shopcare.public_url}/webhooks/carrier/{view.name}"
         with ui.column().classes("gap-0"):
             ui.label(
                 f"{view.label} can push news: paste this address in its dashboard, "
