@@ -115,6 +115,7 @@ class ShopCare:
             await asyncio.to_thread(self.senders),  # reads the message settings
             now=self.clock(),
             public_url=self.settings.public_url,
+            data_dir=self.settings.data_dir,
             lease=self.lease,
         )
 

@@ -11,6 +11,7 @@ import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -44,6 +45,7 @@ async def dispatch_outbox(
     *,
     now: datetime,
     public_url: str,
+    data_dir: Path | None = None,
     lease: Lease | None = None,
     limit: int = 200,
     concurrency: int = 4,
@@ -51,12 +53,13 @@ async def dispatch_outbox(
     """Send what is due, ``concurrency`` at a time (each claim is atomic, so sends in
     parallel can never pick the same row). ``lease`` is this process's: it is renewed, and
     stamped on the rows claimed; without one, claimed rows fall back to ``STUCK_AFTER``.
-    All store work runs in a worker thread, never on the event loop."""
+    All store work runs in a worker thread, never on the event loop. ``data_dir`` holds
+    the shop's logo for the return slip an approval email carries."""
     report = DispatchReport()
     plan = await asyncio.to_thread(
         _plan, sessions, now=now, lease=lease, limit=limit, report=report
     )
-    compose_with = {"public_url": public_url, **plan.compose_with}
+    compose_with = {"public_url": public_url, "data_dir": data_dir, **plan.compose_with}
     owner = lease.id if lease else ""
     sending = Sending(sessions, senders, now=now, width=concurrency, ahead=CHUNK)
     try:
