@@ -102,13 +102,12 @@ def _return_slip(
     carries it: made now (the owner's current page size and logo), in the shopper's
     language. A slip that cannot be made must not hold the message back: it goes with the
     link to the return page alone, and the log says why."""
-    wanted = (
-        row.channel == Channel.EMAIL
-        and row.kind == MessageKind.RETURN_APPROVED
-        and row.return_id is not None
-        and context.resolution != Resolution.KEEP
-    )
-    if not wanted or row.return_id is None:
+    if (
+        row.channel != Channel.EMAIL
+        or row.kind != MessageKind.RETURN_APPROVED
+        or row.return_id is None
+        or context.resolution == Resolution.KEEP  # nothing comes back, so no slip
+    ):
         return ()
     try:
         pdf = return_slips_in(session, [row.return_id], public_url=public_url, data_dir=data_dir)
