@@ -175,6 +175,7 @@ class ShopCare:
             senders,
             now=self.clock(),
             public_url=address,
+            data_dir=self.settings.data_dir,
             lease=self.lease,
             held_channels=held_channels(setup, senders),
         )

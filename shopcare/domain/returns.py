@@ -59,6 +59,13 @@ class ReturnStatus(StrEnum):
         """Nothing more can happen to the return."""
         return not _NEXT[self]
 
+    @property
+    def slip_ready(self) -> bool:
+        """The owner has accepted the return (or the policy did), so the shopper may print
+        the slip and send the items back; before the decision, or after a rejection, a slip
+        would tell them to post a parcel nobody agreed to take."""
+        return self not in (ReturnStatus.REQUESTED, ReturnStatus.REJECTED)
+
 
 class Resolution(StrEnum):
     """What the shopper asked for (``return_request.resolution``)."""

@@ -33,6 +33,17 @@ class SendError(Exception):
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with an email (the return slip with the approval); other channels,
+    which carry no files, leave it out."""
+
+    filename: str
+    content_type: str
+    """``maintype/subtype``, e.g. "application/pdf"."""
+    data: bytes
+
+
+@dataclass(frozen=True)
 class Outgoing:
     kind: str
     """The message kind (``MessageKind`` value), e.g. "shipped"."""
@@ -50,6 +61,7 @@ class Outgoing:
     """Extra headers, e.g. List-Unsubscribe; senders that have no headers ignore them."""
     data: dict[str, Any] = field(default_factory=dict)
     """Structured facts for machine receivers (the webhook): order, shipment, links."""
+    attachments: tuple[Attachment, ...] = ()
     refusal: str = ""
     """Why this message must not go out (a link it needs is missing): the dispatcher
     records it as failed with this reason instead of handing it to a sender."""

@@ -80,6 +80,9 @@ class MessageContext:
     """How the return is settled: refund, exchange, store_credit or keep ("" = refund)."""
     credit_code: str = ""
     exchange_order: str = ""
+    slip_attached: bool = False
+    """The return slip goes with the email as a PDF (return_approved, unless the shopper
+    keeps the items or the slip could not be made): the text may say so."""
     account_url: str = ""
     """The shopper's sign-in link to all their orders (account_link only)."""
     parcel_status: str = ""
@@ -134,6 +137,8 @@ VARIABLES: dict[str, str] = {
     "shopper keeps the item); what they asked for until you settle it.",
     "m.credit_code": "The store credit code issued for the return (store credit only).",
     "m.exchange_order": "The order number of the exchange order (exchanges only).",
+    "m.slip_attached": "True when the return slip is attached as a PDF (return approved, "
+    "unless the shopper keeps the items).",
     "m.account_url": "The shopper's sign-in link to all their orders, valid for one hour "
     "(account link only).",
     "m.parcel_status": "The parcel's status, e.g. in_transit or delivered (parcel updates only).",
@@ -274,6 +279,7 @@ def sample_context() -> MessageContext:
         rma="RMA-1042-1",
         return_note="Please include the original packaging, thank you!",
         refund="€24.90",
+        slip_attached=True,
         account_url="https://shop.example/account/demo-4Qx7",
         parcel_status="out_for_delivery",
         confirm_url="https://shop.example/watch/demo-9Tz2/confirm",

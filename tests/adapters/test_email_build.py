@@ -1,7 +1,8 @@
 import email
 import email.policy
+from email.message import EmailMessage
 
-from shopcare.notify.base import Outgoing
+from shopcare.notify.base import Attachment, Outgoing
 from shopcare.notify.email import build_email
 
 
@@ -32,3 +33,26 @@ def test_non_ascii_names_and_subjects_survive_the_wire() -> None:
 def test_a_text_only_message_is_a_single_part() -> None:
     plain = build_email(Outgoing(kind="shipped", recipient="a@b.example", subject="Hi", text="x"))
     assert plain.get_content_type() == "text/plain"
+
+
+def test_an_attachment_goes_beside_both_bodies_with_its_name() -> None:
+    pdf = b"%PDF-1.4\n\x00\xff binary\n%%EOF"
+    message = Outgoing(
+        kind="return_approved",
+        recipient="zoe@example.com",
+        subject="Return approved",
+        text="Your slip is attached.",
+        html="<p>Your slip is attached.</p>",
+        attachments=(Attachment("return-R-ABCD-2345.pdf", "application/pdf", pdf),),
+    )
+    wire = build_email(message).as_bytes()
+    assert wire.isascii()
+    parsed = email.message_from_bytes(wire, policy=email.policy.default)
+    assert isinstance(parsed, EmailMessage)
+    assert parsed.get_content_type() == "multipart/mixed"
+    assert parsed["Subject"] == "Return approved"
+    assert parsed.get_body(preferencelist=("html",)) is not None
+    [attached] = list(parsed.iter_attachments())
+    assert attached.get_content_type() == "application/pdf"
+    assert attached.get_filename() == "return-R-ABCD-2345.pdf"
+    assert attached.get_content() == pdf

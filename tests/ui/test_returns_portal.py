@@ -23,6 +23,7 @@ from shopcare.services.intake.by_hand import LineIn, OrderIn, ShipmentIn, create
 from shopcare.services.orders.catalog import VariantIn, save_variants
 from shopcare.services.orders.views import order_view_by_token
 from shopcare.services.returns.policy import update_policy
+from shopcare.services.returns.workflow import approve_return
 from tests.conftest import FakeClock
 from tests.ui.forms import signed
 
@@ -59,13 +60,23 @@ def line_ids(shopcare: ShopCare, token: str) -> dict[str, int]:
     return {line.title: line.id for line in order.lines}
 
 
+def approve(shopcare: ShopCare, clock: FakeClock, status_url: str) -> None:
+    """The owner's decision, as the admin's Approve button takes it."""
+    token = status_url.removeprefix("/r/")
+    with shopcare.sessions() as session:
+        found = session.exec(select(ReturnRequest).where(ReturnRequest.public_token == token))
+        return_id = found.one().id
+    assert return_id is not None
+    approve_return(shopcare.sessions, return_id, now=clock())
+
+
 def return_count(shopcare: ShopCare) -> int:
     with shopcare.sessions() as session:
         return len(session.exec(select(ReturnRequest)).all())
 
 
 async def test_a_shopper_returns_items_and_prints_the_slip(
-    shopcare: ShopCare, order_token: str, client: httpx.AsyncClient
+    shopcare: ShopCare, order_token: str, clock: FakeClock, client: httpx.AsyncClient
 ) -> None:
     verified = await client.post(
         "/returns", data=signed(shopcare, {"order_number": "2002", "contact": "94105"})
@@ -102,6 +113,9 @@ async def test_a_shopper_returns_items_and_prints_the_slip(
     assert "1 × Canvas tote" in status.text
     assert "Too small" in status.text
     assert "4 Nov 2026" in status.text  # created after the parcel arrived
+
+    approve(shopcare, clock, status_url)
+    status = await client.get(status_url)
     assert f'href="{status_url}/slip.pdf"' in status.text
 
     slip = await client.get(f"{status_url}/slip.pdf")
@@ -465,6 +479,7 @@ async def test_the_shopper_enters_the_return_tracking_number_and_sees_it_move(
         data=signed(shopcare, {f"qty_{tote}": "1", "reason": "too_large"}),
     )
     status_url = sent.headers["location"]
+    approve(shopcare, clock, status_url)
     page = await client.get(status_url)
     assert f'<form method="post" action="{status_url}/tracking">' in page.text
 
@@ -491,7 +506,7 @@ async def test_the_shopper_enters_the_return_tracking_number_and_sees_it_move(
 
 
 async def test_a_wrong_tracking_number_is_explained(
-    shopcare: ShopCare, order_token: str, client: httpx.AsyncClient
+    shopcare: ShopCare, order_token: str, clock: FakeClock, client: httpx.AsyncClient
 ) -> None:
     tote = line_ids(shopcare, order_token)["Canvas tote"]
     sent = await client.post(
@@ -499,6 +514,7 @@ async def test_a_wrong_tracking_number_is_explained(
         data=signed(shopcare, {f"qty_{tote}": "1", "reason": "too_large"}),
     )
     status_url = sent.headers["location"]
+    approve(shopcare, clock, status_url)
     answer = await client.post(
         f"{status_url}/tracking", data=signed(shopcare, {"tracking_number": "<b>x</b>"})
     )

@@ -11,6 +11,7 @@ import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -46,6 +47,7 @@ async def dispatch_outbox(
     *,
     now: datetime,
     public_url: str,
+    data_dir: Path | None = None,
     lease: Lease | None = None,
     limit: int = 200,
     concurrency: int = 4,
@@ -56,7 +58,8 @@ async def dispatch_outbox(
     stamped on the rows claimed; without one, claimed rows fall back to ``STUCK_AFTER``.
     All store work runs in a worker thread, never on the event loop. Messages on
     ``held_channels`` (the shop's setup is unfinished, ``services.setup.checklist``) stay
-    queued, untouched: they go once the shop is set up, with the details it then has."""
+    queued, untouched: they go once the shop is set up, with the details it then has.
+    ``data_dir`` holds the shop's logo for the return slip an approval email carries."""
     report = DispatchReport()
     plan = await asyncio.to_thread(
         _plan,
@@ -67,7 +70,7 @@ async def dispatch_outbox(
         report=report,
         held_channels=held_channels,
     )
-    compose_with = {"public_url": public_url, **plan.compose_with}
+    compose_with = {"public_url": public_url, "data_dir": data_dir, **plan.compose_with}
     owner = lease.id if lease else ""
     sending = Sending(sessions, senders, now=now, width=concurrency, ahead=CHUNK)
     try:

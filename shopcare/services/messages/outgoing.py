@@ -3,15 +3,23 @@ language from the owner's template (or the default), with the headers mail needs
 
 from __future__ import annotations
 
+import logging
+from dataclasses import replace
+from pathlib import Path
+
 from sqlmodel import Session, select
 
 from shopcare.db.models import Customer, MessageTemplate, OutboxMessage, ShopOrder
 from shopcare.domain.messages import MessageKind, required_links
-from shopcare.notify.base import Channel, Outgoing
+from shopcare.domain.returns import Resolution
+from shopcare.notify.base import Attachment, Channel, Outgoing
 from shopcare.notify.email import new_message_id
 from shopcare.notify.render import MessageContext, TemplateSet, best_locale, render_message
 from shopcare.services.messages.context import message_context
+from shopcare.services.returns.slips import return_slips_in
 from shopcare.services.shop.profile import ShopProfile, load_profile
+
+log = logging.getLogger(__name__)
 
 SMS_LIMIT = 320
 """Two SMS segments at most: a subject and a link."""
@@ -24,9 +32,10 @@ def compose(
     public_url: str,
     profile: ShopProfile | None = None,
     templates: dict[tuple[str, str], TemplateSet] | None = None,
+    data_dir: Path | None = None,
 ) -> Outgoing:
     """``profile`` and ``templates`` (from ``owner_templates``) may be loaded once for many
-    messages; otherwise they are read here."""
+    messages; otherwise they are read here. ``data_dir`` holds the logo of an attached slip."""
     profile = profile or load_profile(session)
     order = session.get(ShopOrder, row.order_id)
     assert order is not None
@@ -34,6 +43,9 @@ def compose(
     locale = best_locale(customer.locale if customer else "en")
     context = message_context(session, row, profile=profile, public_url=public_url)
     kind = MessageKind(row.kind)
+    attachments = _return_slip(session, row, context, public_url=public_url, data_dir=data_dir)
+    if attachments:
+        context = replace(context, slip_attached=True)
     override = (
         templates.get((kind, locale))
         if templates is not None
@@ -73,8 +85,38 @@ def compose(
             "tracking_number": context.tracking_number,
             "rma": context.rma,
         },
+        attachments=attachments,
         refusal=_missing_links(kind, context),
     )
+
+
+def _return_slip(
+    session: Session,
+    row: OutboxMessage,
+    context: MessageContext,
+    *,
+    public_url: str,
+    data_dir: Path | None,
+) -> tuple[Attachment, ...]:
+    """The approval tells the shopper to send the items back with the slip, so the email
+    carries it: made now (the owner's current page size and logo), in the shopper's
+    language. A slip that cannot be made must not hold the message back: it goes with the
+    link to the return page alone, and the log says why."""
+    if (
+        row.channel != Channel.EMAIL
+        or row.kind != MessageKind.RETURN_APPROVED
+        or row.return_id is None
+        or context.resolution == Resolution.KEEP  # nothing comes back, so no slip
+    ):
+        return ()
+    try:
+        pdf = return_slips_in(session, [row.return_id], public_url=public_url, data_dir=data_dir)
+    except Exception:  # any failure of the PDF layer; the email still goes
+        log.exception("return slip %s not attached: it could not be made", context.rma)
+        return ()
+    if pdf is None:
+        return ()
+    return (Attachment(f"return-{context.rma}.pdf", "application/pdf", pdf),)
 
 
 def _missing_links(kind: MessageKind, context: MessageContext) -> str:

@@ -81,19 +81,40 @@ def return_slips_pdf(
 ) -> bytes | None:
     """One PDF with a slip per return, in the order given; None when one is unknown.
     Raises InputError for an unknown size, no ids or too many."""
-    # The PDF layer is imported on the first slip, not at start-up (~80 ms, ~10 MB).
-    from shopcare.pdf.return_slip import render_return_slips
-
     if not return_ids:
         raise InputError("choose at least one return")
     if len(return_ids) > MAX_BATCH:
         raise InputError(f"at most {MAX_BATCH} slips at once")
     with sessions() as session:
-        chosen = page_size(size, default=load_print_settings(session).page_size)
-        labels = reasons if reasons is not None else reason_labels(session)
-        slips = load_return_slips(
-            session, return_ids, public_url=public_url, reasons=labels, logo=logo_file(data_dir)
+        return return_slips_in(
+            session,
+            return_ids,
+            public_url=public_url,
+            size=size,
+            data_dir=data_dir,
+            reasons=reasons,
         )
+
+
+def return_slips_in(
+    session: Session,
+    return_ids: Sequence[int],
+    *,
+    public_url: str,
+    size: str | None = None,
+    data_dir: Path | None = None,
+    reasons: Mapping[str, str] | None = None,
+) -> bytes | None:
+    """As ``return_slips_pdf``, read in the caller's session: the outbox renders the slip
+    the approval email carries while it composes that email."""
+    # The PDF layer is imported on the first slip, not at start-up (~80 ms, ~10 MB).
+    from shopcare.pdf.return_slip import render_return_slips
+
+    chosen = page_size(size, default=load_print_settings(session).page_size)
+    labels = reasons if reasons is not None else reason_labels(session)
+    slips = load_return_slips(
+        session, return_ids, public_url=public_url, reasons=labels, logo=logo_file(data_dir)
+    )
     if slips is None:
         return None
     return render_return_slips(slips, size=chosen.value)

@@ -5,7 +5,7 @@ escaped); ``N_`` marks them for the catalogs."""
 from __future__ import annotations
 
 from shopcare.domain.return_policy import NotReturnable, Problem, ReturnStep
-from shopcare.domain.returns import Resolution
+from shopcare.domain.returns import Resolution, ReturnStatus
 from shopcare.ui.public.words import N_
 
 PROBLEM_WORDS: dict[Problem, str] = {
@@ -60,3 +60,39 @@ RETURN_STEP_WORDS: dict[ReturnStep, str] = {
     ReturnStep.EXCHANGED: N_("Exchanged"),
     ReturnStep.CREDITED: N_("Store credit issued"),
 }
+
+RETURN_STEP_NOW_WORDS: dict[ReturnStep, str] = {
+    ReturnStep.APPROVED: N_("Under review"),
+    ReturnStep.RECEIVED: N_("Send the items back"),
+    ReturnStep.REFUNDED: N_("Refund in progress"),
+    ReturnStep.EXCHANGED: N_("Exchange in progress"),
+    ReturnStep.CREDITED: N_("Store credit in progress"),
+}
+"""The step under way, named for what is happening, not for the outcome it leads to: a
+request waiting for the owner shows "Under review", never "Approved"."""
+
+RETURN_STATE_WORDS: dict[str, str] = {
+    ReturnStatus.REQUESTED: N_("We will review your request and let you know by email."),
+    ReturnStatus.APPROVED: N_("Approved: please send the items back with the return slip."),
+    ReturnStatus.RECEIVED: N_("Received: we are checking the items."),
+    ReturnStatus.REFUNDED: N_("Refunded"),
+    ReturnStatus.EXCHANGED: N_("Exchanged"),
+    ReturnStatus.CREDITED: N_("Store credit issued"),
+    ReturnStatus.REJECTED: N_("Not accepted"),
+}
+KEEP_APPROVED_WORDS = N_(
+    "Approved: you can keep the items; there is no need to send anything back."
+)
+
+
+def step_word(step: ReturnStep, state: str) -> str:
+    if state == "current":
+        return RETURN_STEP_NOW_WORDS.get(step, RETURN_STEP_WORDS[step])
+    return RETURN_STEP_WORDS[step]
+
+
+def state_words(status: str, resolution: str) -> str:
+    """What the return is at, in one sentence; "" for a status this code does not know."""
+    if status == ReturnStatus.APPROVED and resolution == Resolution.KEEP:
+        return KEEP_APPROVED_WORDS
+    return RETURN_STATE_WORDS.get(status, "")

@@ -23,8 +23,9 @@ from shopcare.domain.return_policy import (
     ReturnPolicy,
     return_progress,
 )
+from shopcare.domain.returns import Resolution, ReturnStatus
 from shopcare.services.errors import InputError
-from shopcare.services.orders.views import OrderView, order_view_by_token
+from shopcare.services.orders.views import OrderView, ReturnView, order_view_by_token
 from shopcare.services.returns.photos import PHOTO_DIR, PhotoUpload
 from shopcare.services.returns.policy import get_policy_settings
 from shopcare.services.returns.requests import (
@@ -43,9 +44,11 @@ from shopcare.ui.public.return_words import (
     NOT_RETURNABLE_WORDS,
     PROBLEM_WORDS,
     RESOLUTION_WORDS,
-    RETURN_STEP_WORDS,
+    state_words,
+    step_word,
 )
 from shopcare.ui.public.templating import SECURITY_HEADERS, render
+from shopcare.ui.public.words import N_
 
 if TYPE_CHECKING:
     from shopcare.app import ShopCare
@@ -240,6 +243,7 @@ def return_status_page(
     view, order_number = found
     policy = get_policy_settings(shopcare.sessions).policy()
     labels: dict[str, Reason] = {r.code: r for r in policy.reasons}
+    parcel_back = view.resolution != Resolution.KEEP
     return render(
         "return_status.html",
         request,
@@ -249,9 +253,13 @@ def return_status_page(
         ret=view,
         order_number=order_number,
         steps=[
-            (RETURN_STEP_WORDS[s], state)
-            for s, state in return_progress(view.status, view.resolution)
+            (step_word(step, state), state)
+            for step, state in return_progress(view.status, view.resolution)
         ],
+        state_text=state_words(view.status, view.resolution),
+        # The slip and "send the items back" only once the owner (or the policy) said yes.
+        send_back=parcel_back and view.status == ReturnStatus.APPROVED,
+        parcel_form=parcel_back and view.status in (ReturnStatus.APPROVED, ReturnStatus.RECEIVED),
         reason_labels={code: r.label for code, r in labels.items()},
         default_reasons=REASONS,
         resolution_word=RESOLUTION_WORDS.get(view.resolution, view.resolution),
@@ -259,7 +267,6 @@ def return_status_page(
         refund=format_money(view.refund_minor, view.currency)
         if view.refund_minor is not None
         else "",
-        closed=view.status in ("rejected", "refunded", "exchanged", "credited"),
         errors=errors,
         tracking=tracking,
     )
@@ -296,20 +303,41 @@ def return_slip_response(
     from shopcare.services.returns.slips import return_slip_by_token
 
     found = return_by_token(shopcare.sessions, token)
+    if found is None:
+        return not_found(shopcare, request)
+    if not ReturnStatus(found[0].status).slip_ready:
+        return slip_not_ready(shopcare, request, found[0])
     settings = shopcare.settings
-    pdf = (
-        return_slip_by_token(
-            shopcare.sessions,
-            token,
-            public_url=shopcare.public_url,
-            size=size if size in {s.value for s in PageSize} else None,
-            data_dir=settings.data_dir,
-        )
-        if found
-        else None
+    pdf = return_slip_by_token(
+        shopcare.sessions,
+        token,
+        public_url=shopcare.public_url,
+        size=size if size in {s.value for s in PageSize} else None,
+        data_dir=settings.data_dir,
     )
-    if found is None or pdf is None:
+    if pdf is None:
         return not_found(shopcare, request)
     headers = {k: v for k, v in SECURITY_HEADERS.items() if k != "Content-Security-Policy"}
     headers["Content-Disposition"] = f'inline; filename="return-{found[0].rma}.pdf"'
     return Response(pdf, media_type="application/pdf", headers=headers)
+
+
+def slip_not_ready(shopcare: ShopCare, request: Request, view: ReturnView) -> Response:
+    """The slip address opened before the owner decided (kept from an older page, typed in)
+    or after a rejection: say why there is none, not a PDF telling them to post a parcel."""
+    rejected = view.status == ReturnStatus.REJECTED
+    return render(
+        "message.html",
+        request,
+        shopper_locale=view.locale,
+        status_code=409,
+        shop=get_profile(shopcare.sessions),
+        title=N_("No return slip") if rejected else N_("The return slip is not ready yet"),
+        text=N_("This return was not accepted, so there is nothing to send back.")
+        if rejected
+        else N_(
+            "We are still reviewing your return. Once it is approved, you can print the slip "
+            "here and we will email it to you."
+        ),
+        links=[(f"/r/{view.token}", N_("See your return"))],
+    )

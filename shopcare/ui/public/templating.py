@@ -44,7 +44,6 @@ from shopcare.ui.public.forms import prefix
 from shopcare.ui.public.words import (
     DEFAULT_FAQ,
     LATE_WORDS,
-    RETURN_WORDS,
     STATE_WORDS,
     STATUS_WORDS,
     STEP_WORDS,
@@ -175,7 +174,6 @@ def environment(locale: str) -> Environment:
         status_words=STATUS_WORDS,
         step_words=STEP_WORDS,
         state_words=STATE_WORDS,
-        return_words=RETURN_WORDS,
         late_words=LATE_WORDS,
         likely_problem=likely_problem,
         default_faq=DEFAULT_FAQ,

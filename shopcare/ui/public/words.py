@@ -41,15 +41,6 @@ STATE_WORDS: dict[StepState, str] = {
     StepState.TODO: N_("(to come)"),
 }
 
-# Return statuses are plain strings in the store; an unknown one is shown as it is.
-RETURN_WORDS: dict[str, str] = {
-    "requested": N_("Requested: please send the items back with the return slip"),
-    "approved": N_("Approved"),
-    "received": N_("Received by the shop"),
-    "refunded": N_("Refunded"),
-    "rejected": N_("Not accepted"),
-}
-
 # Why a parcel is late (StallReason values); "" when the reason is not known.
 LATE_WORDS: dict[str, str] = {
     "no_scan_after_label": N_(
