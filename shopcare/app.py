@@ -41,6 +41,7 @@ from shopcare.services.intake.backfill import (
 )
 from shopcare.services.intake.reconcile import reconcile
 from shopcare.services.messages.dispatch import DispatchReport, dispatch_outbox
+from shopcare.services.messages.dkim import DkimSigner
 from shopcare.services.messages.rules import channel_rules
 from shopcare.services.runtime.process_lease import release_lease, renew_lease, this_process
 from shopcare.services.secrets_at_rest.box import INFO_KEY, SecretBox
@@ -253,7 +254,13 @@ def _carriers(
 
 def _sender(settings: Settings) -> Sender:
     if settings.smtp:
-        return SmtpSender(settings.smtp)
+        dkim = settings.dkim
+        signer = (
+            DkimSigner(settings.data_dir, domain=dkim.domain, selector=dkim.selector)
+            if dkim
+            else None
+        )
+        return SmtpSender(settings.smtp, sign=signer)
     return DevMailbox(settings.mailbox_dir)
 
 
