@@ -42,6 +42,7 @@ from shopcare.services.intake.backfill import (
 )
 from shopcare.services.intake.reconcile import reconcile
 from shopcare.services.messages.dispatch import DispatchReport, dispatch_outbox
+from shopcare.services.messages.dkim import DkimSigner
 from shopcare.services.messages.rules import channel_rules
 from shopcare.services.runtime.process_lease import release_lease, renew_lease, this_process
 from shopcare.services.secrets_at_rest.box import INFO_KEY, SecretBox
@@ -141,7 +142,7 @@ class ShopCare:
         if self._smtp is None or self._smtp.config != config:
             if self._smtp is not None:
                 self._retired.append(self._smtp)  # closed on the event loop, after the run
-            self._smtp = SmtpSender(config)
+            self._smtp = SmtpSender(config, sign=self._dkim_signer())
         return self._smtp
 
     @property
@@ -179,6 +180,12 @@ class ShopCare:
             lease=self.lease,
             held_channels=held_channels(setup, senders),
         )
+
+    def _dkim_signer(self) -> DkimSigner | None:
+        dkim = self.settings.dkim
+        if dkim is None:
+            return None
+        return DkimSigner(self.settings.data_dir, domain=dkim.domain, selector=dkim.selector)
 
     async def _close_retired(self) -> None:
         while self._retired:

@@ -12,7 +12,15 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from shopcare import __version__
-from shopcare.config import VARIABLES, ConfigError, Settings, load_settings
+from shopcare.config import (
+    VARIABLES,
+    ConfigError,
+    DkimConfig,
+    Settings,
+    load_settings,
+    parse_domain_name,
+    parse_selector,
+)
 from shopcare.services.errors import InputError
 
 USAGE_ERROR = 2
@@ -58,6 +66,17 @@ def _parser() -> argparse.ArgumentParser:
         help="replace DATA_DIR/secret.key and re-seal the stored secrets (ShopCare stopped)",
     )
     rotate.add_argument("--data-dir", help="folder for the database and files")
+
+    dkim = commands.add_parser(
+        "dkim",
+        help="make the DKIM key for a domain and print the SPF, DKIM and DMARC records",
+    )
+    dkim.add_argument("--domain", required=True, help="the domain of the shop's From address")
+    dkim.add_argument("--selector", default="shopcare", help="DKIM selector (default shopcare)")
+    dkim.add_argument(
+        "--rotate", action="store_true", help="replace an existing key (publish the new record)"
+    )
+    dkim.add_argument("--data-dir", help="folder for the database and files")
 
     csv_in = commands.add_parser("import", help="import orders (or tracking numbers) from a CSV")
     csv_in.add_argument("file", help="a Shopify or WooCommerce export, or a generic/tracking CSV")
@@ -154,10 +173,24 @@ def _check(settings: Settings, _args: argparse.Namespace) -> int:
     print(f"database: {app.engine.url.render_as_string(hide_password=True)}")
     print(f"schema current: {is_current(app.engine)}")
     print(f"mail: {mail}")
+    print(f"dkim: {_dkim_state(settings)}")
     print(f"carriers: {', '.join(app.carrier_names)}")
     if unreadable := unreadable_secrets(app.sessions):
         print(f"stored secrets: {unreadable} cannot be opened with this secret: enter them again")
     return 0
+
+
+def _dkim_state(settings: Settings) -> str:
+    from shopcare.services.messages.dkim import key_problem
+
+    if settings.dkim is None:
+        return "off (ShopCare does not sign; see shopcare dkim)"
+    d = settings.dkim
+    problem = key_problem(settings.data_dir, domain=d.domain, selector=d.selector)
+    if problem:
+        return f"{problem}; mail goes out unsigned"
+    where = "" if settings.smtp else " (once SHOPCARE_SMTP_URL is set)"
+    return f"signing mail from {d.domain} with selector {d.selector}{where}"
 
 
 def _set_password(settings: Settings, args: argparse.Namespace) -> int:
@@ -209,6 +242,40 @@ def _rotate_secret(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
+def _dkim(settings: Settings, args: argparse.Namespace) -> int:
+    from shopcare.app import build
+    from shopcare.services.messages.dkim import set_up_domain
+
+    domain = parse_domain_name(args.domain, "--domain")
+    selector = parse_selector(args.selector, "--selector")
+    app = build(settings)  # the support address for DMARC reports is in the store
+    setup = set_up_domain(
+        app.sessions,
+        settings.data_dir,
+        domain=domain,
+        selector=selector,
+        smtp_host=settings.smtp.host if settings.smtp else None,
+        rotate=args.rotate,
+    )
+    app.engine.dispose()
+    print(f"{'new' if setup.key.created else 'existing'} DKIM key: {setup.key.path}")
+    print(f"\n{setup.explanation}\n\nAdd these TXT records to the DNS of {domain}:")
+    for record in setup.records:
+        print(f"\n{record.purpose}: {record.name} TXT\n  {record.value}")
+        if record.note:
+            print(f"  ({record.note})")
+    print(f"\nIn a zone file the DKIM value is split:\n  {setup.records[1].zone_line()}")
+    if settings.dkim == DkimConfig(domain=domain, selector=selector):
+        print(f"\nShopCare signs mail from {domain} with this key.")
+    else:
+        also = "" if selector == "shopcare" else f" and SHOPCARE_DKIM_SELECTOR={selector}"
+        print(
+            f"\nOnce the DKIM record is published, set SHOPCARE_DKIM_DOMAIN={domain}{also} "
+            "and restart ShopCare: it then signs the mail it sends through SHOPCARE_SMTP_URL."
+        )
+    return 0
+
+
 def _import(settings: Settings, args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -242,4 +309,5 @@ _COMMANDS = {
     "set-password": _set_password,
     "import": _import,
     "rotate-secret": _rotate_secret,
+    "dkim": _dkim,
 }

@@ -57,6 +57,16 @@ VARIABLES: tuple[Variable, ...] = (
         "Mail server, e.g. smtp+starttls://user:pass@host:587, smtps://host:465, smtp://host:25.",
     ),
     Variable(
+        "SHOPCARE_DKIM_DOMAIN",
+        "unset: ShopCare does not sign",
+        "Sign mail from this domain (or a subdomain) with DKIM; the key is made by shopcare dkim.",
+    ),
+    Variable(
+        "SHOPCARE_DKIM_SELECTOR",
+        "shopcare",
+        "DKIM selector: the key is published at SELECTOR._domainkey.DOMAIN.",
+    ),
+    Variable(
         "SHOPCARE_ROOT_PATH",
         "unset: the site is at the root",
         "Path prefix a reverse proxy serves ShopCare under, e.g. /track-app.",
@@ -87,6 +97,15 @@ class SmtpConfig:
 
 
 @dataclass(frozen=True)
+class DkimConfig:
+    """ShopCare signs mail from ``domain`` with the key of ``selector`` in the data dir
+    (see ``services.messages.dkim``)."""
+
+    domain: str
+    selector: str = "shopcare"
+
+
+@dataclass(frozen=True)
 class Settings:
     data_dir: Path
     database_url: str
@@ -103,6 +122,8 @@ class Settings:
     public_url_given: bool = False
     """``SHOPCARE_PUBLIC_URL`` (or the caller) gave the public URL: it wins over the address
     the owner enters in the admin. Otherwise ``public_url`` is only the listening address."""
+    dkim: DkimConfig | None = None
+    """Set: outgoing SMTP mail from this domain is signed by ShopCare itself."""
 
     @property
     def mailbox_dir(self) -> Path:
@@ -158,6 +179,7 @@ def load_settings(
         forwarded_allow_ips=_parse_allow_ips(env.get("SHOPCARE_FORWARDED_ALLOW_IPS", "")),
         secret_from_env=bool(env.get("SHOPCARE_SECRET")),
         public_url_given=bool(env.get("SHOPCARE_PUBLIC_URL")),
+        dkim=_parse_dkim(env),
     )
 
 
@@ -184,6 +206,56 @@ def _parse_allow_ips(value: str) -> str:
                 f"SHOPCARE_FORWARDED_ALLOW_IPS takes IP addresses or networks, got {entry!r}"
             )
     return ",".join(entries)
+
+
+def _parse_dkim(env: Mapping[str, str]) -> DkimConfig | None:
+    """An environment setting like ``SHOPCARE_SMTP_URL``, not a stored one: it belongs to
+    the mail server ShopCare hands mail to, and the key it names lives in the data dir."""
+    domain = env.get("SHOPCARE_DKIM_DOMAIN", "").strip()
+    if not domain:
+        return None
+    return DkimConfig(
+        domain=parse_domain_name(domain, "SHOPCARE_DKIM_DOMAIN"),
+        selector=parse_selector(
+            env.get("SHOPCARE_DKIM_SELECTOR", "").strip() or "shopcare", "SHOPCARE_DKIM_SELECTOR"
+        ),
+    )
+
+
+_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
+
+
+def parse_domain_name(value: str, what: str) -> str:
+    """``example.com`` from ``Example.COM.``; an internationalised name in its ASCII form
+    (``xn--…``), as DNS and DKIM's ``d=`` need it. ``what`` names the input in the error."""
+    name = _ascii_name(value)
+    labels = name.split(".")
+    if (
+        len(labels) < 2
+        or len(name) > 253
+        or not all(_LABEL.fullmatch(label) for label in labels)
+        or labels[-1].isdigit()
+    ):
+        raise ConfigError(f"{what} must be a domain name such as example.com, got {value!r}")
+    return name
+
+
+def parse_selector(value: str, what: str) -> str:
+    """A DKIM selector: one or more DNS labels, e.g. ``shopcare`` or ``2026.shopcare``."""
+    name = _ascii_name(value)
+    if not name or not all(_LABEL.fullmatch(label) for label in name.split(".")):
+        raise ConfigError(
+            f"{what} must be letters, digits and hyphens, such as shopcare, got {value!r}"
+        )
+    return name
+
+
+def _ascii_name(value: str) -> str:
+    name = value.strip().rstrip(".").lower()
+    try:
+        return name.encode("idna").decode("ascii")
+    except UnicodeError:
+        return ""  # an empty or too long label: no name, which every check refuses
 
 
 def with_public_url(settings: Settings, url: str) -> Settings:
