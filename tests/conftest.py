@@ -63,7 +63,6 @@ def set_up_shop(app: ShopCare) -> None:
     update_profile(
         app.sessions,
         name="Test Shop",
-        sender_email="shop@shop.test",
         support_email="help@shop.test",
         return_address="Test Shop\nReturns\n2 Test Street\n10115 Berlin\nGermany",
     )

@@ -18,7 +18,7 @@ from aiosmtpd.controller import Controller
 from shopcare import cli
 from shopcare.app import build
 from shopcare.config import DkimConfig, Settings, SmtpConfig
-from tests.conftest import FakeClock, free_port
+from tests.conftest import FakeClock, free_port, set_up_shop
 from tests.services.helpers import make_order
 
 Resolver = Callable[..., bytes | None]
@@ -71,6 +71,7 @@ async def test_mail_sent_through_the_outbox_carries_a_signature_the_printed_reco
     resolver = printed_resolver(out)
     signing = replace(settings, smtp=smtp, dkim=DkimConfig(domain="example.com"))
     app = build(signing, clock=clock, simulated=True)  # the shop sends as shop@example.com
+    set_up_shop(app)
     make_order(app, number="1001", tracking="SIMOK100001")
     for _ in range(12):
         await app.poll_once()
@@ -102,6 +103,7 @@ async def test_a_changed_body_or_another_key_fails_verification(
     first = printed_resolver(dkim_command(settings.data_dir, capsys))
     signing = replace(settings, smtp=smtp, dkim=DkimConfig(domain="example.com"))
     app = build(signing, clock=clock, simulated=True)
+    set_up_shop(app)
     make_order(app, number="1002", tracking="")
     await app.dispatch_once()
     await app.stop()

@@ -19,7 +19,7 @@ from shopcare.db.models import OrderLine, ReturnRequest, Setting
 from shopcare.services.intake.by_hand import LineIn, OrderIn, ShipmentIn, create_order
 from shopcare.services.returns.requests import open_return
 from shopcare.services.returns.workflow import approve_return
-from tests.conftest import PUBLIC_URL, FakeClock, SmtpInbox
+from tests.conftest import PUBLIC_URL, FakeClock, SmtpInbox, set_up_shop
 from tests.pdf.reading import text
 
 APPROVED_DE = "Ihre Rücksendung zu Bestellung 4004 ist genehmigt"
@@ -74,6 +74,7 @@ async def test_the_approval_email_carries_the_return_slip_as_a_pdf(
 ) -> None:
     smtp = SmtpConfig(host=smtp_inbox.host, port=smtp_inbox.port, security="plain")
     app = build(replace(settings, smtp=smtp), clock=clock, simulated=True)
+    set_up_shop(app)
     try:
         request = approve_a_return(app, clock)
         await app.dispatch_once()
@@ -104,6 +105,7 @@ async def test_a_slip_that_cannot_be_made_leaves_the_approval_with_its_link(
 ) -> None:
     smtp = SmtpConfig(host=smtp_inbox.host, port=smtp_inbox.port, security="plain")
     app = build(replace(settings, smtp=smtp), clock=clock, simulated=True)
+    set_up_shop(app)
     try:
         request = approve_a_return(app, clock)
         with transaction(app.sessions) as session:  # a page size no version ever offered
