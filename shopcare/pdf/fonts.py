@@ -1,19 +1,34 @@
-"""Fonts for names and addresses in any script, and text measured in them.
+"""Fonts for names and addresses in any script, text measured in them, and text put in the
+order it is drawn in.
 
 DejaVu Sans (shipped in ``assets/fonts``, embedded as a subset) covers Latin, Cyrillic,
-Greek, Hebrew, Armenian and Georgian. Chinese, Japanese and Korean fall back, run by run,
-to the CID fonts every PDF reader knows by name (STSong-Light, HeiseiKakuGo-W5,
-HYGothic-Medium): they add nothing to the wheel and a few hundred bytes to a PDF, where an
-embeddable CJK TrueType (Droid Sans Fallback) weighs 4 MB, takes ~90 ms to load and still
-lacks Hangul. The price: the CJK glyphs are drawn by the reader's own Asian fonts.
+Greek, Hebrew, Arabic (with its joined letter forms), Armenian and Georgian. Chinese,
+Japanese and Korean fall back, run by run, to the CID fonts every PDF reader knows by name
+(STSong-Light, HeiseiKakuGo-W5, HYGothic-Medium): they add nothing to the wheel and a few
+hundred bytes to a PDF, where an embeddable CJK TrueType (Droid Sans Fallback) weighs 4 MB,
+takes ~90 ms to load and still lacks Hangul. The price: the CJK glyphs are drawn by the
+reader's own Asian fonts.
+
+A canvas draws characters left to right, one glyph each. ReportLab's own shaping lays
+text out right to left only with its ``rlbidi`` package, which is not on PyPI; so
+``visual`` prepares each line instead: arabic-reshaper picks each Arabic letter's joined
+form (Arabic Presentation Forms, which DejaVu Sans has) and python-bidi orders the runs by
+the Unicode Bidirectional Algorithm, so Latin parts (RMA numbers, SKUs) still read left to
+right inside an Arabic line. Text extractors return the joined forms in logical order;
+NFKC folds them back into the letters typed.
 """
 
 from __future__ import annotations
 
 import itertools
+import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
+from arabic_reshaper import ArabicReshaper
+from bidi import get_display
+from bidi.mirror import MIRRORED
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
@@ -22,6 +37,8 @@ from shopcare.paths import assets_dir
 
 REGULAR, BOLD = "DejaVuSans", "DejaVuSans-Bold"
 CHINESE, JAPANESE, KOREAN = "STSong-Light", "HeiseiKakuGo-W5", "HYGothic-Medium"
+RESHAPER = ArabicReshaper(configuration={"delete_harakat": False, "ARABIC LIGATURE ALLAH": False})
+"""Vowel marks kept (DejaVu Sans places them); no word ligature the font lacks."""
 
 
 @dataclass(frozen=True)
@@ -86,9 +103,93 @@ def runs(text: str, *, bold: bool = False) -> tuple[Run, ...]:
     return tuple(found)
 
 
+def _is_right_to_left(char: str) -> bool:
+    return unicodedata.bidirectional(char) in ("R", "AL")
+
+
+@lru_cache(maxsize=4096)
+def right_to_left(paragraph: str) -> bool:
+    """Whether a paragraph reads right to left: its first strong letter does (UAX #9, P2-P3).
+    Wrapped lines take their paragraph's direction, not their own first word's."""
+    if paragraph.isascii():
+        return False
+    for char in paragraph:
+        kind = unicodedata.bidirectional(char)
+        if kind == "L":
+            return False
+        if kind in ("R", "AL"):
+            return True
+    return False
+
+
+BIDI_CONTROLS = dict.fromkeys(
+    map(ord, "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+)
+"""Marks that steer the order of text and have no glyph: taken out once the order is set."""
+
+
+def left_to_right(text: str) -> str:
+    """``text`` kept in its own order inside a right-to-left line (UAX #9 isolate): an ISO
+    date after Arabic words would otherwise print as 02-11-2026, its numbers read as
+    Arabic and the hyphens between them as right to left."""
+    return f"\u2066{text}\u2069"
+
+
+@lru_cache(maxsize=4096)
+def joined(text: str) -> str:
+    """Arabic letters in the form their neighbours ask for (initial, medial, final, the
+    lam-alef ligatures); a form the font lacks (some Urdu and Kurdish letters) stays the
+    plain letter. Other text is returned as it is."""
+    if text.isascii() or not any("\u0600" <= c <= "\u08ff" for c in text):
+        return text
+    covered = register_fonts()
+    return "".join(
+        c
+        if ord(c) in covered or not 0xFB50 <= ord(c) <= 0xFEFF
+        else unicodedata.normalize("NFKC", c)
+        for c in RESHAPER.reshape(text)
+    )
+
+
+@lru_cache(maxsize=4096)
+def visual(line: str, *, rtl: bool) -> str:
+    """One line as it is drawn left to right: Arabic joined, right-to-left runs reversed and
+    their brackets mirrored; ``rtl`` is the direction of the paragraph the line is from."""
+    shaped = joined(line)
+    if shaped.isascii() or not any(_is_right_to_left(c) for c in shaped):
+        return shaped.translate(BIDI_CONTROLS)
+    base = "R" if rtl else "L"
+    return str(get_display(_mirrored(shaped, base=base), base_dir=base)).translate(BIDI_CONTROLS)
+
+
+_LEVEL = re.compile(r"Level\(\s*(\d+),?\s*\)")
+
+
+def _mirrored(text: str, *, base: str) -> str:
+    """Brackets and guillemets that land in a right-to-left run swapped for their mirror
+    image (UAX #9, rule L4), so "(أزرق)" does not print as ")أزرق(". python-bidi's Rust
+    implementation leaves L4 out (its issue #25); its debug report gives the resolved
+    level of each UTF-8 byte, odd for right to left. Swapping before reordering keeps the
+    levels of typical text; a report that cannot be read leaves the text as it is."""
+    if not any(c in MIRRORED for c in text):
+        return text
+    report = str(get_display(text, base_dir=base, debug=True))
+    levels = [int(n) for n in _LEVEL.findall(report.partition("levels: [")[2].partition("]")[0])]
+    if len(levels) != len(text.encode()):
+        return text
+    swapped, offset = [], 0
+    for char in text:
+        odd = levels[offset] % 2 == 1
+        swapped.append(MIRRORED.get(char, char) if odd else char)
+        offset += len(char.encode())
+    return "".join(swapped)
+
+
 @lru_cache(maxsize=16384)
 def width(text: str, size: float, *, bold: bool = False) -> float:
-    return float(sum(pdfmetrics.stringWidth(r.text, r.font, size) for r in runs(text, bold=bold)))
+    """Drawn width: Arabic measured in its joined forms, which are narrower or wider."""
+    drawn = runs(joined(text).translate(BIDI_CONTROLS), bold=bold)
+    return float(sum(pdfmetrics.stringWidth(r.text, r.font, size) for r in drawn))
 
 
 def wrap(text: str, max_width: float, size: float, *, bold: bool = False) -> list[str]:
@@ -112,6 +213,18 @@ def wrap(text: str, max_width: float, size: float, *, bold: bool = False) -> lis
                 line += char
         lines.append(line)
     return lines
+
+
+def directed_wrap(
+    text: str, max_width: float, size: float, *, bold: bool = False
+) -> list[tuple[str, bool]]:
+    """``wrap``, each line with whether its paragraph reads right to left (see ``visual``)."""
+    return [
+        (line, rtl)
+        for paragraph in text.splitlines() or [""]
+        for rtl in [right_to_left(paragraph)]
+        for line in wrap(paragraph, max_width, size, bold=bold)
+    ]
 
 
 def shorten(text: str, max_width: float, size: float, *, bold: bool = False) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 from reportlab.lib.colors import grey
 from reportlab.lib.units import mm
 
-from shopcare.pdf.sheet import LABEL, Cell, Sheet, new_canvas
+from shopcare.pdf.sheet import LABEL, Cell, Sheet, new_canvas, printed_date
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,8 @@ class PackingSlip:
     items: list[PackingItem] = field(default_factory=list)
     logo: Path | None = None
     words: PackingWords = field(default_factory=PackingWords)
+    right_to_left: bool = False
+    """The words' language reads right to left (Arabic): the page is laid out mirrored."""
 
 
 def render_packing_slips(slips: Iterable[PackingSlip], *, size: str = "a4") -> bytes:
@@ -76,7 +78,7 @@ def draw_packing_slip(sheet: Sheet, slip: PackingSlip) -> None:
         s.block(f"{words.order} {slip.order_number} ({words.continued})", bold=True, color=grey)
         s.gap(2 * mm)
 
-    sheet.start_document(continued)
+    sheet.start_document(continued, rtl=slip.right_to_left)
     if sheet.size == LABEL:
         _label(sheet, slip)
     else:
@@ -100,7 +102,7 @@ def _paper(sheet: Sheet, slip: PackingSlip) -> None:
     x = sheet.left + half
     sheet.block(words.title, x=x, size=t.title, bold=True, max_lines=1)
     sheet.block(f"{words.order} {slip.order_number}", x=x, bold=True, max_lines=2)
-    sheet.block(f"{words.date} {slip.placed_at:%Y-%m-%d}", x=x, max_lines=1)
+    sheet.block(f"{words.date} {printed_date(slip.placed_at)}", x=x, max_lines=1)
     sheet.y = min(sheet.y, left_bottom) - 4 * mm
     _barcode(sheet, slip, max_width=sheet.inner_width * 0.6)
     sheet.gap(4 * mm)
@@ -118,7 +120,7 @@ def _label(sheet: Sheet, slip: PackingSlip) -> None:
     words, t = slip.words, sheet.type
     sheet.block(slip.shop_name, size=t.body + 1, bold=True, max_lines=1)
     sheet.block(slip.shop_address.replace("\n", ", "), size=t.small, max_lines=2)
-    sheet.block(f"{words.title} · {words.date} {slip.placed_at:%Y-%m-%d}", size=t.small)
+    sheet.block(f"{words.title} · {words.date} {printed_date(slip.placed_at)}", size=t.small)
     sheet.block(f"{words.order} {slip.order_number}", size=t.title, bold=True, max_lines=1)
     _barcode(sheet, slip, max_width=sheet.inner_width)
     sheet.gap(1 * mm)

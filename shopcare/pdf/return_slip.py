@@ -13,7 +13,8 @@ from pathlib import Path
 from reportlab.lib.colors import grey
 from reportlab.lib.units import mm
 
-from shopcare.pdf.sheet import LABEL, Cell, Sheet, new_canvas
+from shopcare.pdf.fonts import right_to_left
+from shopcare.pdf.sheet import LABEL, Cell, Sheet, new_canvas, printed_date
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,8 @@ class ReturnSlip:
     resolution: str = ""
     logo: Path | None = None
     words: SlipWords = field(default_factory=SlipWords)
+    right_to_left: bool = False
+    """The words' language reads right to left (Arabic): the page is laid out mirrored."""
 
 
 def render_return_slip(slip: ReturnSlip, size: str = "a4") -> bytes:
@@ -99,7 +102,7 @@ def draw_return_slip(sheet: Sheet, slip: ReturnSlip) -> None:
         s.block(f"{slip.rma} · {slip.shop_name} ({words.continued})", bold=True, color=grey)
         s.gap(2 * mm)
 
-    sheet.start_document(continued)
+    sheet.start_document(continued, rtl=slip.right_to_left)
     if sheet.size == LABEL:
         _label(sheet, slip)
     else:
@@ -119,7 +122,7 @@ def _paper(sheet: Sheet, slip: ReturnSlip) -> None:
     sheet.block(slip.rma, width=text_width, size=t.title + 6, bold=True)
     sheet.gap(1 * mm)
     sheet.block(
-        f"{words.order} {slip.order_number} · {words.requested} {slip.created_at:%Y-%m-%d}",
+        f"{words.order} {slip.order_number} · {words.requested} {printed_date(slip.created_at)}",
         width=text_width,
     )
     if slip.resolution:
@@ -180,7 +183,8 @@ def _label(sheet: Sheet, slip: ReturnSlip) -> None:
         sheet.block(f"{item.quantity}× {title}", max_lines=1)
         detail = item.reason or slip.reason
         if item.exchange:
-            detail = f"{detail} → {words.exchange}: {item.exchange}"
+            arrow = "←" if right_to_left(detail) else "→"  # pointing the way the line reads
+            detail = f"{detail} {arrow} {words.exchange}: {item.exchange}"
         sheet.block(detail, x=sheet.left + 3 * mm, size=t.small, color=grey, max_lines=1)
     sheet.gap(1.5 * mm)
     sheet.block(words.label_step.format(rma=slip.rma), size=t.small, max_lines=2)

@@ -3,6 +3,10 @@ a new page instead of running off the bottom, barcodes scaled to fit, simple tab
 
 The slips draw straight onto the canvas (no Platypus story), so a batch of a hundred slips
 is one canvas and one font subset, and every position is known, never guessed.
+
+Positions are given from the page's start edge. A right-to-left document (an Arabic slip)
+is drawn mirrored: each x counts from the right margin, lines end there, and the QR code,
+logo and barcode swap sides; callers lay out one page for both directions.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from io import BytesIO
 from pathlib import Path
 
@@ -20,7 +25,15 @@ from reportlab.lib.units import inch, mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
-from shopcare.pdf.fonts import register_fonts, runs, shorten, wrap
+from shopcare.pdf.fonts import (
+    directed_wrap,
+    left_to_right,
+    register_fonts,
+    right_to_left,
+    runs,
+    shorten,
+    visual,
+)
 
 PAGE_SIZES: dict[str, tuple[float, float]] = {
     "a4": A4,
@@ -59,6 +72,11 @@ TYPES = {
 }
 
 
+def printed_date(moment: datetime) -> str:
+    """A date as every slip prints it: ISO, kept in that order inside an Arabic line."""
+    return left_to_right(f"{moment:%Y-%m-%d}")
+
+
 @dataclass(frozen=True)
 class Cell:
     """A table cell: main text, then optional smaller grey lines (variant, SKU, comment)."""
@@ -90,16 +108,20 @@ class Sheet:
         self.y = self.height - self.type.margin
         self.on_new_page: Callable[[Sheet], None] | None = None
         self.used = False
+        self.rtl = False
 
     @property
     def inner_width(self) -> float:
         return self.right - self.left
 
-    def start_document(self, on_new_page: Callable[[Sheet], None] | None = None) -> None:
-        """Each slip of a batch starts on a fresh page."""
+    def start_document(
+        self, on_new_page: Callable[[Sheet], None] | None = None, *, rtl: bool = False
+    ) -> None:
+        """Each slip of a batch starts on a fresh page, in its own language's direction."""
         if self.used:
             self.canvas.showPage()
         self.used = True
+        self.rtl = rtl
         self.y = self.height - self.type.margin
         self.on_new_page = on_new_page
 
@@ -113,11 +135,27 @@ class Sheet:
         if self.y - height < self.bottom:
             self.new_page()
 
+    def mirrored(self, x: float, width: float) -> float:
+        """The left edge of a box ``width`` wide at ``x`` from the start edge."""
+        return self.width - x - width if self.rtl else x
+
     def line(
-        self, x: float, baseline: float, text: str, *, size: float, bold: bool = False
+        self,
+        x: float,
+        baseline: float,
+        text: str,
+        *,
+        size: float,
+        bold: bool = False,
+        rtl: bool | None = None,
     ) -> None:
-        """One line, font by font (see ``fonts.runs``)."""
-        for run in runs(text, bold=bold):
+        """One line, font by font (see ``fonts.runs``), in drawing order (``fonts.visual``);
+        ``rtl``: the direction of its paragraph when the line is part of a wrapped one.
+        On a right-to-left page the line ends at ``x`` from the right margin."""
+        shown = runs(visual(text, rtl=right_to_left(text) if rtl is None else rtl), bold=bold)
+        drawn = sum(self.canvas.stringWidth(r.text, r.font, size) for r in shown)
+        x = self.mirrored(x, drawn)
+        for run in shown:
             self.canvas.setFont(run.font, size)
             self.canvas.drawString(x, baseline, run.text)
             x += self.canvas.stringWidth(run.text, run.font, size)
@@ -136,16 +174,16 @@ class Sheet:
         """Wrapped text at the cursor; a line that does not fit goes to the next page."""
         size = size or self.type.body
         x = self.left if x is None else x
-        lines = wrap(text, width or self.right - x, size, bold=bold)
+        lines = directed_wrap(text, width or self.right - x, size, bold=bold)
         if max_lines is not None and len(lines) > max_lines:
-            rest = " ".join(lines[max_lines - 1 :])
+            rest = " ".join(line for line, _ in lines[max_lines - 1 :])
             cut = shorten(rest, width or self.right - x, size, bold=bold)
-            lines = [*lines[: max_lines - 1], cut]
+            lines = [*lines[: max_lines - 1], (cut, lines[max_lines - 1][1])]
         self.canvas.setFillColor(color)
-        for text_line in lines:
+        for text_line, rtl in lines:
             self.ensure(size * 1.3)
             self.y -= size * 1.3
-            self.line(x, self.y + size * 0.3, text_line, size=size, bold=bold)
+            self.line(x, self.y + size * 0.3, text_line, size=size, bold=bold, rtl=rtl)
         self.canvas.setFillColor(black)
 
     def gap(self, height: float) -> None:
@@ -168,7 +206,7 @@ class Sheet:
         )
         self.ensure(height + self.type.body * 1.6)
         self.y -= height
-        code.drawOn(self.canvas, self.left, self.y)
+        code.drawOn(self.canvas, self.mirrored(self.left, code.width), self.y)
         self.y -= self.type.body * 1.4
         self.line(self.left + 10 * bar, self.y, value, size=self.type.body, bold=True)
         self.y -= self.type.body * 0.4
@@ -180,6 +218,7 @@ class Sheet:
         code.addData(value)
         code.make()
         border = 4  # the quiet zone scanners need, in modules
+        x = self.mirrored(x, size)
         box = size / (code.getModuleCount() + 2 * border)
         path = self.canvas.beginPath()
         for r, row in enumerate(code.modules):
@@ -201,7 +240,8 @@ class Sheet:
         except (OSError, ValueError):
             return 0.0
         scale = min(max_w / w, max_h / h)
-        self.canvas.drawImage(image, x, top - h * scale, w * scale, h * scale, mask="auto")
+        left = self.mirrored(x, w * scale)
+        self.canvas.drawImage(image, left, top - h * scale, w * scale, h * scale, mask="auto")
         return float(h * scale)
 
     def table(self, columns: Sequence[tuple[str, float]], rows: Sequence[Sequence[Cell]]) -> None:
@@ -225,8 +265,10 @@ class Sheet:
         for row in rows:
             cells = [
                 (
-                    wrap(c.text, w - pad, size)[:MAX_CELL_LINES],
-                    [n for note in c.notes for n in wrap(note, w - pad, small)][:MAX_CELL_LINES],
+                    directed_wrap(c.text, w - pad, size)[:MAX_CELL_LINES],
+                    [n for note in c.notes for n in directed_wrap(note, w - pad, small)][
+                        :MAX_CELL_LINES
+                    ],
                 )
                 for c, w in zip(row, widths, strict=True)
             ]
@@ -237,13 +279,13 @@ class Sheet:
             top, x = self.y, self.left
             for (main, notes), w in zip(cells, widths, strict=True):
                 y = top
-                for text in main:
+                for text, rtl in main:
                     y -= size * 1.3
-                    self.line(x, y + size * 0.3, text, size=size)
+                    self.line(x, y + size * 0.3, text, size=size, rtl=rtl)
                 self.canvas.setFillColor(grey)
-                for text in notes:
+                for text, rtl in notes:
                     y -= small * 1.3
-                    self.line(x, y + small * 0.3, text, size=small)
+                    self.line(x, y + small * 0.3, text, size=small, rtl=rtl)
                 self.canvas.setFillColor(black)
                 x += w
             self.y = top - height

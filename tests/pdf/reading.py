@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +22,23 @@ class Word:
 
 def text(pdf: bytes) -> str:
     return _run(["pdftotext", "-layout", "-", "-"], pdf).decode()
+
+
+EMBEDDING_MARKS = dict.fromkeys(range(0x202A, 0x202F), " ")
+
+
+def logical_words(pdf: bytes) -> list[str]:
+    """The words as typed: pdftotext returns Arabic in logical order but in the joined
+    letters drawn (Arabic Presentation Forms, which NFKC folds back into the letters), and
+    wraps right-to-left lines and the Latin runs inside them in embedding marks, which can
+    carry a neighbouring space; the marks are dropped."""
+    return unicodedata.normalize("NFKC", text(pdf)).translate(EMBEDDING_MARKS).split()
+
+
+def reads(words: list[str], phrase: str) -> bool:
+    """``phrase``'s words appear one after the other in ``words``."""
+    wanted = phrase.split()
+    return any(words[i : i + len(wanted)] == wanted for i in range(len(words)))
 
 
 def page_texts(pdf: bytes) -> list[str]:

@@ -13,7 +13,12 @@ from shopcare.db.engine import transaction
 from shopcare.db.models import Customer
 from shopcare.pdf.packing_slip import PackingWords
 from shopcare.pdf.return_slip import SlipWords
-from shopcare.services.returns.slip_words import PRINTABLE_LOCALES, RESOLUTION_WORDS, slip_words
+from shopcare.services.returns.slip_words import (
+    PRINTABLE_LOCALES,
+    RESOLUTION_WORDS,
+    prints_right_to_left,
+    slip_words,
+)
 from shopcare.services.returns.slips import packing_slip_pdf, return_slips_pdf
 from tests.conftest import PUBLIC_URL
 from tests.pdf.data import make_order
@@ -51,9 +56,10 @@ def test_a_german_shopper_gets_a_german_slip(shopcare: ShopCare) -> None:
     assert "Return slip" not in printed and "Packing instructions" not in printed
 
 
-def test_arabic_shoppers_get_english_words_which_paper_can_show() -> None:
-    assert slip_words("ar") == SlipWords()
-    assert slip_words("de").title == "Rücksendeschein"
+def test_arabic_prints_right_to_left_and_a_language_without_a_catalog_prints_english() -> None:
+    assert slip_words("ar").title == "قسيمة الإرجاع" and prints_right_to_left("ar")
+    assert slip_words("he") == SlipWords() and not prints_right_to_left("he")
+    assert slip_words("de").title == "Rücksendeschein" and not prints_right_to_left("de")
 
 
 def test_a_german_shoppers_parcel_has_a_german_packing_slip(shopcare: ShopCare) -> None:

@@ -2,8 +2,8 @@
 and resolutions go through the same catalogs as the emails and pages
 (``shopcare/locale/*/slips.po``).
 
-Arabic stays English on paper: ReportLab neither shapes Arabic letters nor lays text out
-right to left, and unshaped Arabic is unreadable, so an English slip serves the shopper better.
+Every shop language prints, Arabic included: the PDF layer joins its letters and lays the
+page out right to left (``shopcare.pdf.fonts``). A language without a catalog prints English.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import fields
 from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from shopcare.catalogs import SOURCE_LOCALE, translations
+from shopcare.catalogs import SOURCE_LOCALE, direction, translations
 
 if TYPE_CHECKING:
     from shopcare.pdf.packing_slip import PackingWords
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 W = TypeVar("W")
 
-PRINTABLE_LOCALES = frozenset({"en", "de", "fr", "es", "nl"})
+PRINTABLE_LOCALES = frozenset({"en", "de", "fr", "es", "nl", "ar"})
 
 
 def _N(text: str) -> str:
@@ -38,6 +38,11 @@ RESOLUTION_WORDS = {
 
 def slip_locale(locale: str) -> str:
     return locale if locale in PRINTABLE_LOCALES else SOURCE_LOCALE
+
+
+def prints_right_to_left(locale: str) -> bool:
+    """The slip's language (English when ``locale`` cannot print) reads right to left."""
+    return direction(slip_locale(locale)) == "rtl"
 
 
 def translate(text: str, locale: str) -> str:

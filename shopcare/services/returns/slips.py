@@ -28,6 +28,7 @@ from shopcare.services.returns.requests import REASONS
 from shopcare.services.returns.slip_words import (
     RESOLUTION_WORDS,
     packing_words,
+    prints_right_to_left,
     slip_words,
     translate,
 )
@@ -176,6 +177,7 @@ def load_return_slips(
                 resolution=translate(resolution, locale),
                 logo=logo,
                 words=slip_words(locale),
+                right_to_left=prints_right_to_left(locale),
             )
         )
     return slips
@@ -251,6 +253,7 @@ def load_packing_slip(
         select(OrderLine).where(OrderLine.order_id == order.id).order_by(col(OrderLine.id))
     ).all()
     customer = session.get(Customer, order.customer_id)
+    locale = customer.locale if customer else "en"
     return PackingSlip(
         shop_name=profile.name,
         shop_address=profile.postal_address or profile.return_address,
@@ -262,7 +265,8 @@ def load_packing_slip(
             for li in lines
         ],
         logo=logo,
-        words=packing_words(customer.locale if customer else "en"),
+        words=packing_words(locale),
+        right_to_left=prints_right_to_left(locale),
     )
 
 
