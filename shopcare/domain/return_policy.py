@@ -9,7 +9,7 @@ they concern, so the shopper's pages can word them in the shopper's language.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, tzinfo
 from enum import StrEnum
 
@@ -248,6 +248,13 @@ def line_standings(
             last_day=last_day(start, days, zone=zone),
         )
     return standings
+
+
+def one_reason_for_all(lines: Sequence[RequestedLine]) -> tuple[RequestedLine, ...]:
+    """"Same reason for all items": the first chosen line's reason on every chosen line, so
+    the shopper picks it once; lines not chosen are left as they came."""
+    first = next((r.reason for r in lines if r.quantity), "")
+    return tuple(replace(r, reason=first) if r.quantity else r for r in lines)
 
 
 def check_request(

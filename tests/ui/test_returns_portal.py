@@ -78,7 +78,8 @@ async def test_a_shopper_returns_items_and_prints_the_slip(
     assert form.status_code == 200
     ids = line_ids(shopcare, order_token)
     shirt, tote = ids["Linen shirt"], ids["Canvas tote"]
-    assert f'<label for="qty_{shirt}">Linen shirt</label>' in form.text
+    assert "<legend>Linen shirt</legend>" in form.text
+    assert f'<label for="qty_{shirt}">Quantity</label>' in form.text
     assert '<option value="2">2</option>' in form.text
     assert "Arrived damaged" in form.text
 
@@ -86,7 +87,10 @@ async def test_a_shopper_returns_items_and_prints_the_slip(
         form_url,
         data=signed(
             shopcare,
-            {f"qty_{shirt}": "1", f"qty_{tote}": "1", "reason": "too_small", "comment": "Snug"},
+            {
+                f"qty_{shirt}": "1", f"reason_{shirt}": "too_small",
+                f"qty_{tote}": "1", f"reason_{tote}": "too_small", "comment": "Snug",
+            },
         ),
     )
     assert sent.status_code == 303
@@ -144,7 +148,7 @@ async def test_returning_more_than_ordered_is_refused_and_creates_nothing(
 
     answer = await client.post(
         f"/t/{order_token}/return",
-        data=signed(shopcare, {f"qty_{shirt}": "3", "reason": "too_small"}),
+        data=signed(shopcare, {f"qty_{shirt}": "3", f"reason_{shirt}": "too_small"}),
     )
 
     assert answer.status_code == 400
@@ -156,9 +160,9 @@ async def test_returning_more_than_ordered_is_refused_and_creates_nothing(
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
-        ({"reason": "too_small"}, "Choose at least one item to return."),
+        ({"reason_{shirt}": "too_small"}, "Choose at least one item to return."),
         ({"qty_{shirt}": "1"}, "Choose a reason for Linen shirt."),
-        ({"qty_{shirt}": "lots", "reason": "too_small"}, "Choose the quantities from the lists."),
+        ({"qty_{shirt}": "lots", "reason_{shirt}": "too_small"}, "Choose the quantities from the lists."),
     ],
 )
 async def test_an_incomplete_return_request_is_shown_again_with_the_reason(
@@ -185,7 +189,7 @@ async def test_returned_lines_are_not_offered_again(
     shirt, tote = ids["Linen shirt"], ids["Canvas tote"]
     first = await client.post(
         f"/t/{order_token}/return",
-        data=signed(shopcare, {f"qty_{tote}": "1", "reason": "changed_mind"}),
+        data=signed(shopcare, {f"qty_{tote}": "1", f"reason_{tote}": "changed_mind"}),
     )
     assert first.status_code == 303
 
@@ -195,7 +199,7 @@ async def test_returned_lines_are_not_offered_again(
 
     again = await client.post(
         f"/t/{order_token}/return",
-        data=signed(shopcare, {f"qty_{tote}": "1", "reason": "changed_mind"}),
+        data=signed(shopcare, {f"qty_{tote}": "1", f"reason_{tote}": "changed_mind"}),
     )
     assert again.status_code == 400
     assert "Canvas tote cannot be returned any more." in again.text
@@ -210,7 +214,8 @@ async def test_a_fully_returned_order_offers_nothing_more(
         f"qty_{line}": str(qty) for line, qty in ((ids["Linen shirt"], 2), (ids["Canvas tote"], 1))
     }
     await client.post(
-        f"/t/{order_token}/return", data=signed(shopcare, {**everything, "reason": "too_large"})
+        f"/t/{order_token}/return",
+        data=signed(shopcare, {**everything, f"reason_{ids['Linen shirt']}": "too_large", "same_reason": "1"}),
     )
 
     form = await client.get(f"/t/{order_token}/return")
@@ -236,7 +241,7 @@ async def test_posting_a_return_for_an_unknown_order_gives_404(
     client: httpx.AsyncClient, shopcare: ShopCare
 ) -> None:
     answer = await client.post(
-        "/t/nope/return", data=signed(shopcare, {"qty_1": "1", "reason": "too_small"})
+        "/t/nope/return", data=signed(shopcare, {"qty_1": "1", "reason_1": "too_small"})
     )
 
     assert answer.status_code == 404
@@ -295,7 +300,7 @@ async def test_a_partial_return_with_a_photo_and_a_reason_per_line(
         f"/t/{order_token}/return",
         data=signed(shopcare, {
             f"qty_{shirt}": "1", f"reason_{shirt}": "damaged",
-            f"qty_{tote}": "1", "reason": "changed_mind",
+            f"qty_{tote}": "1", f"reason_{tote}": "changed_mind",
         }),
         files=[("photos", ("IMG_1.jpg", JPEG, "image/jpeg"))],
     )  # fmt: skip
@@ -329,7 +334,7 @@ async def test_a_final_sale_item_is_greyed_and_refused(
 
     answer = await client.post(
         f"/t/{token}/return",
-        data=signed(shopcare, {f"qty_{ids['Gift card']}": "1", "reason": "changed_mind"}),
+        data=signed(shopcare, {f"qty_{ids['Gift card']}": "1", f"reason_{ids['Gift card']}": "changed_mind"}),
     )
     assert answer.status_code == 400
     assert "Gift card cannot be returned any more." in answer.text
@@ -347,7 +352,7 @@ async def test_after_the_window_nothing_can_be_returned(
     assert "None of the items of this order can be returned any more." in form.text
     answer = await client.post(
         f"/t/{order_token}/return",
-        data=signed(shopcare, {f"qty_{shirt}": "1", "reason": "too_small"}),
+        data=signed(shopcare, {f"qty_{shirt}": "1", f"reason_{shirt}": "too_small"}),
     )
     assert answer.status_code == 400
     assert return_count(shopcare) == 0
@@ -381,7 +386,7 @@ async def test_photos_are_required_checked_and_limited(
     shirt = line_ids(shopcare, order_token)["Linen shirt"]
     answer = await client.post(
         f"/t/{order_token}/return",
-        data=signed(shopcare, {f"qty_{shirt}": "1", "reason": "damaged"}),
+        data=signed(shopcare, {f"qty_{shirt}": "1", f"reason_{shirt}": "damaged"}),
         files=files or None,
     )
     assert answer.status_code == 400
@@ -404,7 +409,7 @@ async def test_an_exchange_names_the_wanted_variant(
     sent = await client.post(
         f"/t/{token}/return",
         data=signed(shopcare, {
-            f"qty_{shirt}": "1", "reason": "too_small", "resolution": "exchange",
+            f"qty_{shirt}": "1", f"reason_{shirt}": "too_small", "resolution": "exchange",
             f"exchange_{shirt}": "SHIRT-L",
         }),
     )  # fmt: skip
@@ -426,7 +431,7 @@ async def test_an_exchange_without_a_variant_is_refused(
     answer = await client.post(
         f"/t/{token}/return",
         data=signed(shopcare, {
-            f"qty_{shirt}": "1", "reason": "too_small", "resolution": "exchange",
+            f"qty_{shirt}": "1", f"reason_{shirt}": "too_small", "resolution": "exchange",
             f"exchange_{shirt}": "SOMETHING-ELSE",
         }),
     )  # fmt: skip
@@ -447,7 +452,7 @@ async def test_an_auto_approved_return_says_so_and_queues_the_approval(
 
     sent = await client.post(
         f"/t/{order_token}/return",
-        data=signed(shopcare, {f"qty_{tote}": "1", "reason": "changed_mind"}),
+        data=signed(shopcare, {f"qty_{tote}": "1", f"reason_{tote}": "changed_mind"}),
     )
     page = await client.get(sent.headers["location"])
 
@@ -462,7 +467,7 @@ async def test_the_shopper_enters_the_return_tracking_number_and_sees_it_move(
     tote = line_ids(shopcare, order_token)["Canvas tote"]
     sent = await client.post(
         f"/t/{order_token}/return",
-        data=signed(shopcare, {f"qty_{tote}": "1", "reason": "too_large"}),
+        data=signed(shopcare, {f"qty_{tote}": "1", f"reason_{tote}": "too_large"}),
     )
     status_url = sent.headers["location"]
     page = await client.get(status_url)
@@ -496,7 +501,7 @@ async def test_a_wrong_tracking_number_is_explained(
     tote = line_ids(shopcare, order_token)["Canvas tote"]
     sent = await client.post(
         f"/t/{order_token}/return",
-        data=signed(shopcare, {f"qty_{tote}": "1", "reason": "too_large"}),
+        data=signed(shopcare, {f"qty_{tote}": "1", f"reason_{tote}": "too_large"}),
     )
     status_url = sent.headers["location"]
     answer = await client.post(
@@ -517,14 +522,14 @@ async def test_posts_without_the_csrf_token_change_nothing(
     tote = line_ids(shopcare, order_token)["Canvas tote"]
     refused = await client.post(
         f"/t/{order_token}/return",
-        data={f"qty_{tote}": "1", "reason": "too_large"},
+        data={f"qty_{tote}": "1", f"reason_{tote}": "too_large"},
         files=[("photos", ("a.jpg", JPEG, "image/jpeg"))],
     )
     assert refused.status_code == 403
     assert return_count(shopcare) == 0
     sent = await client.post(
         f"/t/{order_token}/return",
-        data=signed(shopcare, {f"qty_{tote}": "1", "reason": "too_large"}),
+        data=signed(shopcare, {f"qty_{tote}": "1", f"reason_{tote}": "too_large"}),
     )
     tracking = await client.post(
         f"{sent.headers['location']}/tracking", data={"tracking_number": "SIMOK300001"}
@@ -543,7 +548,7 @@ async def test_a_hostile_comment_is_shown_as_text(
     hostile = '<script>alert("x")</script><img src=x onerror=alert(1)>'
     sent = await client.post(
         f"/t/{order_token}/return",
-        data=signed(shopcare, {f"qty_{tote}": "1", "reason": "too_large", "comment": hostile}),
+        data=signed(shopcare, {f"qty_{tote}": "1", f"reason_{tote}": "too_large", "comment": hostile}),
     )
     page = await client.get(sent.headers["location"])
     assert "<script" not in page.text and "<img src=x" not in page.text
