@@ -88,8 +88,11 @@ async def test_a_shopper_returns_items_and_prints_the_slip(
         data=signed(
             shopcare,
             {
-                f"qty_{shirt}": "1", f"reason_{shirt}": "too_small",
-                f"qty_{tote}": "1", f"reason_{tote}": "too_small", "comment": "Snug",
+                f"qty_{shirt}": "1",
+                f"reason_{shirt}": "too_small",
+                f"qty_{tote}": "1",
+                f"reason_{tote}": "too_small",
+                "comment": "Snug",
             },
         ),
     )
@@ -162,7 +165,10 @@ async def test_returning_more_than_ordered_is_refused_and_creates_nothing(
     [
         ({"reason_{shirt}": "too_small"}, "Choose at least one item to return."),
         ({"qty_{shirt}": "1"}, "Choose a reason for Linen shirt."),
-        ({"qty_{shirt}": "lots", "reason_{shirt}": "too_small"}, "Choose the quantities from the lists."),
+        (
+            {"qty_{shirt}": "lots", "reason_{shirt}": "too_small"},
+            "Choose the quantities from the lists.",
+        ),
     ],
 )
 async def test_an_incomplete_return_request_is_shown_again_with_the_reason(
@@ -215,7 +221,10 @@ async def test_a_fully_returned_order_offers_nothing_more(
     }
     await client.post(
         f"/t/{order_token}/return",
-        data=signed(shopcare, {**everything, f"reason_{ids['Linen shirt']}": "too_large", "same_reason": "1"}),
+        data=signed(
+            shopcare,
+            {**everything, f"reason_{ids['Linen shirt']}": "too_large", "same_reason": "1"},
+        ),
     )
 
     form = await client.get(f"/t/{order_token}/return")
@@ -334,7 +343,9 @@ async def test_a_final_sale_item_is_greyed_and_refused(
 
     answer = await client.post(
         f"/t/{token}/return",
-        data=signed(shopcare, {f"qty_{ids['Gift card']}": "1", f"reason_{ids['Gift card']}": "changed_mind"}),
+        data=signed(
+            shopcare, {f"qty_{ids['Gift card']}": "1", f"reason_{ids['Gift card']}": "changed_mind"}
+        ),
     )
     assert answer.status_code == 400
     assert "Gift card cannot be returned any more." in answer.text
@@ -437,6 +448,126 @@ async def test_an_exchange_without_a_variant_is_refused(
     )  # fmt: skip
     assert answer.status_code == 400
     assert "Choose the variant you want instead of Linen shirt." in answer.text
+
+
+async def test_each_item_has_its_own_reason_and_the_return_takes_the_first(
+    shopcare: ShopCare, order_token: str, client: httpx.AsyncClient
+) -> None:
+    ids = line_ids(shopcare, order_token)
+    shirt, tote = ids["Linen shirt"], ids["Canvas tote"]
+    form = await client.get(f"/t/{order_token}/return")
+    assert 'name="reason"' not in form.text  # no second, overall reason to fill in
+    assert f'<select id="reason_{shirt}" name="reason_{shirt}">' in form.text
+
+    sent = await client.post(
+        f"/t/{order_token}/return",
+        data=signed(shopcare, {
+            f"qty_{shirt}": "1", f"reason_{shirt}": "too_small",
+            f"qty_{tote}": "1", f"reason_{tote}": "changed_mind",
+        }),
+    )  # fmt: skip
+
+    assert sent.status_code == 303, sent.text
+    with shopcare.sessions() as session:
+        lines = {li.order_line_id: li.reason for li in session.exec(select(ReturnLine))}
+        request = session.exec(select(ReturnRequest)).one()
+    assert lines == {shirt: "too_small", tote: "changed_mind"}
+    assert request.reason == "too_small"  # what the admin, the emails and the API show
+
+
+async def test_same_reason_for_all_gives_every_item_the_first_chosen_reason(
+    shopcare: ShopCare, order_token: str, client: httpx.AsyncClient
+) -> None:
+    ids = line_ids(shopcare, order_token)
+    shirt, tote = ids["Linen shirt"], ids["Canvas tote"]
+    form = await client.get(f"/t/{order_token}/return")
+    assert re.search(r'<input type="checkbox" id="same_reason" name="same_reason"', form.text)
+
+    sent = await client.post(
+        f"/t/{order_token}/return",
+        data=signed(shopcare, {
+            f"qty_{shirt}": "2", f"reason_{shirt}": "too_large",
+            f"qty_{tote}": "1", f"reason_{tote}": "",  # left empty: the box covers it
+            "same_reason": "1",
+        }),
+    )  # fmt: skip
+
+    assert sent.status_code == 303, sent.text
+    with shopcare.sessions() as session:
+        lines = {li.order_line_id: li.reason for li in session.exec(select(ReturnLine))}
+    assert lines == {shirt: "too_large", tote: "too_large"}
+
+
+async def test_a_refund_ignores_a_variant_sent_along(
+    shopcare: ShopCare, clock: FakeClock, client: httpx.AsyncClient
+) -> None:
+    """The picker is only hidden when Refund is chosen, so a variant picked before may
+    still be sent: it must not turn the refund into half an exchange."""
+    token, ids = make_sku_order(shopcare, clock)
+    shirt = ids["Linen shirt"]
+    form = await client.get(f"/t/{token}/return")
+    assert re.search(r'<div class="for-chosen for-exchange">\s*<label class="sub" for="exchange_'
+                     rf'{shirt}">', form.text)  # fmt: skip
+
+    sent = await client.post(
+        f"/t/{token}/return",
+        data=signed(shopcare, {
+            f"qty_{shirt}": "1", f"reason_{shirt}": "too_small", "resolution": "refund",
+            f"exchange_{shirt}": "SHIRT-L",
+        }),
+    )  # fmt: skip
+
+    assert sent.status_code == 303, sent.text
+    with shopcare.sessions() as session:
+        line = session.exec(select(ReturnLine)).one()
+        request = session.exec(select(ReturnRequest)).one()
+    assert (line.exchange_sku, request.resolution) == ("", "refund")
+    assert "In exchange for" not in (await client.get(sent.headers["location"])).text
+
+
+async def test_an_exchange_without_a_variant_says_so_beside_the_item_and_keeps_the_input(
+    shopcare: ShopCare, clock: FakeClock, client: httpx.AsyncClient
+) -> None:
+    token, ids = make_sku_order(shopcare, clock)
+    shirt = ids["Linen shirt"]
+
+    answer = await client.post(
+        f"/t/{token}/return",
+        data=signed(shopcare, {
+            f"qty_{shirt}": "1", f"reason_{shirt}": "too_small", "resolution": "exchange",
+            "comment": "A size up, please",
+        }),
+    )  # fmt: skip
+
+    assert answer.status_code == 400
+    assert return_count(shopcare) == 0
+    error = f'<p class="field-error" id="exchange_{shirt}-error">'
+    assert error + "Choose the variant you want instead of Linen shirt.</p>" in answer.text
+    assert (
+        f'<select id="exchange_{shirt}" name="exchange_{shirt}" aria-invalid="true" '
+        f'aria-describedby="exchange_{shirt}-error">'
+    ) in answer.text
+    kept = answer.text.split(f'id="qty_{shirt}"')[1]
+    assert '<option value="1" selected>1</option>' in kept.split("</select>")[0]
+    assert '<option value="too_small" selected>' in answer.text
+    assert '<input type="radio" name="resolution" value="exchange" checked>' in answer.text
+    assert ">A size up, please</textarea>" in answer.text
+    german = await client.post(
+        f"/t/{token}/return?lang=de",
+        data=signed(shopcare, {f"qty_{shirt}": "1", f"reason_{shirt}": "too_small",
+                               "resolution": "exchange"}),
+    )  # fmt: skip
+    assert error + "Wählen Sie die Variante" in german.text
+    gift = ids["Gift card"]  # nothing else to send instead: no picker, and the error says so
+    nothing_else = await client.post(
+        f"/t/{token}/return",
+        data=signed(shopcare, {f"qty_{gift}": "1", f"reason_{gift}": "changed_mind",
+                               "resolution": "exchange"}),
+    )  # fmt: skip
+    assert f'name="exchange_{gift}"' not in nothing_else.text
+    assert (
+        f'<p class="field-error" id="qty_{gift}-error">There is no other variant of Gift card'
+    ) in nothing_else.text
 
 
 async def test_an_auto_approved_return_says_so_and_queues_the_approval(
@@ -548,7 +679,9 @@ async def test_a_hostile_comment_is_shown_as_text(
     hostile = '<script>alert("x")</script><img src=x onerror=alert(1)>'
     sent = await client.post(
         f"/t/{order_token}/return",
-        data=signed(shopcare, {f"qty_{tote}": "1", f"reason_{tote}": "too_large", "comment": hostile}),
+        data=signed(
+            shopcare, {f"qty_{tote}": "1", f"reason_{tote}": "too_large", "comment": hostile}
+        ),
     )
     page = await client.get(sent.headers["location"])
     assert "<script" not in page.text and "<img src=x" not in page.text
