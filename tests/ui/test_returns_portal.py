@@ -22,6 +22,7 @@ from shopcare.db.models import (
 from shopcare.services.intake.by_hand import LineIn, OrderIn, ShipmentIn, create_order
 from shopcare.services.orders.catalog import VariantIn, save_variants
 from shopcare.services.orders.views import order_view_by_token
+from shopcare.services.returns.admin import ReturnFilter, return_queue
 from shopcare.services.returns.policy import update_policy
 from tests.conftest import FakeClock
 from tests.ui.forms import signed
@@ -472,7 +473,10 @@ async def test_each_item_has_its_own_reason_and_the_return_takes_the_first(
         lines = {li.order_line_id: li.reason for li in session.exec(select(ReturnLine))}
         request = session.exec(select(ReturnRequest)).one()
     assert lines == {shirt: "too_small", tote: "changed_mind"}
-    assert request.reason == "too_small"  # what the admin, the emails and the API show
+    assert request.reason == "too_small"  # the first line's, for the emails and the API
+    queue = return_queue(shopcare.sessions, ReturnFilter(reason="changed_mind"))
+    assert [row.rma for row in queue.rows] == [request.rma]  # the owner finds it by either
+    assert queue.reasons == ["changed_mind", "too_small"]
 
 
 async def test_same_reason_for_all_gives_every_item_the_first_chosen_reason(
