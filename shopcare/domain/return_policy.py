@@ -9,7 +9,7 @@ they concern, so the shopper's pages can word them in the shopper's language.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, tzinfo
 from enum import StrEnum
 
@@ -40,6 +40,8 @@ class Problem(StrEnum):
     RESOLUTION_NOT_OFFERED = "resolution_not_offered"
     KEEP_TOO_VALUABLE = "keep_too_valuable"
     EXCHANGE_NEEDS_VARIANT = "exchange_needs_variant"
+    NO_OTHER_VARIANT = "no_other_variant"
+    """An exchange asked for a line the shop has no other variant of."""
     TOO_MANY_PHOTOS = "too_many_photos"
     PHOTO_TYPE = "photo_type"
     PHOTO_TOO_LARGE = "photo_too_large"
@@ -250,6 +252,13 @@ def line_standings(
     return standings
 
 
+def one_reason_for_all(lines: Sequence[RequestedLine]) -> tuple[RequestedLine, ...]:
+    """ "Same reason for all items": the first chosen line's reason on every chosen line, so
+    the shopper picks it once; lines not chosen are left as they came."""
+    first = next((r.reason for r in lines if r.quantity), "")
+    return tuple(replace(r, reason=first) if r.quantity else r for r in lines)
+
+
 def check_request(
     policy: ReturnPolicy,
     draft: Draft,
@@ -324,10 +333,12 @@ def _resolution_problems(
             problems.append(
                 RequestProblem(Problem.KEEP_TOO_VALUABLE, r.line_id, policy.keep_below_minor)
             )
-        wanted = r.exchange_sku.strip()
-        if draft.resolution == Resolution.EXCHANGE and (
-            not wanted or wanted not in exchange_options.get(r.line_id, frozenset())
-        ):
+        offered = exchange_options.get(r.line_id, frozenset())
+        if draft.resolution != Resolution.EXCHANGE:
+            continue
+        if not offered:
+            problems.append(RequestProblem(Problem.NO_OTHER_VARIANT, r.line_id))
+        elif r.exchange_sku.strip() not in offered:
             problems.append(RequestProblem(Problem.EXCHANGE_NEEDS_VARIANT, r.line_id))
     return problems
 

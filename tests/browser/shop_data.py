@@ -1,6 +1,7 @@
 """A small demo-like shop for the browser tests, made through the services as the app makes
 it: orders with several parcels and real carrier events, a delivered order with a return, a
-German shopper, and one banner offer for everyone."""
+German shopper, an apron and napkins that can be exchanged for other colours, and one banner
+offer for everyone."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from shopcare.carriers.base import TrackingResult
 from shopcare.db.models import Offer, Shipment
 from shopcare.domain.status import CarrierEvent, ShipmentStatus
 from shopcare.services.intake.by_hand import LineIn, OrderIn, ShipmentIn, create_order
+from shopcare.services.orders.catalog import VariantIn, save_variants
 from shopcare.services.orders.views import order_view_by_token
 from shopcare.services.returns.requests import open_return
 from shopcare.services.shop.profile import update_profile
@@ -45,6 +47,15 @@ class ShopData:
 _MUG = LineIn(title="Ceramic mug, sand", quantity=2, unit_price_minor=1800, sku="MUG-SAND")
 _TOWEL = LineIn(title="Linen tea towel", quantity=1, unit_price_minor=1250, sku="TOWEL-LIN")
 _POUR = LineIn(title="Pour-over coffee set", quantity=1, unit_price_minor=4900, sku="POUR-SET")
+_APRON = LineIn(title="Linen apron", quantity=1, unit_price_minor=3200, sku="APRON-SAND",
+                variant="Sand", product_key="apron")  # fmt: skip
+_NAPKINS = LineIn(title="Cotton napkins", quantity=1, unit_price_minor=1600, sku="NAPKIN-OAT",
+                  variant="Oat", product_key="napkins")  # fmt: skip
+_OTHER_COLOURS = [
+    VariantIn("APRON-MOSS", "apron", "Linen apron", "Moss"),
+    VariantIn("NAPKIN-RUST", "napkins", "Cotton napkins", "Rust"),
+]
+"""What the apron and the napkins can be exchanged for."""
 
 # key: (order number, name, email, postcode, locale, lines, parcels: scans per tracking number)
 _ORDERS = {
@@ -62,6 +73,8 @@ _ORDERS = {
                   [_POUR], {"SIMOK300601": "in_transit"}),
     "report": ("3007", "Margaret Hamilton", "margaret@example.com", "02142", "en",
                [_TOWEL, _POUR], {"SIMOK300701": "delivered"}),
+    "exchange": ("3008", "Hedy Lamarr", "hedy@example.com", "10117", "en",
+                 [_APRON, _NAPKINS], {"SIMOK300801": "delivered"}),
 }  # fmt: skip
 
 
@@ -104,6 +117,7 @@ def seed_shop(app: ShopCare) -> ShopData:
         support_email="support@demo-coffee.example",
         timezone="Europe/Berlin",
     )
+    save_variants(app.sessions, _OTHER_COLOURS, now=START)
     data = ShopData()
     for key, (number, name, email, postcode, locale, lines, parcels) in _ORDERS.items():
         order = create_order(

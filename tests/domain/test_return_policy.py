@@ -252,6 +252,13 @@ def test_an_exchange_needs_an_offered_variant() -> None:
     assert check(policy, draft(good, resolution="exchange")) == set()
 
 
+def test_an_exchange_of_an_item_without_other_variants_says_so() -> None:
+    """Not "choose the variant": the form offers none to choose for that line."""
+    tote = RequestedLine(2, 1, "too_small")
+    assert check(ReturnPolicy(), draft(tote, resolution="exchange")) == {Problem.NO_OTHER_VARIANT}
+    assert check(ReturnPolicy(), draft(tote, resolution="refund")) == set()
+
+
 def test_keep_only_below_the_owners_threshold() -> None:
     policy = ReturnPolicy(resolutions=frozenset(Resolution), keep_below_minor=2000)
     assert keep_allowed(policy, TOTE, 1)

@@ -22,6 +22,7 @@ from shopcare.db.models import (
 from shopcare.services.intake.by_hand import LineIn, OrderIn, ShipmentIn, create_order
 from shopcare.services.orders.catalog import VariantIn, save_variants
 from shopcare.services.orders.views import order_view_by_token
+from shopcare.services.returns.admin import ReturnFilter, return_queue
 from shopcare.services.returns.policy import update_policy
 from shopcare.services.returns.workflow import approve_return
 from tests.conftest import FakeClock
@@ -89,7 +90,8 @@ async def test_a_shopper_returns_items_and_prints_the_slip(
     assert form.status_code == 200
     ids = line_ids(shopcare, order_token)
     shirt, tote = ids["Linen shirt"], ids["Canvas tote"]
-    assert f'<label for="qty_{shirt}">Linen shirt</label>' in form.text
+    assert "<legend>Linen shirt</legend>" in form.text
+    assert f'<label for="qty_{shirt}">Quantity</label>' in form.text
     assert '<option value="2">2</option>' in form.text
     assert "Arrived damaged" in form.text
 
@@ -97,7 +99,13 @@ async def test_a_shopper_returns_items_and_prints_the_slip(
         form_url,
         data=signed(
             shopcare,
-            {f"qty_{shirt}": "1", f"qty_{tote}": "1", "reason": "too_small", "comment": "Snug"},
+            {
+                f"qty_{shirt}": "1",
+                f"reason_{shirt}": "too_small",
+                f"qty_{tote}": "1",
+                f"reason_{tote}": "too_small",
+                "comment": "Snug",
+            },
         ),
     )
     assert sent.status_code == 303
@@ -158,7 +166,7 @@ async def test_returning_more_than_ordered_is_refused_and_creates_nothing(
 
     answer = await client.post(
         f"/t/{order_token}/return",
-        data=signed(shopcare, {f"qty_{shirt}": "3", "reason": "too_small"}),
+        data=signed(shopcare, {f"qty_{shirt}": "3", f"reason_{shirt}": "too_small"}),
     )
 
     assert answer.status_code == 400
@@ -170,9 +178,12 @@ async def test_returning_more_than_ordered_is_refused_and_creates_nothing(
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
-        ({"reason": "too_small"}, "Choose at least one item to return."),
+        ({"reason_{shirt}": "too_small"}, "Choose at least one item to return."),
         ({"qty_{shirt}": "1"}, "Choose a reason for Linen shirt."),
-        ({"qty_{shirt}": "lots", "reason": "too_small"}, "Choose the quantities from the lists."),
+        (
+            {"qty_{shirt}": "lots", "reason_{shirt}": "too_small"},
+            "Choose the quantities from the lists.",
+        ),
     ],
 )
 async def test_an_incomplete_return_request_is_shown_again_with_the_reason(
@@ -199,7 +210,7 @@ async def test_returned_lines_are_not_offered_again(
     shirt, tote = ids["Linen shirt"], ids["Canvas tote"]
     first = await client.post(
         f"/t/{order_token}/return",
-        data=signed(shopcare, {f"qty_{tote}": "1", "reason": "changed_mind"}),
+        data=signed(shopcare, {f"qty_{tote}": "1", f"reason_{tote}": "changed_mind"}),
     )
     assert first.status_code == 303
 
@@ -209,7 +220,7 @@ async def test_returned_lines_are_not_offered_again(
 
     again = await client.post(
         f"/t/{order_token}/return",
-        data=signed(shopcare, {f"qty_{tote}": "1", "reason": "changed_mind"}),
+        data=signed(shopcare, {f"qty_{tote}": "1", f"reason_{tote}": "changed_mind"}),
     )
     assert again.status_code == 400
     assert "Canvas tote cannot be returned any more." in again.text
@@ -224,7 +235,11 @@ async def test_a_fully_returned_order_offers_nothing_more(
         f"qty_{line}": str(qty) for line, qty in ((ids["Linen shirt"], 2), (ids["Canvas tote"], 1))
     }
     await client.post(
-        f"/t/{order_token}/return", data=signed(shopcare, {**everything, "reason": "too_large"})
+        f"/t/{order_token}/return",
+        data=signed(
+            shopcare,
+            {**everything, f"reason_{ids['Linen shirt']}": "too_large", "same_reason": "1"},
+        ),
     )
 
     form = await client.get(f"/t/{order_token}/return")
@@ -250,7 +265,7 @@ async def test_posting_a_return_for_an_unknown_order_gives_404(
     client: httpx.AsyncClient, shopcare: ShopCare
 ) -> None:
     answer = await client.post(
-        "/t/nope/return", data=signed(shopcare, {"qty_1": "1", "reason": "too_small"})
+        "/t/nope/return", data=signed(shopcare, {"qty_1": "1", "reason_1": "too_small"})
     )
 
     assert answer.status_code == 404
@@ -309,7 +324,7 @@ async def test_a_partial_return_with_a_photo_and_a_reason_per_line(
         f"/t/{order_token}/return",
         data=signed(shopcare, {
             f"qty_{shirt}": "1", f"reason_{shirt}": "damaged",
-            f"qty_{tote}": "1", "reason": "changed_mind",
+            f"qty_{tote}": "1", f"reason_{tote}": "changed_mind",
         }),
         files=[("photos", ("IMG_1.jpg", JPEG, "image/jpeg"))],
     )  # fmt: skip
@@ -343,7 +358,9 @@ async def test_a_final_sale_item_is_greyed_and_refused(
 
     answer = await client.post(
         f"/t/{token}/return",
-        data=signed(shopcare, {f"qty_{ids['Gift card']}": "1", "reason": "changed_mind"}),
+        data=signed(
+            shopcare, {f"qty_{ids['Gift card']}": "1", f"reason_{ids['Gift card']}": "changed_mind"}
+        ),
     )
     assert answer.status_code == 400
     assert "Gift card cannot be returned any more." in answer.text
@@ -361,7 +378,7 @@ async def test_after_the_window_nothing_can_be_returned(
     assert "None of the items of this order can be returned any more." in form.text
     answer = await client.post(
         f"/t/{order_token}/return",
-        data=signed(shopcare, {f"qty_{shirt}": "1", "reason": "too_small"}),
+        data=signed(shopcare, {f"qty_{shirt}": "1", f"reason_{shirt}": "too_small"}),
     )
     assert answer.status_code == 400
     assert return_count(shopcare) == 0
@@ -395,7 +412,7 @@ async def test_photos_are_required_checked_and_limited(
     shirt = line_ids(shopcare, order_token)["Linen shirt"]
     answer = await client.post(
         f"/t/{order_token}/return",
-        data=signed(shopcare, {f"qty_{shirt}": "1", "reason": "damaged"}),
+        data=signed(shopcare, {f"qty_{shirt}": "1", f"reason_{shirt}": "damaged"}),
         files=files or None,
     )
     assert answer.status_code == 400
@@ -418,7 +435,7 @@ async def test_an_exchange_names_the_wanted_variant(
     sent = await client.post(
         f"/t/{token}/return",
         data=signed(shopcare, {
-            f"qty_{shirt}": "1", "reason": "too_small", "resolution": "exchange",
+            f"qty_{shirt}": "1", f"reason_{shirt}": "too_small", "resolution": "exchange",
             f"exchange_{shirt}": "SHIRT-L",
         }),
     )  # fmt: skip
@@ -440,12 +457,135 @@ async def test_an_exchange_without_a_variant_is_refused(
     answer = await client.post(
         f"/t/{token}/return",
         data=signed(shopcare, {
-            f"qty_{shirt}": "1", "reason": "too_small", "resolution": "exchange",
+            f"qty_{shirt}": "1", f"reason_{shirt}": "too_small", "resolution": "exchange",
             f"exchange_{shirt}": "SOMETHING-ELSE",
         }),
     )  # fmt: skip
     assert answer.status_code == 400
     assert "Choose the variant you want instead of Linen shirt." in answer.text
+
+
+async def test_each_item_has_its_own_reason_and_the_return_takes_the_first(
+    shopcare: ShopCare, order_token: str, client: httpx.AsyncClient
+) -> None:
+    ids = line_ids(shopcare, order_token)
+    shirt, tote = ids["Linen shirt"], ids["Canvas tote"]
+    form = await client.get(f"/t/{order_token}/return")
+    assert 'name="reason"' not in form.text  # no second, overall reason to fill in
+    assert f'<select id="reason_{shirt}" name="reason_{shirt}">' in form.text
+
+    sent = await client.post(
+        f"/t/{order_token}/return",
+        data=signed(shopcare, {
+            f"qty_{shirt}": "1", f"reason_{shirt}": "too_small",
+            f"qty_{tote}": "1", f"reason_{tote}": "changed_mind",
+        }),
+    )  # fmt: skip
+
+    assert sent.status_code == 303, sent.text
+    with shopcare.sessions() as session:
+        lines = {li.order_line_id: li.reason for li in session.exec(select(ReturnLine))}
+        request = session.exec(select(ReturnRequest)).one()
+    assert lines == {shirt: "too_small", tote: "changed_mind"}
+    assert request.reason == "too_small"  # the first line's, for the emails and the API
+    queue = return_queue(shopcare.sessions, ReturnFilter(reason="changed_mind"))
+    assert [row.rma for row in queue.rows] == [request.rma]  # the owner finds it by either
+    assert queue.reasons == ["changed_mind", "too_small"]
+
+
+async def test_same_reason_for_all_gives_every_item_the_first_chosen_reason(
+    shopcare: ShopCare, order_token: str, client: httpx.AsyncClient
+) -> None:
+    ids = line_ids(shopcare, order_token)
+    shirt, tote = ids["Linen shirt"], ids["Canvas tote"]
+    form = await client.get(f"/t/{order_token}/return")
+    assert re.search(r'<input type="checkbox" id="same_reason" name="same_reason"', form.text)
+
+    sent = await client.post(
+        f"/t/{order_token}/return",
+        data=signed(shopcare, {
+            f"qty_{shirt}": "2", f"reason_{shirt}": "too_large",
+            f"qty_{tote}": "1", f"reason_{tote}": "",  # left empty: the box covers it
+            "same_reason": "1",
+        }),
+    )  # fmt: skip
+
+    assert sent.status_code == 303, sent.text
+    with shopcare.sessions() as session:
+        lines = {li.order_line_id: li.reason for li in session.exec(select(ReturnLine))}
+    assert lines == {shirt: "too_large", tote: "too_large"}
+
+
+async def test_a_refund_ignores_a_variant_sent_along(
+    shopcare: ShopCare, clock: FakeClock, client: httpx.AsyncClient
+) -> None:
+    """The picker is only hidden when Refund is chosen, so a variant picked before may
+    still be sent: it must not turn the refund into half an exchange."""
+    token, ids = make_sku_order(shopcare, clock)
+    shirt = ids["Linen shirt"]
+    form = await client.get(f"/t/{token}/return")
+    assert re.search(r'<div class="for-chosen for-exchange">\s*<label class="sub" for="exchange_'
+                     rf'{shirt}">', form.text)  # fmt: skip
+
+    sent = await client.post(
+        f"/t/{token}/return",
+        data=signed(shopcare, {
+            f"qty_{shirt}": "1", f"reason_{shirt}": "too_small", "resolution": "refund",
+            f"exchange_{shirt}": "SHIRT-L",
+        }),
+    )  # fmt: skip
+
+    assert sent.status_code == 303, sent.text
+    with shopcare.sessions() as session:
+        line = session.exec(select(ReturnLine)).one()
+        request = session.exec(select(ReturnRequest)).one()
+    assert (line.exchange_sku, request.resolution) == ("", "refund")
+    assert "In exchange for" not in (await client.get(sent.headers["location"])).text
+
+
+async def test_an_exchange_without_a_variant_says_so_beside_the_item_and_keeps_the_input(
+    shopcare: ShopCare, clock: FakeClock, client: httpx.AsyncClient
+) -> None:
+    token, ids = make_sku_order(shopcare, clock)
+    shirt = ids["Linen shirt"]
+
+    answer = await client.post(
+        f"/t/{token}/return",
+        data=signed(shopcare, {
+            f"qty_{shirt}": "1", f"reason_{shirt}": "too_small", "resolution": "exchange",
+            "comment": "A size up, please",
+        }),
+    )  # fmt: skip
+
+    assert answer.status_code == 400
+    assert return_count(shopcare) == 0
+    error = f'<p class="field-error" id="exchange_{shirt}-error">'
+    assert error + "Choose the variant you want instead of Linen shirt.</p>" in answer.text
+    assert (
+        f'<select id="exchange_{shirt}" name="exchange_{shirt}" aria-invalid="true" '
+        f'aria-describedby="exchange_{shirt}-error">'
+    ) in answer.text
+    kept = answer.text.split(f'id="qty_{shirt}"')[1]
+    assert '<option value="1" selected>1</option>' in kept.split("</select>")[0]
+    assert '<option value="too_small" selected>' in answer.text
+    assert '<input type="radio" name="resolution" value="exchange" checked>' in answer.text
+    assert ">A size up, please</textarea>" in answer.text
+    german = await client.post(
+        f"/t/{token}/return?lang=de",
+        data=signed(shopcare, {f"qty_{shirt}": "1", f"reason_{shirt}": "too_small",
+                               "resolution": "exchange"}),
+    )  # fmt: skip
+    assert error + "Wählen Sie die Variante" in german.text
+    gift = ids["Gift card"]  # nothing else to send instead: no picker, and the error says so
+    nothing_else = await client.post(
+        f"/t/{token}/return",
+        data=signed(shopcare, {f"qty_{gift}": "1", f"reason_{gift}": "changed_mind",
+                               "resolution": "exchange"}),
+    )  # fmt: skip
+    assert f'name="exchange_{gift}"' not in nothing_else.text
+    assert (
+        f'<p class="field-error" id="qty_{gift}-error">There is no other variant of Gift card'
+    ) in nothing_else.text
 
 
 async def test_an_auto_approved_return_says_so_and_queues_the_approval(
@@ -461,7 +601,7 @@ async def test_an_auto_approved_return_says_so_and_queues_the_approval(
 
     sent = await client.post(
         f"/t/{order_token}/return",
-        data=signed(shopcare, {f"qty_{tote}": "1", "reason": "changed_mind"}),
+        data=signed(shopcare, {f"qty_{tote}": "1", f"reason_{tote}": "changed_mind"}),
     )
     page = await client.get(sent.headers["location"])
 
@@ -476,7 +616,7 @@ async def test_the_shopper_enters_the_return_tracking_number_and_sees_it_move(
     tote = line_ids(shopcare, order_token)["Canvas tote"]
     sent = await client.post(
         f"/t/{order_token}/return",
-        data=signed(shopcare, {f"qty_{tote}": "1", "reason": "too_large"}),
+        data=signed(shopcare, {f"qty_{tote}": "1", f"reason_{tote}": "too_large"}),
     )
     status_url = sent.headers["location"]
     approve(shopcare, clock, status_url)
@@ -511,7 +651,7 @@ async def test_a_wrong_tracking_number_is_explained(
     tote = line_ids(shopcare, order_token)["Canvas tote"]
     sent = await client.post(
         f"/t/{order_token}/return",
-        data=signed(shopcare, {f"qty_{tote}": "1", "reason": "too_large"}),
+        data=signed(shopcare, {f"qty_{tote}": "1", f"reason_{tote}": "too_large"}),
     )
     status_url = sent.headers["location"]
     approve(shopcare, clock, status_url)
@@ -533,14 +673,14 @@ async def test_posts_without_the_csrf_token_change_nothing(
     tote = line_ids(shopcare, order_token)["Canvas tote"]
     refused = await client.post(
         f"/t/{order_token}/return",
-        data={f"qty_{tote}": "1", "reason": "too_large"},
+        data={f"qty_{tote}": "1", f"reason_{tote}": "too_large"},
         files=[("photos", ("a.jpg", JPEG, "image/jpeg"))],
     )
     assert refused.status_code == 403
     assert return_count(shopcare) == 0
     sent = await client.post(
         f"/t/{order_token}/return",
-        data=signed(shopcare, {f"qty_{tote}": "1", "reason": "too_large"}),
+        data=signed(shopcare, {f"qty_{tote}": "1", f"reason_{tote}": "too_large"}),
     )
     tracking = await client.post(
         f"{sent.headers['location']}/tracking", data={"tracking_number": "SIMOK300001"}
@@ -559,7 +699,9 @@ async def test_a_hostile_comment_is_shown_as_text(
     hostile = '<script>alert("x")</script><img src=x onerror=alert(1)>'
     sent = await client.post(
         f"/t/{order_token}/return",
-        data=signed(shopcare, {f"qty_{tote}": "1", "reason": "too_large", "comment": hostile}),
+        data=signed(
+            shopcare, {f"qty_{tote}": "1", f"reason_{tote}": "too_large", "comment": hostile}
+        ),
     )
     page = await client.get(sent.headers["location"])
     assert "<script" not in page.text and "<img src=x" not in page.text

@@ -165,7 +165,10 @@ def return_queue(sessions: SessionFactory, wanted: ReturnFilter) -> ReturnQueue:
             .limit(QUEUE_LIMIT)
         ).all()
         items = _item_counts(session, [r.id for r, _ in rows if r.id])
-        reasons = session.exec(select(ReturnRequest.reason).distinct()).all()
+        reasons = {
+            *session.exec(select(ReturnRequest.reason).distinct()),
+            *session.exec(select(ReturnLine.reason).distinct()),
+        }
         return ReturnQueue(
             rows=[
                 ReturnRow(
@@ -190,8 +193,11 @@ def _filtered(query: Any, wanted: ReturnFilter, *, zone: ZoneInfo) -> Any:
     query = query.join(ShopOrder, col(ShopOrder.id) == col(ReturnRequest.order_id))
     if wanted.resolution:
         query = query.where(ReturnRequest.resolution == wanted.resolution)
-    if wanted.reason:
-        query = query.where(ReturnRequest.reason == wanted.reason)
+    if wanted.reason:  # any line's: the return's own is only its first line's
+        on_a_line = select(ReturnLine.return_id).where(ReturnLine.reason == wanted.reason)
+        query = query.where(
+            or_(ReturnRequest.reason == wanted.reason, col(ReturnRequest.id).in_(on_a_line))
+        )
     if wanted.since:
         query = query.where(ReturnRequest.created_at >= _start_of(wanted.since, zone))
     if wanted.until:

@@ -22,6 +22,9 @@ PROBLEM_WORDS: dict[Problem, str] = {
         "Keeping the item is possible only below %(amount)s; %(item)s is worth more."
     ),
     Problem.EXCHANGE_NEEDS_VARIANT: N_("Choose the variant you want instead of %(item)s."),
+    Problem.NO_OTHER_VARIANT: N_(
+        "There is no other variant of %(item)s to exchange it for: send it in a separate return."
+    ),
     Problem.TOO_MANY_PHOTOS: N_("Attach at most %(count)s photos."),
     Problem.PHOTO_TYPE: N_("Photo %(count)s is not a JPEG, PNG, WebP or HEIC image."),
     Problem.PHOTO_TOO_LARGE: N_("Photo %(count)s is larger than 8 MB."),

@@ -21,6 +21,7 @@ from shopcare.domain.return_policy import (
     RequestedLine,
     RequestProblem,
     ReturnPolicy,
+    one_reason_for_all,
     return_progress,
 )
 from shopcare.domain.returns import Resolution, ReturnStatus
@@ -100,8 +101,11 @@ def return_form_page(
     *,
     fields: Mapping[str, str] | None = None,
     errors: Sequence[Message] = (),
+    field_errors: Mapping[str, Sequence[Message]] | None = None,
     status: int = 200,
 ) -> Response:
+    """The form, again with what the shopper typed and each line's problems beside its
+    field (``field_errors`` by field name) when a post was refused."""
     order = order_view_by_token(shopcare.sessions, token)
     options = return_options(shopcare.sessions, token, now=shopcare.clock())
     if order is None or options is None:
@@ -139,10 +143,11 @@ def return_form_page(
         resolutions=options.resolutions,
         resolution_words=RESOLUTION_WORDS,
         terms=_terms(options.policy, order.currency),
-        reason=fields.get("reason", ""),
+        same_reason=bool(fields.get("same_reason")),
         resolution=fields.get("resolution", "refund"),
         comment=fields.get("comment", ""),
         errors=errors,
+        field_errors=field_errors or {},
         max_photos=MAX_PHOTOS,
     )
 
@@ -173,7 +178,13 @@ def submit_return(
         )
     except ReturnRefused as refused:
         errors = [_problem(p, order) for p in refused.problems]
-        return return_form_page(shopcare, request, token, fields=fields, errors=errors, status=400)
+        beside: dict[str, list[Message]] = {}
+        for problem, message in zip(refused.problems, errors, strict=True):
+            if problem.line_id is not None:
+                beside.setdefault(_field_of(problem), []).append(message)
+        return return_form_page(
+            shopcare, request, token, fields=fields, errors=errors, field_errors=beside, status=400
+        )
     except InputError as problem:
         errors = [(str(problem), {})]
         return return_form_page(shopcare, request, token, fields=fields, errors=errors, status=400)
@@ -181,8 +192,10 @@ def submit_return(
 
 
 def requested_lines(fields: Mapping[str, str]) -> tuple[RequestedLine, ...]:
-    """``qty_<line id>`` with ``reason_<line id>`` (else the form's one ``reason``) and
-    ``exchange_<line id>``; a tampered field is an input error, not a 500."""
+    """``qty_<line id>`` with ``reason_<line id>`` and ``exchange_<line id>``, in the form's
+    order; with ``same_reason`` ticked the first chosen line's reason goes for all (the
+    form works without scripts, so the server applies it). A tampered field is an input
+    error, not a 500."""
     lines = []
     for name, value in fields.items():
         if not name.startswith("qty_"):
@@ -191,11 +204,21 @@ def requested_lines(fields: Mapping[str, str]) -> tuple[RequestedLine, ...]:
         quantity = parse_whole(value or "0")
         if line_id is None or quantity is None:
             raise InputError("Choose the quantities from the lists.")
-        reason = fields.get(f"reason_{line_id}") or fields.get("reason", "")
         lines.append(
-            RequestedLine(line_id, quantity, reason, fields.get(f"exchange_{line_id}", ""))
+            RequestedLine(
+                line_id,
+                quantity,
+                fields.get(f"reason_{line_id}", ""),
+                fields.get(f"exchange_{line_id}", ""),
+            )
         )
-    return tuple(lines)
+    return one_reason_for_all(lines) if fields.get("same_reason") else tuple(lines)
+
+
+def _field_of(problem: RequestProblem) -> str:
+    """The form field a line's problem is shown beside (and tied to)."""
+    kind = {Problem.NO_REASON: "reason", Problem.EXCHANGE_NEEDS_VARIANT: "exchange"}
+    return f"{kind.get(problem.code, 'qty')}_{problem.line_id}"
 
 
 def _problem(problem: RequestProblem, order: OrderView) -> Message:
