@@ -54,7 +54,10 @@ def _parser() -> argparse.ArgumentParser:
     poll = commands.add_parser("poll", help="ask the carriers once about every due shipment")
     poll.add_argument("--data-dir", help="folder for the database and files")
 
-    check = commands.add_parser("check", help="check the configuration and the store")
+    check = commands.add_parser(
+        "check",
+        help="check the configuration and the store; exit 1 while the setup misses what shoppers need",
+    )
     check.add_argument("--data-dir", help="folder for the database and files")
 
     password = commands.add_parser("set-password", help="create an admin or change its password")
@@ -168,15 +171,26 @@ def _check(settings: Settings, _args: argparse.Namespace) -> int:
     from shopcare.services.secrets_at_rest.stored import unreadable_secrets
 
     app = build(settings)
-    mail = f"SMTP {settings.smtp.host}:{settings.smtp.port}" if settings.smtp else "dev mailbox"
+    server = app.mail_server()
+    mail = f"SMTP {server.host}:{server.port}" if server else "dev mailbox"
     print(f"data dir: {settings.data_dir}")
     print(f"database: {app.engine.url.render_as_string(hide_password=True)}")
     print(f"schema current: {is_current(app.engine)}")
+    print(f"public address: {app.public_url}")
     print(f"mail: {mail}")
     print(f"dkim: {_dkim_state(settings)}")
     print(f"carriers: {', '.join(app.carrier_names)}")
     if unreadable := unreadable_secrets(app.sessions):
         print(f"stored secrets: {unreadable} cannot be opened with this secret: enter them again")
+    setup = app.setup_checklist()
+    for item in setup.missing:
+        print(f"missing: {item.title}: {item.how}")
+    for item in setup.advice:
+        print(f"not yet: {item.title}: {item.how}")
+    app.engine.dispose()
+    if setup.missing:
+        print("shopper messages wait in the outbox until the missing items are set (/admin/start)")
+        return 1
     return 0
 
 

@@ -58,8 +58,7 @@ def shopcare(settings: Settings, clock: FakeClock) -> Iterator[ShopCare]:
 def set_up_shop(app: ShopCare) -> None:
     """The shop details a store needs before shoppers' messages go out (its setup): the
     tests that are not about the setup start from a shop that has done it."""
-    if not app.settings.public_url_given:
-        save_address(app.sessions, PUBLIC_URL)
+    save_address(app.sessions, PUBLIC_URL)  # as the owner enters it, for other processes
     update_profile(
         app.sessions,
         name="Test Shop",

@@ -52,11 +52,42 @@ def test_set_password_refuses_a_short_one(tmp_path: Path) -> None:
     assert ok.returncode == 0 and "password set for owner" in ok.stdout
 
 
-def test_check_reports_the_store(tmp_path: Path) -> None:
+def test_check_reports_the_store_and_exits_1_while_the_setup_misses_what_shoppers_need(
+    tmp_path: Path,
+) -> None:
     result = shopcare("check", data_dir=tmp_path)
-    assert result.returncode == 0
+    assert result.returncode == 1, result.stderr
     assert "schema current: True" in result.stdout
     assert "mail: dev mailbox" in result.stdout
+    missing = [line for line in result.stdout.splitlines() if line.startswith("missing: ")]
+    assert [line.split(":")[1].strip() for line in missing] == [
+        "Shop name",
+        "Support email",
+        "Return address",
+        "Public address",
+    ]
+    assert "not yet: Mail server" in result.stdout
+
+
+def test_check_exits_0_once_the_shop_is_set_up(tmp_path: Path) -> None:
+    from shopcare.app import build
+    from shopcare.config import load_settings
+    from shopcare.services.setup.address import save_address
+    from shopcare.services.shop.profile import update_profile
+
+    app = build(load_settings({}, data_dir=str(tmp_path)))
+    update_profile(
+        app.sessions,
+        name="Kaffee Rösterei",
+        support_email="hilfe@roesterei.example",
+        return_address="Kaffee Rösterei\nRetouren\nHafenstr. 3\n20457 Hamburg",
+    )
+    save_address(app.sessions, "track.roesterei.example")
+    app.engine.dispose()
+    result = shopcare("check", data_dir=tmp_path)
+    assert result.returncode == 0, result.stdout
+    assert "public address: https://track.roesterei.example" in result.stdout
+    assert "missing:" not in result.stdout
 
 
 def test_help_lists_the_commands_and_variables(tmp_path: Path) -> None:

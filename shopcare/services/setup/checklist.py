@@ -23,6 +23,7 @@ from shopcare.services.setup.address import address_in_force
 from shopcare.services.setup.given import Given
 from shopcare.services.setup.mail import load_mail_server
 from shopcare.services.shop.profile import ShopProfile, load_profile
+from shopcare.services.shop.settings_rows import load_group, update_group
 
 
 @dataclass(frozen=True)
@@ -122,3 +123,30 @@ def held_messages(session: Session) -> int:
         .where(OutboxMessage.status == QUEUED)
         .where(col(OutboxMessage.channel).in_(SHOPPER_CHANNELS))
     ).one()
+
+
+@dataclass(frozen=True)
+class SetupProgress:
+    left: bool = False
+    """The owner finished or left the guided setup: the admin stops opening it by itself
+    (it stays under Settings, and the dashboard keeps saying what is missing)."""
+
+
+_PROGRESS = "setup_progress"
+
+
+def setup_left(session: Session) -> bool:
+    return load_group(session, _PROGRESS, SetupProgress).left
+
+
+def leave_setup(sessions: SessionFactory) -> None:
+    update_group(sessions, _PROGRESS, SetupProgress, {"left": True}, check=lambda _: None)
+
+
+def opens_setup(sessions: SessionFactory, given: Given) -> bool:
+    """A new shop (no detail of its own entered yet) whose owner has not left the setup."""
+    with sessions() as session:
+        if setup_left(session):
+            return False
+        items = checklist(session, given).items
+    return not any(i.done for i in items if i.key == "shop")
