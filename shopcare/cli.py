@@ -56,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser(
         "check",
-        help="check the configuration and the store; exit 1 while the setup misses what shoppers need",
+        help="check the configuration and the store; exit 1 while the setup misses items",
     )
     check.add_argument("--data-dir", help="folder for the database and files")
 

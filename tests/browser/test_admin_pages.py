@@ -45,6 +45,8 @@ PAGES = (
     "/admin/offers/new",
     "/admin/offers/{offer_id}",
     "/admin/shop",
+    "/admin/email",
+    "/admin/start",
     "/admin/return-policy",
     "/admin/printing",
     "/admin/mailbox",

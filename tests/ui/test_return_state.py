@@ -143,7 +143,8 @@ async def test_an_auto_approved_return_shows_the_slip_on_its_first_page(
     await shopcare.poll_once()  # delivered, so the return window is open
 
     sent = await client.post(
-        f"/t/{token}/return", data=signed(shopcare, {f"qty_{line}": "1", f"reason_{line}": "too_small"})
+        f"/t/{token}/return",
+        data=signed(shopcare, {f"qty_{line}": "1", f"reason_{line}": "too_small"}),
     )
     assert sent.status_code == 303
     status_url = sent.headers["location"]

@@ -33,8 +33,10 @@ from shopcare.ui.admin.returns.printing import register_printing
 from shopcare.ui.admin.returns.queue import register_returns_queue
 from shopcare.ui.admin.settings.api_keys import register_api_keys
 from shopcare.ui.admin.settings.carriers import register_carriers
+from shopcare.ui.admin.settings.mail_address import register_mail_address
 from shopcare.ui.admin.settings.offers import register_offers
 from shopcare.ui.admin.settings.shop_profile import register_shop_profile
+from shopcare.ui.admin.settings.start import register_start
 from shopcare.ui.admin.settings.tracking import register_tracking_settings
 
 if TYPE_CHECKING:
@@ -68,6 +70,8 @@ def register_admin(shopcare: ShopCare) -> None:
     register_offers(shopcare)
     register_templates_editor(shopcare)
     register_shop_profile(shopcare)
+    register_mail_address(shopcare)
+    register_start(shopcare)
     register_return_policy(shopcare)
     register_printing(shopcare)
     register_mailbox(shopcare)

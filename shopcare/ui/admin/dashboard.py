@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from fastapi.responses import RedirectResponse
 from nicegui import ui
 
 from shopcare.services.insight.dashboard import (
@@ -20,6 +21,7 @@ from shopcare.services.insight.dashboard import (
     outbox_counts,
 )
 from shopcare.services.returns.admin import count_waiting_returns
+from shopcare.services.setup.checklist import held_messages, opens_setup
 from shopcare.services.tracking.provider_views import count_delayed, provider_alerts
 from shopcare.services.tracking.providers import acknowledge_alert
 from shopcare.ui.admin.layout import REFRESH_S, frame, status_label
@@ -32,16 +34,53 @@ MESSAGE_STATES = ("sent", "queued", "failed")
 
 def register_dashboard(shopcare: ShopCare) -> None:
     @ui.page("/admin")
-    def dashboard_page() -> None:
+    def dashboard_page() -> RedirectResponse | None:
+        if opens_setup(shopcare.sessions, shopcare.given):
+            return RedirectResponse("/admin/start", status_code=303)
         with frame("Dashboard"):
 
             @ui.refreshable
             def figures() -> None:
+                _setup_banner(shopcare)
                 _alerts(shopcare, on_dismiss=figures.refresh)
                 _figures(shopcare)
 
             figures()
             ui.timer(REFRESH_S, figures.refresh)
+        return None
+
+
+def _setup_banner(shopcare: ShopCare) -> None:
+    """What the setup still misses, and what it costs: shopper messages held back."""
+    setup = shopcare.setup_checklist()
+    if setup.missing:
+        with shopcare.sessions() as session:
+            waiting = held_messages(session)
+        held = shopcare.mail_server() is not None  # the dev mailbox still shows them
+        with (
+            ui.row()
+            .classes("w-full items-center gap-2 p-3 rounded bg-amber-100 border border-amber-400")
+            .mark("setup-missing")
+        ):
+            ui.icon("construction", color="warning")
+            missing = ", ".join(i.title.lower() for i in setup.missing)
+            if held and waiting:
+                noun = "email is" if waiting == 1 else "emails are"
+                ui.label(f"{waiting} {noun} waiting until you finish setup ({missing}).")
+            else:
+                ui.label(f"Finish setup: {missing}. Until then shopper emails wait.")
+            ui.space()
+            ui.link("Continue setup", "/admin/start").mark("continue-setup")
+    if any(i.key == "email" for i in setup.advice):
+        with (
+            ui.row()
+            .classes("w-full items-center gap-2 p-3 rounded bg-amber-50 border border-amber-300")
+            .mark("dev-mailbox-banner")
+        ):
+            ui.icon("mail", color="warning")
+            ui.label("No mail server yet: emails land in the dev mailbox and reach no shopper.")
+            ui.space()
+            ui.link("Set a mail server", "/admin/email")
 
 
 def _alerts(shopcare: ShopCare, *, on_dismiss: Callable[[], object]) -> None:

@@ -67,16 +67,16 @@ class MailServerForm:
             else:
                 self._fields(stored_mail_server(shopcare.sessions) or MailServer())
             with ui.row().classes("items-center gap-2"):
-                ui.button("Send a test", on_click=self.send_test).props("outline").mark(
-                    "mail-test"
-                )
+                ui.button("Send a test", on_click=self.send_test).props("outline").mark("mail-test")
                 self.outcome = ui.label().classes("font-medium").mark("mail-test-outcome")
                 self.outcome.props["role"] = "status"
 
     def _fields(self, server: MailServer) -> None:
         if not server.host:
-            with ui.row().classes("items-center gap-2 p-2 rounded bg-amber-100").mark(
-                "dev-mailbox-warning"
+            with (
+                ui.row()
+                .classes("items-center gap-2 p-2 rounded bg-amber-100")
+                .mark("dev-mailbox-warning")
             ):
                 ui.icon("warning", color="warning")
                 ui.label(
@@ -92,9 +92,9 @@ class MailServerForm:
             self.port = ui.number("Port", value=server.port, min=1, max=65535, precision=0)
             self.port.mark("mail-port")
             self.username = ui.input("User name", value=server.username).mark("mail-username")
-            self.password = ui.input(
-                "Password", password=True, password_toggle_button=True
-            ).mark("mail-password")
+            self.password = ui.input("Password", password=True, password_toggle_button=True).mark(
+                "mail-password"
+            )
             self.password.props["hint"] = (
                 "Stored sealed; leave empty to keep the stored one"
                 if server.password
@@ -103,9 +103,9 @@ class MailServerForm:
             self.password.props["autocomplete"] = "new-password"
         with ui.row().classes("gap-2"):
             ui.button("Save", on_click=self.save).mark("mail-save")
-            ui.button("Not yet: use the dev mailbox", on_click=self.forget).props(
-                "flat"
-            ).mark("mail-not-yet")
+            ui.button("Not yet: use the dev mailbox", on_click=self.forget).props("flat").mark(
+                "mail-not-yet"
+            )
 
     def _port(self) -> None:
         if self.port.value in DEFAULT_PORTS.values():
@@ -157,9 +157,7 @@ class MailTrust:
         domain = profile.sender_email.rpartition("@")[2]
         server = shopcare.mail_server()
         with ui.card().classes("w-full").mark("mail-trust"):
-            ui.label("So that mail arrives: SPF, DKIM and DMARC").classes(
-                "text-lg font-semibold"
-            )
+            ui.label("So that mail arrives: SPF, DKIM and DMARC").classes("text-lg font-semibold")
             ui.label(EXPLANATION).classes("text-sm")
             records = [
                 spf_record(domain=domain, smtp_host=server.host if server else None),
@@ -195,13 +193,17 @@ class AddressForm:
             else:
                 with shopcare.sessions() as session:
                     stored = load_address(session).url
-                self.url = ui.input(
-                    "Public address", value=stored, placeholder="https://track.yourshop.com"
-                ).classes("w-full max-w-xl").mark("public-url")
+                self.url = (
+                    ui.input(
+                        "Public address", value=stored, placeholder="https://track.yourshop.com"
+                    )
+                    .classes("w-full max-w-xl")
+                    .mark("public-url")
+                )
                 if not stored:
-                    ui.label(
-                        "Not set: shopper emails wait in the outbox until it is."
-                    ).classes("text-negative").mark("public-url-missing")
+                    ui.label("Not set: shopper emails wait in the outbox until it is.").classes(
+                        "text-negative"
+                    ).mark("public-url-missing")
             with ui.row().classes("items-center gap-2"):
                 if not given:
                     ui.button("Save", on_click=self.save).mark("public-url-save")
