@@ -403,6 +403,7 @@ def serve(settings: Settings, *, demo: bool = False, native: bool = False) -> No
         host=settings.host,
         port=settings.port,
         title="ShopCare",
+        language="en-US",  # the admin's language: Quasar's texts and <html lang>
         reload=False,
         show=False,
         native=native,

@@ -23,6 +23,7 @@ from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page
 from sqlmodel import Session, create_engine, select
 
 from shopcare.db.models import AdminSession
+from tests.browser.browsing import BLOCKING, axe_summary, run_axe, screenshot
 from tests.e2e.admin_server import AdminServer, running_admin
 from tests.ui.admin_support import OWNER, PASSWORD
 
@@ -184,3 +185,50 @@ def test_signing_out_everywhere_sends_an_open_page_to_the_sign_in_page(
     orders.wait_for_url(f"{admin.url}/admin/login")  # told over its socket before it closed
     with Session(create_engine(f"sqlite:///{admin.data_dir}/shopcare.db")) as session:
         assert session.exec(select(AdminSession)).all() == []
+
+
+AXE_PAGES = (
+    "/admin",
+    "/admin/orders",
+    "/admin/orders/{order_id}",
+    "/admin/returns",
+    "/admin/start",
+    "/admin/email",
+    "/admin/shop",
+    "/admin/carriers",
+    "/admin/messages",
+)
+
+
+@pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
+def test_the_admin_pages_have_no_serious_accessibility_violations_light_or_dark(
+    browser: Browser, admin: AdminServer, dark: bool
+) -> None:
+    """axe on the pages the owner lives in, at 1280 px, in both modes (the choice is kept
+    with the session, so one click on the switch turns every page dark); a screenshot of
+    each is kept under test-artifacts/screenshots."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    sign_in(page, admin)
+    connected(page)
+    if dark:
+        page.click("[aria-label='Dark mode']")
+        until(page, "document.body.classList.contains('body--dark')")
+    ids = {"order_id": admin.order_id, "return_id": admin.return_id, "offer_id": admin.offer_id}
+    found: dict[str, list[str]] = {}
+    for path in AXE_PAGES:
+        page.goto(admin.url + path.format(**ids))
+        connected(page)
+        assert page.evaluate("document.body.classList.contains('body--dark')") == dark, path
+        name = (
+            "admin"
+            + path.replace("/admin", "").replace("/", "-").replace("{", "").replace("}", "")
+            + ("-dark" if dark else "")
+        )
+        screenshot(page, name)
+        blocking = [v for v in run_axe(page, name) if v["impact"] in BLOCKING]
+        if blocking:
+            found[path] = axe_summary(blocking)
+    context.close()
+    assert found == {}

@@ -12,7 +12,7 @@ from typing import Literal, get_args
 from sqlmodel import Session
 
 from shopcare.db.engine import SessionFactory
-from shopcare.notify.base import Outgoing, Sender
+from shopcare.notify.base import Outgoing, Sender, SendError
 from shopcare.notify.email import new_message_id
 from shopcare.services.errors import InputError
 from shopcare.services.secrets_at_rest.box import SecretUnreadable, box_of
@@ -108,26 +108,32 @@ def without_password(server: MailServer) -> MailServer:
 async def send_test_email(sessions: SessionFactory, sender: Sender) -> str:
     """A short test email to the shop's support address through ``sender`` (the mail
     server in force); returns the address. Raises InputError (no support address yet) or
-    SendError, whose message names the failure: DNS, refused, TLS, login (535), relay (550)."""
+    InputError, whose message names the failure: DNS, refused, TLS, login (535), relay
+    (550), as the sender reported it."""
     profile = await asyncio.to_thread(get_profile, sessions)
     to = profile.support_email
     if not to or to == ShopProfile().support_email:
         raise InputError("enter the shop's support email first: the test email goes there")
-    await sender.send(
-        Outgoing(
-            kind="test",
-            recipient=to,
-            subject=f"Test email from ShopCare for {profile.name}",
-            text=(
-                f"This is a test email from ShopCare for {profile.name}.\n\n"
-                "It arrived, so shoppers' emails will too: they are sent the same way, "
-                f"from {profile.sender_email}.\n"
-            ),
-            message_id=new_message_id(profile.sender_email),
-            sender_name=profile.name,
-            sender_address=profile.sender_email,
-            reply_to=to,
-            data={"kind": "test", "test": True},
-        )
-    )
+    try:
+        await sender.send(_test_message(profile, to))
+    except SendError as exc:
+        raise InputError(str(exc)) from exc
     return to
+
+
+def _test_message(profile: ShopProfile, to: str) -> Outgoing:
+    return Outgoing(
+        kind="test",
+        recipient=to,
+        subject=f"Test email from ShopCare for {profile.name}",
+        text=(
+            f"This is a test email from ShopCare for {profile.name}.\n\n"
+            "It arrived, so shoppers' emails will too: they are sent the same way, "
+            f"from {profile.sender_email}.\n"
+        ),
+        message_id=new_message_id(profile.sender_email),
+        sender_name=profile.name,
+        sender_address=profile.sender_email,
+        reply_to=to,
+        data={"kind": "test", "test": True},
+    )

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
-from nicegui import ui
+from nicegui import app, ui
 
 from shopcare.ui.admin.theme import use_admin_colors
 
@@ -69,10 +69,9 @@ def frame(title: str) -> Iterator[ui.column]:
                 .mark(f"nav-{group.lower()}")
             ):
                 for label, target in pages:
-                    ui.link(label, target).classes(
-                        "block px-4 py-2 no-underline text-slate-900 hover:bg-slate-100"
-                    )
+                    ui.link(label, target).classes("block px-4 py-2 no-underline")
         ui.space()
+        _dark_mode_switch()
         ui.link("Account", "/admin/account").classes("text-white no-underline").mark("account")
         # A real form POST: signing out must clear the session cookie, which a websocket cannot.
         with ui.element("form").props("method=post action=/admin/logout"):
@@ -80,6 +79,24 @@ def frame(title: str) -> Iterator[ui.column]:
     with ui.column().classes("w-full max-w-6xl mx-auto p-4 gap-4") as content:
         ui.label(title).classes("text-2xl font-semibold")
         yield content
+
+
+def _dark_mode_switch() -> None:
+    """The owner's choice, kept with their browser session (NiceGUI's user storage)."""
+    dark = ui.dark_mode(value=bool(app.storage.user.get("dark", False)))
+
+    def flip() -> None:
+        dark.value = not dark.value
+        app.storage.user["dark"] = dark.value
+        button.props(f"icon={'light_mode' if dark.value else 'dark_mode'}")
+        button.props["aria-label"] = "Light mode" if dark.value else "Dark mode"
+
+    button = (
+        ui.button(on_click=flip)
+        .props(f"flat round color=white icon={'light_mode' if dark.value else 'dark_mode'}")
+        .mark("dark-mode")
+    )
+    button.props["aria-label"] = "Light mode" if dark.value else "Dark mode"
 
 
 def bare(title: str) -> ui.column:

@@ -69,6 +69,7 @@ class KindRow:
         self.in_days = kind in AFTER_DELIVERY
         ui.label(status_label(kind))
         self.enabled = ui.switch(value=rule.enabled).mark(f"{kind}-enabled")
+        self.enabled.props["aria-label"] = f"Send {status_label(kind).lower()}"
         delay = rule.delay_minutes / MINUTES_PER_DAY if self.in_days else rule.delay_minutes
         self.delay = (
             ui.number(
@@ -84,6 +85,8 @@ class KindRow:
             channel: ui.checkbox(value=channel in rule.channels).mark(f"{kind}-{channel}")
             for channel in CHANNELS
         }
+        for channel, box in self.channels.items():  # the grid's header names the column
+            box.props["aria-label"] = f"{status_label(kind)} by {channel}"
         ui.button("Save", on_click=self.save).props("flat dense").mark(f"{kind}-save")
 
     def save(self) -> None:

@@ -14,6 +14,7 @@ from nicegui import events, ui
 from shopcare.domain.returns import Resolution, ReturnStatus
 from shopcare.services.returns.admin import ReturnFilter, ReturnQueue, ReturnRow, return_queue
 from shopcare.ui.admin.layout import REFRESH_S, frame, status_label, when
+from shopcare.ui.admin.tables import name_the_checkboxes
 
 if TYPE_CHECKING:
     from shopcare.app import ShopCare
@@ -73,6 +74,7 @@ class QueuePage:
             on_select=self._selected,
         ).classes("w-full cursor-pointer")
         self.table.mark("returns-table")
+        name_the_checkboxes(self.table, row_field="rma")
         self.table.on("rowClick", _open_return)
         self._show(queue)
         self._selected()

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 from nicegui import ui
 
 from shopcare.domain.mail_auth import EXPLANATION, dmarc_record, spf_record
-from shopcare.notify.base import SendError
 from shopcare.services.errors import InputError
 from shopcare.services.setup.address import (
     address_warnings,
@@ -140,7 +139,7 @@ class MailServerForm:
         self.outcome.classes(replace="font-medium")
         try:
             to = await send_test_email(self.shopcare.sessions, self.shopcare.email_sender())
-        except (InputError, SendError) as exc:
+        except InputError as exc:
             self.outcome.text = f"Not sent: {exc}"
             self.outcome.classes(replace="font-medium text-negative")
             return
