@@ -357,6 +357,10 @@ class AdminUser(SQLModel, table=True):
     username: str = Field(sa_type=sa.String(100), unique=True)
     password_hash: str = Field(sa_type=sa.String(200))
     created_at: datetime
+    role: str = Field(
+        default="owner", sa_type=sa.String(16), sa_column_kwargs={"server_default": "owner"}
+    )
+    """``domain.roles.Role``: owner (everything) or staff (daily work)."""
 
 
 class AdminSession(SQLModel, table=True):

@@ -54,6 +54,7 @@ PAGES = (
     "/admin/webhooks",
     "/admin/api-keys",
     "/admin/account",
+    "/admin/users",
 )
 OPEN_PAGES = ("/admin/login", "/admin/setup")
 

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlmodel import col, select
 
 from shopcare.db.engine import SessionFactory, transaction
-from shopcare.db.models import AdminSession
+from shopcare.db.models import AdminSession, AdminUser
 from shopcare.domain.admin_sessions import (
     ABSOLUTE,
     DEFAULT_IDLE,
@@ -26,6 +26,7 @@ from shopcare.domain.admin_sessions import (
     is_expired,
     needs_touch,
 )
+from shopcare.domain.roles import Role
 from shopcare.domain.utc import as_utc
 from shopcare.services.errors import InputError
 from shopcare.services.shop.settings_rows import load_group, update_group
@@ -50,6 +51,8 @@ class LiveSession:
 
     session_id: int
     user_id: int
+    role: Role = Role.OWNER
+    username: str = ""
 
 
 @dataclass(frozen=True)
@@ -124,12 +127,15 @@ def check_session(
     if not token:
         return None
     with sessions() as session:
-        row = session.exec(
-            select(AdminSession).where(col(AdminSession.token_hash) == token_hash(token))
+        found = session.exec(
+            select(AdminSession, AdminUser)
+            .join(AdminUser, col(AdminUser.id) == col(AdminSession.user_id))
+            .where(col(AdminSession.token_hash) == token_hash(token))
         ).first()
         rules = load_group(session, _KEY, SessionRules)
-    if row is None or row.id is None:
+    if found is None or found[0].id is None:
         return None
+    row, user = found
     created, seen = as_utc(row.created_at), as_utc(row.last_seen_at)
     if is_expired(created_at=created, last_seen_at=seen, now=now, idle=rules.idle):
         _delete(sessions, col(AdminSession.id) == row.id)
@@ -141,7 +147,9 @@ def check_session(
                 .where(col(AdminSession.id) == row.id)
                 .values(last_seen_at=now)
             )
-    return LiveSession(session_id=row.id, user_id=row.user_id)
+    return LiveSession(
+        session_id=row.id, user_id=row.user_id, role=Role(user.role), username=user.username
+    )
 
 
 def end_session(sessions: SessionFactory, *, token: str) -> list[int]:

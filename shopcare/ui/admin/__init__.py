@@ -15,6 +15,7 @@ from shopcare.ui.admin.access.auth import auth_router
 from shopcare.ui.admin.access.gate import AdminGate
 from shopcare.ui.admin.access.login import register_login_pages
 from shopcare.ui.admin.access.sockets import LiveSockets
+from shopcare.ui.admin.access.users import register_users
 from shopcare.ui.admin.dashboard import register_dashboard
 from shopcare.ui.admin.intake.csv_import import register_csv_import
 from shopcare.ui.admin.intake.store_connection import register_store_connection
@@ -78,3 +79,4 @@ def register_admin(shopcare: ShopCare) -> None:
     register_webhook_deliveries(shopcare)
     register_api_keys(shopcare)
     register_account(shopcare)
+    register_users(shopcare, sockets)

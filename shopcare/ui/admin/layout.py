@@ -12,6 +12,8 @@ from datetime import datetime
 
 from nicegui import app, ui
 
+from shopcare.domain.roles import Role, may_open
+from shopcare.ui.admin.access.gate import signed_in
 from shopcare.ui.admin.theme import use_admin_colors
 
 NAV: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
@@ -46,6 +48,7 @@ NAV: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("Store connection", "/admin/store"),
             ("Import", "/admin/import"),
             ("Webhooks", "/admin/webhooks"),
+            ("Users", "/admin/users"),
             ("API keys", "/admin/api-keys"),
         ),
     ),
@@ -79,6 +82,17 @@ def frame(title: str) -> Iterator[ui.column]:
     with ui.column().classes("w-full max-w-6xl mx-auto p-4 gap-4") as content:
         ui.label(title).classes("text-2xl font-semibold")
         yield content
+
+
+def _nav_for_viewer() -> list[tuple[str, tuple[tuple[str, str], ...]]]:
+    live = signed_in(ui.context.client.request)
+    return nav_for(live.role if live else Role.OWNER)
+
+
+def nav_for(role: Role) -> list[tuple[str, tuple[tuple[str, str], ...]]]:
+    """The groups and pages this role may open (staff see no settings)."""
+    shown = [(g, tuple(p for p in pages if may_open(role, p[1]))) for g, pages in NAV]
+    return [(g, pages) for g, pages in shown if pages]
 
 
 def _dark_mode_switch() -> None:

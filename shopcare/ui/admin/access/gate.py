@@ -13,14 +13,16 @@
 from __future__ import annotations
 
 import asyncio
+import html
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from nicegui import Client
 from starlette.requests import HTTPConnection
-from starlette.responses import PlainTextResponse, RedirectResponse
+from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from shopcare.domain.roles import may_open
 from shopcare.services.accounts.admin_sessions import LiveSession, check_session
 from shopcare.ui.admin.access.headers import ADMIN_HEADERS, ADMIN_HTML_HEADERS
 from shopcare.ui.admin.access.sockets import LiveSockets
@@ -79,6 +81,9 @@ class AdminGate:
     async def _admin(self, scope: Scope, receive: Receive, send: Send, path: str) -> None:
         send = with_headers(send, ADMIN_HEADERS, html_only=ADMIN_HTML_HEADERS)
         live = await self._live(scope, touch=True)
+        if live is not None and not may_open(live.role, path):
+            await _owner_only(scope, receive, send)
+            return
         if live is not None:
             scope[SCOPE_KEY] = live
         elif path not in OPEN_PATHS:
@@ -146,6 +151,20 @@ def _open_page(connection: HTTPConnection) -> bool:
     query = parse_qs(connection.scope.get("query_string", b"").decode("latin-1"))
     client = Client.instances.get((query.get("client_id") or [""])[0])
     return client is not None and getattr(client.page, "path", None) in OPEN_PATHS
+
+
+async def _owner_only(scope: Scope, receive: Receive, send: Send) -> None:
+    """A staff account on a settings page: say so, and where their work is."""
+    home = html.escape(scope.get("root_path", "") + "/admin", quote=True)
+    page = (
+        "<!doctype html><html lang=en><head><meta charset=utf-8><title>Owner only · ShopCare"
+        "</title></head><body style='font-family:system-ui;max-width:36rem;margin:4rem auto'>"
+        "<h1>Only the shop's owner can open this page</h1><p>Your account is a staff "
+        "account: orders, returns, problems and the mailbox are yours. Ask the owner to "
+        "change a setting, or to make your account an owner's.</p>"
+        f"<p><a href='{home}'>Back to the dashboard</a></p></body></html>"
+    )
+    await HTMLResponse(page, status_code=403)(scope, receive, send)
 
 
 async def _refuse(scope: Scope, receive: Receive, send: Send) -> None:
