@@ -18,9 +18,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import FileResponse, Response
 
 from shopcare.services.offers.placement import offer_for_order
+from shopcare.services.shop.logo import LOGO_PATH
 from shopcare.services.shopper_site.feedback import feedback_form_for_order
 from shopcare.services.shopper_site.page_views import PageKind, record_page_view
 from shopcare.services.shopper_site.tracking_page import tracking_page as tracking_page_view
@@ -49,6 +50,22 @@ def public_router(shopcare: ShopCare) -> APIRouter:
         if not form:  # already answered
             return see_other(request, f"/t/{token}")
         return see_other(request, f"/feedback/{form}")
+
+    @router.get(LOGO_PATH)
+    def logo(request: Request) -> Response:
+        """The logo the owner uploaded, for emails and the tracking page (its address
+        carries a version, so it may be cached for long)."""
+        path = shopcare.settings.data_dir / "logo.png"
+        if not path.is_file():
+            return not_found(shopcare, request)
+        return FileResponse(
+            path,
+            media_type="image/png",
+            headers={
+                "Cache-Control": "public, max-age=604800",
+                "X-Content-Type-Options": "nosniff",
+            },
+        )
 
     return router
 

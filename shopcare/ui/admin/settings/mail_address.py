@@ -25,6 +25,7 @@ from shopcare.services.setup.mail import (
     send_test_email,
     stored_mail_server,
 )
+from shopcare.services.shop.logo import rebase_logo
 from shopcare.services.shop.profile import get_profile
 from shopcare.ui.admin.layout import frame
 
@@ -216,6 +217,9 @@ class AddressForm:
             ui.notify(str(exc), type="negative")
             return False
         self.url.value = saved.url
+        rebase_logo(
+            self.shopcare.sessions, self.shopcare.settings.data_dir, self.shopcare.public_url
+        )
         ui.notify("Public address saved", type="positive")
         return True
 

@@ -3,13 +3,16 @@ colour, logo and links, and the address returns go to; below, the tracking site'
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 from zoneinfo import available_timezones
 
-from nicegui import ui
+from nicegui import events, ui
 
 from shopcare.services.errors import InputError
 from shopcare.services.messages.admin import save_profile
+from shopcare.services.shop.logo import MAX_BYTES, save_logo
 from shopcare.services.shop.profile import ShopProfile, get_profile
 from shopcare.ui.admin.layout import frame
 from shopcare.ui.admin.settings.site_look import SiteLookForm
@@ -31,8 +34,53 @@ def register_shop_profile(shopcare: ShopCare) -> None:
     @ui.page("/admin/shop")
     def shop_page() -> None:
         with frame("Shop"):
-            ShopForm(shopcare)
+            form = ShopForm(shopcare)
+            LogoUpload(shopcare, on_saved=form.show)
             SiteLookForm(shopcare)
+
+
+class LogoUpload:
+    """PNG, JPEG or WebP up to 2 MB: checked, scaled to 480 x 160 at most, and used in
+    emails, on the tracking page and on the slips."""
+
+    def __init__(self, shopcare: ShopCare, *, on_saved: Callable[[ShopProfile], None]) -> None:
+        self.shopcare, self.on_saved = shopcare, on_saved
+        with ui.card().classes("w-full"):
+            ui.label("Logo").classes("text-lg font-semibold")
+            ui.label(
+                "PNG, JPEG or WebP, up to 2 MB; it is scaled to at most 480 x 160 pixels."
+            ).classes("text-sm text-gray-600")
+            ui.upload(
+                label="Logo image",
+                auto_upload=True,
+                max_files=1,
+                max_file_size=MAX_BYTES,
+                on_upload=self.received,
+            ).props("accept=image/png,image/jpeg,image/webp").mark("logo-upload")
+            self.shown = ui.label(self._status()).mark("logo-status")
+
+    def _status(self) -> str:
+        path = self.shopcare.settings.data_dir / "logo.png"
+        return (
+            "A logo is uploaded." if path.is_file() else "No logo uploaded: the shop's name shows."
+        )
+
+    async def received(self, event: events.UploadEventArguments) -> None:
+        data = await event.file.read()
+        try:
+            saved = await asyncio.to_thread(
+                save_logo,
+                self.shopcare.sessions,
+                self.shopcare.settings.data_dir,
+                data,
+                public_url=self.shopcare.public_url,
+            )
+        except InputError as exc:
+            ui.notify(str(exc), type="negative")
+            return
+        self.shown.set_text(f"Logo saved, {saved.width} x {saved.height} pixels.")
+        self.on_saved(get_profile(self.shopcare.sessions))
+        ui.notify("Logo saved", type="positive")
 
 
 class ShopForm:

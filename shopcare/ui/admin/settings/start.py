@@ -14,7 +14,7 @@ from shopcare.services.setup.checklist import Checklist, leave_setup
 from shopcare.services.shop.profile import get_profile
 from shopcare.ui.admin.layout import frame
 from shopcare.ui.admin.settings.mail_address import AddressForm, MailServerForm, MailTrust
-from shopcare.ui.admin.settings.shop_profile import ShopForm
+from shopcare.ui.admin.settings.shop_profile import LogoUpload, ShopForm
 from shopcare.ui.admin.settings.site_look import SiteLookForm
 
 if TYPE_CHECKING:
@@ -59,7 +59,8 @@ def _stepper(shopcare: ShopCare) -> None:
             _guess_zone(shopcare, form)
             _navigation(shopcare, stepper, first=True)
         with ui.step("Look"):
-            ui.label("Your colours on the tracking page, emails and slips.")
+            ui.label("Your logo and colours on the tracking page, emails and slips.")
+            LogoUpload(shopcare, on_saved=form.show)
             SiteLookForm(shopcare)
             _navigation(shopcare, stepper)
         with ui.step("Email"):
