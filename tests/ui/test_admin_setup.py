@@ -82,6 +82,26 @@ async def test_a_new_shop_is_taken_through_the_setup_to_a_test_email(
     await user.open("/admin")
     await user.should_see("Parcels by status")
 
+    # the first order, by hand: its shopper gets the confirmation through the mail server
+    await user.open("/admin/orders/new")
+    user.find(marker="order-number").type("1001")
+    user.find(marker="customer-name").type("Mia Keller")
+    user.find(marker="email").type("mia@example.com")
+    user.find(marker="item-1-title").type("Ceramic mug")
+    user.find(marker="item-1-price").type("19,00")
+    user.find(marker="create-order").click()
+    await user.should_see("Order 1001")
+    app = store()
+    report = await app.dispatch_once()
+    await app.stop()
+    app.engine.dispose()
+    assert (report.sent, report.held) == (1, 0)
+    assert smtp_inbox.subjects()[-1] == "Your order 1001 is confirmed"
+    confirmation = smtp_inbox.messages[-1]
+    assert confirmation["From"] == "Kaffee Rösterei <laden@roesterei.example>"
+    text = confirmation.get_body(("plain",))
+    assert text is not None and "https://track.roesterei.example/t/" in text.get_content()
+
 
 @pytest.mark.usefixtures("new_shop")
 async def test_a_failing_mail_server_is_named_and_nothing_is_claimed_sent(
