@@ -44,6 +44,7 @@ from shopcare.services.intake.reconcile import reconcile
 from shopcare.services.messages.dispatch import DispatchReport, dispatch_outbox
 from shopcare.services.messages.dkim import DkimSigner
 from shopcare.services.messages.rules import channel_rules
+from shopcare.services.runtime.long_work import advance_work, finish_work, start_work
 from shopcare.services.runtime.process_lease import release_lease, renew_lease, this_process
 from shopcare.services.secrets_at_rest.box import INFO_KEY, SecretBox
 from shopcare.services.secrets_at_rest.key_file import pending_secret
@@ -60,6 +61,8 @@ from shopcare.services.tracking.recording import PollReport
 from shopcare.services.tracking.waiting_parcels import assign_waiting_parcels
 
 Clock = Callable[[], datetime]
+REFRESH_CHUNK = 10
+"""Parcels asked about per step of a bulk refresh (the progress moves after each)."""
 log = logging.getLogger("shopcare")
 
 
@@ -84,6 +87,8 @@ class ShopCare:
     made-up parcel would send a real shopper a real "on its way" email."""
     scheduler: AsyncIOScheduler | None = field(default=None)
     backfills: dict[int, asyncio.Task[ImportRun]] = field(default_factory=dict)
+    background: set[asyncio.Task[None]] = field(default_factory=set)
+    """Long work started from the admin (bulk refresh), kept referenced while it runs."""
     """Backfills running in this process, by run id (their progress is in the store)."""
 
     def __post_init__(self) -> None:
@@ -167,6 +172,48 @@ class ShopCare:
     async def refresh_now(self, shipment_id: int) -> PollReport:
         """Ask the carrier about one shipment at once, whatever its schedule."""
         return await self.poller.poll(only_ids=[shipment_id])
+
+    def refresh_in_background(self, shipment_ids: list[int]) -> int:
+        """Ask the carriers about many parcels, as long work the owner can leave: its
+        progress is in the store (``services.runtime.long_work``); returns its id."""
+        count = len(shipment_ids)
+        noun = "parcel" if count == 1 else "parcels"
+        run_id = start_work(
+            self.sessions,
+            kind="refresh",
+            title=f"Refreshing {count} {noun}",
+            total=count,
+            now=self.clock(),
+        )
+        task = asyncio.create_task(self._refresh_all(run_id, shipment_ids))
+        self.background.add(task)
+        task.add_done_callback(self.background.discard)
+        return run_id
+
+    async def _refresh_all(self, run_id: int, shipment_ids: list[int]) -> None:
+        changed = errors = 0
+        try:
+            for done, start in enumerate(range(0, len(shipment_ids), REFRESH_CHUNK), 1):
+                report = await self.poller.poll(
+                    only_ids=shipment_ids[start : start + REFRESH_CHUNK]
+                )
+                changed, errors = changed + report.changed, errors + report.errors
+                await asyncio.to_thread(
+                    advance_work,
+                    self.sessions,
+                    run_id,
+                    done=min(done * REFRESH_CHUNK, len(shipment_ids)),
+                )
+        except Exception as exc:  # the run says why; the log has the rest
+            log.exception("bulk refresh %s stopped", run_id)
+            await asyncio.to_thread(
+                finish_work, self.sessions, run_id, now=self.clock(), message=str(exc), failed=True
+            )
+            return
+        message = f"{len(shipment_ids)} asked, {changed} changed, {errors} errors"
+        await asyncio.to_thread(
+            finish_work, self.sessions, run_id, now=self.clock(), message=message
+        )
 
     async def dispatch_once(self) -> DispatchReport:
         senders, address, setup = await asyncio.to_thread(self._dispatch_inputs)
@@ -267,6 +314,8 @@ class ShopCare:
             self.scheduler.shutdown(wait=False)
         for task in self.backfills.values():  # their runs stay running: resumed at start
             task.cancel()
+        for work in self.background:
+            work.cancel()
         try:
             await self.flush_views()
         except Exception:  # the store may be gone; the rest must still close

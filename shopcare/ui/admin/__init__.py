@@ -20,6 +20,7 @@ from shopcare.ui.admin.dashboard import register_dashboard
 from shopcare.ui.admin.intake.csv_import import register_csv_import
 from shopcare.ui.admin.intake.store_connection import register_store_connection
 from shopcare.ui.admin.intake.webhook_deliveries import register_webhook_deliveries
+from shopcare.ui.admin.layout import use_app
 from shopcare.ui.admin.messages.mailbox import register_mailbox
 from shopcare.ui.admin.messages.rules import register_messages
 from shopcare.ui.admin.messages.templates_editor import register_templates_editor
@@ -51,6 +52,7 @@ def register_admin(shopcare: ShopCare) -> None:
     middleware, which then wraps the gate so ``scope["session"]`` (one-time messages) is
     there. ``sockets`` are the open admin pages' websockets, closed when a session ends."""
     sockets = LiveSockets()
+    use_app(shopcare)
     app.add_middleware(AdminGate, shopcare=shopcare, sockets=sockets)
     app.include_router(auth_router(shopcare, sockets))
     app.include_router(account_router(shopcare, sockets))

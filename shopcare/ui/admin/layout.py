@@ -9,12 +9,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from nicegui import app, ui
 
 from shopcare.domain.roles import Role, may_open
+from shopcare.services.runtime.long_work import work_in_view
 from shopcare.ui.admin.access.gate import signed_in
 from shopcare.ui.admin.theme import use_admin_colors
+
+if TYPE_CHECKING:
+    from shopcare.app import ShopCare
 
 NAV: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     (
@@ -74,6 +79,8 @@ def frame(title: str) -> Iterator[ui.column]:
                 for label, target in pages:
                     ui.link(label, target).classes("block px-4 py-2 no-underline")
         ui.space()
+        if _APP:
+            LongWorkIndicator(_APP[0])
         _dark_mode_switch()
         ui.link("Account", "/admin/account").classes("text-white no-underline").mark("account")
         # A real form POST: signing out must clear the session cookie, which a websocket cannot.
@@ -82,6 +89,54 @@ def frame(title: str) -> Iterator[ui.column]:
     with ui.column().classes("w-full max-w-6xl mx-auto p-4 gap-4") as content:
         ui.label(title).classes("text-2xl font-semibold")
         yield content
+
+
+_APP: list[ShopCare] = []
+"""The app whose admin this is (``use_app``): the header reads its long work."""
+
+
+def use_app(shopcare: ShopCare) -> None:
+    _APP[:] = [shopcare]
+
+
+class LongWorkIndicator:
+    """Long work in the header of every page: how far it is, and a notice on whichever page
+    the owner is on when it ends (work seen running here, then found finished)."""
+
+    def __init__(self, shopcare: ShopCare) -> None:
+        self.shopcare = shopcare
+        self.running: set[int] = set()
+        self.box = ui.row().classes("items-center gap-2").mark("long-work")
+        self.show(notify=False)
+        ui.timer(REFRESH_S, self.show)
+
+    def show(self, *, notify: bool = True) -> None:
+        work = work_in_view(self.shopcare.sessions, now=self.shopcare.clock())
+        for item in work:
+            if item.id in self.running and item.status != "running" and notify:
+                kind = "positive" if item.status == "done" else "negative"
+                ui.notify(f"{item.title}: {item.message or item.status}", type=kind)
+        self.running = {w.id for w in work if w.status == "running"}
+        self.box.clear()
+        if not work:
+            return
+        with self.box:
+            label = f"{len(self.running)} running" if self.running else "Work done"
+            with (
+                ui.button(label, icon="sync" if self.running else "task_alt")
+                .props("flat no-caps color=white")
+                .mark("long-work-button"),
+                ui.menu().classes("p-3 min-w-72"),
+            ):
+                for item in work:
+                    with ui.column().classes("gap-1 w-full").mark(f"work-{item.id}"):
+                        ui.label(item.title).classes("font-medium")
+                        if item.status == "running":
+                            ui.linear_progress(value=item.fraction or 0, show_value=False).props(
+                                "" if item.fraction is not None else "indeterminate"
+                            )
+                        else:
+                            ui.label(f"{item.status}: {item.message}").classes("text-sm")
 
 
 def _nav_for_viewer() -> list[tuple[str, tuple[tuple[str, str], ...]]]:
