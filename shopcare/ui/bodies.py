@@ -25,6 +25,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shopcare.domain.return_policy import MAX_PHOTO_BYTES, MAX_PHOTOS
+from shopcare.services.shop.logo import MAX_BYTES as LOGO_BYTES
 
 WEBHOOK_BODY = 2 * 1024 * 1024
 """Bytes a webhook (platform delivery or carrier push) may have: an order with hundreds of
@@ -38,6 +39,8 @@ PHOTO_FORM_BODY = MAX_PHOTOS * MAX_PHOTO_BYTES + FORM_BODY
 """The returns form: its text fields and up to ``MAX_PHOTOS`` photos of the largest size."""
 CSV_UPLOAD = 500 * 1024 * 1024
 """One CSV file uploaded to the admin's import page (it is spooled to disk, not memory)."""
+LOGO_FORM_BODY = LOGO_BYTES + FORM_BODY
+"""The admin's logo form: one image of the largest size the logo may have, and its fields."""
 SOCKET_BODY = 1_000_000
 """A message NiceGUI's socket sends by HTTP long-polling (engine.io's own limit)."""
 
@@ -69,6 +72,7 @@ CAPS: tuple[Cap, ...] = (
     Cap(re.compile(r"/api/"), API_BODY),
     Cap(re.compile(r"/t/[^/]+/return$"), PHOTO_FORM_BODY, route_answers=True),
     Cap(re.compile(r"/_nicegui/client/[^/]+/upload/"), CSV_UPLOAD + FORM_BODY),
+    Cap(re.compile(r"/admin/shop/logo$"), LOGO_FORM_BODY, route_answers=True),
     Cap(re.compile(r"/_nicegui_ws/"), SOCKET_BODY, length_required=True),  # engine.io
     # answers 200 to any error while reading, so its bodies are checked by length alone
 )

@@ -119,6 +119,7 @@ def test_the_list_of_pages_is_every_admin_page() -> None:
 
 
 def test_every_admin_page_works_under_its_csp(context: BrowserContext, admin: AdminServer) -> None:
+    """Each page is also kept as a 1280 px screenshot (test-artifacts/screenshots)."""
     page = context.new_page()
     console = Console()
     console.listen(page)
@@ -133,6 +134,7 @@ def test_every_admin_page_works_under_its_csp(context: BrowserContext, admin: Ad
         assert "frame-ancestors 'none'" in response.headers["content-security-policy"], path
         connected(page)
         assert page.get_attribute("#popup", "aria-hidden") == "true", path
+        screenshot(page, "admin-1280" + path.replace("/admin", "").replace("/", "-"))
     assert console.problems == []
 
 

@@ -37,7 +37,7 @@ from shopcare.ui.admin.settings.api_keys import register_api_keys
 from shopcare.ui.admin.settings.carriers import register_carriers
 from shopcare.ui.admin.settings.mail_address import register_mail_address
 from shopcare.ui.admin.settings.offers import register_offers
-from shopcare.ui.admin.settings.shop_profile import register_shop_profile
+from shopcare.ui.admin.settings.shop_profile import logo_router, register_shop_profile
 from shopcare.ui.admin.settings.start import register_start
 from shopcare.ui.admin.settings.tracking import register_tracking_settings
 
@@ -56,6 +56,7 @@ def register_admin(shopcare: ShopCare) -> None:
     app.add_middleware(AdminGate, shopcare=shopcare, sockets=sockets)
     app.include_router(auth_router(shopcare, sockets))
     app.include_router(account_router(shopcare, sockets))
+    app.include_router(logo_router(shopcare))
     app.include_router(pdf_router(shopcare))  # before pages: "/admin/returns/{id}"
     register_login_pages(shopcare)
     register_dashboard(shopcare)

@@ -70,7 +70,10 @@ def frame(title: str) -> Iterator[ui.column]:
     use_admin_colors()
     with ui.header().classes("items-center gap-x-4 gap-y-1 flex-wrap bg-slate-800"):
         ui.link("ShopCare", "/admin").classes("text-lg font-bold text-white no-underline")
-        for group, pages in NAV:
+        for group, pages in _nav_for_viewer():
+            if len(pages) == 1:  # a group of one is a link
+                ui.link(group, pages[0][1]).classes("text-white no-underline px-2")
+                continue
             with (
                 ui.dropdown_button(group, auto_close=True)
                 .props("flat no-caps color=white")

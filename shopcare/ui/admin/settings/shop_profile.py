@@ -4,18 +4,23 @@ colour, logo and links, and the address returns go to; below, the tracking site'
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 from zoneinfo import available_timezones
 
-from nicegui import events, ui
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import RedirectResponse
+from nicegui import ui
+from starlette.formparsers import MultiPartException
 
 from shopcare.services.errors import InputError
 from shopcare.services.messages.admin import save_profile
 from shopcare.services.shop.logo import MAX_BYTES, save_logo
 from shopcare.services.shop.profile import ShopProfile, get_profile
+from shopcare.ui.admin.access.auth import FLASH_KEY, pop_flash, refuse_foreign_origin, safe_next
 from shopcare.ui.admin.layout import frame
 from shopcare.ui.admin.settings.site_look import SiteLookForm
+from shopcare.ui.bodies import LOGO_FORM_BODY
+from shopcare.ui.public.forms import form_with_files
 
 if TYPE_CHECKING:
     from shopcare.app import ShopCare
@@ -32,55 +37,76 @@ TEXTS: tuple[tuple[str, str, str], ...] = (
 
 def register_shop_profile(shopcare: ShopCare) -> None:
     @ui.page("/admin/shop")
-    def shop_page() -> None:
+    def shop_page(request: Request) -> None:
         with frame("Shop"):
-            form = ShopForm(shopcare)
-            LogoUpload(shopcare, on_saved=form.show)
+            ShopForm(shopcare)
+            LogoUpload(shopcare, back_to="/admin/shop", message=pop_flash(request))
             SiteLookForm(shopcare)
 
 
 class LogoUpload:
     """PNG, JPEG or WebP up to 2 MB: checked, scaled to 480 x 160 at most, and used in
-    emails, on the tracking page and on the slips."""
+    emails, on the tracking page and on the slips. A native form with a labelled file input
+    (Quasar's uploader has an unnamed button around its input), posted to ``logo_router``."""
 
-    def __init__(self, shopcare: ShopCare, *, on_saved: Callable[[ShopProfile], None]) -> None:
-        self.shopcare, self.on_saved = shopcare, on_saved
-        with ui.card().classes("w-full"):
+    def __init__(self, shopcare: ShopCare, *, back_to: str, message: str = "") -> None:
+        with ui.card().classes("w-full").mark("logo-card"):
             ui.label("Logo").classes("text-lg font-semibold")
+            path = shopcare.settings.data_dir / "logo.png"
             ui.label(
-                "PNG, JPEG or WebP, up to 2 MB; it is scaled to at most 480 x 160 pixels."
-            ).classes("text-sm text-gray-600")
-            ui.upload(
-                label="Logo image",
-                auto_upload=True,
-                max_files=1,
-                max_file_size=MAX_BYTES,
-                on_upload=self.received,
-            ).props("accept=image/png,image/jpeg,image/webp").mark("logo-upload")
-            self.shown = ui.label(self._status()).mark("logo-status")
+                "A logo is uploaded; a new one replaces it."
+                if path.is_file()
+                else "No logo uploaded: the shop's name shows."
+            ).mark("logo-status")
+            if message:
+                ui.label(message).classes("font-medium").mark("logo-message")
+            form = ui.element("form").props(
+                f"method=post action={LOGO_ROUTE} enctype=multipart/form-data"
+            )
+            with form.classes("flex flex-wrap items-end gap-3"):
+                back = ui.element("input").props("type=hidden name=next")
+                back.props["value"] = back_to
+                with ui.element("label").classes("flex flex-col gap-1"):
+                    ui.label("Logo image: PNG, JPEG or WebP, up to 2 MB")
+                    ui.element("input").props(
+                        "type=file name=logo required accept=image/png,image/jpeg,image/webp"
+                    ).mark("logo-file")
+                ui.button("Upload logo").props("type=submit").mark("logo-submit")
 
-    def _status(self) -> str:
-        path = self.shopcare.settings.data_dir / "logo.png"
-        return (
-            "A logo is uploaded." if path.is_file() else "No logo uploaded: the shop's name shows."
-        )
 
-    async def received(self, event: events.UploadEventArguments) -> None:
-        data = await event.file.read()
+LOGO_ROUTE = "/admin/shop/logo"
+
+
+def logo_router(shopcare: ShopCare) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+
+    @router.post(LOGO_ROUTE)
+    async def upload_logo(request: Request) -> RedirectResponse:
+        refuse_foreign_origin(request, shopcare.public_url)
+        back = "/admin/shop"
         try:
+            fields, files = await form_with_files(
+                request, max_files=1, max_file_size=MAX_BYTES, limit=LOGO_FORM_BODY, csrf=False
+            )
+            back = safe_next(fields.get("next"))
+            if not files:
+                raise InputError("choose an image file first")
             saved = await asyncio.to_thread(
                 save_logo,
-                self.shopcare.sessions,
-                self.shopcare.settings.data_dir,
-                data,
-                public_url=self.shopcare.public_url,
+                shopcare.sessions,
+                shopcare.settings.data_dir,
+                files[0][2],
+                public_url=shopcare.public_url,
             )
+            message = f"Logo saved, {saved.width} x {saved.height} pixels."
+        except (HTTPException, MultiPartException):
+            message = "The logo was not saved: it may be at most 2 MB."
         except InputError as exc:
-            ui.notify(str(exc), type="negative")
-            return
-        self.shown.set_text(f"Logo saved, {saved.width} x {saved.height} pixels.")
-        self.on_saved(get_profile(self.shopcare.sessions))
-        ui.notify("Logo saved", type="positive")
+            message = f"The logo was not saved: {exc}."
+        request.session[FLASH_KEY] = message
+        return RedirectResponse(back, status_code=303)
+
+    return router
 
 
 class ShopForm:

@@ -8,10 +8,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from zoneinfo import available_timezones
 
+from fastapi import Request
 from nicegui import ui
 
 from shopcare.services.setup.checklist import Checklist, leave_setup
 from shopcare.services.shop.profile import get_profile
+from shopcare.ui.admin.access.auth import pop_flash
 from shopcare.ui.admin.layout import frame
 from shopcare.ui.admin.settings.mail_address import AddressForm, MailServerForm, MailTrust
 from shopcare.ui.admin.settings.shop_profile import LogoUpload, ShopForm
@@ -22,6 +24,12 @@ if TYPE_CHECKING:
 
 STEPS = ("Shop", "Look", "Email", "Public address", "Orders", "Carriers")
 _STEP_OF_ITEM = {"shop": "Shop", "email": "Email", "address": "Public address"}
+
+
+def done_steps(setup: Checklist) -> set[str]:
+    """Steps whose items are all done (a tick in the stepper); Look has none to check."""
+    open_steps = {_STEP_OF_ITEM.get(i.key, i.title) for i in (*setup.missing, *setup.advice)}
+    return set(STEPS) - open_steps - {"Look"}
 
 
 def first_open_step(setup: Checklist) -> str:
@@ -36,48 +44,49 @@ def first_open_step(setup: Checklist) -> str:
 
 def register_start(shopcare: ShopCare) -> None:
     @ui.page("/admin/start")
-    def start_page() -> None:
+    def start_page(request: Request) -> None:
         with frame("Set up your shop"):
             ui.label(
                 "A few steps and your shop is live. Leave whenever you like: the dashboard "
                 "says what is still missing, and this setup stays under Settings."
             )
-            _stepper(shopcare)
+            _stepper(shopcare, flash=pop_flash(request))
 
 
-def _stepper(shopcare: ShopCare) -> None:
+def _stepper(shopcare: ShopCare, *, flash: str) -> None:
     setup = shopcare.setup_checklist()
+    done = done_steps(setup)
     with (
-        ui.stepper(value=first_open_step(setup))
+        ui.stepper(value="Look" if flash else first_open_step(setup))
         .props("vertical")
         .classes("w-full")
         .mark("setup-stepper") as stepper
     ):
-        with ui.step("Shop"):
+        with _step("Shop", done):
             ui.label("Who shoppers hear from, and where returns go.")
             form = ShopForm(shopcare)
             _guess_zone(shopcare, form)
             _navigation(shopcare, stepper, first=True)
-        with ui.step("Look"):
+        with _step("Look", done):
             ui.label("Your logo and colours on the tracking page, emails and slips.")
-            LogoUpload(shopcare, on_saved=form.show)
+            LogoUpload(shopcare, back_to="/admin/start", message=flash)
             SiteLookForm(shopcare)
             _navigation(shopcare, stepper)
-        with ui.step("Email"):
+        with _step("Email", done):
             MailServerForm(shopcare)
             MailTrust(shopcare)
             _navigation(shopcare, stepper)
-        with ui.step("Public address"):
+        with _step("Public address", done):
             AddressForm(shopcare)
             _navigation(shopcare, stepper)
-        with ui.step("Orders"):
+        with _step("Orders", done):
             ui.label("Bring your orders in, whichever way suits your shop:")
             with ui.column().classes("gap-1"):
                 ui.link("Connect Shopify or WooCommerce", "/admin/store")
                 ui.link("Import a CSV export", "/admin/import")
                 ui.link("Add an order by hand", "/admin/orders/new")
             _navigation(shopcare, stepper)
-        with ui.step("Carriers"):
+        with _step("Carriers", done):
             ui.label(
                 "Pick a tracking service (one account follows every carrier) or your "
                 "carriers' own accounts, and test the connection."
@@ -121,3 +130,10 @@ def _guess_zone(shopcare: ShopCare, form: ShopForm) -> None:
             form.zone.value = zone
 
     ui.timer(0.1, guess, once=True)
+
+
+def _step(name: str, done: set[str]) -> ui.step:
+    step = ui.step(name)
+    if name in done:
+        step.props("done")
+    return step
