@@ -183,3 +183,19 @@ async def test_what_the_environment_sets_wins_and_is_shown_read_only(user: User)
     await user.should_not_see(marker="public-url")
     await user.should_not_see(marker="mail-host")
     await user.should_not_see("secret")  # the password in the URL is never shown
+
+
+@pytest.mark.usefixtures("new_shop")
+async def test_webhook_addresses_say_when_no_one_outside_can_reach_them(user: User) -> None:
+    await sign_in(user)
+    await user.open("/admin/carriers")
+    await user.should_see("No public address is set yet")
+    await user.should_see("http://127.0.0.1:8080/webhooks/carrier/")
+    app = store()
+    save_address(app.sessions, "https://track.roesterei.example")
+    app.engine.dispose()
+    await user.open("/admin/carriers")
+    await user.should_see("https://track.roesterei.example/webhooks/carrier/")
+    await user.should_not_see(marker="unreachable-note")
+    await user.open("/admin/mailbox")
+    await user.should_see("Emails land here until a mail server is set")

@@ -27,6 +27,7 @@ from shopcare.services.intake.connection import (
 from shopcare.services.intake.store_status import RunView, store_status
 from shopcare.services.secrets_at_rest.box import UNREADABLE
 from shopcare.ui.admin.layout import REFRESH_S, frame, when
+from shopcare.ui.admin.settings.mail_address import reachability_note
 
 if TYPE_CHECKING:
     from shopcare.app import ShopCare
@@ -120,6 +121,7 @@ class ConnectionForm:
                 "text-sm text-gray-600"
             )
             ui.label(url).classes("font-mono select-all").mark("webhook-url")
+            reachability_note(self.shopcare)
             ui.label(WEBHOOK_TOPICS[self.platform]).classes("text-sm text-gray-600")
 
     async def save(self) -> bool:

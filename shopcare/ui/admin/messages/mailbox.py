@@ -35,9 +35,12 @@ class Mailbox:
         self.shopcare = shopcare
         self.mails: list[StoredMail] = dev_mailbox(shopcare.sessions, shopcare.settings.mailbox_dir)
         self.chosen: str | None = None
-        ui.label("Emails land here until SMTP is configured; no shopper receives them.").classes(
-            "text-sm text-gray-600"
-        )
+        with ui.row().classes("items-center gap-1 text-sm text-gray-600").mark("mailbox-how"):
+            ui.label(
+                "Emails land here until a mail server is set; no shopper receives them. "
+                "Set one under"
+            )
+            ui.link("Settings → Email and address", "/admin/email")
         with ui.row().classes("w-full no-wrap items-start gap-4"):
             with ui.column().classes("w-1/3"):
                 self.listing = ui.refreshable(self._listing)

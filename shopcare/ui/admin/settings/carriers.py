@@ -23,6 +23,7 @@ from shopcare.services.tracking.carrier_accounts import (
 from shopcare.services.tracking.provider_views import ProviderRow, production_address, provider_rows
 from shopcare.services.tracking.providers import resume_provider
 from shopcare.ui.admin.layout import REFRESH_S, frame, when
+from shopcare.ui.admin.settings.mail_address import reachability_note
 
 if TYPE_CHECKING:
     from shopcare.app import ShopCare
@@ -141,6 +142,7 @@ class AccountCard:
                 "and its webhook secret above."
             ).classes("text-sm text-gray-600")
             ui.label(url).classes("font-mono select-all").mark(f"{view.name}-webhook")
+            reachability_note(self.shopcare)
 
     def save(self) -> None:
         try:

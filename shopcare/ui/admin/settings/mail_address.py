@@ -12,6 +12,7 @@ from nicegui import ui
 from shopcare.domain.mail_auth import EXPLANATION, dmarc_record, spf_record
 from shopcare.services.errors import InputError
 from shopcare.services.setup.address import (
+    address_in_force,
     address_warnings,
     load_address,
     reach_check,
@@ -237,3 +238,17 @@ class AddressForm:
                 ui.label(reached).classes("text-negative")
             if not problems and not reached:
                 ui.label(f"{url} reaches this ShopCare over https").classes("text-positive")
+
+
+def reachability_note(shopcare: ShopCare) -> None:
+    """Beside an address another service must call (a carrier's or a platform's webhook):
+    say when no one outside can reach it yet, and where to fix that."""
+    with shopcare.sessions() as session:
+        address = address_in_force(session, shopcare.given)
+    problems = address_warnings(address.url)
+    if address.is_set and not any("this machine" in p for p in problems):
+        return
+    why = "No public address is set yet" if not address.is_set else "The public address is local"
+    with ui.row().classes("items-center gap-1 text-sm").mark("unreachable-note"):
+        ui.label(f"{why}: services outside cannot reach this address. Set it under")
+        ui.link("Email and address", "/admin/email")
