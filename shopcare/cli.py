@@ -169,6 +169,7 @@ def _check(settings: Settings, _args: argparse.Namespace) -> int:
     from shopcare.app import build
     from shopcare.db.migrate import is_current
     from shopcare.services.secrets_at_rest.stored import unreadable_secrets
+    from shopcare.services.setup.address import address_warnings
 
     app = build(settings)
     server = app.mail_server()
@@ -177,6 +178,8 @@ def _check(settings: Settings, _args: argparse.Namespace) -> int:
     print(f"database: {app.engine.url.render_as_string(hide_password=True)}")
     print(f"schema current: {is_current(app.engine)}")
     print(f"public address: {app.public_url}")
+    for warning in address_warnings(app.public_url):
+        print(f"warning: public address: {warning}")
     print(f"mail: {mail}")
     print(f"dkim: {_dkim_state(settings)}")
     print(f"carriers: {', '.join(app.carrier_names)}")

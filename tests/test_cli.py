@@ -67,6 +67,7 @@ def test_check_reports_the_store_and_exits_1_while_the_setup_misses_what_shopper
         "Public address",
     ]
     assert "not yet: Mail server" in result.stdout
+    assert "warning: public address: it points at this machine" in result.stdout
 
 
 def test_check_exits_0_once_the_shop_is_set_up(tmp_path: Path) -> None:
@@ -88,6 +89,7 @@ def test_check_exits_0_once_the_shop_is_set_up(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout
     assert "public address: https://track.roesterei.example" in result.stdout
     assert "missing:" not in result.stdout
+    assert "warning:" not in result.stdout
 
 
 def test_help_lists_the_commands_and_variables(tmp_path: Path) -> None:
