@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import httpx
 import sqlalchemy as sa
@@ -42,7 +42,6 @@ from shopcare.services.intake.backfill import (
 )
 from shopcare.services.intake.reconcile import reconcile
 from shopcare.services.messages.dispatch import DispatchReport, dispatch_outbox
-from shopcare.services.messages.dkim import DkimSigner
 from shopcare.services.messages.rules import channel_rules
 from shopcare.services.runtime.long_work import advance_work, finish_work, start_work
 from shopcare.services.runtime.process_lease import release_lease, renew_lease, this_process
@@ -59,6 +58,9 @@ from shopcare.services.tracking.carrier_accounts import build_carriers
 from shopcare.services.tracking.polling import Poller, ProviderLimits
 from shopcare.services.tracking.recording import PollReport
 from shopcare.services.tracking.waiting_parcels import assign_waiting_parcels
+
+if TYPE_CHECKING:
+    from shopcare.services.messages.dkim import DkimSigner
 
 Clock = Callable[[], datetime]
 REFRESH_CHUNK = 10
@@ -232,6 +234,9 @@ class ShopCare:
         dkim = self.settings.dkim
         if dkim is None:
             return None
+        # dkimpy and dnspython cost ~30 ms of start-up for a shop that does not sign
+        from shopcare.services.messages.dkim import DkimSigner
+
         return DkimSigner(self.settings.data_dir, domain=dkim.domain, selector=dkim.selector)
 
     async def _close_retired(self) -> None:
