@@ -11,8 +11,6 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, UnidentifiedImageError
-
 from shopcare.db.engine import SessionFactory
 from shopcare.services.errors import InputError
 from shopcare.services.returns.slips import LOGO_NAMES
@@ -48,6 +46,9 @@ def sniff(data: bytes) -> str:
 def save_logo(
     sessions: SessionFactory, data_dir: Path, data: bytes, *, public_url: str
 ) -> SavedLogo:
+    # Pillow on the first upload, not at every start (this module's paths are used there)
+    from PIL import Image, UnidentifiedImageError
+
     if len(data) > MAX_BYTES:
         raise InputError(f"the logo may be at most {MAX_BYTES // (1024 * 1024)} MB")
     kind = sniff(data)
