@@ -5,7 +5,7 @@ from alembic import command
 
 from shopcare.config import Settings
 from shopcare.db.engine import make_engine
-from shopcare.db.migrate import is_current, run, upgrade
+from shopcare.db.migrate import HEAD, alembic_head, is_current, run, upgrade
 
 
 def test_migrations_build_exactly_the_schema_of_the_models(settings: Settings) -> None:
@@ -92,3 +92,12 @@ def test_an_existing_store_upgrades_in_place_and_keeps_its_data(settings: Settin
             sa.text("SELECT status, carrier_code, carrier_pinned, delayed FROM shipment")
         ).one()
     assert tuple(row) == ("in_transit", "", 0, 0)
+
+
+def test_head_is_the_newest_migration(settings: Settings) -> None:
+    """``HEAD`` lets a current store start without loading Alembic: it must be Alembic's."""
+    engine = make_engine(settings.database_url)
+    assert alembic_head(engine) == HEAD
+    upgrade(engine)
+    assert is_current(engine)
+    engine.dispose()
