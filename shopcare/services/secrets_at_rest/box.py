@@ -18,11 +18,13 @@ module-level global, and two apps in one process (tests) each keep their own key
 from __future__ import annotations
 
 import base64
+from functools import cached_property
+from typing import TYPE_CHECKING
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlmodel import Session
+
+if TYPE_CHECKING:
+    from cryptography.fernet import MultiFernet
 
 PREFIX = "enc:v1:"
 INFO_KEY = "secret_box"
@@ -49,6 +51,9 @@ class SecretUnreadable(ValueError):
 
 def derive_key(secret: str) -> bytes:
     """The Fernet key for ``secret``: the same secret always gives the same key."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
     raw = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_HKDF_INFO).derive(
         secret.encode("utf-8")
     )
@@ -60,7 +65,15 @@ class SecretBox:
     while a rotation moves values from an old secret to a new one)."""
 
     def __init__(self, secret: str, *older: str) -> None:
-        self._fernet = MultiFernet([Fernet(derive_key(s)) for s in (secret, *older)])
+        self._secrets = (secret, *older)
+
+    @cached_property
+    def _fernet(self) -> MultiFernet:
+        """Made at the first seal or open: a shop with no stored secret never loads the
+        ``cryptography`` package (~6 MB of every start)."""
+        from cryptography.fernet import Fernet, MultiFernet
+
+        return MultiFernet([Fernet(derive_key(s)) for s in self._secrets])
 
     def seal(self, text: str) -> str:
         """``""`` stays ``""`` (nothing set) and sealed text stays as it is."""
@@ -74,6 +87,8 @@ class SecretBox:
         Raises ``SecretUnreadable`` when no secret of this box sealed it."""
         if not is_sealed(text):
             return text
+        from cryptography.fernet import InvalidToken
+
         try:
             return self._fernet.decrypt(text.removeprefix(PREFIX).encode("ascii")).decode("utf-8")
         except (InvalidToken, UnicodeError):
@@ -93,6 +108,8 @@ class SecretBox:
             return text
         if not is_sealed(text):
             return self.seal(text)
+        from cryptography.fernet import InvalidToken
+
         try:
             token = self._fernet.rotate(text.removeprefix(PREFIX).encode("ascii"))
         except (InvalidToken, UnicodeError):
