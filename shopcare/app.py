@@ -453,6 +453,8 @@ def serve(settings: Settings, *, demo: bool = False, native: bool = False) -> No
         print(f"Demo admin login: user 'admin', password '{password}' (shown once)", flush=True)
     mount(shopcare)
     print(f"ShopCare admin: {settings.public_url}/admin", flush=True)
+    if native:
+        open_admin_window(settings)
     ui.run(
         host=settings.host,
         port=settings.port,
@@ -460,9 +462,27 @@ def serve(settings: Settings, *, demo: bool = False, native: bool = False) -> No
         language="en-US",  # the admin's language: Quasar's texts and <html lang>
         reload=False,
         show=False,
-        native=native,
         storage_secret=settings.secret,
         show_welcome_message=False,
         uvicorn_logging_level="warning",
         **settings.proxy_options(),  # forwarded to uvicorn: path prefix, trusted proxies
     )
+
+
+def open_admin_window(settings: Settings) -> None:
+    """``--native``: the admin in a desktop window once the server is up; the server keeps
+    serving shoppers after the window closes if the owner says so (``ui.desktop``)."""
+    import os
+
+    from nicegui import app as web
+
+    from shopcare.ui.desktop import AdminWindow, local_admin_url, still_serving_note
+
+    window = AdminWindow(
+        url=local_admin_url(host=settings.host, port=settings.port),
+        title="ShopCare",
+        on_stop=web.shutdown,
+        note=still_serving_note(public_url=settings.public_url, pid=os.getpid()),
+    )
+    web.on_startup(window.open)
+    web.on_shutdown(window.close)

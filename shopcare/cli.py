@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import errno
 import getpass
+import importlib.util
 import socket
 import sys
 from collections.abc import Sequence
@@ -49,7 +50,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--port", type=_port, help="port to listen on (default 8080)")
     run.add_argument("--data-dir", help="folder for the database and files")
     run.add_argument("--demo", action="store_true", help="seed a demo shop into an empty store")
-    run.add_argument("--native", action="store_true", help="open in a desktop window")
+    run.add_argument(
+        "--native", action="store_true", help="open the admin in a desktop window (extra: desktop)"
+    )
 
     poll = commands.add_parser("poll", help="ask the carriers once about every due shipment")
     poll.add_argument("--data-dir", help="folder for the database and files")
@@ -107,6 +110,7 @@ def _port(text: str) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
+        _refuse_missing_extra(args)
         settings = load_settings(
             data_dir=args.data_dir,
             host=getattr(args, "host", None),
@@ -126,6 +130,13 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     _refuse_unusable_address(settings.host, settings.port)
     serve(settings, demo=args.demo, native=args.native)
     return 0
+
+
+def _refuse_missing_extra(args: argparse.Namespace) -> None:
+    """Before anything is read or made: ``--native`` without pywebview would otherwise
+    fail only after the store is opened and the server has started."""
+    if getattr(args, "native", False) and importlib.util.find_spec("webview") is None:
+        raise InputError("--native needs the desktop extra: pip install 'shopcare[desktop]'")
 
 
 def _refuse_unusable_address(host: str, port: int) -> None:

@@ -1,3 +1,4 @@
+import importlib.util
 import socket
 import subprocess
 import sys
@@ -120,3 +121,18 @@ def test_run_on_an_address_not_of_this_machine_exits_2(tmp_path: Path) -> None:
     assert result.stderr.strip() == (
         "shopcare: 192.0.2.1 is not an address of this machine; check --host"
     )
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("webview") is not None, reason="the desktop extra is installed"
+)
+def test_native_without_the_desktop_extra_exits_2_with_the_install_command(
+    tmp_path: Path,
+) -> None:
+    data_dir = tmp_path / "data"
+    result = shopcare("run", "--native", "--demo", data_dir=data_dir)
+    assert result.returncode == 2
+    assert result.stderr == (
+        "shopcare: --native needs the desktop extra: pip install 'shopcare[desktop]'\n"
+    )
+    assert not data_dir.exists()  # refused before the store (or a demo password) was made
