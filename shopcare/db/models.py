@@ -25,6 +25,8 @@ def _status(default: str) -> str:
 
 
 class Customer(SQLModel, table=True):
+    __table_args__ = (sa.Index("ix_customer_name_lower", sa.text("lower(name)")),)
+    """The order list finds shoppers by the start of their name, in any case."""
     id: int | None = Field(default=None, primary_key=True)
     email: str | None = Field(default=None, sa_type=sa.String(320), unique=True)
     """None for a shopper whose order came without a usable address: each such order has a
@@ -40,6 +42,10 @@ class Customer(SQLModel, table=True):
 
 class ShopOrder(SQLModel, table=True):
     __tablename__ = "shop_order"
+    __table_args__ = (
+        sa.Index("ix_shop_order_placed_at", "placed_at", "id"),  # the list's order and days
+        sa.Index("ix_shop_order_email", "email"),  # found by the start of the address
+    )
     id: int | None = Field(default=None, primary_key=True)
     order_number: str = Field(sa_type=sa.String(64), unique=True)
     customer_id: int = Field(foreign_key="customer.id", index=True)
@@ -92,7 +98,10 @@ class OrderLine(SQLModel, table=True):
 
 
 class Shipment(SQLModel, table=True):
-    __table_args__ = (sa.UniqueConstraint("order_id", "carrier", "tracking_number"),)
+    __table_args__ = (
+        sa.UniqueConstraint("order_id", "carrier", "tracking_number"),
+        sa.Index("ix_shipment_carrier", "carrier"),  # the order list's carrier filter
+    )
     id: int | None = Field(default=None, primary_key=True)
     order_id: int = Field(foreign_key="shop_order.id", index=True)
     carrier: str = Field(sa_type=sa.String(32))

@@ -10,7 +10,6 @@ from sqlmodel import col, func, select
 from shopcare.db.engine import SessionFactory
 from shopcare.db.models import OutboxMessage, ProblemReport, Shipment, ShopOrder
 from shopcare.domain.status import ShipmentStatus
-from shopcare.services.shop.profile import load_profile
 from shopcare.services.shopper_site.page_views import PageKind, counts_by_kind
 
 ENGAGEMENT_DAYS = 30
@@ -23,44 +22,6 @@ def counts_by_status(sessions: SessionFactory) -> dict[ShipmentStatus, int]:
         ).all()
     found = {ShipmentStatus(status): int(n) for status, n in rows}
     return {status: found.get(status, 0) for status in ShipmentStatus}
-
-
-@dataclass(frozen=True)
-class OrderRow:
-    id: int
-    order_number: str
-    placed_at: datetime
-    customer: str
-    email: str
-    status: str
-    tracking: str
-
-
-def list_orders(sessions: SessionFactory, *, limit: int = 200, offset: int = 0) -> list[OrderRow]:
-    """Newest first; the status shown is the least advanced parcel's."""
-    with sessions() as session:
-        zone = load_profile(session).zone
-        orders = session.exec(
-            select(ShopOrder).order_by(col(ShopOrder.placed_at).desc()).offset(offset).limit(limit)
-        ).all()
-        ids = [o.id for o in orders]
-        shipments = session.exec(select(Shipment).where(col(Shipment.order_id).in_(ids))).all()
-    by_order: dict[int, list[Shipment]] = {}
-    for s in shipments:
-        by_order.setdefault(s.order_id, []).append(s)
-    return [
-        OrderRow(
-            id=o.id or 0,
-            order_number=o.order_number,
-            placed_at=o.placed_at.astimezone(zone),
-            customer=o.ship_name,
-            email=o.email,
-            status=", ".join(sorted({s.status for s in by_order.get(o.id or 0, [])}))
-            or "not shipped",
-            tracking=", ".join(s.tracking_number for s in by_order.get(o.id or 0, [])),
-        )
-        for o in orders
-    ]
 
 
 def count_orders(sessions: SessionFactory) -> int:

@@ -10,8 +10,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 
 from nicegui import app, ui
+from nicegui.events import KeyEventArguments
 
 from shopcare.domain.roles import Role, may_open
 from shopcare.services.runtime.long_work import work_in_view
@@ -82,6 +84,7 @@ def frame(title: str) -> Iterator[ui.column]:
                 for label, target in pages:
                     ui.link(label, target).classes("block px-4 py-2 no-underline")
         ui.space()
+        _search_box()
         if _APP:
             LongWorkIndicator(_APP[0])
         _dark_mode_switch()
@@ -140,6 +143,29 @@ class LongWorkIndicator:
                             )
                         else:
                             ui.label(f"{item.status}: {item.message}").classes("text-sm")
+
+
+def _search_box() -> None:
+    """Finds an order by number, name, email, tracking number or RMA from any page; ``/``
+    anywhere (outside a field) puts the cursor in it."""
+    box = (
+        ui.input(placeholder="Search orders  /")
+        .props('dense dark standout aria-label="Search orders" type=search')
+        .classes("w-64")
+        .mark("header-search")
+    )
+
+    def search() -> None:
+        text = (box.value or "").strip()
+        ui.navigate.to(f"/admin/orders?{urlencode({'q': text})}" if text else "/admin/orders")
+
+    box.on("keydown.enter", search)
+
+    def focus(event: KeyEventArguments) -> None:
+        if event.key == "/" and event.action.keydown:
+            box.run_method("focus")
+
+    ui.keyboard(on_key=focus)
 
 
 def _nav_for_viewer() -> list[tuple[str, tuple[tuple[str, str], ...]]]:
