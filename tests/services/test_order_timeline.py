@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -40,7 +40,7 @@ def _history(app: ShopCare, clock: FakeClock) -> int:
     assert order.id is not None
     h = timedelta(hours=1)
     with transaction(app.sessions) as session:
-        session.exec(delete(OutboxMessage))  # type: ignore[call-overload]
+        session.exec(delete(OutboxMessage))
         shipment = session.exec(select(Shipment).where(Shipment.order_id == order.id)).one()
         assert shipment.id is not None
         for n, (status, text, where) in enumerate(
@@ -57,7 +57,6 @@ def _history(app: ShopCare, clock: FakeClock) -> int:
                     recorded_at=t0 + 7 * h,
                 )
             )
-        common = {"order_id": order.id, "next_attempt_at": t0}
         session.add(
             OutboxMessage(
                 idempotency_key="k1",
@@ -67,7 +66,8 @@ def _history(app: ShopCare, clock: FakeClock) -> int:
                 subject="Your order is on its way",
                 sent_at=t0 + 2 * h,
                 created_at=t0 + 2 * h - timedelta(minutes=1),
-                **common,
+                order_id=order.id,
+                next_attempt_at=t0,
             )
         )
         session.add(
@@ -79,7 +79,8 @@ def _history(app: ShopCare, clock: FakeClock) -> int:
                 status="failed",
                 last_error="550 number not reachable",
                 created_at=t0 + 3 * h,
-                **common,
+                order_id=order.id,
+                next_attempt_at=t0,
             )
         )
         for hours in (4, 5):
@@ -123,7 +124,7 @@ def test_it_gathers_everything_newest_first_in_the_shop_zone(
     got = order_timeline(shopcare.sessions, order_id, zone=BERLIN)
     t0 = clock().astimezone(BERLIN)
 
-    def at(hours: int) -> object:
+    def at(hours: int) -> datetime:
         return t0 + timedelta(hours=hours)
 
     K = EntryKind
