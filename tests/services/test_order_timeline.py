@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import event as sa_event
 from sqlmodel import delete, select
 
 from shopcare.app import ShopCare
@@ -23,6 +24,7 @@ from shopcare.db.models import (
 )
 from shopcare.services.accounts.auth import set_password
 from shopcare.services.errors import InputError
+from shopcare.services.orders.changes import cancel
 from shopcare.services.orders.notes import NOTE_MAX, add_note
 from shopcare.services.orders.timeline import EntryKind, TimelineEntry, order_timeline
 from shopcare.services.returns.history import log_return_event
@@ -189,3 +191,76 @@ def test_a_note_must_say_something_and_not_too_much(shopcare: ShopCare, clock: F
 
 def test_an_unknown_order_has_no_timeline(shopcare: ShopCare) -> None:
     assert order_timeline(shopcare.sessions, 999, zone=BERLIN) == []
+
+
+def test_a_busy_order_takes_as_many_queries_as_a_quiet_one(
+    shopcare: ShopCare, clock: FakeClock
+) -> None:
+    """One query per source, never one per entry: 60 scans cost what one costs."""
+    quiet = make_order(shopcare, number="1", tracking="SIMOK100001")
+    busy = make_order(shopcare, number="2", tracking="SIMOK100002")
+    with transaction(shopcare.sessions) as session:
+        for order, count in ((quiet, 1), (busy, 60)):
+            shipment = session.exec(select(Shipment).where(Shipment.order_id == order.id)).one()
+            for n in range(count):
+                session.add(
+                    TrackingEvent(
+                        shipment_id=shipment.id or 0,
+                        event_key=f"e{n}",
+                        occurred_at=clock() + timedelta(minutes=n),
+                        status="in_transit",
+                        recorded_at=clock(),
+                    )
+                )
+                session.add(
+                    PageView(
+                        at=clock() + timedelta(days=n), kind="tracking_view", order_id=order.id
+                    )
+                )
+
+    def queries(order_id: int) -> tuple[int, int]:
+        seen: list[str] = []
+
+        def count(*args: object) -> None:
+            seen.append(str(args[2]))
+
+        sa_event.listen(shopcare.engine, "before_cursor_execute", count)
+        try:
+            entries = order_timeline(shopcare.sessions, order_id, zone=BERLIN)
+        finally:
+            sa_event.remove(shopcare.engine, "before_cursor_execute", count)
+        return len(seen), len(entries)
+
+    assert quiet.id is not None and busy.id is not None
+    quiet_queries, quiet_entries = queries(quiet.id)
+    busy_queries, busy_entries = queries(busy.id)
+    assert busy_entries - quiet_entries == 59 * 2  # the scans, and a day of views each
+    assert busy_queries == quiet_queries <= 10
+
+
+def test_a_cancelled_order_and_a_resolved_problem_say_so(
+    shopcare: ShopCare, clock: FakeClock
+) -> None:
+    order = make_order(shopcare, tracking="")
+    assert order.id is not None
+    t0 = clock()
+    with transaction(shopcare.sessions) as session:
+        session.add(
+            ProblemReport(
+                order_id=order.id,
+                kind="not_arrived",
+                status="resolved",
+                created_at=t0 + timedelta(hours=1),
+                resolved_at=t0 + timedelta(hours=2),
+            )
+        )
+    clock.advance(hours=3)
+    assert cancel(shopcare.sessions, order.id, now=clock())
+    got = order_timeline(shopcare.sessions, order.id, zone=BERLIN)
+    assert [(e.kind, e.title, e.state) for e in got] == [
+        (EntryKind.ORDER, "Order cancelled", ""),
+        (EntryKind.PROBLEM, "Problem resolved: not arrived", ""),
+        (EntryKind.PROBLEM, "Problem reported: not arrived", "resolved"),
+        (EntryKind.MESSAGE, "Order confirmed email to anna@example.com", "skipped"),
+        (EntryKind.ORDER, "Order placed", ""),
+    ]
