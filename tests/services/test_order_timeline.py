@@ -164,7 +164,7 @@ def test_it_gathers_everything_newest_first_in_the_shop_zone(
             "sent",
         ),
         TimelineEntry(at(1), K.CARRIER_EVENT, "Info received", "Label created (SIMOK100001)"),
-        TimelineEntry(at(0), K.STATUS, "Parcel shipped", "simulated SIMOK100001"),
+        TimelineEntry(at(0), K.STATUS, "Parcel shipped", "Simulated carrier SIMOK100001"),
         TimelineEntry(at(0), K.ORDER, "Order placed", "from manual"),
     ]
     assert all(entry.at.tzinfo == BERLIN for entry in got)

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
+from shopcare.carriers.registry import carrier_label
 from shopcare.db.engine import SessionFactory
 from shopcare.db.models import (
     Feedback,
@@ -109,7 +110,9 @@ def _parcels(session: Session, order_id: int) -> Iterable[TimelineEntry]:
             s.shipped_at,
             EntryKind.STATUS,
             f"{what} shipped",
-            " ".join(filter(None, (s.carrier, s.tracking_number))),
+            " ".join(
+                filter(None, (carrier_label(s.carrier) if s.carrier else "", s.tracking_number))
+            ),
         )
     numbers = {s.id: s.tracking_number for s in shipments}
     events = session.exec(
