@@ -543,3 +543,16 @@ class ApiIdempotency(SQLModel, table=True):
     status_code: int
     response: str = Field(default="", sa_type=sa.Text)
     created_at: datetime
+
+
+class OrderNote(SQLModel, table=True):
+    """The owner's own note on an order ("called the shopper, parcel left at neighbour"),
+    kept beside what ShopCare recorded, in the order's timeline."""
+
+    __tablename__ = "order_note"
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="shop_order.id", index=True)
+    created_at: datetime
+    author: str = Field(default="", sa_type=sa.String(100))
+    """The signed-in admin's user name when the note was written."""
+    text: str = Field(sa_type=sa.Text)

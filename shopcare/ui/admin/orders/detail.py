@@ -15,17 +15,21 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from nicegui import ui
+from starlette.requests import Request
 
 from shopcare.domain.text import isolate
 from shopcare.services.messages.outbox import FAILED, SENT, SKIPPED, resend
 from shopcare.services.orders.facts import OrderFacts, order_facts
+from shopcare.services.orders.timeline import order_timeline
 from shopcare.services.orders.views import OrderView, ShipmentView, order_view_by_id
 from shopcare.services.tracking.provider_views import carrier_choices
 from shopcare.services.tracking.waiting_parcels import NO_ACCOUNT
+from shopcare.ui.admin.access.gate import signed_in
 from shopcare.ui.admin.detail_page import record_frame, redrawn
 from shopcare.ui.admin.layout import status_label, when
 from shopcare.ui.admin.orders.edit import OrderDialogs, order_banners
 from shopcare.ui.admin.orders.shipment_actions import ShipmentActions
+from shopcare.ui.admin.orders.timeline import NoteDialog, timeline
 from shopcare.ui.admin.returns.actions import ReturnActions
 
 if TYPE_CHECKING:
@@ -48,7 +52,7 @@ RESENDABLE = frozenset({SENT, FAILED, SKIPPED})
 
 def register_order_detail(shopcare: ShopCare) -> None:
     @ui.page("/admin/orders/{order_id}")
-    def order_page(order_id: str) -> None:
+    def order_page(order_id: str, request: Request) -> None:
         with record_frame(
             order_id,
             lambda number: order_view_by_id(shopcare.sessions, number),
@@ -68,10 +72,14 @@ def register_order_detail(shopcare: ShopCare) -> None:
                     return
                 order_banners(facts)
                 order_dialogs.buttons(fresh, facts)
+                _summary(fresh, facts, public_url=shopcare.public_url)
+                timeline(
+                    order_timeline(shopcare.sessions, number, zone=fresh.shop.zone),
+                    add_note=notes.open,
+                )
                 _order(
                     fresh,
                     facts,
-                    public_url=shopcare.public_url,
                     actions=actions,
                     resend=resend_message,
                     return_actions=return_actions,
@@ -89,24 +97,25 @@ def register_order_detail(shopcare: ShopCare) -> None:
             order_dialogs = OrderDialogs(
                 shopcare, order_id=number, currency=view.currency, on_change=lambda: redraw()
             )
+            live = signed_in(request)
+            notes = NoteDialog(
+                shopcare,
+                order_id=number,
+                author_id=live.user_id if live else None,
+                on_change=lambda: redraw(),
+            )
             redraw = redrawn(detail)
 
 
-def _order(
-    view: OrderView,
-    facts: OrderFacts,
-    *,
-    public_url: str,
-    actions: ShipmentActions,
-    resend: Callable[[int], object],
-    return_actions: ReturnActions,
-) -> None:
+def _summary(view: OrderView, facts: OrderFacts, *, public_url: str) -> None:
+    """Who ordered, where it goes, and the shopper's own link: what a shopper's call needs."""
     with ui.card().classes("w-full"):
         who = (isolate(view.customer_name), isolate(view.email) or "no email", facts.phone)
         ui.label(" · ".join(p for p in who if p)).mark("order-customer")  # the shopper's
         # words isolated: a right-to-left name (or a stored override) cannot reorder the rest
         ui.label(f"Placed {when(view.placed_at)} · total {view.total}")
         if facts.address:
+            ui.label("Shipping address").classes("font-semibold mt-1")
             with ui.column().classes("gap-0").mark("order-address"):
                 for line in facts.address:
                     ui.label(isolate(line))
@@ -114,6 +123,17 @@ def _order(
             ui.label("Shopper's tracking page:")
             ui.link(f"{public_url}/t/{view.token}", f"/t/{view.token}", new_tab=True)
         ui.link("Packing slip (PDF)", f"/admin/orders/{view.id}/packing-slip.pdf", new_tab=True)
+
+
+def _order(
+    view: OrderView,
+    facts: OrderFacts,
+    *,
+    actions: ShipmentActions,
+    resend: Callable[[int], object],
+    return_actions: ReturnActions,
+) -> None:
+    """Items, parcels, messages and returns, each with its own actions."""
     _section("Items")
     ui.table(
         columns=[
