@@ -16,6 +16,8 @@ class Role(StrEnum):
 
 STAFF_PATHS: tuple[str, ...] = (
     "/admin/orders",
+    "/admin/parcels",
+    "/admin/messages/log",
     "/admin/returns",
     "/admin/problems",
     "/admin/mailbox",

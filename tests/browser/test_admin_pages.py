@@ -33,6 +33,8 @@ PAGES = (
     "/admin/orders",
     "/admin/orders/new",
     "/admin/orders/{order_id}",
+    "/admin/parcels",
+    "/admin/messages/log",
     "/admin/returns",
     "/admin/returns/{return_id}",
     "/admin/problems",

@@ -39,3 +39,16 @@ def admin_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     set_password(app.sessions, username=OWNER, password=PASSWORD, now=app.clock())
     app.engine.dispose()
     yield tmp_path
+
+
+@pytest.fixture
+def new_shop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A store with only the owner's account, as after the first-run account step."""
+    monkeypatch.setenv("SHOPCARE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("SHOPCARE_TEST_DEMO", "0")
+    for name in ("SHOPCARE_DATABASE_URL", "SHOPCARE_SMTP_URL", "SHOPCARE_PUBLIC_URL"):
+        monkeypatch.delenv(name, raising=False)
+    app = build(load_settings())
+    set_password(app.sessions, username=OWNER, password=PASSWORD, now=app.clock())
+    app.engine.dispose()
+    yield tmp_path

@@ -14,7 +14,6 @@ from shopcare.config import load_settings
 from shopcare.services.demo.many_orders import seed_many_orders
 from shopcare.services.orders.listing import OrderQuery, find_orders
 from tests.ui.admin_support import only, sign_in
-from tests.ui.test_admin_setup import new_shop  # noqa: F401 - the fixture
 
 DEMO = "admin_data_dir"
 

@@ -4,7 +4,6 @@ dashboard saying why, and the settings the environment fixes shown read-only."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,26 +12,12 @@ from nicegui.testing import User
 
 from shopcare.app import ShopCare, build
 from shopcare.config import load_settings
-from shopcare.services.accounts.auth import set_password
 from shopcare.services.setup.address import save_address
 from shopcare.services.setup.mail import save_mail_server
 from shopcare.services.shop.profile import update_profile
 from tests.conftest import SmtpInbox
 from tests.services.helpers import make_order
-from tests.ui.admin_support import OWNER, PASSWORD, only, sign_in
-
-
-@pytest.fixture
-def new_shop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A store with only the owner's account, as after the first-run account step."""
-    monkeypatch.setenv("SHOPCARE_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("SHOPCARE_TEST_DEMO", "0")
-    for name in ("SHOPCARE_DATABASE_URL", "SHOPCARE_SMTP_URL", "SHOPCARE_PUBLIC_URL"):
-        monkeypatch.delenv(name, raising=False)
-    app = build(load_settings())
-    set_password(app.sessions, username=OWNER, password=PASSWORD, now=app.clock())
-    app.engine.dispose()
-    yield tmp_path
+from tests.ui.admin_support import only, sign_in
 
 
 def store() -> ShopCare:

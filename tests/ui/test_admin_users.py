@@ -41,7 +41,7 @@ async def test_staff_open_the_daily_work_but_no_settings(user: User) -> None:
 def test_staff_navigation_offers_only_what_they_may_open() -> None:
     staff = dict(nav_for(Role.STAFF))
     assert list(staff) == ["Orders", "Messages", "Insight"]
-    assert [label for label, _ in staff["Messages"]] == ["Mailbox"]
+    assert [label for label, _ in staff["Messages"]] == ["Message log", "Mailbox"]
     owner = dict(nav_for(Role.OWNER))
     assert "Settings" in owner and ("Users", "/admin/users") in owner["Settings"]
 

@@ -23,10 +23,17 @@ from sqlmodel import Session, col, func, select
 from shopcare.db.engine import SessionFactory
 from shopcare.db.models import Customer, OutboxMessage, ReturnRequest, Shipment, ShopOrder
 from shopcare.domain.intake import normalise_tracking_number
+from shopcare.domain.status import ShipmentStatus
 from shopcare.domain.utc import as_utc
 from shopcare.services.shop.profile import load_profile
 
-PER_PAGE = (25, 50, 100)
+PAGE_SIZES = (25, 50, 100)
+PROBLEM_STATUSES = (
+    ShipmentStatus.EXCEPTION,
+    ShipmentStatus.FAILED_ATTEMPT,
+    ShipmentStatus.RETURNED_TO_SENDER,
+)
+"""What the owner must act on: the Exceptions view and filter take all three."""
 MAX_EXPORT = 10_000
 """Rows one CSV export may hold: more is a backup's job, not a spreadsheet's."""
 SORTS = {"newest": "Newest first", "oldest": "Oldest first", "number": "Order number"}
@@ -140,7 +147,7 @@ def conditions(query: OrderQuery, *, zone: ZoneInfo, now: datetime) -> list[Any]
     if query.delayed:
         where.append(_with_parcel(col(Shipment.delayed).is_(True)))
     if query.exception:
-        where.append(_with_parcel(col(Shipment.status) == "exception"))
+        where.append(_with_parcel(col(Shipment.status).in_(PROBLEM_STATUSES)))
     if query.has_return:
         where.append(col(ShopOrder.id).in_(select(ReturnRequest.order_id)))
     if query.message_failed:
@@ -155,6 +162,11 @@ def conditions(query: OrderQuery, *, zone: ZoneInfo, now: datetime) -> list[Any]
         where.append(col(ShopOrder.id).not_in(select(Shipment.order_id)))
         where.append(col(ShopOrder.cancelled_at).is_(None))
     return where
+
+
+def search_order_ids(text: str) -> Any:
+    """A SELECT of the ids of the orders the search box finds (for the other lists)."""
+    return select(ShopOrder.id).where(_search(text.strip()))
 
 
 def _search(text: str) -> Any:
@@ -244,6 +256,6 @@ def order_rows(session: Session, ids: list[int], *, zone: ZoneInfo) -> list[Orde
 
 
 def _bounded(query: OrderQuery) -> OrderQuery:
-    per_page = query.per_page if query.per_page in PER_PAGE else PER_PAGE[0]
+    per_page = query.per_page if query.per_page in PAGE_SIZES else PAGE_SIZES[0]
     sort = query.sort if query.sort in SORTS else "newest"
     return replace(query, per_page=per_page, page=max(1, query.page), sort=sort)

@@ -46,6 +46,9 @@ class ReturnFilter:
     """Both days included, in the shop's time zone."""
     text: str = ""
     """Part of the RMA, the order number or the shopper's email."""
+    page: int = 1
+    per_page: int = 50
+    """At most ``QUEUE_LIMIT``: one page of the table, read from the server."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,10 @@ class ReturnQueue:
     """Per status, under every filter but the status one; 0 for statuses with none."""
     reasons: list[str]
     """Every reason used so far, for the filter."""
+    total: int = 0
+    """Rows under every filter: the pager's size."""
+    page: int = 1
+    """The page shown (the last one when the wanted page is past the end)."""
 
 
 @dataclass(frozen=True)
@@ -145,7 +152,7 @@ class ReturnDetail:
 
 
 def return_queue(sessions: SessionFactory, wanted: ReturnFilter) -> ReturnQueue:
-    """Newest first; at most ``QUEUE_LIMIT`` rows (filters narrow it down)."""
+    """Newest first, one page of rows (never all: a busy shop has thousands of returns)."""
     with sessions() as session:
         zone = load_profile(session).zone
         base = _filtered(select(ReturnRequest.id), wanted, zone=zone)
@@ -157,12 +164,16 @@ def return_queue(sessions: SessionFactory, wanted: ReturnFilter) -> ReturnQueue:
         counts = {status.value: 0 for status in ReturnStatus} | dict(counted)
         if wanted.status:
             base = base.where(ReturnRequest.status == wanted.status)
+        total = counts.get(wanted.status, 0) if wanted.status else sum(counts.values())
+        per_page = min(max(1, wanted.per_page), QUEUE_LIMIT)
+        page = min(max(1, wanted.page), max(1, -(-total // per_page)))
         rows = session.exec(
             select(ReturnRequest, ShopOrder)
             .join(ShopOrder, col(ShopOrder.id) == col(ReturnRequest.order_id))
             .where(col(ReturnRequest.id).in_(base))
             .order_by(col(ReturnRequest.created_at).desc(), col(ReturnRequest.id).desc())
-            .limit(QUEUE_LIMIT)
+            .offset((page - 1) * per_page)
+            .limit(per_page)
         ).all()
         items = _item_counts(session, [r.id for r, _ in rows if r.id])
         reasons = {
@@ -186,6 +197,8 @@ def return_queue(sessions: SessionFactory, wanted: ReturnFilter) -> ReturnQueue:
             ],
             counts=counts,
             reasons=sorted(reason for reason in reasons if reason),
+            total=total,
+            page=page,
         )
 
 

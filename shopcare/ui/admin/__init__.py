@@ -21,12 +21,14 @@ from shopcare.ui.admin.intake.csv_import import register_csv_import
 from shopcare.ui.admin.intake.store_connection import register_store_connection
 from shopcare.ui.admin.intake.webhook_deliveries import register_webhook_deliveries
 from shopcare.ui.admin.layout import use_app
+from shopcare.ui.admin.messages.log import register_message_log
 from shopcare.ui.admin.messages.mailbox import register_mailbox
 from shopcare.ui.admin.messages.rules import register_messages
 from shopcare.ui.admin.messages.templates_editor import register_templates_editor
 from shopcare.ui.admin.orders.detail import register_order_detail
 from shopcare.ui.admin.orders.listing import register_orders
 from shopcare.ui.admin.orders.new_order import register_new_order
+from shopcare.ui.admin.orders.parcels import register_parcels
 from shopcare.ui.admin.orders.problem_reports import register_problem_reports
 from shopcare.ui.admin.pdf_routes import pdf_router
 from shopcare.ui.admin.returns.detail import register_return_detail
@@ -61,6 +63,7 @@ def register_admin(shopcare: ShopCare) -> None:
     register_login_pages(shopcare)
     register_dashboard(shopcare)
     register_orders(shopcare)
+    register_parcels(shopcare)
     register_new_order(shopcare)  # before the detail page: "new" would match "{order_id}"
     register_order_detail(shopcare)
     register_returns_queue(shopcare)
@@ -71,6 +74,7 @@ def register_admin(shopcare: ShopCare) -> None:
     register_csv_import(shopcare)
     register_tracking_settings(shopcare)
     register_messages(shopcare)
+    register_message_log(shopcare)
     register_offers(shopcare)
     register_templates_editor(shopcare)
     register_shop_profile(shopcare)

@@ -28,6 +28,7 @@ NAV: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         "Orders",
         (
             ("Orders", "/admin/orders"),
+            ("Parcels", "/admin/parcels"),
             ("Add order", "/admin/orders/new"),
             ("Returns", "/admin/returns"),
             ("Problems", "/admin/problems"),
@@ -36,6 +37,7 @@ NAV: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     (
         "Messages",
         (
+            ("Message log", "/admin/messages/log"),
             ("Messages and templates", "/admin/messages"),
             ("Mailbox", "/admin/mailbox"),
         ),

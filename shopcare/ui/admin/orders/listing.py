@@ -18,7 +18,7 @@ from nicegui import events, ui
 from shopcare.domain.status import ShipmentStatus
 from shopcare.services.intake.csv_report import write_safe_csv
 from shopcare.services.orders.listing import (
-    PER_PAGE,
+    PAGE_SIZES,
     SAVED_VIEWS,
     SORTS,
     OrderPage,
@@ -48,6 +48,9 @@ FLAGS = {
     "has_return": "Has a return",
     "message_failed": "Message failed",
 }
+STATUS_CHOICES = {"": "Any status", "not_shipped": "Not shipped"} | {
+    s.value: status_label(s.value) for s in ShipmentStatus
+}
 EXPORT_HEADER = ["order", "placed", "customer", "email", "status", "carriers", "tracking"]
 
 
@@ -68,7 +71,7 @@ def query_from(params: dict[str, str]) -> OrderQuery:
         unshipped_days=base.unshipped_days,
         sort=params.get("sort", base.sort),
         page=_int(params.get("page"), 1),
-        per_page=_int(params.get("per_page"), PER_PAGE[0]),
+        per_page=_int(params.get("per_page"), PAGE_SIZES[0]),
     )
 
 
@@ -126,6 +129,8 @@ class OrderList:
                     link.classes("font-bold")
                     link.props["aria-current"] = "page"
             ui.space()
+            ui.link("Parcels", "/admin/parcels").mark("parcel-list")
+            ui.link("Message log", "/admin/messages/log").mark("message-log")
             ui.link("Add an order by hand", "/admin/orders/new")
 
     def _filters(self) -> None:
@@ -139,12 +144,9 @@ class OrderList:
             search.props("clearable")
             search.on("keydown.enter", lambda: self.go(q=search.value or ""))
             search.on("clear", lambda: self.go(q=""))
-            statuses = {"": "Any status", "not_shipped": "Not shipped"} | {
-                s.value: status_label(s.value) for s in ShipmentStatus
-            }
             ui.select(
-                statuses,
-                value=q.status if q.status in statuses else "",
+                STATUS_CHOICES,
+                value=q.status if q.status in STATUS_CHOICES else "",
                 label="Status",
                 on_change=lambda e: self.go(status=e.value or ""),
             ).classes("min-w-40").mark("orders-status")
@@ -234,7 +236,7 @@ class OrderList:
                 ui.link("Next", address_of(self.params, page=p.page + 1)).mark("page-next")
             ui.space()
             ui.select(
-                {n: f"{n} a page" for n in PER_PAGE},
+                {n: f"{n} a page" for n in PAGE_SIZES},
                 value=p.per_page,
                 on_change=lambda e: self.go(per_page=e.value),
             ).props('aria-label="Orders a page"').mark("orders-per-page")

@@ -48,6 +48,7 @@ def register_returns_queue(shopcare: ShopCare) -> None:
 class QueuePage:
     def __init__(self, shopcare: ShopCare) -> None:
         self.shopcare = shopcare
+        self.page, self.per_page = 1, 50
         queue = return_queue(shopcare.sessions, ReturnFilter())
         self.counts_row = ui.row().classes("gap-2")
         with ui.row().classes("w-full items-end gap-3"):
@@ -60,7 +61,7 @@ class QueuePage:
             self.reason = self._select("Reason", _reason_options(queue), "returns-reason")
             self.since = self._date("From (YYYY-MM-DD)", "returns-since")
             self.until = self._date("To (YYYY-MM-DD)", "returns-until")
-            self.text = ui.input("Search RMA, order, email", on_change=self.refresh)
+            self.text = ui.input("Search RMA, order, email", on_change=self.first_page)
             self.text.props("clearable debounce=300").classes("min-w-64").mark("returns-search")
         with ui.row().classes("items-center gap-3"):
             self.slips = ui.link("Print slips", SLIPS_URL, new_tab=True).mark("print-slips")
@@ -70,25 +71,26 @@ class QueuePage:
             rows=[],
             row_key="id",
             selection="multiple",
-            pagination={"rowsPerPage": 50},
+            pagination={"rowsPerPage": self.per_page, "page": 1, "rowsNumber": queue.total},
             on_select=self._selected,
         ).classes("w-full cursor-pointer")
         self.table.mark("returns-table")
         name_the_checkboxes(self.table, row_field="rma")
         self.table.on("rowClick", _open_return)
+        self.table.on("request", self._request)
         self._show(queue)
         self._selected()
         ui.timer(REFRESH_S, self.refresh)
 
     def _select(self, label: str, options: dict[str, str], marker: str) -> ui.select:
         return (
-            ui.select(options, label=label, value="", on_change=self.refresh)
+            ui.select(options, label=label, value="", on_change=self.first_page)
             .classes("min-w-40")
             .mark(marker)
         )
 
     def _date(self, label: str, marker: str) -> ui.input:
-        return ui.input(label, on_change=self.refresh).props("clearable").mark(marker)
+        return ui.input(label, on_change=self.first_page).props("clearable").mark(marker)
 
     def wanted(self) -> ReturnFilter:
         return ReturnFilter(
@@ -98,12 +100,30 @@ class QueuePage:
             since=_day(self.since),
             until=_day(self.until),
             text=self.text.value or "",
+            page=self.page,
+            per_page=self.per_page,
         )
+
+    def first_page(self) -> None:
+        """A new filter starts at its first page."""
+        self.page = 1
+        self.refresh()
+
+    def _request(self, event: events.GenericEventArguments) -> None:
+        """Quasar's server-side pagination asks for a page; the service reads only it."""
+        wanted = event.args.get("pagination", {}) if isinstance(event.args, dict) else {}
+        self.page = int(wanted.get("page") or 1)
+        self.per_page = int(wanted.get("rowsPerPage") or self.per_page) or 50
+        self.refresh()
 
     def refresh(self) -> None:
         self._show(return_queue(self.shopcare.sessions, self.wanted()))
 
     def _show(self, queue: ReturnQueue) -> None:
+        self.page = queue.page
+        pager = {"rowsPerPage": self.per_page, "page": queue.page, "rowsNumber": queue.total}
+        if self.table.pagination != pager:
+            self.table.pagination = pager
         rows = [_row(r) for r in queue.rows]
         if rows != self.table.rows:
             self.table.rows = rows
