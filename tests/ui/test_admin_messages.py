@@ -296,3 +296,34 @@ async def test_a_runaway_template_shows_why_and_is_not_saved(user: User) -> None
     user.find(marker="template-save").click()
     assert user.notify.contains("The template is not saved: Text, line 1: the template does")
     assert stored_template(SHIPPED, "de") is None
+
+
+async def test_the_form_is_the_default_editor_and_writes_the_template(user: User) -> None:
+    await sign_in(user)
+    await user.open("/admin/messages/templates?kind=shipped&locale=de")
+    await user.should_see("Empty fields keep the default text")
+    user.find(marker="form-intro").type("Dein Paket {{ kommt }} bald")
+    user.find(marker="form-intro-order_number").click()
+    assert (
+        only(user, ui.textarea, "form-intro").value == "Dein Paket {{ kommt }} bald {order_number}"
+    )
+    assert "Dein Paket {{ kommt }} bald 1001" in only(user, ui.label, "preview-text").text
+    assert "{{ m.order_number }}" in only(user, ui.textarea, "template-text").value
+    user.find(marker="template-save").click()
+    assert user.notify.contains("Shipped (de) saved")
+    saved = stored_template(SHIPPED, "de")
+    assert saved is not None and "{{ m.order_number }}" in saved.text
+    await user.open("/admin/messages/templates?kind=shipped&locale=de")
+    assert (
+        only(user, ui.textarea, "form-intro").value == "Dein Paket {{ kommt }} bald {order_number}"
+    )
+
+
+async def test_a_template_written_by_hand_opens_in_the_expert_editor(user: User) -> None:
+    own = TemplateSet(subject="Mine {{ m.order_number }}", html="", text="Hi {{ m.shop_name }}")
+    with store() as app:
+        save_template(app.sessions, SHIPPED, "de", own, now=app.clock())
+    await sign_in(user)
+    await user.open("/admin/messages/templates?kind=shipped&locale=de")
+    await user.should_see("the form cannot show it")
+    assert only(user, ui.textarea, "form-intro").enabled is False
