@@ -222,6 +222,8 @@ def missing_channels(rules: MessageRules, channels: Iterable[str]) -> list[str]:
         ready.add(Channel.SMS.value)
     if rules.webhook_url and rules.webhook_secret:
         ready.add(Channel.WEBHOOK.value)
+    if rules.sms_account_sid and rules.sms_auth_token and rules.whatsapp_from:
+        ready.add(Channel.WHATSAPP.value)
     return [channel for channel in channels if channel not in ready]
 
 
