@@ -327,3 +327,24 @@ async def test_a_template_written_by_hand_opens_in_the_expert_editor(user: User)
     await user.open("/admin/messages/templates?kind=shipped&locale=de")
     await user.should_see("the form cannot show it")
     assert only(user, ui.textarea, "form-intro").enabled is False
+
+
+async def test_the_whatsapp_number_and_a_template_id_are_kept(user: User) -> None:
+    await sign_in(user)
+    await user.open("/admin/messages")
+    await user.should_see("WhatsApp (through the SMS account)")
+    user.find(marker="whatsapp-from").type("+4915112345678")
+    user.find(marker="save-whatsapp").click()
+    assert user.notify.contains("WhatsApp number saved")
+    user.find(marker="whatsapp-sid").type("not-an-id")
+    user.find(marker="save-whatsapp-sid").click()
+    assert user.notify.contains("must look like HX")
+    sid = "HX" + "0123456789abcdef" * 2
+    user.find(marker="whatsapp-sid").clear().type(sid)
+    user.find(marker="save-whatsapp-sid").click()
+    assert user.notify.contains("WhatsApp template id saved")
+    await user.should_see(f"shipped:en → {sid}")
+    with store() as app:
+        rules = get_rules(app.sessions)
+    assert rules.whatsapp_from == "+4915112345678"
+    assert rules.whatsapp_templates == {"shipped:en": sid}
