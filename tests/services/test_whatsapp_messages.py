@@ -13,6 +13,7 @@ from shopcare.app import ShopCare
 from shopcare.db.engine import transaction
 from shopcare.db.models import Customer, OutboxMessage, ShopOrder
 from shopcare.domain.messages import MessageKind
+from shopcare.services.intake.by_hand import LineIn, OrderIn, create_order
 from shopcare.services.messages.outbox import enqueue
 from shopcare.services.messages.rules import set_kind_rule, update_rules
 from shopcare.services.messages.subscriptions import record_whatsapp_consent
@@ -102,3 +103,40 @@ def test_consent_keeps_its_first_date_until_withdrawn(shopcare: ShopCare, clock:
     with shopcare.sessions() as session:
         customer = session.get(Customer, order.customer_id)
         assert customer is not None and customer.whatsapp_consent_at is None
+
+
+def test_an_opt_in_with_the_order_is_recorded_and_confirmed_on_whatsapp(
+    shopcare: ShopCare, carrier_server: CarrierServer
+) -> None:
+    whatsapp_shop(shopcare, carrier_server)
+    update_rules(
+        shopcare.sessions,
+        whatsapp_templates={"shipped:en": SHIPPED_EN, "order_confirmed:en": SHIPPED_EN},
+    )
+    set_kind_rule(
+        shopcare.sessions,
+        MessageKind.ORDER_CONFIRMED,
+        enabled=True,
+        delay_minutes=0,
+        channels=["email", "whatsapp"],
+    )
+    for number, agreed in (("2001", False), ("2002", True)):
+        create_order(
+            shopcare.sessions,
+            OrderIn(
+                order_number=number,
+                email=f"shopper{number}@example.com",
+                placed_at=shopcare.clock(),
+                phone=PHONE,
+                whatsapp_consent=agreed,
+                lines=[LineIn(title="Mug", quantity=1, unit_price_minor=1800)],
+            ),
+            now=shopcare.clock(),
+            carriers=shopcare.carrier_names,
+        )
+    with shopcare.sessions() as session:
+        consents = {c.email: c.whatsapp_consent_at for c in session.exec(select(Customer))}
+    assert consents["shopper2001@example.com"] is None
+    assert consents["shopper2002@example.com"] == shopcare.clock()
+    rows = whatsapp_rows(shopcare)
+    assert [(r.kind, r.recipient) for r in rows] == [("order_confirmed", PHONE)]

@@ -34,6 +34,7 @@ from shopcare.notify.render import (
     sample_context,
     template_errors,
 )
+from shopcare.notify.whatsapp import VARIABLES as WHATSAPP_VARIABLES
 from shopcare.notify.whatsapp import template_key
 from shopcare.services.errors import InputError
 from shopcare.services.messages.context import message_context
@@ -51,6 +52,7 @@ __all__ = [
     "LOCALES",
     "MASK",
     "VARIABLES",
+    "WHATSAPP_VARIABLES",
     "EditedTemplate",
     "Preview",
     "SendError",

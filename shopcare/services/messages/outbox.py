@@ -86,10 +86,24 @@ def whatsapp_recipient(customer: Customer | None, kind: MessageKind, rules: Mess
     """The shopper's number when ``kind`` may go to them on WhatsApp: they agreed to it
     (``Customer.whatsapp_consent_at``) and the owner set an approved template for the
     message in their language, without which WhatsApp refuses a message the shop starts."""
-    if customer is None or customer.whatsapp_consent_at is None or not customer.phone:
+    if customer is None:
         return ""
-    key = template_key(kind, best_locale(customer.locale))
-    return customer.phone if rules.whatsapp_templates.get(key) else ""
+    return whatsapp_address(
+        customer.phone,
+        agreed=customer.whatsapp_consent_at is not None,
+        locale=customer.locale,
+        kind=kind,
+        rules=rules,
+    )
+
+
+def whatsapp_address(
+    phone: str, *, agreed: bool, locale: str, kind: MessageKind, rules: MessageRules
+) -> str:
+    """``phone`` when the shopper ``agreed`` and ``kind`` has a template in ``locale``."""
+    if not agreed or not phone:
+        return ""
+    return phone if rules.whatsapp_templates.get(template_key(kind, best_locale(locale))) else ""
 
 
 def enqueue(

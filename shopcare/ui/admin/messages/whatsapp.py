@@ -13,9 +13,13 @@ from typing import TYPE_CHECKING, Any
 from nicegui import ui
 
 from shopcare.domain.messages import MessageKind
-from shopcare.notify.whatsapp import VARIABLES
 from shopcare.services.errors import InputError
-from shopcare.services.messages.admin import LOCALES, save_whatsapp, set_whatsapp_template
+from shopcare.services.messages.admin import (
+    LOCALES,
+    WHATSAPP_VARIABLES,
+    save_whatsapp,
+    set_whatsapp_template,
+)
 from shopcare.services.messages.rules import MessageRules, get_rules
 from shopcare.ui.admin.layout import status_label
 
@@ -51,7 +55,7 @@ class WhatsAppCard:
             ui.button("Save template id", on_click=self.save_sid).mark("save-whatsapp-sid")
             self.list = ui.column().classes("gap-0 text-sm").mark("whatsapp-templates")
             with ui.expansion("Variables in your templates").classes("w-full text-sm"):
-                for number, (_, meaning) in VARIABLES.items():
+                for number, (_, meaning) in WHATSAPP_VARIABLES.items():
                     ui.label(f"{{{{{number}}}}} · {meaning}")
         self.show_sid()
 
