@@ -33,6 +33,7 @@ from shopcare.notify.devmailbox import DevMailbox
 from shopcare.notify.sms import TwilioSms
 from shopcare.notify.smtp import SmtpSender
 from shopcare.notify.webhook import SignedWebhook
+from shopcare.notify.whatsapp import TwilioWhatsApp
 from shopcare.services.accounts.api_keys import forget_old_answers
 from shopcare.services.demo.shop import seed_demo
 from shopcare.services.intake.backfill import (
@@ -263,6 +264,15 @@ class ShopCare:
                 account_sid=rules.sms_account_sid,
                 auth_token=rules.sms_auth_token,
                 from_number=rules.sms_from,
+            )
+        if rules.sms_account_sid and rules.sms_auth_token and rules.whatsapp_from:
+            senders[Channel.WHATSAPP] = TwilioWhatsApp(
+                client=self.http,
+                base_url=rules.sms_api_url,
+                account_sid=rules.sms_account_sid,
+                auth_token=rules.sms_auth_token,
+                from_number=rules.whatsapp_from,
+                templates=rules.whatsapp_templates,
             )
         if rules.webhook_url and rules.webhook_secret:
             senders[Channel.WEBHOOK] = SignedWebhook(

@@ -38,6 +38,9 @@ class Customer(SQLModel, table=True):
     """E.164, for SMS; empty when the shop has none."""
     unsubscribe_token: str | None = Field(default=None, sa_type=sa.String(64), unique=True)
     unsubscribed_at: datetime | None = None
+    whatsapp_consent_at: datetime | None = None
+    """When the shopper agreed to hear from the shop on WhatsApp (at ``phone``); None: no
+    WhatsApp messages. WhatsApp's rules want the opt-in recorded before the first one."""
 
 
 class ShopOrder(SQLModel, table=True):

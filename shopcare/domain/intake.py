@@ -97,6 +97,8 @@ class OrderIn:
     ship_phone: str = ""
     locale: str = "en"
     phone: str = ""
+    whatsapp_consent: bool = False
+    """The shopper agreed (at checkout) to WhatsApp messages at ``phone``."""
     source: str = Source.MANUAL
     shipments: Sequence[ShipmentIn] = field(default_factory=tuple)
     external_id: str = ""

@@ -16,9 +16,10 @@ class Channel(StrEnum):
     EMAIL = "email"
     SMS = "sms"
     WEBHOOK = "webhook"
+    WHATSAPP = "whatsapp"
 
 
-SHOPPER_CHANNELS = frozenset({Channel.EMAIL, Channel.SMS})
+SHOPPER_CHANNELS = frozenset({Channel.EMAIL, Channel.SMS, Channel.WHATSAPP})
 """What a shopper reads; the owner's own webhook is not one of them."""
 
 

@@ -145,6 +145,7 @@ VARIABLES: dict[str, str] = {
     "m.confirm_url": "The link that confirms a parcel watch (its confirmation email only).",
     "subject": "The rendered subject line (in the text and HTML templates).",
     "locale": "The shopper's language code: en, de, fr, es, nl or ar.",
+    "|first_name": "The first word of a name: {{ m.customer_name|first_name }}.",
     "|date": "Formats a date for the shopper's language: {{ m.estimated_delivery|date }}.",
     "|text_color": "White or near-black, whichever reads better on a colour: "
     "{{ m.brand_color|text_color }}.",
@@ -173,6 +174,13 @@ def text_color(background: str) -> str:
         hex_digits = "".join(2 * digit for digit in hex_digits)
     red, green, blue = (int(hex_digits[i : i + 2], 16) for i in (0, 2, 4))
     return "#111827" if 0.299 * red + 0.587 * green + 0.114 * blue > 160 else "#ffffff"
+
+
+def first_name(name: str) -> str:
+    """The first word of a shopper's (isolated) name, isolated again: the form editor's
+    ``{first_name}``. A name that is an email address stays whole."""
+    bare = name.strip("\u2068\u2069").strip()
+    return isolate(bare.split()[0]) if bare else ""
 
 
 def default_templates(kind: MessageKind) -> TemplateSet:
@@ -357,6 +365,7 @@ def _environment(locale: str, *, own: bool = True) -> Environment:
         format_date(value, format="long", locale=locale) if value else ""
     )
     env.filters["text_color"] = text_color
+    env.filters["first_name"] = first_name
     env.globals["direction"] = direction(locale)
     return env
 

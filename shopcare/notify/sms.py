@@ -71,7 +71,7 @@ def _body(message: Outgoing) -> str:
 
 def _error_for(response: httpx.Response) -> SendError:
     status = response.status_code
-    code, detail = _twilio_error(response)
+    code, detail = twilio_error(response)
     if status in (401, 403):
         return SendError(
             f"SMS account refused (check SID and token) ({status}){detail}", permanent=True
@@ -89,7 +89,7 @@ def _error_for(response: httpx.Response) -> SendError:
     return SendError(f"SMS: Twilio refused the message ({error}){detail}", permanent=True)
 
 
-def _twilio_error(response: httpx.Response) -> tuple[int | None, str]:
+def twilio_error(response: httpx.Response) -> tuple[int | None, str]:
     """Twilio's error code and its message, when the body is its JSON error."""
     try:
         body = response.json()

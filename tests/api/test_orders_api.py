@@ -270,3 +270,16 @@ async def test_an_older_copy_of_an_order_changes_nothing(api: httpx.AsyncClient)
     answer = (await api.post("/orders", json=older)).json()
     assert answer["outcome"] == "stale"
     assert answer["order"]["email"] == "ada@example.com"
+
+
+async def test_a_whatsapp_opt_in_sent_with_the_order_is_recorded(
+    api: httpx.AsyncClient, shopcare: ShopCare
+) -> None:
+    await api.post("/orders", json=order_body("1001", phone="+4915112345678"))
+    sql = "SELECT count(*) FROM customer WHERE whatsapp_consent_at IS NOT NULL"
+    assert count(shopcare, sql) == 0
+    body = order_body("1002", phone="+4915112345678", whatsapp_consent=True)
+    assert (await api.post("/orders", json=body)).status_code == 201
+    assert count(shopcare, sql) == 1
+    refused = order_body("1003", whatsapp_consent="yes")
+    assert (await api.post("/orders", json=refused)).status_code == 422

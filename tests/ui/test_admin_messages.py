@@ -8,6 +8,7 @@ Same set-up as ``test_admin.py``: a demo shop and a signed-in owner per test.
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -20,14 +21,22 @@ from sqlmodel import col, select
 from shopcare.app import ShopCare, build
 from shopcare.config import load_settings
 from shopcare.db.engine import transaction
-from shopcare.db.models import OutboxMessage
+from shopcare.db.models import Customer, OutboxMessage, ShopOrder
 from shopcare.domain.messages import MessageKind
 from shopcare.notify.render import default_templates
 from shopcare.services.messages.admin import MASK, TemplateSet, save_template
 from shopcare.services.messages.mailbox import dev_mailbox
+from shopcare.services.messages.outbox import enqueue
 from shopcare.services.messages.outgoing import owner_template
-from shopcare.services.messages.rules import channel_rules, get_rules
+from shopcare.services.messages.rules import (
+    channel_rules,
+    get_rules,
+    set_kind_rule,
+    update_rules,
+)
 from shopcare.services.shop.profile import get_profile
+from tests.adapters.carrier_server import CarrierServer, Reply
+from tests.conftest import set_up_shop
 from tests.ui.admin_support import only, sign_in
 
 pytestmark = pytest.mark.usefixtures("admin_data_dir")
@@ -296,3 +305,101 @@ async def test_a_runaway_template_shows_why_and_is_not_saved(user: User) -> None
     user.find(marker="template-save").click()
     assert user.notify.contains("The template is not saved: Text, line 1: the template does")
     assert stored_template(SHIPPED, "de") is None
+
+
+async def test_the_form_is_the_default_editor_and_writes_the_template(user: User) -> None:
+    await sign_in(user)
+    await user.open("/admin/messages/templates?kind=shipped&locale=de")
+    await user.should_see("Empty fields keep the default text")
+    user.find(marker="form-intro").type("Dein Paket {{ kommt }} bald")
+    user.find(marker="form-intro-order_number").click()
+    assert (
+        only(user, ui.textarea, "form-intro").value == "Dein Paket {{ kommt }} bald {order_number}"
+    )
+    assert "Dein Paket {{ kommt }} bald 1001" in only(user, ui.label, "preview-text").text
+    assert "{{ m.order_number }}" in only(user, ui.textarea, "template-text").value
+    user.find(marker="template-save").click()
+    assert user.notify.contains("Shipped (de) saved")
+    saved = stored_template(SHIPPED, "de")
+    assert saved is not None and "{{ m.order_number }}" in saved.text
+    await user.open("/admin/messages/templates?kind=shipped&locale=de")
+    assert (
+        only(user, ui.textarea, "form-intro").value == "Dein Paket {{ kommt }} bald {order_number}"
+    )
+
+
+async def test_a_template_written_by_hand_opens_in_the_expert_editor(user: User) -> None:
+    own = TemplateSet(subject="Mine {{ m.order_number }}", html="", text="Hi {{ m.shop_name }}")
+    with store() as app:
+        save_template(app.sessions, SHIPPED, "de", own, now=app.clock())
+    await sign_in(user)
+    await user.open("/admin/messages/templates?kind=shipped&locale=de")
+    await user.should_see("the form cannot show it")
+    assert only(user, ui.textarea, "form-intro").enabled is False
+
+
+async def test_the_whatsapp_number_and_a_template_id_are_kept(user: User) -> None:
+    await sign_in(user)
+    await user.open("/admin/messages")
+    await user.should_see("WhatsApp (through the SMS account)")
+    user.find(marker="whatsapp-from").type("+4915112345678")
+    user.find(marker="save-whatsapp").click()
+    assert user.notify.contains("WhatsApp number saved")
+    user.find(marker="whatsapp-sid").type("not-an-id")
+    user.find(marker="save-whatsapp-sid").click()
+    assert user.notify.contains("must look like HX")
+    sid = "HX" + "0123456789abcdef" * 2
+    user.find(marker="whatsapp-sid").clear().type(sid)
+    user.find(marker="save-whatsapp-sid").click()
+    assert user.notify.contains("WhatsApp template id saved")
+    await user.should_see(f"shipped:en → {sid}")
+    with store() as app:
+        rules = get_rules(app.sessions)
+    assert rules.whatsapp_from == "+4915112345678"
+    assert rules.whatsapp_templates == {"shipped:en": sid}
+
+
+async def test_a_whatsapp_refusal_shows_in_the_orders_message_log(
+    user: User, carrier_server: CarrierServer
+) -> None:
+    sid, refusal = "AC0123456789abcdef", {"code": 63003, "message": "Invalid To", "status": 400}
+    carrier_server.route(
+        "POST", f"/2010-04-01/Accounts/{sid}/Messages.json", Reply(400, json.dumps(refusal))
+    )
+    with store() as app:
+        set_up_shop(app)  # messages to shoppers wait until then
+        update_rules(
+            app.sessions,
+            sms_account_sid=sid,
+            sms_auth_token="tok3n",
+            sms_api_url=carrier_server.url,
+            whatsapp_from="+15005550006",
+            whatsapp_templates={"delivered:en": "HX" + "a" * 32, "delivered:de": "HX" + "a" * 32},
+        )
+        set_kind_rule(
+            app.sessions,
+            MessageKind.DELIVERED,
+            enabled=True,
+            delay_minutes=0,
+            channels=["whatsapp"],
+        )
+        with transaction(app.sessions) as session:
+            order = session.get(ShopOrder, 1)
+            assert order is not None
+            customer = session.get(Customer, order.customer_id)
+            assert customer is not None
+            customer.phone, customer.whatsapp_consent_at = "+4915112345678", app.clock()
+            session.add(customer)
+            enqueue(session, MessageKind.DELIVERED, order=order, now=app.clock())
+        await app.dispatch_once()
+        await app.http.aclose()  # its connection pool, opened to reach Twilio
+        with app.sessions() as session:
+            (sent,) = session.exec(
+                select(OutboxMessage).where(OutboxMessage.channel == "whatsapp")
+            ).all()
+    assert sent.status == "failed"
+    await sign_in(user)
+    await user.open("/admin/orders/1")
+    await user.should_see("WhatsApp")
+    why = only(user, ui.label, f"message-why-{sent.id}").text
+    assert "not on WhatsApp" in why and "(63003)" in why

@@ -23,7 +23,7 @@ from shopcare.domain.intake import (
 )
 from shopcare.domain.messages import MessageKind
 from shopcare.domain.tokens import public_token
-from shopcare.services.messages.outbox import message_rows
+from shopcare.services.messages.outbox import message_rows, whatsapp_address
 from shopcare.services.messages.rules import load_rules
 
 _CUSTOMER = Customer.__table__  # type: ignore[attr-defined]
@@ -139,7 +139,24 @@ def customers_for(session: Session, orders: Sequence[OrderIn], *, now: datetime)
         known.update(zip(first, made, strict=True))
     no_email = [o for o, e in zip(orders, emails, strict=True) if not e]
     own = iter(insert_customers(session, no_email, [None] * len(no_email), now=now))
-    return [known[e] if e else next(own) for e in emails]
+    ids = [known[e] if e else next(own) for e in emails]
+    record_consents(session, orders, ids, now=now)
+    return ids
+
+
+def record_consents(
+    session: Session, orders: Sequence[OrderIn], ids: Sequence[int], *, now: datetime
+) -> None:
+    """A WhatsApp opt-in that comes with an order is recorded on its shopper, dated the
+    first time; an order without one withdraws nothing (only the shopper does)."""
+    agreed = sorted({cid for o, cid in zip(orders, ids, strict=True) if o.whatsapp_consent})
+    for i in range(0, len(agreed), _CHUNK):
+        session.execute(
+            sa.update(_CUSTOMER)
+            .where(_CUSTOMER.c.id.in_(agreed[i : i + _CHUNK]))
+            .where(_CUSTOMER.c.whatsapp_consent_at.is_(None))
+            .values(whatsapp_consent_at=now)
+        )
 
 
 def customers_by_email(session: Session, emails: Sequence[str]) -> dict[str, int]:
@@ -237,6 +254,13 @@ def queue_confirmations(
             MessageKind.ORDER_CONFIRMED,
             order=cast(ShopOrder, order),
             phone=cut(o.phone or o.ship_phone, 32),
+            whatsapp=whatsapp_address(
+                cut(o.phone or o.ship_phone, 32),
+                agreed=o.whatsapp_consent,
+                locale=o.locale,
+                kind=MessageKind.ORDER_CONFIRMED,
+                rules=rules,
+            ),
             rules=rules,
             now=now,
         )

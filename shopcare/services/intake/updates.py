@@ -129,8 +129,10 @@ def _order_changes(
 def _customer(session: Session, order_in: OrderIn, email: str, *, now: datetime) -> int:
     known = rows.customers_by_email(session, [email])
     if email in known:
+        rows.record_consents(session, [order_in], [known[email]], now=now)
         return known[email]
     (made,) = rows.insert_customers(session, [order_in], [email], now=now)
+    rows.record_consents(session, [order_in], [made], now=now)
     return made
 
 

@@ -34,9 +34,16 @@ from shopcare.notify.render import (
     sample_context,
     template_errors,
 )
+from shopcare.notify.whatsapp import VARIABLES as WHATSAPP_VARIABLES
+from shopcare.notify.whatsapp import template_key
 from shopcare.services.errors import InputError
 from shopcare.services.messages.context import message_context
-from shopcare.services.messages.rules import MessageRules, channel_rules, update_rules
+from shopcare.services.messages.rules import (
+    MessageRules,
+    channel_rules,
+    get_rules,
+    update_rules,
+)
 from shopcare.services.shop.profile import ShopProfile, get_profile, load_profile, update_profile
 from shopcare.services.tracking.carrier_accounts import MASK
 
@@ -45,6 +52,7 @@ __all__ = [
     "LOCALES",
     "MASK",
     "VARIABLES",
+    "WHATSAPP_VARIABLES",
     "EditedTemplate",
     "Preview",
     "SendError",
@@ -58,7 +66,9 @@ __all__ = [
     "save_profile",
     "save_sms",
     "save_template",
+    "save_whatsapp",
     "send_test",
+    "set_whatsapp_template",
     "sms_view",
 ]
 
@@ -222,6 +232,8 @@ def missing_channels(rules: MessageRules, channels: Iterable[str]) -> list[str]:
         ready.add(Channel.SMS.value)
     if rules.webhook_url and rules.webhook_secret:
         ready.add(Channel.WEBHOOK.value)
+    if rules.sms_account_sid and rules.sms_auth_token and rules.whatsapp_from:
+        ready.add(Channel.WHATSAPP.value)
     return [channel for channel in channels if channel not in ready]
 
 
@@ -256,6 +268,27 @@ def save_sms(
     if changes["sms_api_url"] and not changes["sms_api_url"].startswith(("https://", "http://")):
         raise InputError("the SMS API address must start with https://")
     return update_rules(sessions, **changes)
+
+
+def save_whatsapp(sessions: SessionFactory, *, from_number: str) -> MessageRules:
+    """The shop's WhatsApp number; messages go through the SMS account's SID and token."""
+    return update_rules(sessions, whatsapp_from=from_number.strip())
+
+
+def set_whatsapp_template(
+    sessions: SessionFactory, kind: MessageKind, locale: str, content_sid: str
+) -> MessageRules:
+    """The approved template (ContentSid) for ``kind`` in ``locale``; empty removes it, so
+    that message no longer goes out on WhatsApp in that language."""
+    if locale not in LOCALES:
+        raise InputError(f"unknown language {locale!r}")
+    templates = {**get_rules(sessions).whatsapp_templates}
+    key = template_key(kind, locale)
+    if content_sid.strip():
+        templates[key] = content_sid.strip()
+    else:
+        templates.pop(key, None)
+    return update_rules(sessions, whatsapp_templates=templates)
 
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

@@ -20,6 +20,8 @@ from shopcare.db.engine import SessionFactory, transaction
 from shopcare.db.models import Customer, OutboxMessage, ProcessLease, ShopOrder
 from shopcare.domain.messages import MessageKind, idempotency_key
 from shopcare.notify.base import Channel
+from shopcare.notify.render import best_locale
+from shopcare.notify.whatsapp import template_key
 from shopcare.services.messages.rules import MessageRules, load_rules
 
 QUEUED, SENDING, SENT, FAILED, SKIPPED = "queued", "sending", "sent", "failed", "skipped"
@@ -39,9 +41,11 @@ def message_rows(
     shipment_id: int | None = None,
     return_id: int | None = None,
     occurrence: str = "",
+    whatsapp: str = "",
 ) -> list[dict[str, Any]]:
     """The outbox rows the owner's rules call for (none when the message is off), as plain
-    values: writers of many shipments at once insert them in bulk."""
+    values: writers of many shipments at once insert them in bulk. ``whatsapp``: the
+    number from ``whatsapp_recipient`` ("" = no WhatsApp message)."""
     rule = rules.rule(kind)
     if not rule.enabled:
         return []
@@ -49,9 +53,14 @@ def message_rows(
     key = idempotency_key(kind, order_id=order.id, shipment_id=shipment_id, occurrence=occurrence)
     rows = []
     for channel in rule.channels:
-        recipient = {Channel.EMAIL: order.email, Channel.SMS: phone, Channel.WEBHOOK: "owner"}
+        recipient = {
+            Channel.EMAIL: order.email,
+            Channel.SMS: phone,
+            Channel.WEBHOOK: "owner",
+            Channel.WHATSAPP: whatsapp,
+        }
         if not recipient[channel]:
-            continue  # no phone number: no SMS
+            continue  # no phone number: no SMS; no consent or no template: no WhatsApp
         rows.append(
             {
                 "idempotency_key": key if channel is Channel.EMAIL else f"{key}@{channel}",
@@ -73,6 +82,30 @@ def message_rows(
     return rows
 
 
+def whatsapp_recipient(customer: Customer | None, kind: MessageKind, rules: MessageRules) -> str:
+    """The shopper's number when ``kind`` may go to them on WhatsApp: they agreed to it
+    (``Customer.whatsapp_consent_at``) and the owner set an approved template for the
+    message in their language, without which WhatsApp refuses a message the shop starts."""
+    if customer is None:
+        return ""
+    return whatsapp_address(
+        customer.phone,
+        agreed=customer.whatsapp_consent_at is not None,
+        locale=customer.locale,
+        kind=kind,
+        rules=rules,
+    )
+
+
+def whatsapp_address(
+    phone: str, *, agreed: bool, locale: str, kind: MessageKind, rules: MessageRules
+) -> str:
+    """``phone`` when the shopper ``agreed`` and ``kind`` has a template in ``locale``."""
+    if not agreed or not phone:
+        return ""
+    return phone if rules.whatsapp_templates.get(template_key(kind, best_locale(locale))) else ""
+
+
 def enqueue(
     session: Session,
     kind: MessageKind,
@@ -85,15 +118,17 @@ def enqueue(
 ) -> list[OutboxMessage]:
     """Add the message to the caller's transaction, unless it was already queued once."""
     customer = session.get(Customer, order.customer_id)
+    rules = load_rules(session)
     rows = message_rows(
         kind,
         order=order,
         phone=customer.phone if customer else "",
-        rules=load_rules(session),
+        rules=rules,
         now=now,
         shipment_id=shipment_id,
         return_id=return_id,
         occurrence=occurrence,
+        whatsapp=whatsapp_recipient(customer, kind, rules),
     )
     known = existing_keys(session, [order.id or 0])
     added = [OutboxMessage(**row) for row in rows if row["idempotency_key"] not in known]

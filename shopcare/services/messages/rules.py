@@ -74,6 +74,10 @@ class MessageRules:
     sms_api_url: str = "https://api.twilio.com"
     webhook_url: str = ""
     webhook_secret: str = ""
+    whatsapp_from: str = ""
+    """The shop's WhatsApp sender number (E.164); sent through the SMS account (Twilio)."""
+    whatsapp_templates: dict[str, str] = field(default_factory=dict)
+    """``"shipped:de"`` → the ContentSid (HX…) of the template WhatsApp approved for it."""
 
     def rule(self, kind: MessageKind) -> KindRule:
         """Called for every message a poll pass queues, so the answers are kept."""
@@ -137,6 +141,7 @@ def set_kind_rule(
 
 
 _E164 = re.compile(r"^\+[1-9]\d{7,14}$")
+_CONTENT_SID = re.compile(r"^HX[0-9a-fA-F]{32}$")
 
 
 def _check(rules: MessageRules) -> None:
@@ -159,6 +164,16 @@ def _check(rules: MessageRules) -> None:
         raise InputError("quiet hours are whole hours from 0 to 23")
     if rules.sms_from and not _E164.match(rules.sms_from):
         raise InputError("the SMS sender number must look like +4915112345678")
+    if rules.whatsapp_from and not _E164.match(rules.whatsapp_from):
+        raise InputError("the WhatsApp sender number must look like +4915112345678")
+    for key, sid in rules.whatsapp_templates.items():
+        kind, _, locale = key.partition(":")
+        if kind not in MessageKind.__members__.values() or not locale:
+            raise InputError(f"a WhatsApp template for an unknown message {key!r}")
+        if sid and not _CONTENT_SID.match(sid):
+            raise InputError(
+                f"the WhatsApp template id {sid!r} must look like HX and 32 hex digits"
+            )
     if rules.webhook_url and not rules.webhook_url.startswith(("https://", "http://")):
         raise InputError("the webhook address must start with https://")
     if rules.webhook_url and len(rules.webhook_secret) < 16:

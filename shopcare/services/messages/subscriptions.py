@@ -55,6 +55,23 @@ def resubscribe(sessions: SessionFactory, token: str, *, who: Who = Who.SHOPPER)
         return True
 
 
+def record_whatsapp_consent(
+    sessions: SessionFactory, customer_id: int, *, given: bool, now: datetime
+) -> bool:
+    """Record that the shopper agreed to WhatsApp messages (``given``) or withdrew it;
+    the first date of agreement stays while it holds. False for an unknown shopper."""
+    with transaction(sessions) as session:
+        customer = session.get(Customer, customer_id)
+        if customer is None:
+            return False
+        if not given:
+            customer.whatsapp_consent_at = None
+        elif customer.whatsapp_consent_at is None:
+            customer.whatsapp_consent_at = now
+        session.add(customer)
+        return True
+
+
 def _recipient(session: Session, who: Who, token: str) -> Customer | ShipmentWatch | None:
     if not token or len(token) > MAX_TOKEN:
         return None

@@ -34,7 +34,7 @@ from shopcare.domain.messages import MessageKind, messages_for_change
 from shopcare.domain.polling import error_backoff, poll_interval
 from shopcare.domain.stalls import carrier_time, find_stall, stall_key
 from shopcare.domain.status import CarrierEvent, ShipmentStatus, derive_status
-from shopcare.services.messages.outbox import existing_keys, message_rows
+from shopcare.services.messages.outbox import existing_keys, message_rows, whatsapp_recipient
 from shopcare.services.messages.rules import MessageRules, load_rules
 from shopcare.services.messages.watches import watch_update_rows
 from shopcare.services.shop.profile import load_profile
@@ -138,6 +138,8 @@ class _Context:
     rules: MessageRules
     phones: dict[int, str]
     quiet: set[int] = field(default_factory=set)
+    whatsapp: dict[int, Customer] = field(default_factory=dict)
+    """The shoppers who agreed to WhatsApp messages, by id."""
     """Shipments whose news is not the shopper's: parcels imported as history (``silent``)
     and parcels of cancelled orders. They are followed and shown, never messaged about."""
     new_events: list[dict[str, Any]] = field(default_factory=list)
@@ -154,6 +156,7 @@ class _Context:
             kind,
             order=order,
             phone=self.phones.get(order.customer_id, ""),
+            whatsapp=whatsapp_recipient(self.whatsapp.get(order.customer_id), kind, self.rules),
             rules=self.rules,
             now=self.now,
             shipment_id=shipment_id,
@@ -193,14 +196,12 @@ class _Context:
             if o.id is not None
         }
         keys = existing_keys(session, order_ids)
-        phones = {
-            c.id: c.phone
-            for c in session.exec(
-                select(Customer).where(
-                    col(Customer.id).in_({o.customer_id for o in orders.values()})
-                )
-            )
-            if c.id is not None and c.phone
+        customers = session.exec(
+            select(Customer).where(col(Customer.id).in_({o.customer_id for o in orders.values()}))
+        ).all()
+        phones = {c.id: c.phone for c in customers if c.id is not None and c.phone}
+        whatsapp = {
+            c.id: c for c in customers if c.id is not None and c.whatsapp_consent_at is not None
         }
         quiet = {
             s.id
@@ -209,7 +210,7 @@ class _Context:
         }
         return cls(
             now, options, settings, zone, shipments, events, event_keys, history, orders, keys,
-            load_rules(session), phones, quiet,
+            load_rules(session), phones, quiet, whatsapp=whatsapp,
         )  # fmt: skip
 
 

@@ -16,6 +16,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
     StringConstraints,
 )
 
@@ -146,6 +147,11 @@ class OrderCreate(Strict):
     customer_name: T200 = ""
     locale: T16 = "en"
     phone: T32 = ""
+    whatsapp_consent: StrictBool = Field(
+        default=False,
+        description="The shopper agreed at checkout to hear from the shop on WhatsApp at "
+        "`phone`; recorded with its time (withdrawn only by the shopper).",
+    )
     shipping_address: Address = Field(default_factory=Address)
     shipments: list[ShipmentCreate] = Field(default_factory=list, max_length=50)
     external_id: T64 = Field(

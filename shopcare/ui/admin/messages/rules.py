@@ -23,13 +23,14 @@ from shopcare.services.messages.rules import (
 )
 from shopcare.ui.admin.layout import frame, status_label
 from shopcare.ui.admin.messages.channels import SmsCard, WebhookCard
+from shopcare.ui.admin.messages.whatsapp import WhatsAppCard
 
 if TYPE_CHECKING:
     from shopcare.app import ShopCare
 
 MINUTES_PER_DAY = 24 * 60
-COLUMNS = "minmax(12rem, 1fr) auto 11rem auto auto auto auto"
-CHANNEL_LABELS = {"email": "Email", "sms": "SMS", "webhook": "Webhook"}
+CHANNEL_LABELS = {"email": "Email", "sms": "SMS", "webhook": "Webhook", "whatsapp": "WhatsApp"}
+COLUMNS = "minmax(12rem, 1fr) auto 11rem " + "auto " * len(CHANNEL_LABELS) + "auto"
 SHIPPED_ON = {
     ShippedOn.LABEL.value: "label created",
     ShippedOn.FIRST_SCAN.value: "first carrier scan",
@@ -49,7 +50,7 @@ def register_messages(shopcare: ShopCare) -> None:
                 ui.card().classes("w-full"),
                 ui.grid(columns=COLUMNS).classes("w-full items-center"),
             ):
-                for heading in ("Message", "On", "Delay", "Email", "SMS", "Webhook", ""):
+                for heading in ("Message", "On", "Delay", *CHANNEL_LABELS.values(), ""):
                     ui.label(heading).classes("font-semibold")
                 for kind in MessageKind:
                     KindRow(shopcare, kind, rules.rule(kind))
@@ -58,11 +59,12 @@ def register_messages(shopcare: ShopCare) -> None:
             ui.label("Channels").classes("text-lg")
             with ui.row().classes("w-full no-wrap items-start gap-4"):
                 SmsCard(shopcare)
+                WhatsAppCard(shopcare, rules)
                 WebhookCard(shopcare, rules)
 
 
 class KindRow:
-    """One message's switch, delay and channels: seven cells of the rules grid."""
+    """One message's switch, delay and channels: one row of the rules grid."""
 
     def __init__(self, shopcare: ShopCare, kind: MessageKind, rule: KindRule) -> None:
         self.shopcare, self.kind = shopcare, kind

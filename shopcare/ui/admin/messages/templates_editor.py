@@ -1,6 +1,9 @@
 """The message texts: the owner's own subject, HTML and text for one message in one
 language, with a live preview against their newest order and the variables beside it.
 
+Two tabs edit the same template: the form (the default: subject, greeting, intro, button,
+closing with placeholders) and the expert editor (the Jinja source the form writes).
+
 The preview's HTML runs in a sandboxed iframe (``srcdoc``), as in the mailbox: it carries
 shopper-supplied text. A template with errors shows them under the editors and is neither
 saved nor sent; sending uses the default until the owner saves their own.
@@ -12,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from nicegui import run, ui
 
+from shopcare.domain.message_form import FormTemplate
 from shopcare.domain.messages import MessageKind
 from shopcare.services.errors import InputError
 from shopcare.services.messages.admin import (
@@ -28,6 +32,7 @@ from shopcare.services.messages.admin import (
     send_test,
 )
 from shopcare.ui.admin.layout import frame, status_label, when
+from shopcare.ui.admin.messages.form_pane import FormPane
 from shopcare.ui.admin.messages.mailbox import SANDBOX
 
 if TYPE_CHECKING:
@@ -70,7 +75,16 @@ class TemplateEditor:
             self.state = ui.label().classes("text-sm text-gray-600").mark("template-state")
         with ui.row().classes("w-full no-wrap items-start gap-4"):
             with ui.column().classes("w-1/2 gap-2"):
-                self._editors()
+                with ui.tabs().classes("w-full") as tabs:
+                    self.form_tab = ui.tab("Form").mark("tab-form")
+                    self.expert_tab = ui.tab("Expert (Jinja)").mark("tab-expert")
+                self.tabs = ui.tab_panels(tabs, value=self.form_tab).classes("w-full")
+                with self.tabs:
+                    with ui.tab_panel(self.form_tab).classes("gap-2 p-0"):
+                        self.form = FormPane(self.form_edited)
+                    with ui.tab_panel(self.expert_tab).classes("gap-2 p-0"):
+                        self._editors()
+                self._actions()
             with ui.column().classes("w-1/2 gap-2"):
                 self._preview_pane()
         self.load()
@@ -83,6 +97,13 @@ class TemplateEditor:
         self.html.classes("w-full h-96 border rounded").mark("template-html")
         self.text = ui.textarea("Text", on_change=self.edited).props("rows=12")
         self.text.classes("w-full font-mono").mark("template-text")
+        variables = ui.expansion("Variables you can use", value=True).classes("w-full")
+        with variables, ui.grid(columns="auto 1fr").classes("gap-x-4 gap-y-1 text-sm"):
+            for name, meaning in VARIABLES.items():
+                ui.label(name).classes("font-mono")
+                ui.label(meaning)
+
+    def _actions(self) -> None:
         self.errors = ui.column().classes("gap-1").mark("template-errors")
         with ui.row().classes("gap-2"):
             ui.button("Save", on_click=self.save).mark("template-save")
@@ -92,11 +113,6 @@ class TemplateEditor:
             ui.button("Send test to me", on_click=self.send_test).props("flat").mark(
                 "template-test"
             )
-        variables = ui.expansion("Variables you can use", value=True).classes("w-full")
-        with variables, ui.grid(columns="auto 1fr").classes("gap-x-4 gap-y-1 text-sm"):
-            for name, meaning in VARIABLES.items():
-                ui.label(name).classes("font-mono")
-                ui.label(meaning)
 
     def _preview_pane(self) -> None:
         self.source = ui.label().classes("text-sm text-gray-600").mark("preview-source")
@@ -123,6 +139,12 @@ class TemplateEditor:
         self.html.value = edited.template.html
         self.text.value = edited.template.text
         self.loading = False
+        fits = self.form.show(
+            FormTemplate(edited.template.subject, edited.template.html, edited.template.text),
+            kind=self.kind.value,
+            custom=edited.custom,
+        )
+        self.tabs.set_value(self.form_tab if fits else self.expert_tab)
         if edited.custom:
             self.state.set_text(f"Your own version, saved {when(edited.updated_at)}")
         else:
@@ -136,8 +158,26 @@ class TemplateEditor:
         )
 
     def edited(self) -> None:
+        """An edit in the expert tab: the form follows when it can show the result."""
         if not self.loading:
+            edited = self.template()
+            self.form.show(
+                FormTemplate(edited.subject, edited.html, edited.text),
+                kind=self.kind.value,
+                custom=True,
+            )
             self.show_preview()
+
+    def form_edited(self, written: FormTemplate) -> None:
+        """An edit in the form: the expert tab shows the template it wrote."""
+        self.loading = True
+        self.subject.value, self.html.value, self.text.value = (
+            written.subject,
+            written.html,
+            written.text,
+        )
+        self.loading = False
+        self.show_preview()
 
     def show_preview(self) -> None:
         shown = preview(self.kind, self.template(), self.context, locale=self.locale)
