@@ -12,8 +12,10 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlmodel import col, func, select
 
+from shopcare.carriers.registry import carrier_label
 from shopcare.db.engine import SessionFactory
 from shopcare.db.models import Shipment, ShopOrder
+from shopcare.domain.utc import as_utc
 from shopcare.services.orders.listing import PAGE_SIZES, PROBLEM_STATUSES
 from shopcare.services.shop.profile import load_profile
 
@@ -36,6 +38,7 @@ class ListedParcel:
     order_id: int
     order_number: str
     carrier: str
+    carrier_label: str
     tracking_number: str
     status: str
     shipped_at: datetime
@@ -105,10 +108,11 @@ def _row(s: Shipment, number: str, zone: ZoneInfo) -> ListedParcel:
         order_id=s.order_id,
         order_number=number,
         carrier=s.carrier,
+        carrier_label=carrier_label(s.carrier),
         tracking_number=s.tracking_number,
         status=s.status,
-        shipped_at=s.shipped_at.astimezone(zone),
-        last_event_at=s.last_event_at.astimezone(zone) if s.last_event_at else None,
+        shipped_at=as_utc(s.shipped_at).astimezone(zone),
+        last_event_at=as_utc(s.last_event_at).astimezone(zone) if s.last_event_at else None,
         delayed=s.delayed,
         sent_back=s.return_id is not None,
     )

@@ -9,7 +9,6 @@ from urllib.parse import urlencode
 from nicegui import events, ui
 from starlette.requests import Request
 
-from shopcare.carriers.registry import carrier_label
 from shopcare.services.tracking.parcel_list import ListedParcel, ParcelQuery, parcel_page
 from shopcare.ui.admin.layout import frame, status_label, when
 from shopcare.ui.admin.orders.listing import STATUS_CHOICES
@@ -101,7 +100,7 @@ def _row(parcel: ListedParcel) -> dict[str, Any]:
         "id": parcel.id,
         "order_id": parcel.order_id,
         "tracking": parcel.tracking_number,
-        "carrier": carrier_label(parcel.carrier),
+        "carrier": parcel.carrier_label,
         "status": status + (" · sent back" if parcel.sent_back else ""),
         "order": parcel.order_number,
         "shipped": when(parcel.shipped_at),

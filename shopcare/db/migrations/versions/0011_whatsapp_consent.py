@@ -1,7 +1,7 @@
 """the shopper's WhatsApp consent
 
-Revision ID: 0008_message_editor
-Revises: 0007
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-05 06:30:00
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = "0008_message_editor"
-down_revision: str | None = "0007"
+revision: str = "0011"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
