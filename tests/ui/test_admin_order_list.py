@@ -8,11 +8,13 @@ from datetime import UTC, datetime
 import pytest
 from nicegui import ui
 from nicegui.testing import User
+from sqlmodel import col, select
 
 from shopcare.app import build
 from shopcare.config import load_settings
+from shopcare.db.models import OutboxMessage, ReturnRequest
 from shopcare.services.demo.many_orders import seed_many_orders
-from shopcare.services.orders.listing import OrderQuery, find_orders
+from shopcare.services.orders.listing import OrderQuery, find_orders, return_ids
 from tests.ui.admin_support import only, sign_in
 
 DEMO = "admin_data_dir"
@@ -91,3 +93,43 @@ async def test_ticked_orders_refresh_in_the_background_and_export(user: User) ->
     assert [line.split(",")[0] for line in csv.splitlines()[1:]] == [
         row["number"] for row in table.rows[:2]
     ]
+
+
+@pytest.mark.usefixtures("new_shop")
+async def test_ticked_orders_send_their_failed_messages_again_and_print_their_slips(
+    user: User,
+) -> None:
+    app = build(load_settings())
+    seed_many_orders(app.sessions, 300, now=app.clock())
+    with app.sessions() as session:
+        failed = session.exec(
+            select(OutboxMessage.order_id).where(OutboxMessage.status == "failed")
+        ).all()
+        returned = session.exec(select(ReturnRequest.order_id, ReturnRequest.id)).all()
+    app.engine.dispose()
+    await sign_in(user)
+    await user.open("/admin/orders?message_failed=1&per_page=100")
+    table = only(user, ui.table, "orders-table")
+    table.selected = list(table.rows)
+    user.find(marker="bulk-resend").click()
+    await user.should_see(f"{len(failed)} failed messages queued again")
+    app = build(load_settings())
+    with app.sessions() as session:
+        statuses = {
+            m.status
+            for m in session.exec(
+                select(OutboxMessage).where(col(OutboxMessage.order_id).in_(failed))
+            )
+        }
+    app.engine.dispose()
+    assert statuses == {"queued"}
+    await user.open("/admin/orders?has_return=1&per_page=100")
+    table = only(user, ui.table, "orders-table")
+    table.selected = list(table.rows)
+    assert len(returned) == len(table.rows) > 0
+    user.find(marker="bulk-slips").click()  # the slips open in a new tab
+    assert not user.notify.contains("Tick orders that have returns to print their slips")
+    app = build(load_settings())
+    ids = [int(row["id"]) for row in table.rows]
+    assert sorted(return_ids(app.sessions, ids)) == sorted(r for _, r in returned)
+    app.engine.dispose()

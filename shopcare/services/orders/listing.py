@@ -25,6 +25,7 @@ from shopcare.db.models import Customer, OutboxMessage, ReturnRequest, Shipment,
 from shopcare.domain.intake import normalise_tracking_number
 from shopcare.domain.status import ShipmentStatus
 from shopcare.domain.utc import as_utc
+from shopcare.services.messages.outbox import resend
 from shopcare.services.shop.profile import load_profile
 
 PAGE_SIZES = (25, 50, 100)
@@ -132,6 +133,29 @@ def shipment_ids(sessions: SessionFactory, order_ids: Sequence[int]) -> list[int
             .where(col(Shipment.next_poll_at).is_not(None))
         ).all()
     return [i for i in found if i is not None]
+
+
+def return_ids(sessions: SessionFactory, order_ids: Sequence[int]) -> list[int]:
+    """The returns of these orders (for printing their slips)."""
+    with sessions() as session:
+        found = session.exec(
+            select(ReturnRequest.id).where(col(ReturnRequest.order_id).in_(list(order_ids)))
+        ).all()
+    return [i for i in found if i is not None]
+
+
+def resend_failed(sessions: SessionFactory, order_ids: Sequence[int], *, now: datetime) -> int:
+    """Queue again every message of these orders that could not be sent; how many."""
+    with sessions() as session:
+        failed = session.exec(
+            select(OutboxMessage.id)
+            .where(col(OutboxMessage.order_id).in_(list(order_ids)))
+            .where(col(OutboxMessage.status) == "failed")
+        ).all()
+    for message_id in failed:
+        if message_id is not None:
+            resend(sessions, message_id, now=now)
+    return len(failed)
 
 
 def conditions(query: OrderQuery, *, zone: ZoneInfo, now: datetime) -> list[Any]:

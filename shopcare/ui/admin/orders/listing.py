@@ -26,8 +26,11 @@ from shopcare.services.orders.listing import (
     OrderRow,
     export_rows,
     find_orders,
+    resend_failed,
+    return_ids,
     shipment_ids,
 )
+from shopcare.services.returns.slips import MAX_BATCH
 from shopcare.ui.admin.layout import frame, status_label, when
 from shopcare.ui.admin.tables import name_the_checkboxes
 
@@ -193,6 +196,10 @@ class OrderList:
             ui.button("Refresh tracking", on_click=self.refresh).props("outline").mark(
                 "bulk-refresh"
             )
+            ui.button("Send failed messages again", on_click=self.resend).props("outline").mark(
+                "bulk-resend"
+            )
+            ui.button("Print return slips", on_click=self.slips).props("outline").mark("bulk-slips")
             ui.button("Export CSV", on_click=self.export).props("outline").mark("bulk-export")
 
     def _selected_ids(self) -> list[int]:
@@ -210,6 +217,27 @@ class OrderList:
         self.shopcare.refresh_in_background(parcels)
         noun = "parcel" if len(parcels) == 1 else "parcels"
         ui.notify(f"Refreshing {len(parcels)} {noun}; the header shows how far", type="info")
+
+    async def resend(self) -> None:
+        ids = self._selected_ids()
+        if not ids:
+            ui.notify("Tick the orders whose failed messages to send again")
+            return
+        count = await asyncio.to_thread(
+            resend_failed, self.shopcare.sessions, ids, now=self.shopcare.clock()
+        )
+        ui.notify(f"{count} failed messages queued again" if count else "No failed messages")
+
+    async def slips(self) -> None:
+        ids = self._selected_ids()
+        returns = await asyncio.to_thread(return_ids, self.shopcare.sessions, ids) if ids else []
+        if not returns:
+            ui.notify("Tick orders that have returns to print their slips")
+            return
+        ui.navigate.to(
+            f"/admin/returns/slips.pdf?ids={','.join(map(str, returns[:MAX_BATCH]))}",
+            new_tab=True,
+        )
 
     async def export(self) -> None:
         rows = await asyncio.to_thread(
