@@ -234,3 +234,36 @@ async def test_the_owner_sees_a_right_to_left_report_isolated_and_without_overri
 
     label = user.find(marker="problem-message").elements.pop()
     assert label.text == "\u2068שלום, the box is empty\u2069"
+
+
+@pytest.mark.usefixtures("admin_data_dir")
+async def test_problems_come_a_page_at_a_time_and_resolved_ones_have_their_tab(
+    user: User,
+) -> None:
+    app = build(load_settings())
+    with transaction(app.sessions) as session:
+        order = session.exec(select(ShopOrder).where(ShopOrder.order_number == "1001")).one()
+        for n in range(30):
+            session.add(
+                ProblemReport(
+                    order_id=order.id or 0, kind="other", message=f"report {n:02d}",
+                    status="open", created_at=datetime(2026, 11, 2, 9, n, tzinfo=UTC),
+                )
+            )  # fmt: skip
+    with app.sessions() as session:
+        first = session.exec(select(ProblemReport).order_by(col(ProblemReport.id))).first()
+    app.engine.dispose()
+    await sign_in(user)
+    await user.open("/admin/problems")
+    await user.should_see("30 open · page 1 of 2")
+    await user.should_see("report 00")  # oldest first
+    await user.should_not_see("report 29")
+    await user.open("/admin/problems?status=open&page=2")
+    await user.should_see("report 29")
+    assert first is not None
+    await user.open("/admin/problems?status=open&page=1")
+    user.find(marker="resolve-" + str(first.id)).click()
+    await user.open("/admin/problems?status=resolved")
+    await user.should_see("1 resolved · page 1 of 1")
+    await user.should_see("report 00")
+    await user.should_not_see(marker=f"resolve-{first.id}")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlmodel import col, select
+from sqlmodel import col, func, select
 
 from shopcare.db.engine import SessionFactory, transaction
 from shopcare.db.models import ProblemReport, Shipment, ShopOrder
@@ -83,30 +83,60 @@ class ReportRow:
     """In the shop's time zone."""
 
 
-def open_reports(sessions: SessionFactory, *, limit: int = 500) -> list[ReportRow]:
-    """Oldest first: the owner answers in the order shoppers asked."""
+@dataclass(frozen=True)
+class ReportPage:
+    rows: list[ReportRow]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def report_page(
+    sessions: SessionFactory, *, status: str = OPEN, page: int = 1, per_page: int = 25
+) -> ReportPage:
+    """One page: open reports oldest first (the owner answers in the order shoppers asked),
+    resolved ones newest first."""
+    resolved = status == RESOLVED
     with sessions() as session:
         zone = load_profile(session).zone
+        where = ProblemReport.status == (RESOLVED if resolved else OPEN)
+        total = session.exec(select(func.count()).select_from(ProblemReport).where(where)).one()
+        page = min(max(1, page), max(1, -(-total // per_page)))
+        order = (
+            (col(ProblemReport.resolved_at).desc(), col(ProblemReport.id).desc())
+            if resolved
+            else (col(ProblemReport.created_at), col(ProblemReport.id))
+        )
         rows = session.exec(
             select(ProblemReport, ShopOrder.order_number, Shipment.tracking_number)
             .join(ShopOrder, col(ShopOrder.id) == col(ProblemReport.order_id))
             .join(Shipment, col(Shipment.id) == col(ProblemReport.shipment_id), isouter=True)
-            .where(ProblemReport.status == OPEN)
-            .order_by(col(ProblemReport.created_at), col(ProblemReport.id))
-            .limit(limit)
+            .where(where)
+            .order_by(*order)
+            .offset((page - 1) * per_page)
+            .limit(per_page)
         ).all()
-    return [
-        ReportRow(
-            id=report.id or 0,
-            order_id=report.order_id,
-            order_number=number,
-            kind=ProblemKind(report.kind),
-            message=report.message,
-            tracking_number=tracking or "",
-            created_at=report.created_at.astimezone(zone),
-        )
-        for report, number, tracking in rows
-    ]
+    return ReportPage(
+        [
+            ReportRow(
+                id=report.id or 0,
+                order_id=report.order_id,
+                order_number=number,
+                kind=ProblemKind(report.kind),
+                message=report.message,
+                tracking_number=tracking or "",
+                created_at=report.created_at.astimezone(zone),
+            )
+            for report, number, tracking in rows
+        ],
+        total,
+        page,
+        per_page,
+    )
 
 
 def resolve_report(sessions: SessionFactory, report_id: int, *, now: datetime) -> bool:

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from fastapi import Request
 from nicegui import ui
 
 from shopcare.domain.text import isolate
 from shopcare.services.shopper_site.problem_reports import (
     ProblemKind,
+    ReportPage,
     ReportRow,
-    open_reports,
+    report_page,
     resolve_report,
 )
 from shopcare.ui.admin.layout import REFRESH_S, frame, when
@@ -29,23 +31,36 @@ KIND_LABELS: dict[ProblemKind, str] = {
 
 def register_problem_reports(shopcare: ShopCare) -> None:
     @ui.page("/admin/problems")
-    def problems_page() -> None:
+    def problems_page(request: Request) -> None:
         with frame("Problems"):
-            ProblemList(shopcare)
+            ProblemList(
+                shopcare,
+                status="resolved" if request.query_params.get("status") == "resolved" else "open",
+                page=_page(request.query_params.get("page")),
+            )
 
 
 class ProblemList:
-    def __init__(self, shopcare: ShopCare) -> None:
-        self.shopcare = shopcare
-        self.reports = open_reports(shopcare.sessions)
+    def __init__(self, shopcare: ShopCare, *, status: str, page: int) -> None:
+        self.shopcare, self.status, self.page = shopcare, status, page
+        with ui.row().classes("gap-4").mark("problem-tabs"):
+            for key, label in (("open", "Open"), ("resolved", "Resolved")):
+                link = ui.link(label, f"/admin/problems?status={key}").mark(f"problems-{key}")
+                if key == status:
+                    link.classes("font-bold")
+                    link.props["aria-current"] = "page"
+        self.found = self._read()
         self.listing = ui.refreshable(self._listing)
         self.listing()
         ui.timer(REFRESH_S, self.reload)
 
+    def _read(self) -> ReportPage:
+        return report_page(self.shopcare.sessions, status=self.status, page=self.page)
+
     def reload(self) -> None:
-        reports = open_reports(self.shopcare.sessions)
-        if reports != self.reports:
-            self.reports = reports
+        found = self._read()
+        if found != self.found:
+            self.found = found
             self.listing.refresh()
 
     def resolve(self, report_id: int) -> None:
@@ -54,11 +69,23 @@ class ProblemList:
         self.reload()
 
     def _listing(self) -> None:
-        if not self.reports:
-            ui.label("No open problems. Reports from the tracking page land here.")
+        found = self.found
+        if not found.rows:
+            ui.label(
+                "No open problems. Reports from the tracking page land here."
+                if self.status == "open"
+                else "No resolved problems yet."
+            ).mark("problems-empty")
             return
-        for report in self.reports:
+        for report in found.rows:
             self._card(report)
+        with ui.row().classes("items-center gap-3").mark("problems-pager"):
+            ui.label(f"{found.total:,} {self.status} · page {found.page} of {found.pages}")
+            base = f"/admin/problems?status={self.status}&page="
+            if found.page > 1:
+                ui.link("Previous", f"{base}{found.page - 1}")
+            if found.page < found.pages:
+                ui.link("Next", f"{base}{found.page + 1}")
 
     def _card(self, report: ReportRow) -> None:
         with ui.card().classes("w-full").mark(f"problem-{report.id}"):
@@ -69,10 +96,18 @@ class ProblemList:
                     ui.label(report.tracking_number).classes("font-mono text-sm")
                 ui.label(when(report.created_at)).classes("text-sm text-gray-600")
                 ui.space()
-                ui.button("Mark resolved", on_click=lambda rid=report.id: self.resolve(rid)).props(
-                    "flat"
-                ).mark(f"resolve-{report.id}")
+                if self.status == "open":
+                    ui.button(
+                        "Mark resolved", on_click=lambda rid=report.id: self.resolve(rid)
+                    ).props("flat").mark(f"resolve-{report.id}")
             if report.message:
                 ui.label(isolate(report.message)).classes("whitespace-pre-wrap").mark(
                     "problem-message"
                 )
+
+
+def _page(text: str | None) -> int:
+    try:
+        return max(1, int(text or 1))
+    except ValueError:
+        return 1
