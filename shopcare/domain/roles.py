@@ -20,6 +20,7 @@ STAFF_PATHS: tuple[str, ...] = (
     "/admin/messages/log",
     "/admin/returns",
     "/admin/problems",
+    "/admin/feedback",
     "/admin/mailbox",
     "/admin/account",
     "/admin/login",

@@ -38,6 +38,7 @@ PAGES = (
     "/admin/returns",
     "/admin/returns/{return_id}",
     "/admin/problems",
+    "/admin/feedback",
     "/admin/store",
     "/admin/import",
     "/admin/carriers",

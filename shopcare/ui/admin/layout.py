@@ -42,7 +42,7 @@ NAV: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("Mailbox", "/admin/mailbox"),
         ),
     ),
-    ("Insight", (("Dashboard", "/admin"),)),
+    ("Insight", (("Dashboard", "/admin"), ("Feedback", "/admin/feedback"))),
     (
         "Settings",
         (

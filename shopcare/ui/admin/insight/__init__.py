@@ -1,0 +1,1 @@
+"""What shoppers say: the feedback list."""
