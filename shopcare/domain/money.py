@@ -105,3 +105,20 @@ def _valid_groups(integer: str) -> bool:
             head, *groups = integer.split(mark)
             return bool(head) and len(head) <= 3 and all(len(g) == 3 for g in groups)
     return True
+
+
+COMMON_CURRENCIES = (
+    "EUR",
+    "USD",
+    "GBP",
+    "CHF",
+    "SEK",
+    "DKK",
+    "NOK",
+    "PLN",
+    "CZK",
+    "JPY",
+    "CAD",
+    "AUD",
+)
+"""Offered first where the owner picks a currency; any other ISO code can be typed."""

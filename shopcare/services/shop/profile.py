@@ -23,6 +23,7 @@ from shopcare.domain.branding import (
     check_links,
     check_url,
 )
+from shopcare.notify.render import SUPPORTED_LOCALES
 from shopcare.services.errors import InputError
 from shopcare.services.shop.settings_rows import load_group, update_group
 from shopcare.services.shopper_site.custom_css import check_css
@@ -34,6 +35,12 @@ class ShopProfile:
     sender_email: str = "shop@example.com"
     support_email: str = "support@example.com"
     timezone: str = "UTC"
+    currency: str = "EUR"
+    """The shop's usual currency: the default of orders added by hand (each order keeps its
+    own)."""
+    default_language: str = "en"
+    """The shopper pages' language when neither the link, the order nor the browser names
+    one the site speaks."""
     return_address: str = "My Shop\nReturns\n1 Example Street\n10115 Berlin\nGermany"
     postal_address: str = ""
     """The shop's postal address, in every email's footer (commercial email must carry one);
@@ -143,5 +150,9 @@ def _check(profile: ShopProfile) -> None:
         raise InputError(f"unknown time zone {profile.timezone!r}") from None
     if not profile.name.strip():
         raise InputError("the shop needs a name")
+    if not (len(profile.currency) == 3 and profile.currency.isalpha()):
+        raise InputError(f"the currency must be a code such as EUR, got {profile.currency!r}")
+    if profile.default_language not in SUPPORTED_LOCALES:
+        raise InputError(f"ShopCare has no shopper pages in {profile.default_language!r}")
     if profile.simulated_speed <= 0:
         raise InputError("simulated carrier speed must be positive")

@@ -107,14 +107,17 @@ def accept_language(header: str) -> str | None:
     return min(ranked)[2] if ranked else None
 
 
-def choose_locale(request: Request, shopper: str | None = None) -> str:
+def choose_locale(
+    request: Request, shopper: str | None = None, *, fallback: str = DEFAULT_LOCALE
+) -> str:
     """``?lang=`` (the switcher) wins, then the order's shopper language, then the browser's
-    ``Accept-Language``, then English."""
+    ``Accept-Language``, then the shop's own language (``fallback``)."""
     for wanted in (request.query_params.get("lang"), shopper):
         language = _supported(wanted) if wanted else None
         if language:
             return language
-    return accept_language(request.headers.get("accept-language", "")) or DEFAULT_LOCALE
+    found = accept_language(request.headers.get("accept-language", ""))
+    return found or _supported(fallback) or DEFAULT_LOCALE
 
 
 def _babel_locale(locale: str) -> str:
@@ -273,7 +276,8 @@ def render(
     Every page gets ``prefix`` (the site's path under a reverse proxy: write links as
     ``{{ prefix }}/track``), ``page_path`` and ``csrf_field()`` for its forms; the CSRF
     cookie is set when the browser has none yet."""
-    locale = choose_locale(request, shopper_locale)
+    shop_language = getattr(context.get("shop"), "default_language", DEFAULT_LOCALE)
+    locale = choose_locale(request, shopper_locale, fallback=shop_language)
     context.setdefault("page_path", request.url.path)
     context.setdefault("prefix", prefix(request))
     context.setdefault("csrf_field", partial(csrf_field, request))

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from nicegui import ui
 
 from shopcare.domain.intake import LineIn, OrderIn, ShipmentIn, email_problem
+from shopcare.domain.money import COMMON_CURRENCIES
 from shopcare.services.errors import InputError
 from shopcare.services.intake.by_hand import create_order
 from shopcare.services.shop.profile import get_profile
@@ -24,8 +25,6 @@ from shopcare.ui.admin.orders.parcel_form import ParcelFields
 
 if TYPE_CHECKING:
     from shopcare.app import ShopCare
-
-CURRENCIES = ["EUR", "USD", "GBP", "CHF", "SEK", "DKK", "NOK", "PLN", "CZK", "JPY"]
 
 
 def register_new_order(shopcare: ShopCare) -> None:
@@ -47,7 +46,9 @@ class NewOrderForm:
                 self.email = ui.input("Email").classes("w-full").mark("email")
                 self.email_warning = ui.label().classes("text-sm text-warning")
                 self.email_warning.mark("email-warning")
-            self.currency = ui.select(CURRENCIES, value="EUR", label="Currency").mark("currency")
+            usual = get_profile(shopcare.sessions).currency
+            choices = list(dict.fromkeys((usual, *COMMON_CURRENCIES)))
+            self.currency = ui.select(choices, value=usual, label="Currency").mark("currency")
         ui.label("Shipping address").classes("text-lg")
         with ui.card().classes("w-full"):
             self.address = AddressFields()

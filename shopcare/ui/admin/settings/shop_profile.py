@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse
 from nicegui import ui
 from starlette.formparsers import MultiPartException
 
+from shopcare.domain.money import COMMON_CURRENCIES
 from shopcare.services.errors import InputError
 from shopcare.services.messages.admin import save_profile
 from shopcare.services.shop.logo import MAX_BYTES, save_logo
@@ -21,6 +22,7 @@ from shopcare.ui.admin.layout import frame
 from shopcare.ui.admin.settings.site_look import SiteLookForm
 from shopcare.ui.bodies import LOGO_FORM_BODY
 from shopcare.ui.public.forms import form_with_files
+from shopcare.ui.public.templating import LANGUAGE_NAMES
 
 if TYPE_CHECKING:
     from shopcare.app import ShopCare
@@ -126,6 +128,19 @@ class ShopForm:
                     label="Time zone",
                     with_input=True,
                 ).mark("shop-timezone")
+                self.currency = ui.select(
+                    list(COMMON_CURRENCIES),
+                    value=profile.currency,
+                    label="Currency",
+                    new_value_mode="add",
+                ).mark("shop-currency")
+                self.currency.props["hint"] = "The default of orders you add by hand"
+                self.language = ui.select(
+                    LANGUAGE_NAMES, value=profile.default_language, label="Shoppers' language"
+                ).mark("shop-language")
+                self.language.props["hint"] = (
+                    "When a shopper's browser asks for none of the six languages"
+                )
                 self.color = ui.color_input(
                     "Brand colour", value=profile.brand_color, preview=True
                 ).mark("shop-brand-color")
@@ -145,6 +160,8 @@ class ShopForm:
                 self.shopcare.sessions,
                 **{name: field.value or "" for name, field in self.texts.items()},
                 timezone=str(self.zone.value or ""),
+                currency=str(self.currency.value or "").upper(),
+                default_language=str(self.language.value or "en"),
                 brand_color=self.color.value or "",
                 return_address=self.returns.value or "",
                 postal_address=self.postal.value or "",
@@ -159,5 +176,7 @@ class ShopForm:
         for name, field in self.texts.items():
             field.value = getattr(profile, name)
         self.color.value = profile.brand_color
+        self.currency.value = profile.currency
+        self.language.value = profile.default_language
         self.returns.value = profile.return_address
         self.postal.value = profile.postal_address
