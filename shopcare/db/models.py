@@ -559,3 +559,6 @@ class OrderNote(SQLModel, table=True):
     author: str = Field(default="", sa_type=sa.String(100))
     """The signed-in admin's user name when the note was written."""
     text: str = Field(sa_type=sa.Text)
+    action: str = Field(default="", sa_type=sa.String(32), sa_column_kwargs={"server_default": ""})
+    """"" for the owner's own note; else what an admin did (edited, cancelled,
+    parcel_added), recorded with the change so the timeline says who did it."""

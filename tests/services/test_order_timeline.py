@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -24,7 +25,7 @@ from shopcare.db.models import (
 )
 from shopcare.services.accounts.auth import set_password
 from shopcare.services.errors import InputError
-from shopcare.services.orders.changes import cancel
+from shopcare.services.orders.changes import add_parcel, cancel, order_edit, update_order
 from shopcare.services.orders.notes import NOTE_MAX, add_note
 from shopcare.services.orders.timeline import EntryKind, TimelineEntry, order_timeline
 from shopcare.services.returns.history import log_return_event
@@ -263,4 +264,36 @@ def test_a_cancelled_order_and_a_resolved_problem_say_so(
         (EntryKind.PROBLEM, "Problem reported: not arrived", "resolved"),
         (EntryKind.MESSAGE, "Order confirmed email to anna@example.com", "skipped"),
         (EntryKind.ORDER, "Order placed", ""),
+    ]
+
+
+def test_what_an_admin_did_says_who_did_it(shopcare: ShopCare, clock: FakeClock) -> None:
+    order = make_order(shopcare, tracking="")
+    assert order.id is not None
+    zone = ZoneInfo("UTC")
+    edit = order_edit(shopcare.sessions, order.id)
+    assert edit is not None
+    clock.advance(minutes=1)
+    unchanged = update_order(shopcare.sessions, order.id, edit, now=clock(), by="ada")
+    assert unchanged == ""
+    clock.advance(minutes=1)
+    changed = replace(edit, email="anna.new@example.com", ship_city="Potsdam")
+    update_order(shopcare.sessions, order.id, changed, now=clock(), by="ada")
+    clock.advance(minutes=1)
+    add_parcel(
+        shopcare.sessions, order.id, tracking_number="SIMOK100777", carrier="simulated",
+        shipped_at=None, lines={}, now=clock(), carriers=shopcare.carrier_names, by="bo",
+    )  # fmt: skip
+    clock.advance(minutes=1)
+    cancel(shopcare.sessions, order.id, now=clock(), by="ada")
+    done = [
+        (e.title, e.detail, e.actor)
+        for e in order_timeline(shopcare.sessions, order.id, zone=zone)
+        if e.kind is EntryKind.ORDER
+    ]
+    assert done == [
+        ("Order cancelled", "", "ada"),  # once: the admin's, not also the order's own
+        ("Parcel added", "simulated SIMOK100777", "bo"),
+        ("Order edited", "email, address", "ada"),  # an edit that changed nothing is not one
+        ("Order placed", "from manual", ""),
     ]

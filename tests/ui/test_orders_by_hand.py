@@ -23,6 +23,7 @@ from shopcare.config import load_settings
 from shopcare.db.models import (
     Customer,
     OrderLine,
+    OrderNote,
     OutboxMessage,
     Shipment,
     ShipmentLine,
@@ -30,7 +31,7 @@ from shopcare.db.models import (
 )
 from shopcare.services.returns.slips import load_packing_slip
 from shopcare.services.shop.profile import load_profile
-from tests.ui.admin_support import sign_in
+from tests.ui.admin_support import OWNER, sign_in
 
 pytestmark = pytest.mark.usefixtures("admin_data_dir")
 UPS_NUMBER = "1Z999AA10123456784"
@@ -258,3 +259,5 @@ async def test_cancelling_asks_first_then_stops_polling_and_queued_messages(user
             select(OutboxMessage.status).where(OutboxMessage.order_id == demo)
         ).all()
         assert statuses and "queued" not in statuses
+        (who,) = session.exec(select(OrderNote).where(OrderNote.order_id == demo)).all()
+        assert (who.action, who.author) == ("cancelled", OWNER)  # the signed-in admin

@@ -35,6 +35,7 @@ from shopcare.domain.tokens import public_token
 from shopcare.services.errors import InputError
 from shopcare.services.intake.writer import Outcome, ParcelIn, add_parcels, cancel_order
 from shopcare.services.messages.outbox import QUEUED, SKIPPED
+from shopcare.services.orders.notes import record_action
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,9 @@ def order_edit(sessions: SessionFactory, order_id: int) -> OrderEdit | None:
         )
 
 
-def update_order(sessions: SessionFactory, order_id: int, edit: OrderEdit, *, now: datetime) -> str:
+def update_order(
+    sessions: SessionFactory, order_id: int, edit: OrderEdit, *, now: datetime, by: str = ""
+) -> str:
     """Store the owner's corrections; returns a warning ("" when none), e.g. that no
     message can reach an order left without a usable email. The total moves by what the
     lines changed, so shipping and taxes a platform added stay in it."""
@@ -99,6 +102,7 @@ def update_order(sessions: SessionFactory, order_id: int, edit: OrderEdit, *, no
         if order is None:
             raise InputError("this order does not exist any more")
         assert order.id is not None
+        before = _described(session, order)
         _set_lines(session, order, edit.lines)
         _set_email(session, order, edit, now=now)
         order.ship_name = edit.ship_name.strip()[:200]
@@ -111,8 +115,31 @@ def update_order(sessions: SessionFactory, order_id: int, edit: OrderEdit, *, no
         order.ship_phone = edit.phone.strip()[:32]
         order.updated_at = now
         session.add(order)
+        changed = [k for k, v in _described(session, order).items() if before[k] != v]
+        if changed:
+            record_action(
+                session, order.id, action="edited", by=by, detail=", ".join(changed), now=now
+            )
         problem = order.email_problem
     return f"{problem}: no message can reach this shopper" if problem else ""
+
+
+def _described(session: Session, order: ShopOrder) -> dict[str, object]:
+    """What an edit can change, in words the timeline shows ("email, address, items")."""
+    session.flush()
+    return {
+        "email": order.email,
+        "name": order.ship_name,
+        "address": (
+            order.ship_address1, order.ship_address2, order.ship_postcode, order.ship_city,
+            order.ship_region, order.ship_country,
+        ),
+        "phone": order.ship_phone,
+        "items": tuple(
+            (li.id, li.quantity, li.unit_price_minor, li.title)
+            for li in _lines(session, order.id or 0)
+        ),
+    }  # fmt: skip
 
 
 def _problems(edit: OrderEdit) -> list[str]:
@@ -227,6 +254,7 @@ def add_parcel(
     lines: Mapping[int, int],
     now: datetime,
     carriers: Sequence[str],
+    by: str = "",
 ) -> Shipment:
     """A parcel for a stored order, with what went in it (order line id -> quantity). With
     no account able to follow it, it is kept and waits for one (``waiting_parcels``)."""
@@ -259,6 +287,10 @@ def add_parcel(
                 session.add(
                     ShipmentLine(shipment_id=shipment.id, order_line_id=line_id, quantity=quantity)
                 )
+        record_action(
+            session, order_id, action="parcel_added", by=by,
+            detail=f"{shipment.carrier or 'carrier not known yet'} {number}", now=now,
+        )  # fmt: skip
         session.flush()
         session.refresh(shipment)
     return shipment
@@ -274,13 +306,16 @@ def _check_packed(session: Session, order_id: int, lines: Mapping[int, int]) -> 
             raise InputError(f"{line.title!r}: between 0 and {line.quantity} can be in a parcel")
 
 
-def cancel(sessions: SessionFactory, order_id: int, *, now: datetime) -> bool:
+def cancel(sessions: SessionFactory, order_id: int, *, now: datetime, by: str = "") -> bool:
     """Cancel the order: its parcels are no longer asked about and its queued messages are
     skipped. False when it was cancelled already."""
     with transaction(sessions) as session:
         if session.get(ShopOrder, order_id) is None:
             raise InputError("this order does not exist any more")
-        return cancel_order(session, order_id, now=now)
+        changed = cancel_order(session, order_id, now=now)
+        if changed:
+            record_action(session, order_id, action="cancelled", by=by, detail="", now=now)
+        return changed
 
 
 def _lines(session: Session, order_id: int) -> list[OrderLine]:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlmodel import Session
+
 from shopcare.db.engine import SessionFactory, transaction
 from shopcare.db.models import AdminUser, OrderNote, ShopOrder
 from shopcare.services.errors import InputError
@@ -37,3 +39,24 @@ def add_note(
         session.add(note)
         session.flush()
         return note
+
+
+ACTIONS = {
+    "edited": "Order edited",
+    "cancelled": "Order cancelled",
+    "parcel_added": "Parcel added",
+}
+"""What an admin did to an order, as its timeline names it."""
+
+
+def record_action(
+    session: Session, order_id: int, *, action: str, by: str, detail: str, now: datetime
+) -> None:
+    """In the caller's transaction, so the change and who made it are stored together."""
+    assert action in ACTIONS, action
+    session.add(
+        OrderNote(
+            order_id=order_id, created_at=now, author=by[:100], text=detail[:NOTE_MAX],
+            action=action,
+        )
+    )  # fmt: skip

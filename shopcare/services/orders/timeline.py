@@ -30,6 +30,7 @@ from shopcare.db.models import (
     ShopOrder,
     TrackingEvent,
 )
+from shopcare.services.orders.notes import ACTIONS
 from shopcare.services.shopper_site.page_views import PageKind
 
 
@@ -72,15 +73,17 @@ def order_timeline(
         order = session.get(ShopOrder, order_id)
         if order is None:
             return []
+        notes = list(_notes(session, order_id))
+        admin_cancelled = any(n.title == ACTIONS["cancelled"] for n in notes)
         entries = [
-            *_order(order),
+            *_order(order, cancel_entry=not admin_cancelled),
             *_parcels(session, order_id),
             *_messages(session, order_id),
             *_page_views(session, order_id, zone),
             *_returns(session, order_id),
             *_feedback(session, order_id),
             *_problems(session, order_id),
-            *_notes(session, order_id),
+            *notes,
         ]
     ranked = sorted(enumerate(entries), key=lambda pair: (pair[1].at, pair[0]), reverse=True)
     return [_local(entry, zone) for _, entry in ranked]
@@ -94,9 +97,10 @@ def _words(code: str) -> str:
     return code.replace("_", " ").capitalize()
 
 
-def _order(order: ShopOrder) -> Iterable[TimelineEntry]:
+def _order(order: ShopOrder, *, cancel_entry: bool) -> Iterable[TimelineEntry]:
+    """``cancel_entry``: False when an admin's cancellation is in the notes, with who."""
     yield TimelineEntry(order.placed_at, EntryKind.ORDER, "Order placed", f"from {order.source}")
-    if order.cancelled_at:
+    if order.cancelled_at and cancel_entry:
         yield TimelineEntry(order.cancelled_at, EntryKind.ORDER, "Order cancelled")
 
 
@@ -214,4 +218,8 @@ def _notes(session: Session, order_id: int) -> Iterable[TimelineEntry]:
         select(OrderNote).where(OrderNote.order_id == order_id).order_by(col(OrderNote.id))
     ).all()
     for n in notes:
-        yield TimelineEntry(n.created_at, EntryKind.NOTE, "Note", n.text, actor=n.author)
+        if n.action:
+            title = ACTIONS.get(n.action, n.action)
+            yield TimelineEntry(n.created_at, EntryKind.ORDER, title, n.text, actor=n.author)
+        else:
+            yield TimelineEntry(n.created_at, EntryKind.NOTE, "Note", n.text, actor=n.author)

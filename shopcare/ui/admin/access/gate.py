@@ -51,6 +51,15 @@ def signed_in(request: HTTPConnection) -> LiveSession | None:
     return live if isinstance(live, LiveSession) else None
 
 
+def current_admin() -> str:
+    """The signed-in admin's user name on the page whose event is running ("" if unknown),
+    for what the order's timeline says an admin did."""
+    from nicegui import ui
+
+    live = signed_in(ui.context.client.request)
+    return live.username if live else ""
+
+
 def same_origin(origin: str | None, *, host: str, public_url: str) -> bool:
     """An ``Origin`` naming this site: the host the request was sent to, or the public URL's."""
     return origin is not None and urlsplit(origin).netloc in {host, urlsplit(public_url).netloc}

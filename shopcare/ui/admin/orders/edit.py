@@ -19,6 +19,7 @@ from shopcare.services.errors import InputError
 from shopcare.services.orders.changes import LineEdit, OrderEdit, cancel, order_edit, update_order
 from shopcare.services.orders.facts import OrderFacts
 from shopcare.services.orders.views import OrderView
+from shopcare.ui.admin.access.gate import current_admin
 from shopcare.ui.admin.layout import when
 from shopcare.ui.admin.orders.address_fields import Address, AddressFields
 from shopcare.ui.admin.orders.line_items import OWNER_DECIMAL, ItemRows
@@ -114,7 +115,11 @@ class EditDialog:
                 ],
             )
             warning = update_order(
-                self.shopcare.sessions, self.order_id, edit, now=self.shopcare.clock()
+                self.shopcare.sessions,
+                self.order_id,
+                edit,
+                now=self.shopcare.clock(),
+                by=current_admin(),
             )
         except (InputError, ValueError) as exc:
             ui.notify(str(exc), type="negative", multi_line=True)
@@ -160,7 +165,9 @@ class CancelDialog:
 
     def confirm(self) -> None:
         try:
-            changed = cancel(self.shopcare.sessions, self.order_id, now=self.shopcare.clock())
+            changed = cancel(
+                self.shopcare.sessions, self.order_id, now=self.shopcare.clock(), by=current_admin()
+            )
         except InputError as exc:
             ui.notify(str(exc), type="negative")
             return

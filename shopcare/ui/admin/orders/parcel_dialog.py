@@ -16,6 +16,7 @@ from shopcare.services.errors import InputError
 from shopcare.services.orders.changes import add_parcel
 from shopcare.services.orders.views import LineView
 from shopcare.services.shop.profile import get_profile
+from shopcare.ui.admin.access.gate import current_admin
 from shopcare.ui.admin.orders.parcel_form import ParcelFields
 
 if TYPE_CHECKING:
@@ -67,6 +68,7 @@ class ParcelDialog:
                 lines={line_id: _whole(field) for line_id, field in self.quantities.items()},
                 now=self.shopcare.clock(),
                 carriers=self.shopcare.carrier_names,
+                by=current_admin(),
             )
         except (InputError, ValueError) as exc:
             ui.notify(str(exc), type="negative", multi_line=True)
