@@ -52,7 +52,7 @@ from shopcare.services.secrets_at_rest.stored import seal_plain_secrets
 from shopcare.services.setup.address import public_url
 from shopcare.services.setup.checklist import Checklist, get_checklist
 from shopcare.services.setup.given import Given
-from shopcare.services.setup.mail import stored_mail_server
+from shopcare.services.setup.mail import load_signing, stored_mail_server
 from shopcare.services.shop.profile import get_profile
 from shopcare.services.shopper_site.view_counts import flush_views
 from shopcare.services.tracking.carrier_accounts import build_carriers
@@ -103,6 +103,7 @@ class ShopCare:
         self.lease = this_process(now=self.clock())
         self._smtp: SmtpSender | None = None
         self._retired: list[SmtpSender] = []
+        self._signing: tuple[str, str] | None = None
 
     @property
     def public_url(self) -> str:
@@ -147,10 +148,11 @@ class ShopCare:
         config = self.mail_server()
         if config is None:
             return DevMailbox(self.settings.mailbox_dir)
-        if self._smtp is None or self._smtp.config != config:
+        signing = self._dkim_domain()
+        if self._smtp is None or (self._smtp.config, self._signing) != (config, signing):
             if self._smtp is not None:
                 self._retired.append(self._smtp)  # closed on the event loop, after the run
-            self._smtp = SmtpSender(config, sign=self._dkim_signer())
+            self._smtp, self._signing = SmtpSender(config, sign=self._dkim_signer(signing)), signing
         return self._smtp
 
     @property
@@ -231,14 +233,21 @@ class ShopCare:
             held_channels=held_channels(setup, senders),
         )
 
-    def _dkim_signer(self) -> DkimSigner | None:
-        dkim = self.settings.dkim
-        if dkim is None:
+    def _dkim_domain(self) -> tuple[str, str] | None:
+        """(domain, selector) ShopCare signs for: the environment's, else the owner's."""
+        if self.settings.dkim is not None:
+            return self.settings.dkim.domain, self.settings.dkim.selector
+        stored = load_signing(self.sessions)
+        return (stored.domain, stored.selector) if stored.domain else None
+
+    def _dkim_signer(self, signing: tuple[str, str] | None) -> DkimSigner | None:
+        if signing is None:
             return None
         # dkimpy and dnspython cost ~30 ms of start-up for a shop that does not sign
         from shopcare.services.messages.dkim import DkimSigner
 
-        return DkimSigner(self.settings.data_dir, domain=dkim.domain, selector=dkim.selector)
+        domain, selector = signing
+        return DkimSigner(self.settings.data_dir, domain=domain, selector=selector)
 
     async def _close_retired(self) -> None:
         while self._retired:

@@ -15,7 +15,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from shopcare.app import ShopCare, build
-from shopcare.config import Settings, load_settings, with_public_url
+from shopcare.config import Settings, SmtpConfig, load_settings, with_public_url
 from shopcare.services.setup.address import save_address
 from shopcare.services.shop.profile import update_profile
 from tests.adapters.carrier_server import CarrierServer, serve
@@ -111,3 +111,23 @@ def smtp_inbox() -> Iterator[SmtpInbox]:
 def carrier_server() -> Iterator[CarrierServer]:
     """A real HTTP server on loopback that answers like a carrier API (see carrier_server.py)."""
     yield from serve()
+
+
+@dataclass
+class RawInbox:
+    """Keeps each message as the bytes that arrived: a signature is over bytes."""
+
+    messages: list[bytes] = field(default_factory=list)
+
+    async def handle_DATA(self, server, session, envelope) -> str:  # type: ignore[no-untyped-def]
+        self.messages.append(envelope.original_content or envelope.content)
+        return "250 OK"
+
+
+@pytest.fixture
+def raw_inbox() -> Iterator[tuple[RawInbox, SmtpConfig]]:
+    inbox, port = RawInbox(), free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield inbox, SmtpConfig(host="127.0.0.1", port=port, security="plain", timeout_s=5)
+    controller.stop()

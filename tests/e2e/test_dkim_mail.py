@@ -7,41 +7,20 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import dkim
 import pytest
-from aiosmtpd.controller import Controller
 
 from shopcare import cli
 from shopcare.app import build
 from shopcare.config import DkimConfig, Settings, SmtpConfig
-from tests.conftest import FakeClock, free_port, set_up_shop
+from tests.conftest import FakeClock, RawInbox, set_up_shop
 from tests.services.helpers import make_order
 
 Resolver = Callable[..., bytes | None]
-
-
-@dataclass
-class RawInbox:
-    """Keeps each message as the bytes that arrived: a signature is over bytes."""
-
-    messages: list[bytes] = field(default_factory=list)
-
-    async def handle_DATA(self, server, session, envelope) -> str:  # type: ignore[no-untyped-def]
-        self.messages.append(envelope.original_content or envelope.content)
-        return "250 OK"
-
-
-@pytest.fixture
-def raw_inbox() -> Iterator[tuple[RawInbox, SmtpConfig]]:
-    inbox, port = RawInbox(), free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield inbox, SmtpConfig(host="127.0.0.1", port=port, security="plain", timeout_s=5)
-    controller.stop()
 
 
 def dkim_command(data_dir: Path, capsys: pytest.CaptureFixture[str], *args: str) -> str:

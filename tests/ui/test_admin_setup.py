@@ -6,16 +6,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import dkim
 import pytest
 from nicegui import ui
 from nicegui.testing import User
 
 from shopcare.app import ShopCare, build
-from shopcare.config import load_settings
+from shopcare.config import SmtpConfig, load_settings
 from shopcare.services.setup.address import save_address
 from shopcare.services.setup.mail import save_mail_server
 from shopcare.services.shop.profile import update_profile
-from tests.conftest import SmtpInbox
+from tests.conftest import RawInbox, SmtpInbox
 from tests.services.helpers import make_order
 from tests.ui.admin_support import only, sign_in
 
@@ -184,3 +185,44 @@ async def test_webhook_addresses_say_when_no_one_outside_can_reach_them(user: Us
     await user.should_not_see(marker="unreachable-note")
     await user.open("/admin/mailbox")
     await user.should_see("Emails land here until a mail server is set")
+
+
+@pytest.mark.usefixtures("new_shop")
+async def test_shopcare_signs_mail_from_the_admin_and_the_record_it_shows_verifies(
+    user: User, raw_inbox: tuple[RawInbox, SmtpConfig]
+) -> None:
+    inbox, smtp = raw_inbox
+    app = store()
+    update_profile(
+        app.sessions,
+        name="Laden",
+        sender_email="laden@roesterei.example",
+        support_email="hilfe@roesterei.example",
+    )
+    save_mail_server(app.sessions, host=smtp.host, port=smtp.port, security="plain")
+    app.engine.dispose()
+    await sign_in(user)
+    await user.open("/admin/email")
+    user.find(marker="dkim-start").click()
+    await user.should_see("ShopCare signs mail from roesterei.example with DKIM")
+    record = only(user, ui.label, content="v=DKIM1; k=rsa; p=").text
+    await user.should_see("DKIM: shopcare._domainkey.roesterei.example")
+    key = user_data_dir() / "dkim" / "shopcare._domainkey.roesterei.example.pem"
+    assert key.stat().st_mode & 0o777 == 0o600
+
+    user.find(marker="mail-test").click()
+    await user.should_see("Sent to hilfe@roesterei.example")
+    (message,) = inbox.messages
+    assert message.startswith(b"DKIM-Signature: ")
+
+    def dns(query: bytes, timeout: float = 5) -> bytes | None:
+        wanted = b"shopcare._domainkey.roesterei.example."
+        return record.encode() if query == wanted else None
+
+    assert dkim.verify(message, dnsfunc=dns)
+    user.find(marker="dkim-stop").click()
+    await user.should_see(marker="dkim-start")
+
+
+def user_data_dir() -> Path:
+    return load_settings().data_dir

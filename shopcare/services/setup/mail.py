@@ -137,3 +137,30 @@ def _test_message(profile: ShopProfile, to: str) -> Outgoing:
         reply_to=to,
         data={"kind": "test", "test": True},
     )
+
+
+SIGNING_KEY = "mail_signing"
+
+
+@dataclass(frozen=True)
+class MailSigning:
+    """ShopCare signs mail from ``domain`` with DKIM (the key is in the data dir; see
+    ``services.messages.dkim``); "" signs nothing. ``SHOPCARE_DKIM_DOMAIN`` wins."""
+
+    domain: str = ""
+    selector: str = "shopcare"
+
+
+def load_signing(sessions: SessionFactory) -> MailSigning:
+    with sessions() as session:
+        return load_group(session, SIGNING_KEY, MailSigning)
+
+
+def save_signing(sessions: SessionFactory, *, domain: str, selector: str = "shopcare") -> None:
+    update_group(
+        sessions,
+        SIGNING_KEY,
+        MailSigning,
+        {"domain": domain.strip().lower(), "selector": selector},
+        check=lambda _: None,
+    )

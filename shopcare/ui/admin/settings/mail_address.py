@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from nicegui import ui
 
-from shopcare.domain.mail_auth import EXPLANATION, dmarc_record, spf_record
+from shopcare.domain.mail_auth import EXPLANATION, DnsRecord, dmarc_record, spf_record
 from shopcare.services.errors import InputError
 from shopcare.services.setup.address import (
     address_in_force,
@@ -22,7 +22,9 @@ from shopcare.services.setup.mail import (
     DEFAULT_PORTS,
     SECURITIES,
     MailServer,
+    load_signing,
     save_mail_server,
+    save_signing,
     send_test_email,
     stored_mail_server,
 )
@@ -151,32 +153,86 @@ class MailServerForm:
 
 
 class MailTrust:
-    """SPF, DKIM and DMARC in one paragraph, and the records for the sender's domain."""
+    """SPF, DKIM and DMARC in one paragraph, the records for the sender's domain, and DKIM
+    signing by ShopCare itself for mail servers that do not sign."""
 
     def __init__(self, shopcare: ShopCare) -> None:
+        self.shopcare = shopcare
         profile = get_profile(shopcare.sessions)
-        domain = profile.sender_email.rpartition("@")[2]
+        self.domain = profile.sender_email.rpartition("@")[2].lower()
         server = shopcare.mail_server()
         with ui.card().classes("w-full").mark("mail-trust"):
             ui.label("So that mail arrives: SPF, DKIM and DMARC").classes("text-lg font-semibold")
             ui.label(EXPLANATION).classes("text-sm")
             records = [
-                spf_record(domain=domain, smtp_host=server.host if server else None),
-                dmarc_record(domain=domain, report_to=profile.support_email),
+                spf_record(domain=self.domain, smtp_host=server.host if server else None),
+                dmarc_record(domain=self.domain, report_to=profile.support_email),
             ]
-            ui.label(f"TXT records to add to the DNS of {domain}:")
+            ui.label(f"TXT records to add to the DNS of {self.domain}:")
             for record in records:
-                with ui.column().classes("gap-0 w-full").mark(f"record-{record.purpose}"):
-                    ui.label(f"{record.purpose}: {record.name}").classes("font-medium")
-                    ui.label(record.value).classes("font-mono text-sm break-all select-all")
-                    if record.note:
-                        ui.label(record.note).classes("text-sm")
+                _record(record)
+            self.signing = ui.refreshable(self._signing)
+            self.signing()
+
+    def _signing(self) -> None:
+        env = self.shopcare.settings.dkim
+        stored = load_signing(self.shopcare.sessions)
+        with ui.column().classes("gap-2 w-full").mark("dkim-signing"):
+            if env is not None:
+                from_environment("DKIM signing", env.domain, "SHOPCARE_DKIM_DOMAIN")
+                return
+            if stored.domain:
+                ui.label(
+                    f"ShopCare signs mail from {stored.domain} with DKIM. Add this record "
+                    "too; until it is in the DNS, receivers ignore the signature."
+                ).classes("text-sm")
+                _record(self._dkim_record(stored.domain, stored.selector))
+                ui.button("Stop signing", on_click=self.stop).props("flat").mark("dkim-stop")
+                return
             ui.label(
                 "DKIM: most mail providers sign for you (their help pages give the record). "
-                "If yours does not, ShopCare can sign: run "
-                f"`shopcare dkim --domain {domain}`, which makes the key and prints the DKIM "
-                f"record, then set SHOPCARE_DKIM_DOMAIN={domain}."
+                "If yours does not, ShopCare can sign itself: it makes a key, kept in the data "
+                "folder, and shows the record to add."
             ).classes("text-sm")
+            ui.button(f"Sign mail from {self.domain} with ShopCare", on_click=self.start).props(
+                "outline"
+            ).mark("dkim-start")
+
+    def _dkim_record(self, domain: str, selector: str) -> DnsRecord:
+        # dkimpy and the key are loaded here, not at every start of ShopCare
+        from shopcare.services.messages.dkim import set_up_domain
+
+        server = self.shopcare.mail_server()
+        _spf, dkim, _dmarc = set_up_domain(
+            self.shopcare.sessions,
+            self.shopcare.settings.data_dir,
+            domain=domain,
+            selector=selector,
+            smtp_host=server.host if server else None,
+        ).records
+        return dkim
+
+    def start(self) -> None:
+        if "." not in self.domain:
+            ui.notify("Enter the shop's sender email first: its domain is signed", type="negative")
+            return
+        self._dkim_record(self.domain, "shopcare")  # makes the key
+        save_signing(self.shopcare.sessions, domain=self.domain)
+        ui.notify(f"Mail from {self.domain} is signed from the next message", type="positive")
+        self.signing.refresh()
+
+    def stop(self) -> None:
+        save_signing(self.shopcare.sessions, domain="")
+        ui.notify("ShopCare no longer signs mail (the key stays in the data folder)")
+        self.signing.refresh()
+
+
+def _record(record: DnsRecord) -> None:
+    with ui.column().classes("gap-0 w-full").mark(f"record-{record.purpose}"):
+        ui.label(f"{record.purpose}: {record.name}").classes("font-medium")
+        ui.label(record.value).classes("font-mono text-sm break-all select-all")
+        if record.note:
+            ui.label(record.note).classes("text-sm")
 
 
 class AddressForm:
