@@ -8,6 +8,7 @@ HTTP Basic auth ``sid:token``. Twilio answers errors as JSON ``{"code": 21211, "
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 import httpx
 
@@ -70,23 +71,32 @@ def _body(message: Outgoing) -> str:
 
 
 def _error_for(response: httpx.Response) -> SendError:
+    return twilio_failure(response, channel="SMS", known=RECIPIENT_ERRORS)
+
+
+def twilio_failure(
+    response: httpx.Response, *, channel: str, known: Mapping[int, str]
+) -> SendError:
+    """Twilio's refusal in words for one channel (SMS, WhatsApp): a refused account and
+    ``known`` codes are permanent; a rate limit or Twilio's own failure is retried, as late
+    as it asks."""
     status = response.status_code
     code, detail = twilio_error(response)
     if status in (401, 403):
         return SendError(
-            f"SMS account refused (check SID and token) ({status}){detail}", permanent=True
+            f"{channel} account refused (check SID and token) ({status}){detail}", permanent=True
         )
     if status == 429 or status >= 500:
         return SendError(
-            f"SMS: Twilio {'rate limit reached' if status == 429 else 'server error'} "
+            f"{channel}: Twilio {'rate limit reached' if status == 429 else 'server error'} "
             f"({status}){detail}",
             permanent=False,
             retry_after=retry_after(response.headers),
         )
-    if code in RECIPIENT_ERRORS:
-        return SendError(f"SMS: {RECIPIENT_ERRORS[code]} ({code}){detail}", permanent=True)
+    if code in known:
+        return SendError(f"{channel}: {known[code]} ({code}){detail}", permanent=True)
     error = f"{status}, error {code}" if code else str(status)
-    return SendError(f"SMS: Twilio refused the message ({error}){detail}", permanent=True)
+    return SendError(f"{channel}: Twilio refused the message ({error}){detail}", permanent=True)
 
 
 def twilio_error(response: httpx.Response) -> tuple[int | None, str]:

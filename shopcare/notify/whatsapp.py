@@ -19,8 +19,7 @@ from collections.abc import Mapping
 import httpx
 
 from shopcare.notify.base import Channel, Outgoing, SendError
-from shopcare.notify.sms import E164, twilio_error
-from shopcare.retry_after import retry_after
+from shopcare.notify.sms import E164, twilio_failure
 
 VARIABLES: dict[str, tuple[str, str]] = {
     "1": ("order_number", "The order number"),
@@ -116,21 +115,6 @@ def content_variables(message: Outgoing) -> dict[str, str]:
 
 
 def _error_for(response: httpx.Response) -> SendError:
-    status = response.status_code
-    code, detail = twilio_error(response)
-    if status in (401, 403):
-        return SendError(
-            f"WhatsApp account refused (check SID and token) ({status}){detail}", permanent=True
-        )
-    if status == 429 or status >= 500:
-        return SendError(
-            f"WhatsApp: Twilio {'rate limit reached' if status == 429 else 'server error'} "
-            f"({status}){detail}",
-            permanent=False,
-            retry_after=retry_after(response.headers),
-        )
-    known = RECIPIENT_ERRORS.get(code or 0) or TEMPLATE_ERRORS.get(code or 0)
-    if known:
-        return SendError(f"WhatsApp: {known} ({code}){detail}", permanent=True)
-    error = f"{status}, error {code}" if code else str(status)
-    return SendError(f"WhatsApp: Twilio refused the message ({error}){detail}", permanent=True)
+    return twilio_failure(
+        response, channel="WhatsApp", known={**RECIPIENT_ERRORS, **TEMPLATE_ERRORS}
+    )

@@ -1,10 +1,12 @@
-"""What every admin table with ticked rows shares."""
+"""What the admin's tables share: named checkboxes, and pages asked of the server."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
-from nicegui import ui
+from nicegui import events, ui
 
 
 def name_the_checkboxes(table: ui.table, *, row_field: str) -> None:
@@ -21,3 +23,30 @@ def name_the_checkboxes(table: ui.table, *, row_field: str) -> None:
         '<q-checkbox v-model="props.selected"'
         f" :aria-label=\"'Select ' + props.row.{row_field}\" />",
     )
+
+
+def server_paged_table(
+    columns: list[dict[str, Any]],
+    rows: list[dict[str, Any]],
+    *,
+    page: int,
+    per_page: int,
+    total: int,
+    address: Callable[[int, int], str],
+) -> ui.table:
+    """A table showing one page the server read; Quasar's pager asks for another by going to
+    ``address(page, per_page)``, so the page is in the address like every filter."""
+    table = ui.table(
+        columns=columns,
+        rows=rows,
+        row_key="id",
+        pagination={"rowsPerPage": per_page, "page": page, "rowsNumber": total},
+    ).classes("w-full cursor-pointer")
+
+    def request_page(event: events.GenericEventArguments) -> None:
+        wanted = event.args.get("pagination", {}) if isinstance(event.args, dict) else {}
+        asked = int(wanted.get("page") or 1), int(wanted.get("rowsPerPage") or per_page)
+        ui.navigate.to(address(*asked))
+
+    table.on("request", request_page)
+    return table

@@ -12,6 +12,7 @@ from starlette.requests import Request
 from shopcare.services.tracking.parcel_list import ListedParcel, ParcelQuery, parcel_page
 from shopcare.ui.admin.layout import frame, status_label, when
 from shopcare.ui.admin.orders.listing import STATUS_CHOICES
+from shopcare.ui.admin.tables import server_paged_table
 
 if TYPE_CHECKING:
     from shopcare.app import ShopCare
@@ -50,22 +51,14 @@ def register_parcels(shopcare: ShopCare) -> None:
                     ui.link("Go to the orders", "/admin/orders")
                 return
             ui.label(f"{page.total:,} parcels").mark("parcel-count").classes("text-slate-600")
-            table = ui.table(
-                columns=COLUMNS,
-                rows=[_row(r) for r in page.rows],
-                row_key="id",
-                pagination={"rowsPerPage": page.query.per_page, "page": page.query.page,
-                            "rowsNumber": page.total},
-            ).classes("w-full cursor-pointer")  # fmt: skip
-
-            def request_page(event: events.GenericEventArguments) -> None:
-                wanted = event.args.get("pagination", {}) if isinstance(event.args, dict) else {}
-                ui.navigate.to(
-                    _url(page.query, page=int(wanted.get("page") or 1),
-                         per_page=int(wanted.get("rowsPerPage") or page.query.per_page))
-                )  # fmt: skip
-
-            table.on("request", request_page)
+            table = server_paged_table(
+                COLUMNS,
+                [_row(r) for r in page.rows],
+                page=page.query.page,
+                per_page=page.query.per_page,
+                total=page.total,
+                address=lambda n, size: _url(page.query, page=n, per_page=size),
+            )
             table.on("rowClick", _open_order)
 
 
