@@ -12,6 +12,7 @@ from sqlmodel import col, func, select
 
 from shopcare.db.engine import SessionFactory
 from shopcare.db.models import OutboxMessage, ShopOrder
+from shopcare.domain.paging import page_within
 from shopcare.services.orders.listing import PAGE_SIZES, search_order_ids
 from shopcare.services.shop.profile import load_profile
 
@@ -62,8 +63,7 @@ def message_page(sessions: SessionFactory, query: MessageQuery) -> MessagePage:
         zone = load_profile(session).zone
         counted = select(func.count()).select_from(OutboxMessage).where(*where)
         total = int(session.exec(counted).one())
-        pages = max(1, -(-total // per_page))
-        query = replace(query, page=min(max(1, query.page), pages), per_page=per_page)
+        query = replace(query, page=page_within(query.page, total, per_page), per_page=per_page)
         found = session.exec(
             select(OutboxMessage, ShopOrder.order_number)
             .join(ShopOrder, col(ShopOrder.id) == col(OutboxMessage.order_id))

@@ -23,6 +23,7 @@ from sqlmodel import Session, col, func, select
 from shopcare.db.engine import SessionFactory
 from shopcare.db.models import Customer, OutboxMessage, ReturnRequest, Shipment, ShopOrder
 from shopcare.domain.intake import normalise_tracking_number
+from shopcare.domain.paging import Page, page_within
 from shopcare.domain.status import ShipmentStatus
 from shopcare.domain.utc import as_utc
 from shopcare.services.messages.outbox import resend
@@ -86,16 +87,7 @@ class OrderRow:
     cancelled: bool
 
 
-@dataclass(frozen=True)
-class OrderPage:
-    rows: list[OrderRow]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+OrderPage = Page[OrderRow]
 
 
 def find_orders(sessions: SessionFactory, query: OrderQuery, *, now: datetime) -> OrderPage:
@@ -104,7 +96,7 @@ def find_orders(sessions: SessionFactory, query: OrderQuery, *, now: datetime) -
         zone = load_profile(session).zone
         where = conditions(query, zone=zone, now=now)
         total = session.exec(select(func.count()).select_from(ShopOrder).where(*where)).one()
-        page = min(query.page, max(1, -(-total // query.per_page)))
+        page = page_within(query.page, total, query.per_page)
         ids = _page_ids(session, where, query.sort, (page - 1) * query.per_page, query.per_page)
         rows = order_rows(session, ids, zone=zone)
     return OrderPage(rows, total, page, query.per_page)

@@ -27,6 +27,7 @@ from shopcare.db.models import (
     StoreCredit,
 )
 from shopcare.domain.money import format_money
+from shopcare.domain.paging import page_within
 from shopcare.domain.returns import ReturnStatus, next_statuses
 from shopcare.services.returns.history import return_history
 from shopcare.services.shop.profile import load_profile
@@ -166,7 +167,7 @@ def return_queue(sessions: SessionFactory, wanted: ReturnFilter) -> ReturnQueue:
             base = base.where(ReturnRequest.status == wanted.status)
         total = counts.get(wanted.status, 0) if wanted.status else sum(counts.values())
         per_page = min(max(1, wanted.per_page), QUEUE_LIMIT)
-        page = min(max(1, wanted.page), max(1, -(-total // per_page)))
+        page = page_within(wanted.page, total, per_page)
         rows = session.exec(
             select(ReturnRequest, ShopOrder)
             .join(ShopOrder, col(ShopOrder.id) == col(ReturnRequest.order_id))

@@ -12,6 +12,7 @@ from sqlmodel import col, func, select
 
 from shopcare.db.engine import SessionFactory
 from shopcare.db.models import Feedback, ShopOrder
+from shopcare.domain.paging import Page, page_within
 from shopcare.services.orders.listing import PAGE_SIZES, search_order_ids
 from shopcare.services.shop.profile import load_profile
 
@@ -42,16 +43,7 @@ class FeedbackRow:
     """In the shop's time zone."""
 
 
-@dataclass(frozen=True)
-class FeedbackPage:
-    rows: list[FeedbackRow]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+FeedbackPage = Page[FeedbackRow]
 
 
 def feedback_page(sessions: SessionFactory, query: FeedbackQuery) -> FeedbackPage:
@@ -67,7 +59,7 @@ def feedback_page(sessions: SessionFactory, query: FeedbackQuery) -> FeedbackPag
     with sessions() as session:
         zone = load_profile(session).zone
         total = session.exec(select(func.count()).select_from(Feedback).where(*where)).one()
-        page = min(max(1, query.page), max(1, -(-total // per_page)))
+        page = page_within(query.page, total, per_page)
         found = session.exec(
             select(Feedback, ShopOrder.order_number)
             .join(ShopOrder, col(ShopOrder.id) == col(Feedback.order_id))

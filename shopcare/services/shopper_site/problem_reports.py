@@ -10,6 +10,7 @@ from sqlmodel import col, func, select
 
 from shopcare.db.engine import SessionFactory, transaction
 from shopcare.db.models import ProblemReport, Shipment, ShopOrder
+from shopcare.domain.paging import Page, page_within
 from shopcare.domain.text import clean_text
 from shopcare.services.errors import InputError
 from shopcare.services.shop.profile import load_profile
@@ -83,16 +84,7 @@ class ReportRow:
     """In the shop's time zone."""
 
 
-@dataclass(frozen=True)
-class ReportPage:
-    rows: list[ReportRow]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+ReportPage = Page[ReportRow]
 
 
 def report_page(
@@ -105,7 +97,7 @@ def report_page(
         zone = load_profile(session).zone
         where = ProblemReport.status == (RESOLVED if resolved else OPEN)
         total = session.exec(select(func.count()).select_from(ProblemReport).where(where)).one()
-        page = min(max(1, page), max(1, -(-total // per_page)))
+        page = page_within(page, total, per_page)
         order = (
             (col(ProblemReport.resolved_at).desc(), col(ProblemReport.id).desc())
             if resolved

@@ -15,6 +15,7 @@ from sqlmodel import col, func, select
 from shopcare.carriers.registry import carrier_label
 from shopcare.db.engine import SessionFactory
 from shopcare.db.models import Shipment, ShopOrder
+from shopcare.domain.paging import page_within
 from shopcare.domain.utc import as_utc
 from shopcare.services.orders.listing import PAGE_SIZES, PROBLEM_STATUSES
 from shopcare.services.shop.profile import load_profile
@@ -61,8 +62,7 @@ def parcel_page(sessions: SessionFactory, query: ParcelQuery) -> ParcelPage:
     with sessions() as session:
         zone = load_profile(session).zone
         total = int(session.exec(select(func.count()).select_from(Shipment).where(*where)).one())
-        pages = max(1, -(-total // per_page))
-        query = replace(query, page=min(max(1, query.page), pages), per_page=per_page)
+        query = replace(query, page=page_within(query.page, total, per_page), per_page=per_page)
         found = session.exec(
             select(Shipment, ShopOrder.order_number)
             .join(ShopOrder, col(ShopOrder.id) == col(Shipment.order_id))
