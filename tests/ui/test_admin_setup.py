@@ -226,3 +226,13 @@ async def test_shopcare_signs_mail_from_the_admin_and_the_record_it_shows_verifi
 
 def user_data_dir() -> Path:
     return load_settings().data_dir
+
+
+@pytest.mark.usefixtures("admin_data_dir")
+async def test_the_demo_says_what_setup_misses_without_claiming_mail_waits(user: User) -> None:
+    """The demo has no public address, but its mail goes to the dev mailbox, which holds
+    nothing back: the dashboard says what is missing and what happens to mail meanwhile."""
+    await sign_in(user)
+    await user.open("/admin")
+    await user.should_see("Finish setup: public address. Emails go to the dev mailbox for now")
+    await user.should_see(marker="dev-mailbox-banner")

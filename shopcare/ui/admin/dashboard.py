@@ -67,8 +67,13 @@ def _setup_banner(shopcare: ShopCare) -> None:
             if held and waiting:
                 noun = "email is" if waiting == 1 else "emails are"
                 ui.label(f"{waiting} {noun} waiting until you finish setup ({missing}).")
-            else:
-                ui.label(f"Finish setup: {missing}. Until then shopper emails wait.")
+            elif held:
+                ui.label(f"Finish setup: {missing}. Until then emails to shoppers wait.")
+            else:  # the dev mailbox reaches nobody: its mail is not held
+                ui.label(
+                    f"Finish setup: {missing}. Emails go to the dev mailbox for now; once a mail "
+                    "server is set, they wait until setup is done."
+                )
             ui.space()
             ui.link("Continue setup", "/admin/start").mark("continue-setup")
     if any(i.key == "email" for i in setup.advice):
