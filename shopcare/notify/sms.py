@@ -26,9 +26,12 @@ RECIPIENT_ERRORS = {
 }
 
 
-class TwilioSms:
-    name = "SMS"
-    channel = Channel.SMS
+class TwilioMessages:
+    """Twilio's Messages API as every channel through it uses it (SMS, WhatsApp): one
+    account, its form post, and its refusals in words. Channels add what they send."""
+
+    name = "Twilio"
+    known_errors: Mapping[int, str] = RECIPIENT_ERRORS
 
     def __init__(
         self,
@@ -44,34 +47,42 @@ class TwilioSms:
         self.auth = httpx.BasicAuth(account_sid, auth_token)
         self.from_number = from_number
 
-    async def send(self, message: Outgoing) -> None:
-        if not E164.fullmatch(message.recipient):
+    def check_number(self, recipient: str) -> None:
+        if not E164.fullmatch(recipient):
             raise SendError(
-                f"SMS: {message.recipient!r} is not a phone number in international form "
+                f"{self.name}: {recipient!r} is not a phone number in international form "
                 "(+ and 8 to 15 digits, e.g. +4915112345678)",
                 permanent=True,
             )
-        form = {"To": message.recipient, "From": self.from_number, "Body": _body(message)}
+
+    async def post(self, form: Mapping[str, str]) -> None:
+        """Raises SendError: a timeout or no connection is retried, a refusal is named."""
         try:
-            response = await self.client.post(self.url, data=form, auth=self.auth)
+            response = await self.client.post(self.url, data=dict(form), auth=self.auth)
         except httpx.TimeoutException as exc:
             raise SendError(
-                f"SMS: Twilio did not answer in time ({type(exc).__name__})", permanent=False
+                f"{self.name}: Twilio did not answer in time ({type(exc).__name__})",
+                permanent=False,
             ) from exc
         except httpx.HTTPError as exc:
             raise SendError(
-                f"SMS: cannot reach Twilio ({type(exc).__name__}: {exc})", permanent=False
+                f"{self.name}: cannot reach Twilio ({type(exc).__name__}: {exc})", permanent=False
             ) from exc
         if not response.is_success:
-            raise _error_for(response)
+            raise twilio_failure(response, channel=self.name, known=self.known_errors)
+
+
+class TwilioSms(TwilioMessages):
+    name = "SMS"
+    channel = Channel.SMS
+
+    async def send(self, message: Outgoing) -> None:
+        self.check_number(message.recipient)
+        await self.post({"To": message.recipient, "From": self.from_number, "Body": _body(message)})
 
 
 def _body(message: Outgoing) -> str:
     return message.text.strip()[:MAX_BODY]
-
-
-def _error_for(response: httpx.Response) -> SendError:
-    return twilio_failure(response, channel="SMS", known=RECIPIENT_ERRORS)
 
 
 def twilio_failure(

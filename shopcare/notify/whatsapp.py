@@ -19,7 +19,7 @@ from collections.abc import Mapping
 import httpx
 
 from shopcare.notify.base import Channel, Outgoing, SendError
-from shopcare.notify.sms import E164, twilio_failure
+from shopcare.notify.sms import TwilioMessages
 
 VARIABLES: dict[str, tuple[str, str]] = {
     "1": ("order_number", "The order number"),
@@ -50,9 +50,10 @@ def template_key(kind: str, locale: str) -> str:
     return f"{kind}:{locale}"
 
 
-class TwilioWhatsApp:
+class TwilioWhatsApp(TwilioMessages):
     name = "WhatsApp"
     channel = Channel.WHATSAPP
+    known_errors: Mapping[int, str] = {**RECIPIENT_ERRORS, **TEMPLATE_ERRORS}
 
     def __init__(
         self,
@@ -64,19 +65,17 @@ class TwilioWhatsApp:
         from_number: str,
         templates: Mapping[str, str],
     ) -> None:
-        self.client = client
-        self.url = f"{base_url.rstrip('/')}/2010-04-01/Accounts/{account_sid}/Messages.json"
-        self.auth = httpx.BasicAuth(account_sid, auth_token)
-        self.from_number = from_number
+        super().__init__(
+            client=client,
+            base_url=base_url,
+            account_sid=account_sid,
+            auth_token=auth_token,
+            from_number=from_number,
+        )
         self.templates = dict(templates)
 
     async def send(self, message: Outgoing) -> None:
-        if not E164.fullmatch(message.recipient):
-            raise SendError(
-                f"WhatsApp: {message.recipient!r} is not a phone number in international "
-                "form (+ and 8 to 15 digits)",
-                permanent=True,
-            )
+        self.check_number(message.recipient)
         locale = str(message.data.get("locale") or "en")
         content_sid = self.templates.get(template_key(message.kind, locale), "")
         if not content_sid:
@@ -85,25 +84,14 @@ class TwilioWhatsApp:
                 "set one under Messages → Channels",
                 permanent=True,
             )
-        form = {
-            "To": f"whatsapp:{message.recipient}",
-            "From": f"whatsapp:{self.from_number}",
-            "ContentSid": content_sid,
-            "ContentVariables": json.dumps(content_variables(message), ensure_ascii=False),
-        }
-        try:
-            response = await self.client.post(self.url, data=form, auth=self.auth)
-        except httpx.TimeoutException as exc:
-            raise SendError(
-                f"WhatsApp: Twilio did not answer in time ({type(exc).__name__})",
-                permanent=False,
-            ) from exc
-        except httpx.HTTPError as exc:
-            raise SendError(
-                f"WhatsApp: cannot reach Twilio ({type(exc).__name__}: {exc})", permanent=False
-            ) from exc
-        if not response.is_success:
-            raise _error_for(response)
+        await self.post(
+            {
+                "To": f"whatsapp:{message.recipient}",
+                "From": f"whatsapp:{self.from_number}",
+                "ContentSid": content_sid,
+                "ContentVariables": json.dumps(content_variables(message), ensure_ascii=False),
+            }
+        )
 
 
 def content_variables(message: Outgoing) -> dict[str, str]:
@@ -112,9 +100,3 @@ def content_variables(message: Outgoing) -> dict[str, str]:
     return {
         number: str(message.data.get(key) or "-")[:1024] for number, (key, _) in VARIABLES.items()
     }
-
-
-def _error_for(response: httpx.Response) -> SendError:
-    return twilio_failure(
-        response, channel="WhatsApp", known={**RECIPIENT_ERRORS, **TEMPLATE_ERRORS}
-    )
