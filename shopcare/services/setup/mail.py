@@ -100,11 +100,6 @@ def _port(value: int | str) -> int:
     return port
 
 
-def without_password(server: MailServer) -> MailServer:
-    """For showing: whether a password is stored, never the password itself."""
-    return replace(server, password="set" if server.password else "")
-
-
 async def send_test_email(sessions: SessionFactory, sender: Sender) -> str:
     """A short test email to the shop's support address through ``sender`` (the mail
     server in force); returns the address. Raises InputError (no support address yet) or

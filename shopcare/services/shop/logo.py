@@ -85,10 +85,3 @@ def rebase_logo(sessions: SessionFactory, data_dir: Path, public_url: str) -> No
     current = get_profile(sessions).logo_url
     if path.exists() and LOGO_PATH in current:
         update_profile(sessions, logo_url=logo_url(public_url, path.read_bytes()))
-
-
-def remove_logo(sessions: SessionFactory, data_dir: Path) -> None:
-    for name in LOGO_NAMES:
-        (data_dir / name).unlink(missing_ok=True)
-    if LOGO_PATH in get_profile(sessions).logo_url:
-        update_profile(sessions, logo_url="")
