@@ -1,0 +1,142 @@
+"""The shape every dashboard panel shares: a period with the one before it, headline figures
+set beside the previous period's, charts, and the numbers behind each chart as a table.
+
+Panels are built by ``services.insight.panels`` from SQL aggregates; the admin draws any
+panel the same way, and every table downloads as CSV. Keeping the shape plain (no NiceGUI, no
+SQL) lets each metric be unit-tested on hand-made rows and lets the export, the page and the
+benchmark share one builder.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+Cell = str | int | float | None
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole days ``first``..``last`` in the shop's time zone; ``start``/``end`` are the UTC
+    instants that bound them (end exclusive), so queries compare stored UTC times."""
+
+    first: date
+    last: date
+    zone: ZoneInfo
+
+    def __post_init__(self) -> None:
+        if self.last < self.first:
+            raise ValueError("a period ends on or after the day it starts")
+
+    @classmethod
+    def last_days(cls, days: int, *, now: datetime, zone: ZoneInfo) -> Period:
+        """The ``days`` days up to and including today in the shop's time zone."""
+        today = now.astimezone(zone).date()
+        return cls(today - timedelta(days=days - 1), today, zone)
+
+    @property
+    def days(self) -> int:
+        return (self.last - self.first).days + 1
+
+    @property
+    def start(self) -> datetime:
+        return _utc_naive(datetime.combine(self.first, time(), self.zone))
+
+    @property
+    def end(self) -> datetime:
+        return _utc_naive(datetime.combine(self.last + timedelta(days=1), time(), self.zone))
+
+    def previous(self) -> Period:
+        """The period of the same length just before this one: the comparison the owner
+        reads every figure against."""
+        return Period(
+            self.first - timedelta(days=self.days), self.first - timedelta(days=1), self.zone
+        )
+
+    def key(self) -> str:
+        return f"{self.first.isoformat()}..{self.last.isoformat()}"
+
+
+def _utc_naive(moment: datetime) -> datetime:
+    """The store keeps naive UTC times."""
+    return moment.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class Table:
+    """The numbers behind a chart, as the owner can read and download them."""
+
+    key: str
+    """Unique within its panel; names the CSV file (``<panel>-<key>.csv``)."""
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+
+    def csv(self) -> str:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(self.columns)
+        for row in self.rows:
+            writer.writerow(["" if value is None else value for value in row])
+        return out.getvalue()
+
+
+@dataclass(frozen=True)
+class Chart:
+    """An ECharts option drawn from one of the panel's tables (``table`` names it)."""
+
+    table: str
+    options: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A headline number with the previous period's beside it (None: nothing to compare)."""
+
+    key: str
+    label: str
+    value: float | int | None
+    previous: float | int | None = None
+    unit: str = ""
+    """"%" for shares in 0..1, "days", or "" for counts."""
+    better: str = "up"
+    """Which way is good ("up", "down"), so the change can be coloured for the owner."""
+
+
+@dataclass(frozen=True)
+class Panel:
+    key: str
+    title: str
+    figures: tuple[Figure, ...] = ()
+    charts: tuple[Chart, ...] = ()
+    tables: tuple[Table, ...] = ()
+    note: str = ""
+    links: Sequence[tuple[str, str]] = field(default_factory=tuple)
+    """(label, admin URL) pairs, e.g. "Needs action now" items each opening their orders."""
+
+    def table(self, key: str) -> Table:
+        for table in self.tables:
+            if table.key == key:
+                return table
+        raise KeyError(key)
+
+
+def share(part: int, whole: int) -> float | None:
+    """``part / whole``, or None when there is nothing to divide (shown as a dash, never 0 %)."""
+    return part / whole if whole else None
+
+
+def percentile(values: Sequence[float], fraction: float) -> float | None:
+    """The nearest-rank percentile (p50, p90) of ``values``: a value that occurred, as an
+    owner expects "9 of 10 parcels arrive within N days" to mean."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = math.ceil(round(fraction * len(ordered), 9))  # 0.9 * 10 is 9.000000000000002
+    return ordered[min(max(rank, 1), len(ordered)) - 1]
