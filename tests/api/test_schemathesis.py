@@ -30,7 +30,7 @@ from schemathesis.core.parameters import ParameterLocation
 from shopcare.app import ShopCare, build
 from shopcare.config import load_settings, with_public_url
 from shopcare.services.accounts.api_keys import create_key
-from shopcare.ui.api import api_app
+from shopcare.ui.api.app import api_app
 from tests.api.conftest import seed_history
 from tests.conftest import PUBLIC_URL, FakeClock
 

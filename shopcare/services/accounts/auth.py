@@ -10,15 +10,15 @@ from datetime import datetime
 from functools import cache
 
 import sqlalchemy as sa
-from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import col, select
 
 from shopcare.db.engine import SessionFactory, transaction
 from shopcare.db.models import AdminSession, AdminUser
+from shopcare.services.accounts.demo_password import HASHER as _HASHER
+from shopcare.services.accounts.demo_password import DemoPassword
 from shopcare.services.errors import InputError
 
-_HASHER = PasswordHasher()
 MIN_PASSWORD = 10
 
 
@@ -84,13 +84,16 @@ def create_first_admin(
     set_password(sessions, username=username, password=password, now=now)
 
 
-def create_demo_admin(sessions: SessionFactory, *, now: datetime) -> str | None:
+def create_demo_admin(
+    sessions: SessionFactory, *, now: datetime, prepared: DemoPassword | None = None
+) -> str | None:
     """A generated password for the demo, returned once to be printed; None if one exists."""
     if has_admin(sessions):
         return None
-    password = secrets.token_urlsafe(12)
-    set_password(sessions, username="admin", password=password, now=now)
-    return password
+    demo = prepared or DemoPassword()
+    with transaction(sessions) as session:
+        session.add(AdminUser(username="admin", password_hash=demo.hashed(), created_at=now))
+    return demo.password
 
 
 def check_login(sessions: SessionFactory, *, username: str, password: str) -> int | None:

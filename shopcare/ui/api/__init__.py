@@ -1,49 +1,39 @@
-"""The REST API under ``/api/v1``: a FastAPI app of its own, with its own OpenAPI document at
-``/api/v1/openapi.json`` (NiceGUI's docs stay off), mounted on the site app in front of
-NiceGUI's middleware. Every route needs an API key (``services.api_keys``).
+"""The REST API under ``/api/v1``: a FastAPI app of its own (``app.api_app``), with its own
+OpenAPI document at ``/api/v1/openapi.json`` (NiceGUI's docs stay off), mounted on the site
+app in front of NiceGUI's middleware. Every route needs an API key (``services.api_keys``).
 
-Routes are thin: they validate (``schemas``), call one service, and shape the answer.
+It is built on its first request: its routers, schemas and services are a tenth of a second
+and a few MB that a shop not using the API never needs, and that would otherwise delay the
+first page after ``shopcare run``.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from fastapi import Depends, FastAPI
-
-from shopcare.ui.api.auth import key_checker
-from shopcare.ui.api.orders import orders_router
-from shopcare.ui.api.reads import reads_router
-from shopcare.ui.api.strict import known_query_only
-from shopcare.ui.bodies import API_BODY, BodyCaps
-from shopcare.ui.busy import answer_busy_store
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 if TYPE_CHECKING:
+    from fastapi import FastAPI
+
     from shopcare.app import ShopCare
 
 PREFIX = "/api/v1"
 
 
-def api_app(shopcare: ShopCare) -> FastAPI:
-    app = FastAPI(
-        title="ShopCare API",
-        version="1",
-        description="Orders in and out of ShopCare. Send an API key made in the admin as "
-        "`Authorization: Bearer <key>`. Money is in minor units beside its currency; times "
-        "are ISO 8601 with an offset. See docs/api.md.",
-        openapi_url="/openapi.json",
-        docs_url=None,
-        redoc_url=None,
-        dependencies=[Depends(known_query_only)],
-    )
-    auth = key_checker(shopcare)
-    app.include_router(orders_router(shopcare, auth))
-    app.include_router(reads_router(shopcare, auth))
-    app.add_middleware(BodyCaps, caps=(), default=API_BODY)  # also when mounted elsewhere
-    answer_busy_store(app, shopcare)
-    return app
-
-
 def mount_api(site: FastAPI, shopcare: ShopCare) -> None:
     """Put the API on the site app, so its requests, like the shopper's, skip NiceGUI."""
-    site.mount(PREFIX, api_app(shopcare))
+    site.mount(PREFIX, _BuiltOnFirstRequest(shopcare))
+
+
+class _BuiltOnFirstRequest:
+    def __init__(self, shopcare: ShopCare) -> None:
+        self.shopcare = shopcare
+        self.app: ASGIApp | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.app is None:  # no await before the assignment: built once
+            from shopcare.ui.api.app import api_app
+
+            self.app = api_app(self.shopcare)
+        await self.app(scope, receive, send)
