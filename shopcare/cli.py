@@ -11,6 +11,8 @@ import importlib.util
 import socket
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import NoReturn
 
 from shopcare import __version__
@@ -23,6 +25,7 @@ from shopcare.config import (
     parse_domain_name,
     parse_selector,
 )
+from shopcare.domain.backups import backup_name
 from shopcare.services.accounts.demo_password import DemoPassword
 from shopcare.services.errors import InputError
 
@@ -96,6 +99,20 @@ def _parser() -> argparse.ArgumentParser:
     csv_in.add_argument("--dry-run", action="store_true", help="report only; change nothing")
     csv_in.add_argument("--report", help="write every rejected row and warning to this CSV")
     csv_in.add_argument("--data-dir", help="folder for the database and files")
+
+    backup = commands.add_parser(
+        "backup", help="write a backup archive of the store and uploads (ShopCare may run)"
+    )
+    backup.add_argument(
+        "file", nargs="?", help="archive to write (default: the backup folder, dated name)"
+    )
+    backup.add_argument("--data-dir", help="folder for the database and files")
+
+    restore = commands.add_parser(
+        "restore", help="replace the store with a backup (ShopCare stopped; the old one kept)"
+    )
+    restore.add_argument("file", help="a backup archive made by shopcare backup")
+    restore.add_argument("--data-dir", help="folder for the database and files")
     return parser
 
 
@@ -338,6 +355,54 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _backup(settings: Settings, args: argparse.Namespace) -> int:
+    from shopcare.db.engine import make_engine, session_factory
+    from shopcare.services.backups.archive import make_backup
+    from shopcare.services.backups.schedule import back_up_now, backup_folder, backup_settings
+
+    now = datetime.now(UTC)
+    if args.file:
+        target = Path(args.file).expanduser().resolve()
+        if target.is_dir():
+            raise InputError(f"{args.file} is a folder; give the archive's file name")
+        manifest = make_backup(settings.database_url, settings.data_dir, target, now=now)
+    else:
+        engine = make_engine(settings.database_url)
+        try:
+            folder = backup_folder(backup_settings(session_factory(engine)), settings.data_dir)
+        finally:
+            engine.dispose()
+        manifest = back_up_now(settings.database_url, settings.data_dir, folder, now=now)
+        target = folder / backup_name(now)
+    size_mb = target.stat().st_size / 1e6
+    print(
+        f"backup: {target} ({manifest.rows} rows in {len(manifest.tables)} tables, "
+        f"{len(manifest.files) - 1} uploads, {size_mb:.1f} MB, schema {manifest.schema_revision})"
+    )
+    print("secret.key is not in the archive: keep a copy of it apart to restore on a new machine")
+    return 0
+
+
+def _restore(settings: Settings, args: argparse.Namespace) -> int:
+    from shopcare.services.backups.restore import restore_backup
+
+    done = restore_backup(
+        Path(args.file).expanduser(),
+        database_url=settings.database_url,
+        data_dir=settings.data_dir,
+        now=datetime.now(UTC),
+    )
+    made = done.manifest
+    print(
+        f"restored {args.file}: made {made.made_at:%Y-%m-%d %H:%M} UTC by ShopCare "
+        f"{made.app_version}, {made.rows} rows"
+        + (f", schema {made.schema_revision} brought up to date" if done.migrated else "")
+    )
+    if done.aside is not None:
+        print(f"the store it replaced is kept in {done.aside}")
+    return 0
+
+
 _COMMANDS = {
     "run": _run,
     "poll": _poll,
@@ -346,4 +411,6 @@ _COMMANDS = {
     "import": _import,
     "rotate-secret": _rotate_secret,
     "dkim": _dkim,
+    "backup": _backup,
+    "restore": _restore,
 }

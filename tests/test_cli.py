@@ -136,3 +136,51 @@ def test_native_without_the_desktop_extra_exits_2_with_the_install_command(
         "shopcare: --native needs the desktop extra: pip install 'shopcare[desktop]'\n"
     )
     assert not data_dir.exists()  # refused before the store (or a demo password) was made
+
+
+def test_backup_then_restore_into_another_data_dir(tmp_path: Path) -> None:
+    shop = tmp_path / "shop"
+    assert shopcare("poll", data_dir=shop).returncode == 0  # a store exists
+    made = shopcare("backup", str(tmp_path / "b.zip"), data_dir=shop)
+    assert made.returncode == 0, made.stderr
+    assert made.stdout.startswith(f"backup: {tmp_path / 'b.zip'} (")
+    assert "secret.key is not in the archive" in made.stdout
+    dated = shopcare("backup", data_dir=shop)  # into the backup folder, dated
+    assert dated.returncode == 0, dated.stderr
+    assert len(list((shop / "backups").glob("shopcare-*.zip"))) == 1
+
+    done = shopcare("restore", str(tmp_path / "b.zip"), data_dir=tmp_path / "new")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"restored {tmp_path / 'b.zip'}: made ")
+    assert (tmp_path / "new" / "shopcare.db").is_file()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "no backup file at"),
+        (b"PK\x03\x04 broken", "is not a ShopCare backup or is damaged"),
+    ],
+)
+def test_restore_of_a_missing_or_damaged_file_exits_2_with_one_line(
+    tmp_path: Path, content: bytes | None, message: str
+) -> None:
+    path = tmp_path / "x.zip"
+    if content is not None:
+        path.write_bytes(content)
+    result = shopcare("restore", str(path), data_dir=tmp_path / "shop")
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "shop" / "shopcare.db").exists()
+
+
+def test_backups_and_restored_files_are_the_owners_alone(tmp_path: Path) -> None:
+    shop = tmp_path / "shop"
+    assert shopcare("poll", data_dir=shop).returncode == 0
+    archive = tmp_path / "b.zip"
+    assert shopcare("backup", str(archive), data_dir=shop).returncode == 0
+    assert archive.stat().st_mode & 0o077 == 0
+    assert shopcare("restore", str(archive), data_dir=tmp_path / "new").returncode == 0
+    assert (tmp_path / "new").stat().st_mode & 0o077 == 0
+    assert (tmp_path / "new" / "shopcare.db").stat().st_mode & 0o077 == 0

@@ -85,23 +85,32 @@ def forget_dead_leases(
 ) -> list[str]:
     """Remove the leases of processes that no longer exist; their ids (claims naming a
     lease that is not in the store any more are dead as well)."""
-    here = host_identity()
-    dead = []
-    for row in session.exec(select(ProcessLease).where(col(ProcessLease.id) != own_id)):
-        same_host = row.host == here
-        process = _process(row.pid) if same_host else _Process(alive=True, started_at=None)
-        seen = LeaseSeen(
-            heartbeat_at=as_utc(row.heartbeat_at),
-            started_at=as_utc(row.started_at),
-            same_host=same_host,
-            pid_alive=process.alive,
-            pid_started_at=process.started_at,
-        )
-        if lease_is_dead(seen, now=now, ttl=ttl):
-            dead.append(row.id)
+    dead = [row.id for row in leases(session, own_id=own_id) if is_dead(row, now=now, ttl=ttl)]
     if dead:
         session.execute(sa.delete(ProcessLease).where(col(ProcessLease.id).in_(dead)))
     return dead
+
+
+def living_leases(session: Session, *, now: datetime) -> list[ProcessLease]:
+    """The processes running on this store now, read without changing anything."""
+    return [row for row in leases(session) if not is_dead(row, now=now, ttl=LEASE_TTL)]
+
+
+def leases(session: Session, *, own_id: str = "") -> list[ProcessLease]:
+    return list(session.exec(select(ProcessLease).where(col(ProcessLease.id) != own_id)))
+
+
+def is_dead(row: ProcessLease, *, now: datetime, ttl: timedelta) -> bool:
+    same_host = row.host == host_identity()
+    process = _process(row.pid) if same_host else _Process(alive=True, started_at=None)
+    seen = LeaseSeen(
+        heartbeat_at=as_utc(row.heartbeat_at),
+        started_at=as_utc(row.started_at),
+        same_host=same_host,
+        pid_alive=process.alive,
+        pid_started_at=process.started_at,
+    )
+    return lease_is_dead(seen, now=now, ttl=ttl)
 
 
 def host_identity() -> str:
