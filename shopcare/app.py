@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 import httpx
@@ -26,6 +27,7 @@ from shopcare.data_dir import keep_private
 from shopcare.db.engine import SessionFactory, make_engine, session_factory
 from shopcare.db.migrate import upgrade
 from shopcare.db.models import ImportRun
+from shopcare.domain.backups import backup_name
 from shopcare.job_runs import JobRuns
 from shopcare.jobs import make_scheduler
 from shopcare.notify.base import SHOPPER_CHANNELS, Channel, Sender
@@ -35,6 +37,12 @@ from shopcare.notify.smtp import SmtpSender
 from shopcare.notify.webhook import SignedWebhook
 from shopcare.notify.whatsapp import TwilioWhatsApp
 from shopcare.services.accounts.api_keys import forget_old_answers
+from shopcare.services.backups.schedule import (
+    back_up_now,
+    backup_folder,
+    backup_settings,
+    run_due_backup,
+)
 from shopcare.services.demo.shop import seed_demo
 from shopcare.services.intake.backfill import (
     backfill_in_background,
@@ -221,6 +229,54 @@ class ShopCare:
             finish_work, self.sessions, run_id, now=self.clock(), message=message
         )
 
+    def backup_folder(self) -> Path:
+        return backup_folder(backup_settings(self.sessions), self.settings.data_dir)
+
+    async def backup_if_due(self) -> Path | None:
+        """The daily backup (when the owner keeps it on, and the store is SQLite: a
+        PostgreSQL store is backed up with its own tools)."""
+        if (
+            not backup_settings(self.sessions).daily
+            or self.engine.url.get_backend_name() != "sqlite"
+        ):
+            return None
+        return await asyncio.to_thread(
+            run_due_backup,
+            self.settings.database_url,
+            self.settings.data_dir,
+            self.backup_folder(),
+            now=self.clock(),
+        )
+
+    def back_up_in_background(self) -> int:
+        """ "Back up now": long work the owner can leave (``services.runtime.long_work``)."""
+        run_id = start_work(self.sessions, kind="backup", title="Backup", total=0, now=self.clock())
+        task = asyncio.create_task(self._back_up(run_id))
+        self.background.add(task)
+        task.add_done_callback(self.background.discard)
+        return run_id
+
+    async def _back_up(self, run_id: int) -> None:
+        folder = self.backup_folder()
+        try:
+            manifest = await asyncio.to_thread(
+                back_up_now,
+                self.settings.database_url,
+                self.settings.data_dir,
+                folder,
+                now=self.clock(),
+            )
+        except Exception as exc:  # the run says why (a full disk, a folder not writable)
+            log.exception("backup %s failed", run_id)
+            await asyncio.to_thread(
+                finish_work, self.sessions, run_id, now=self.clock(), message=str(exc), failed=True
+            )
+            return
+        message = f"{backup_name(manifest.made_at)}: {manifest.rows} rows, in {folder}"
+        await asyncio.to_thread(
+            finish_work, self.sessions, run_id, now=self.clock(), message=message
+        )
+
     async def dispatch_once(self) -> DispatchReport:
         senders, address, setup = await asyncio.to_thread(self._dispatch_inputs)
         await self._close_retired()
@@ -331,6 +387,7 @@ class ShopCare:
             flush_views=runs.wrap("flush_views", self.flush_views),
             reconcile=runs.wrap("reconcile", self.reconcile_once),
             heartbeat=runs.wrap("heartbeat", self.heartbeat),
+            backup=runs.wrap("backup", self.backup_if_due),
         )
         self.scheduler.start()
 

@@ -12,6 +12,8 @@ FLUSH_VIEWS_EVERY_S = 3
 """Page views wait in memory at most this long (see services.view_counts)."""
 RECONCILE_EVERY_S = 15 * 60
 """Orders the shop platform changed and its webhooks missed (services.intake.reconcile)."""
+BACKUP_CHECK_EVERY_S = 60 * 60
+"""The daily backup is made at the first check a day after the last one."""
 HEARTBEAT_EVERY_S = 15
 """This process's lease is renewed this often (its TTL, services.process_lease, is 60 s)."""
 
@@ -23,6 +25,7 @@ def make_scheduler(
     flush_views: Callable[[], Awaitable[object]] | None = None,
     reconcile: Callable[[], Awaitable[object]] | None = None,
     heartbeat: Callable[[], Awaitable[object]] | None = None,
+    backup: Callable[[], Awaitable[object]] | None = None,
 ) -> AsyncIOScheduler:
     """Jobs are cheap when there is nothing due (one indexed query), so they run often;
     each shipment's own next-poll time decides how often its carrier is asked."""
@@ -57,5 +60,13 @@ def make_scheduler(
             seconds=HEARTBEAT_EVERY_S,
             id="heartbeat",
             name="renew this process's lease",
+        )
+    if backup is not None:
+        scheduler.add_job(
+            backup,
+            "interval",
+            seconds=BACKUP_CHECK_EVERY_S,
+            id="backup",
+            name="daily backup",
         )
     return scheduler

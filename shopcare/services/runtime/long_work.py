@@ -19,6 +19,7 @@ RECENT = timedelta(minutes=10)
 TITLES = {
     "csv": "Importing {source}",
     "backfill": "Bringing in orders from {source}",
+    "backup": "Backing up the store",
 }
 
 

@@ -37,6 +37,7 @@ from shopcare.ui.admin.returns.policy import register_return_policy
 from shopcare.ui.admin.returns.printing import register_printing
 from shopcare.ui.admin.returns.queue import register_returns_queue
 from shopcare.ui.admin.settings.api_keys import register_api_keys
+from shopcare.ui.admin.settings.backups import backups_router, register_backups
 from shopcare.ui.admin.settings.carriers import register_carriers
 from shopcare.ui.admin.settings.mail_address import register_mail_address
 from shopcare.ui.admin.settings.offers import register_offers
@@ -60,6 +61,7 @@ def register_admin(shopcare: ShopCare) -> None:
     app.include_router(auth_router(shopcare, sockets))
     app.include_router(account_router(shopcare, sockets))
     app.include_router(logo_router(shopcare))
+    app.include_router(backups_router(shopcare))
     app.include_router(pdf_router(shopcare))  # before pages: "/admin/returns/{id}"
     register_login_pages(shopcare)
     register_dashboard(shopcare)
@@ -87,5 +89,6 @@ def register_admin(shopcare: ShopCare) -> None:
     register_mailbox(shopcare)
     register_webhook_deliveries(shopcare)
     register_api_keys(shopcare)
+    register_backups(shopcare)
     register_account(shopcare)
     register_users(shopcare, sockets)

@@ -59,6 +59,7 @@ NAV: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("Webhooks", "/admin/webhooks"),
             ("Users", "/admin/users"),
             ("API keys", "/admin/api-keys"),
+            ("Backups", "/admin/backups"),
         ),
     ),
 )
