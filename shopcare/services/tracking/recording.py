@@ -37,6 +37,7 @@ from shopcare.domain.status import CarrierEvent, ShipmentStatus, derive_status
 from shopcare.services.messages.outbox import existing_keys, message_rows, whatsapp_recipient
 from shopcare.services.messages.rules import MessageRules, load_rules
 from shopcare.services.messages.watches import watch_update_rows
+from shopcare.services.returns.history import SYSTEM
 from shopcare.services.shop.profile import load_profile
 from shopcare.services.tracking.settings import TrackingSettings, load_tracking_settings
 
@@ -257,7 +258,7 @@ def _record_result(
         if new != old:
             report.changed += 1
             ctx.return_events.append(
-                {"return_id": shipment.return_id, "at": ctx.now, "actor": "system",
+                {"return_id": shipment.return_id, "at": ctx.now, "actor": SYSTEM,
                  "action": "parcel_" + new.value, "detail": shipment.tracking_number}
             )  # fmt: skip
         return
