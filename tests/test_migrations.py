@@ -107,3 +107,27 @@ def test_head_is_the_newest_migration(settings: Settings) -> None:
     upgrade(engine)
     assert is_current(engine)
     engine.dispose()
+
+
+def test_a_return_history_written_before_user_names_reads_the_same_after(
+    settings: Settings,
+) -> None:
+    """0013 widens ``return_event.actor`` for admins' user names; old rows keep "owner"."""
+    engine = make_engine(settings.database_url)
+    run(engine, command.upgrade, "0012")
+    with engine.connect() as c:
+        c.exec_driver_sql("PRAGMA foreign_keys=OFF")  # the history row alone is enough here
+        c.execute(
+            sa.text(
+                "INSERT INTO return_event (id, return_id, at, actor, action, detail)"
+                " VALUES (1, 1, '2026-11-01 10:00:00', 'owner', 'approved', '')"
+            )
+        )
+        c.commit()
+    engine.dispose()  # a fresh connection, with foreign keys checked again
+    upgrade(engine)
+    with engine.connect() as c:
+        assert c.execute(sa.text("SELECT actor FROM return_event")).scalar() == "owner"
+        actor = {col["name"]: col for col in sa.inspect(c).get_columns("return_event")}["actor"]
+    assert actor["type"].length == 100  # a user name of up to 100 characters fits
+    engine.dispose()

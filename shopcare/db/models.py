@@ -236,8 +236,9 @@ class ReturnEvent(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     return_id: int = Field(foreign_key="return_request.id", index=True)
     at: datetime
-    actor: str = Field(sa_type=sa.String(16))
-    """shopper, owner or system."""
+    actor: str = Field(sa_type=sa.String(100))
+    """shopper, system, or the admin's user name ("owner" in rows from before the names were
+    kept, "" if no one was signed in)."""
     action: str = Field(sa_type=sa.String(32))
     detail: str = Field(default="", sa_type=sa.Text)
 

@@ -25,6 +25,7 @@ from jinja2 import Environment, Template, TemplateError, TemplateSyntaxError, Un
 from jinja2.exceptions import SecurityError, TemplateNotFound
 
 from shopcare.catalogs import direction
+from shopcare.domain.languages import SHIPPED, pick_language
 from shopcare.domain.messages import MessageKind
 from shopcare.domain.text import isolate
 from shopcare.notify.i18n import translations
@@ -40,7 +41,7 @@ from shopcare.templating.limits import (
 
 TEMPLATES = Path(__file__).parent / "templates"
 
-SUPPORTED_LOCALES: tuple[str, ...] = ("en", "de", "fr", "es", "nl", "ar")
+SUPPORTED_LOCALES: tuple[str, ...] = SHIPPED
 DEFAULT_BRAND_COLOR = "#2563eb"
 
 log = logging.getLogger(__name__)
@@ -155,9 +156,9 @@ VARIABLES: dict[str, str] = {
 
 
 def best_locale(wanted: str) -> str:
-    """The supported language closest to ``wanted`` ("de-AT" → "de"), else English."""
-    language = re.split(r"[-_,;\s]", wanted.strip().lower(), maxsplit=1)[0]
-    return language if language in SUPPORTED_LOCALES else SUPPORTED_LOCALES[0]
+    """The supported language closest to ``wanted`` ("de-AT" → "de"), else English. Which of
+    them a shop offers is the caller's choice (``domain.languages.pick_language``)."""
+    return pick_language([wanted])
 
 
 def safe_color(value: str) -> str:

@@ -19,6 +19,7 @@ from shopcare.db.models import OrderLine, ReturnRequest, Setting
 from shopcare.services.intake.by_hand import LineIn, OrderIn, ShipmentIn, create_order
 from shopcare.services.returns.requests import open_return
 from shopcare.services.returns.workflow import approve_return
+from shopcare.services.shop.profile import update_profile
 from tests.conftest import PUBLIC_URL, FakeClock, SmtpInbox, set_up_shop
 from tests.pdf.reading import text
 
@@ -121,3 +122,19 @@ async def test_a_slip_that_cannot_be_made_leaves_the_approval_with_its_link(
     assert f"{PUBLIC_URL}/r/{request.public_token}" in body
     assert "Drucken Sie den Rücksendeschein auf der Seite Ihrer Rücksendung aus" in body
     assert f"return slip {request.rma} not attached" in caplog.text
+
+
+async def test_a_shopper_whose_language_the_shop_does_not_offer_is_written_in_its_fallback(
+    settings: Settings, clock: FakeClock, smtp_inbox: SmtpInbox
+) -> None:
+    smtp = SmtpConfig(host=smtp_inbox.host, port=smtp_inbox.port, security="plain")
+    app = build(replace(settings, smtp=smtp), clock=clock, simulated=True)
+    set_up_shop(app)
+    update_profile(app.sessions, languages=("en", "fr"), default_language="fr")
+    try:
+        approve_a_return(app, clock)  # Greta's order is in German
+        await app.dispatch_once()
+    finally:
+        app.engine.dispose()
+    assert "Votre retour pour la commande 4004 est accepté" in smtp_inbox.subjects()
+    assert APPROVED_DE not in smtp_inbox.subjects()

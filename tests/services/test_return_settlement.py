@@ -93,10 +93,10 @@ def approved_and_received(
         app.sessions, "1001", now=clock(), quantities={"MUG": 2, "TOWEL": 1},
         resolution=resolution, **kw,  # type: ignore[arg-type]
     )  # fmt: skip
-    approve_return(app.sessions, rid, now=clock.advance(hours=1))
+    approve_return(app.sessions, rid, now=clock.advance(hours=1), by="anna")
     lines = line_ids(app, rid)
     receive_return(
-        app.sessions, rid, now=clock.advance(days=3),
+        app.sessions, rid, now=clock.advance(days=3), by="anna",
         received={
             lines["MUG"]: Received(mugs, Condition.OPENED),
             lines["TOWEL"]: Received(1, Condition.AS_NEW),
@@ -111,12 +111,12 @@ async def test_a_refund_defaults_to_what_came_back_less_the_fee(
     rid = approved_and_received(shopcare, clock, mugs=1, fee_minor=450)
     figures = refund_figures(shopcare.sessions, rid)
     assert (figures.suggested, figures.most) == (1800 + 1250 - 450, 2 * 1800 + 1250)
-    assert refund_return(shopcare.sessions, rid, now=clock.advance(hours=1)) == 2600
+    assert refund_return(shopcare.sessions, rid, now=clock.advance(hours=1), by="bo") == 2600
     assert request_row(shopcare, rid).status == "refunded"
     assert request_row(shopcare, rid).refund_minor == 2600
     assert [(a, b) for a, b, _ in history(shopcare, rid)] == [
-        ("shopper", "requested"), ("owner", "approved"), ("owner", "received"),
-        ("owner", "refunded"),
+        ("shopper", "requested"), ("anna", "approved"), ("anna", "received"),
+        ("bo", "refunded"),
     ]  # fmt: skip
     received_detail = history(shopcare, rid)[2][2]
     assert "1 of 2 × Ceramic mug (opened)" in received_detail
@@ -206,9 +206,9 @@ async def test_a_parcel_refused_after_inspection_tells_the_shopper_why(
     shopcare: ShopCare, clock: FakeClock
 ) -> None:
     rid = approved_and_received(shopcare, clock)
-    reject_return(shopcare.sessions, rid, now=clock(), note="The mugs arrived used.")
+    reject_return(shopcare.sessions, rid, now=clock(), note="The mugs arrived used.", by="bo")
     assert request_row(shopcare, rid).status == "rejected"
-    assert history(shopcare, rid)[-1] == ("owner", "rejected", "The mugs arrived used.")
+    assert history(shopcare, rid)[-1] == ("bo", "rejected", "The mugs arrived used.")
     with pytest.raises(InputError, match="already rejected"):
         refund_return(shopcare.sessions, rid, now=clock())
     mail = (await sent(shopcare, clock)).sent
@@ -230,7 +230,7 @@ async def test_an_exchange_becomes_a_free_order_with_the_wanted_variants(
     commits: list[object] = []
     count = commits.append
     sa.event.listen(shopcare.engine, "commit", count)
-    number = exchange_return(shopcare.sessions, rid, now=clock.advance(hours=2))
+    number = exchange_return(shopcare.sessions, rid, now=clock.advance(hours=2), by="bo")
     sa.event.remove(shopcare.engine, "commit", count)
     assert number == "1001-EX1"
     assert len(commits) == 1  # order, confirmation, status, history, email: one commit
@@ -252,7 +252,7 @@ async def test_an_exchange_becomes_a_free_order_with_the_wanted_variants(
     assert len(confirmations) == 1
     request = request_row(shopcare, rid)
     assert (request.status, request.exchange_order_id) == ("exchanged", order.id)
-    assert history(shopcare, rid)[-1] == ("owner", "exchanged", "exchange order 1001-EX1")
+    assert history(shopcare, rid)[-1] == ("bo", "exchanged", "exchange order 1001-EX1")
     mail = (await sent(shopcare, clock)).sent
     confirmed = [m for m in mail if m.kind == "order_confirmed" and "1001-EX1" in m.subject]
     assert len(confirmed) == 1 and "MUG-BLUE" not in confirmed[0].text
@@ -299,7 +299,7 @@ async def test_store_credit_is_a_unique_code_worth_the_refund(
     shopcare: ShopCare, clock: FakeClock
 ) -> None:
     rid = approved_and_received(shopcare, clock, resolution="store_credit", fee_minor=250)
-    code = credit_return(shopcare.sessions, rid, now=clock())
+    code = credit_return(shopcare.sessions, rid, now=clock(), by="bo")
     assert re.fullmatch(rf"CREDIT-[{CREDIT_ALPHABET}]{{4}}-[{CREDIT_ALPHABET}]{{4}}", code)
     with shopcare.sessions() as session:
         credit = session.exec(select(StoreCredit)).one()
@@ -308,7 +308,7 @@ async def test_store_credit_is_a_unique_code_worth_the_refund(
     assert (request.status, request.store_credit_code, request.refund_minor) == (
         "credited", code, None,
     )  # fmt: skip
-    assert history(shopcare, rid)[-1] == ("owner", "credited", f"{code}, 46.00 EUR")
+    assert history(shopcare, rid)[-1] == ("bo", "credited", f"{code}, 46.00 EUR")
     settled = next(m for m in (await sent(shopcare, clock)).sent if m.kind == "return_refunded")
     assert settled.subject == "Your store credit for order 1001"
     assert code in settled.text and code in settled.html

@@ -17,6 +17,7 @@ from shopcare.services.intake.by_hand import LineIn, OrderIn, create_order
 from shopcare.services.messages.outbox import enqueue
 from shopcare.services.messages.rules import set_kind_rule, update_rules
 from shopcare.services.messages.subscriptions import record_whatsapp_consent
+from shopcare.services.shop.profile import update_profile
 from tests.adapters.carrier_server import CarrierServer, Reply
 from tests.conftest import FakeClock
 from tests.services.helpers import make_order
@@ -86,6 +87,28 @@ async def test_it_sends_the_template_and_keeps_twilios_refusal(
     (row,) = whatsapp_rows(shopcare)
     assert row.status == "failed"
     assert "outside the 24-hour window" in row.last_error and "(63016)" in row.last_error
+
+
+async def test_a_shopper_whose_language_is_not_offered_gets_the_fallbacks_template(
+    shopcare: ShopCare, carrier_server: CarrierServer
+) -> None:
+    """The template looked up when queueing is the one of the language the message is
+    composed in: the shop's fallback, English here, not the shopper's French."""
+    whatsapp_shop(shopcare, carrier_server)
+    update_profile(shopcare.sessions, languages=("en", "de"), default_language="en")
+    carrier_server.route("POST", PATH, Reply(201, json.dumps({"sid": "SM1", "status": "queued"})))
+    order = make_order(shopcare, tracking="")
+    with transaction(shopcare.sessions) as session:
+        customer = session.get(Customer, order.customer_id)
+        assert customer is not None
+        customer.locale = "fr"
+        session.add(customer)
+    queue(shopcare, order, MessageKind.SHIPPED, consent=True)
+    assert [r.recipient for r in whatsapp_rows(shopcare)] == [PHONE]
+    await shopcare.dispatch_once()
+    (request,) = carrier_server.requests
+    assert parse_qs(request.body.decode())["ContentSid"] == [SHIPPED_EN]
+    assert [r.status for r in whatsapp_rows(shopcare)] == ["sent"]
 
 
 def test_consent_keeps_its_first_date_until_withdrawn(shopcare: ShopCare, clock: FakeClock) -> None:

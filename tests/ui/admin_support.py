@@ -15,8 +15,11 @@ OWNER, PASSWORD = "owner", "correct horse battery"
 E = TypeVar("E", bound=ui.element)
 
 
-async def sign_in(user: User, password: str = PASSWORD, **extra: str) -> httpx.Response:
-    form = {"username": OWNER, "password": password, "next": "/admin"}
+async def sign_in(
+    user: User, password: str = PASSWORD, *, username: str = OWNER, **extra: str
+) -> httpx.Response:
+    """As the owner, or as ``username`` (with its ``password``); ``extra`` are headers."""
+    form = {"username": username, "password": password, "next": "/admin"}
     return await user.http_client.post("/admin/login", data=form, headers=extra)
 
 

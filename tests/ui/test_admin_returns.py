@@ -25,12 +25,15 @@ from shopcare.db.models import (
     ReturnRequest,
     ShopOrder,
 )
+from shopcare.domain.roles import Role
+from shopcare.services.accounts.users import add_user
 from shopcare.services.returns.admin import PHOTO_DIR
 from tests.services.return_builders import add_variant, open_return_rows
 from tests.ui.admin_support import only, sign_in
 
 pytestmark = pytest.mark.usefixtures("admin_data_dir")
 MARCH = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
+STAFF = "staff password 1234"
 
 
 @contextmanager
@@ -313,6 +316,40 @@ async def test_rejecting_needs_a_note_for_the_shopper(user: User) -> None:
     assert (request.status, request.owner_note, kinds) == (
         "rejected", "Final sale item.", ["return_rejected"],
     )  # fmt: skip
+
+
+async def test_a_staff_members_return_decisions_carry_their_name(user: User) -> None:
+    return_id = a_return("1001")
+    with store() as app:
+        add_user(app.sessions, username="anna", password=STAFF, role=Role.STAFF, now=MARCH)
+        rma = stored(return_id)[0].rma
+    await sign_in(user, STAFF, username="anna")
+    await user.open(f"/admin/orders/{order_id('1001')}")  # the order page's quick step
+    user.find(marker=f"return-{return_id}-approved").click()
+    user.find(marker="return-confirm").click()
+    await user.open(f"/admin/returns/{return_id}")  # and the return's own page
+    user.find(marker="step-received").click()
+    user.find(marker="step-confirm").click()
+    with store() as app, app.sessions() as session:
+        actors = session.exec(
+            select(ReturnEvent.actor)
+            .where(ReturnEvent.return_id == return_id)
+            .order_by(col(ReturnEvent.id))
+        ).all()
+    assert actors == ["shopper", "anna", "anna"]
+
+    await user.open(f"/admin/returns/{return_id}")
+    history = [only(user, ui.timeline_entry, f"history-{i}").props["title"] for i in range(3)]
+    assert history == ["Received by anna", "Approved by anna", "Requested by the shopper"]
+    await user.open(f"/admin/orders/{order_id('1001')}")
+    subtitles = {
+        label.text: only(user, ui.timeline_entry, f"timeline-entry-{marker[9:]}").props["subtitle"]
+        for label in user.find(kind=ui.label).elements
+        for marker in label._markers
+        if marker.removeprefix("timeline-").isdigit()
+    }
+    assert subtitles[f"Return {rma}: approved"].endswith(" · by anna")
+    assert subtitles[f"Return {rma}: received"].endswith(" · by anna")
 
 
 async def test_an_unknown_return_gets_a_friendly_page(user: User) -> None:

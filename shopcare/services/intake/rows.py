@@ -23,8 +23,9 @@ from shopcare.domain.intake import (
 )
 from shopcare.domain.messages import MessageKind
 from shopcare.domain.tokens import public_token
-from shopcare.services.messages.outbox import message_rows, whatsapp_address
+from shopcare.services.messages.outbox import message_language, message_rows, whatsapp_address
 from shopcare.services.messages.rules import load_rules
+from shopcare.services.shop.profile import load_profile
 
 _CUSTOMER = Customer.__table__  # type: ignore[attr-defined]
 _VARIANT = ProductVariant.__table__  # type: ignore[attr-defined]
@@ -246,7 +247,7 @@ def queue_confirmations(
     ]
     if not due:
         return
-    rules = load_rules(session)
+    rules, profile = load_rules(session), load_profile(session)
     messages = []
     for o, row, order_id in due:
         order = SimpleNamespace(id=order_id, email=row["email"], customer_id=row["customer_id"])
@@ -257,7 +258,7 @@ def queue_confirmations(
             whatsapp=whatsapp_address(
                 cut(o.phone or o.ship_phone, 32),
                 agreed=o.whatsapp_consent,
-                locale=o.locale,
+                locale=message_language(o.locale, profile),
                 kind=MessageKind.ORDER_CONFIRMED,
                 rules=rules,
             ),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -296,8 +296,11 @@ _PROFILE_EMAILS = {"sender_email": "sender", "support_email": "support"}
 _PROFILE_URLS = {"logo_url": "logo", "shop_url": "shop", "review_url": "review"}
 
 
-def save_profile(sessions: SessionFactory, **changes: str) -> ShopProfile:
-    """The shop details emails show, checked as a mail client will read them."""
+def save_profile(
+    sessions: SessionFactory, *, languages: Sequence[str] | None = None, **changes: str
+) -> ShopProfile:
+    """The shop details emails show, checked as a mail client will read them; ``languages``
+    (None: unchanged) are the ones the shop offers shoppers."""
     changes = {name: value.strip() for name, value in changes.items()}
     for name, what in _PROFILE_EMAILS.items():
         if name in changes and not _EMAIL.match(changes[name]):
@@ -308,7 +311,9 @@ def save_profile(sessions: SessionFactory, **changes: str) -> ShopProfile:
     color = changes.get("brand_color")
     if color is not None and safe_color(color) != color:
         raise InputError("the brand colour must look like #2563eb")
-    return update_profile(sessions, **changes)
+    if languages is None:
+        return update_profile(sessions, **changes)
+    return update_profile(sessions, **changes, languages=tuple(languages))
 
 
 def _template_row(session: Session, kind: MessageKind, locale: str) -> MessageTemplate | None:

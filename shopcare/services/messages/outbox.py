@@ -18,11 +18,12 @@ from sqlmodel import Session, col, select
 
 from shopcare.db.engine import SessionFactory, transaction
 from shopcare.db.models import Customer, OutboxMessage, ProcessLease, ShopOrder
+from shopcare.domain.languages import pick_language
 from shopcare.domain.messages import MessageKind, idempotency_key
 from shopcare.notify.base import Channel
-from shopcare.notify.render import best_locale
 from shopcare.notify.whatsapp import template_key
 from shopcare.services.messages.rules import MessageRules, load_rules
+from shopcare.services.shop.profile import ShopProfile, load_profile
 
 QUEUED, SENDING, SENT, FAILED, SKIPPED = "queued", "sending", "sent", "failed", "skipped"
 STUCK_AFTER = timedelta(minutes=10)
@@ -82,16 +83,25 @@ def message_rows(
     return rows
 
 
-def whatsapp_recipient(customer: Customer | None, kind: MessageKind, rules: MessageRules) -> str:
+def message_language(locale: str, profile: ShopProfile) -> str:
+    """The language a shopper's messages go out in: theirs when the shop offers it, else the
+    shop's fallback. Composing a message and choosing its WhatsApp template both ask here,
+    so the template looked up is the one for the text that is sent."""
+    return pick_language([locale], offered=profile.languages, fallback=profile.default_language)
+
+
+def whatsapp_recipient(
+    customer: Customer | None, kind: MessageKind, rules: MessageRules, profile: ShopProfile
+) -> str:
     """The shopper's number when ``kind`` may go to them on WhatsApp: they agreed to it
     (``Customer.whatsapp_consent_at``) and the owner set an approved template for the
-    message in their language, without which WhatsApp refuses a message the shop starts."""
+    message in its language, without which WhatsApp refuses a message the shop starts."""
     if customer is None:
         return ""
     return whatsapp_address(
         customer.phone,
         agreed=customer.whatsapp_consent_at is not None,
-        locale=customer.locale,
+        locale=message_language(customer.locale, profile),
         kind=kind,
         rules=rules,
     )
@@ -100,10 +110,11 @@ def whatsapp_recipient(customer: Customer | None, kind: MessageKind, rules: Mess
 def whatsapp_address(
     phone: str, *, agreed: bool, locale: str, kind: MessageKind, rules: MessageRules
 ) -> str:
-    """``phone`` when the shopper ``agreed`` and ``kind`` has a template in ``locale``."""
+    """``phone`` when the shopper ``agreed`` and ``kind`` has a template in ``locale``, the
+    message's language (``message_language``)."""
     if not agreed or not phone:
         return ""
-    return phone if rules.whatsapp_templates.get(template_key(kind, best_locale(locale))) else ""
+    return phone if rules.whatsapp_templates.get(template_key(kind, locale)) else ""
 
 
 def enqueue(
@@ -128,7 +139,7 @@ def enqueue(
         shipment_id=shipment_id,
         return_id=return_id,
         occurrence=occurrence,
-        whatsapp=whatsapp_recipient(customer, kind, rules),
+        whatsapp=whatsapp_recipient(customer, kind, rules, load_profile(session)),
     )
     known = existing_keys(session, [order.id or 0])
     added = [OutboxMessage(**row) for row in rows if row["idempotency_key"] not in known]

@@ -14,8 +14,9 @@ from shopcare.domain.messages import MessageKind, required_links
 from shopcare.domain.returns import Resolution
 from shopcare.notify.base import Attachment, Channel, Outgoing
 from shopcare.notify.email import new_message_id
-from shopcare.notify.render import MessageContext, TemplateSet, best_locale, render_message
+from shopcare.notify.render import MessageContext, TemplateSet, render_message
 from shopcare.services.messages.context import message_context
+from shopcare.services.messages.outbox import message_language
 from shopcare.services.returns.slips import return_slips_in
 from shopcare.services.shop.profile import ShopProfile, load_profile
 
@@ -40,7 +41,7 @@ def compose(
     order = session.get(ShopOrder, row.order_id)
     assert order is not None
     customer = session.get(Customer, order.customer_id)
-    locale = best_locale(customer.locale if customer else "en")
+    locale = message_language(customer.locale if customer else "", profile)
     context = message_context(session, row, profile=profile, public_url=public_url)
     kind = MessageKind(row.kind)
     attachments = _return_slip(session, row, context, public_url=public_url, data_dir=data_dir)

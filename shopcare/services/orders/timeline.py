@@ -31,6 +31,7 @@ from shopcare.db.models import (
     TrackingEvent,
 )
 from shopcare.services.orders.notes import ACTIONS
+from shopcare.services.returns.history import SYSTEM
 from shopcare.services.shopper_site.page_views import PageKind
 
 
@@ -60,9 +61,6 @@ class TimelineEntry:
     """The admin page that says more (a return's), "" if none."""
     actor: str = ""
     """"" for ShopCare itself, else who did it: shopper, owner, or the admin's user name."""
-
-
-RETURN_ACTORS = {"system": "", "shopper": "shopper", "owner": "owner"}
 
 
 def order_timeline(
@@ -175,7 +173,7 @@ def _returns(session: Session, order_id: int) -> Iterable[TimelineEntry]:
             f"Return {rma}: {_words(event.action).lower()}",
             event.detail,
             link=f"/admin/returns/{event.return_id}",
-            actor=RETURN_ACTORS.get(event.actor, event.actor),
+            actor="" if event.actor == SYSTEM else event.actor,
         )
 
 

@@ -35,7 +35,7 @@ from shopcare.domain.tokens import public_token
 from shopcare.services.errors import InputError
 from shopcare.services.messages.outbox import enqueue
 from shopcare.services.orders.views import LineView, ReturnView, return_view
-from shopcare.services.returns.history import log_return_event
+from shopcare.services.returns.history import SHOPPER, SYSTEM, log_return_event
 from shopcare.services.returns.photos import (
     PhotoUpload,
     StoredPhoto,
@@ -278,10 +278,10 @@ def _save(
         )
         for p in photos
     )
-    log_return_event(session, request.id, actor="shopper", action="requested", now=now)
+    log_return_event(session, request.id, actor=SHOPPER, action="requested", now=now)
     kinds = [MessageKind.RETURN_REQUESTED]
     if money.auto_approved:
-        log_return_event(session, request.id, actor="system", action="auto_approved", now=now)
+        log_return_event(session, request.id, actor=SYSTEM, action="auto_approved", now=now)
         kinds.append(MessageKind.RETURN_APPROVED)
     for kind in kinds:
         enqueue(session, kind, order=order, return_id=request.id, occurrence=request.rma, now=now)

@@ -16,7 +16,7 @@ from shopcare.domain.returns import ReturnStatus
 from shopcare.domain.tracking_numbers import detect
 from shopcare.services.errors import InputError
 from shopcare.services.intake.by_hand import ShipmentIn, add_shipment, normalise_tracking_number
-from shopcare.services.returns.history import log_return_event
+from shopcare.services.returns.history import SHOPPER, log_return_event
 
 SIMULATED = "simulated"
 _CLOSED = frozenset({ReturnStatus.REJECTED, ReturnStatus.REFUNDED, "exchanged", "credited"})
@@ -62,7 +62,7 @@ def add_return_parcel(
         shipment.return_id = request.id
         session.add(shipment)
         log_return_event(
-            session, request.id, actor="shopper", action="tracking_added", now=now, detail=number
+            session, request.id, actor=SHOPPER, action="tracking_added", now=now, detail=number
         )
         return shipment
 

@@ -22,6 +22,7 @@ from shopcare.db.models import (
     ShopOrder,
 )
 from shopcare.services.errors import InputError
+from shopcare.services.messages.outbox import message_language
 from shopcare.services.returns.policy import load_policy
 from shopcare.services.returns.print_settings import load_print_settings, page_size
 from shopcare.services.returns.requests import REASONS
@@ -155,7 +156,9 @@ def load_return_slips(
         c.id: c.locale
         for c in session.exec(select(Customer).where(col(Customer.id).in_(customers)))
     }
-    return_locales = {i: locales.get(o.customer_id, "en") for i, (_, o) in found.items()}
+    return_locales = {  # as the approval email the slip comes with
+        i: message_language(locales.get(o.customer_id, ""), profile) for i, (_, o) in found.items()
+    }
     items = _items(session, list(found), reasons=reasons, locales=return_locales)
     slips = []
     for return_id in return_ids:
@@ -253,7 +256,7 @@ def load_packing_slip(
         select(OrderLine).where(OrderLine.order_id == order.id).order_by(col(OrderLine.id))
     ).all()
     customer = session.get(Customer, order.customer_id)
-    locale = customer.locale if customer else "en"
+    locale = message_language(customer.locale if customer else "", profile)
     return PackingSlip(
         shop_name=profile.name,
         shop_address=profile.postal_address or profile.return_address,

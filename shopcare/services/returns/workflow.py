@@ -2,7 +2,8 @@
 in which condition, then settle it with a refund, an exchange order or store credit.
 
 Each step changes the status, writes the history row and queues the shopper's email in one
-commit. Settling sends ``RETURN_REFUNDED`` whatever the outcome: the message is "your return
+commit; ``by`` (the signed-in admin's user name) is who the history says took it.
+Settling sends ``RETURN_REFUNDED`` whatever the outcome: the message is "your return
 is settled", worded for a refund, an exchange or a credit from ``m.resolution`` (one switch
 and one template for the owner to edit, one closing message per return).
 """
@@ -56,21 +57,23 @@ class Received:
 
 
 def approve_return(
-    sessions: SessionFactory, return_id: int, *, now: datetime, note: str = ""
+    sessions: SessionFactory, return_id: int, *, now: datetime, note: str = "", by: str = ""
 ) -> None:
     with transaction(sessions) as session:
         request = _load(session, return_id)
-        _step(session, request, S.APPROVED, now=now, note=note, detail=note.strip())
+        _step(session, request, S.APPROVED, now=now, note=note, detail=note.strip(), by=by)
 
 
-def reject_return(sessions: SessionFactory, return_id: int, *, now: datetime, note: str) -> None:
+def reject_return(
+    sessions: SessionFactory, return_id: int, *, now: datetime, note: str, by: str = ""
+) -> None:
     """The shopper is always told why."""
     with transaction(sessions) as session:
         request = _load(session, return_id)
         _check(request, S.REJECTED)
         if not note.strip():
             raise InputError("write the shopper a note saying why the return is rejected")
-        _step(session, request, S.REJECTED, now=now, note=note, detail=note.strip())
+        _step(session, request, S.REJECTED, now=now, note=note, detail=note.strip(), by=by)
 
 
 def receive_return(
@@ -80,6 +83,7 @@ def receive_return(
     now: datetime,
     received: Mapping[int, Received] | None = None,
     note: str = "",
+    by: str = "",
 ) -> None:
     """``received`` by return line id; a line left out came back in full (the quick "mark
     received" on the order page leaves them all out and records no condition)."""
@@ -102,11 +106,16 @@ def receive_return(
             condition = f" ({line.condition.replace('_', ' ')})" if line.condition else ""
             words.append(f"{got.quantity} of {line.quantity} × {order_line.title}{condition}")
         detail = "; ".join(words) + (f". {note.strip()}" if note.strip() else "")
-        _step(session, request, S.RECEIVED, now=now, note=note, detail=detail)
+        _step(session, request, S.RECEIVED, now=now, note=note, detail=detail, by=by)
 
 
 def refund_return(
-    sessions: SessionFactory, return_id: int, *, now: datetime, amount_minor: int | None = None
+    sessions: SessionFactory,
+    return_id: int,
+    *,
+    now: datetime,
+    amount_minor: int | None = None,
+    by: str = "",
 ) -> int:
     """Records the refund the owner made in the shop's payment system; the amount defaults to
     the suggestion of ``refund_figures``. Returns the amount."""
@@ -116,12 +125,18 @@ def refund_return(
         order = _order(session, request)
         amount = _amount(session, request, order, amount_minor)
         request.refund_minor = amount
-        _step(session, request, S.REFUNDED, now=now, detail=format_money(amount, order.currency))
+        detail = format_money(amount, order.currency)
+        _step(session, request, S.REFUNDED, now=now, detail=detail, by=by)
     return amount
 
 
 def credit_return(
-    sessions: SessionFactory, return_id: int, *, now: datetime, amount_minor: int | None = None
+    sessions: SessionFactory,
+    return_id: int,
+    *,
+    now: datetime,
+    amount_minor: int | None = None,
+    by: str = "",
 ) -> str:
     """Issues a store credit code worth the amount (same rules as a refund); returns it."""
     with transaction(sessions) as session:
@@ -133,12 +148,17 @@ def credit_return(
             session, request, amount_minor=amount, currency=order.currency, now=now
         )
         detail = f"{credit.code}, {format_money(amount, order.currency)}"
-        _step(session, request, S.CREDITED, now=now, detail=detail)
+        _step(session, request, S.CREDITED, now=now, detail=detail, by=by)
     return credit.code
 
 
 def exchange_return(
-    sessions: SessionFactory, return_id: int, *, now: datetime, carriers: Sequence[str] = ()
+    sessions: SessionFactory,
+    return_id: int,
+    *,
+    now: datetime,
+    carriers: Sequence[str] = (),
+    by: str = "",
 ) -> str:
     """Creates the exchange order (free, confirmation queued); returns its order number."""
     with transaction(sessions) as session:
@@ -146,7 +166,7 @@ def exchange_return(
         _check(request, S.EXCHANGED)
         exchange = create_exchange_order(session, request, now=now, carriers=carriers)
         detail = f"exchange order {exchange.order_number}"
-        _step(session, request, S.EXCHANGED, now=now, detail=detail)
+        _step(session, request, S.EXCHANGED, now=now, detail=detail, by=by)
     return exchange.order_number
 
 
@@ -165,21 +185,22 @@ def move_return(
     now: datetime,
     note: str = "",
     refund_minor: int | None = None,
+    by: str = "",
 ) -> None:
     """One entry for the simple steps (the order page's buttons): ``note`` goes to the shopper
     with a decision, ``refund_minor`` is the refunded or credited amount (None: suggested)."""
     if to is S.APPROVED:
-        approve_return(sessions, return_id, now=now, note=note)
+        approve_return(sessions, return_id, now=now, note=note, by=by)
     elif to is S.REJECTED:
-        reject_return(sessions, return_id, now=now, note=note)
+        reject_return(sessions, return_id, now=now, note=note, by=by)
     elif to is S.RECEIVED:
-        receive_return(sessions, return_id, now=now, note=note)
+        receive_return(sessions, return_id, now=now, note=note, by=by)
     elif to is S.REFUNDED:
-        refund_return(sessions, return_id, now=now, amount_minor=refund_minor)
+        refund_return(sessions, return_id, now=now, amount_minor=refund_minor, by=by)
     elif to is S.CREDITED:
-        credit_return(sessions, return_id, now=now, amount_minor=refund_minor)
+        credit_return(sessions, return_id, now=now, amount_minor=refund_minor, by=by)
     elif to is S.EXCHANGED:
-        exchange_return(sessions, return_id, now=now)
+        exchange_return(sessions, return_id, now=now, by=by)
     else:
         raise InputError(f"a return cannot be moved back to {to}")
 
@@ -211,8 +232,10 @@ def _step(
     now: datetime,
     detail: str,
     note: str = "",
+    by: str,
 ) -> None:
-    """Status, history and the shopper's email, in the caller's transaction."""
+    """Status, history and the shopper's email, in the caller's transaction; ``by`` is who
+    took the step, as the history names them."""
     _check(request, to)
     assert request.id is not None
     request.status = to
@@ -220,7 +243,7 @@ def _step(
     if note.strip():
         request.owner_note = note.strip()[:NOTE_LIMIT]
     session.add(request)
-    log_return_event(session, request.id, actor="owner", action=to, now=now, detail=detail)
+    log_return_event(session, request.id, actor=by, action=to, now=now, detail=detail)
     enqueue(
         session,
         _MESSAGE[to],

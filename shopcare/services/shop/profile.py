@@ -23,7 +23,7 @@ from shopcare.domain.branding import (
     check_links,
     check_url,
 )
-from shopcare.notify.render import SUPPORTED_LOCALES
+from shopcare.domain.languages import SHIPPED, offer_problem
 from shopcare.services.errors import InputError
 from shopcare.services.shop.settings_rows import load_group, update_group
 from shopcare.services.shopper_site.custom_css import check_css
@@ -39,8 +39,11 @@ class ShopProfile:
     """The shop's usual currency: the default of orders added by hand (each order keeps its
     own)."""
     default_language: str = "en"
-    """The shopper pages' language when neither the link, the order nor the browser names
-    one the site speaks."""
+    """The fallback: the shopper pages' and messages' language when neither the link, the
+    order nor the browser names one the shop offers. Always one of ``languages``."""
+    languages: tuple[str, ...] = SHIPPED
+    """The languages the shop offers shoppers (some of ``domain.languages.SHIPPED``, at least
+    one): the only ones their pages, switcher and messages use."""
     return_address: str = "My Shop\nReturns\n1 Example Street\n10115 Berlin\nGermany"
     postal_address: str = ""
     """The shop's postal address, in every email's footer (commercial email must carry one);
@@ -72,6 +75,7 @@ class ShopProfile:
         for name in ("header_links", "social_links", "faq"):
             value = getattr(self, name)
             object.__setattr__(self, name, tuple((str(a), str(b)) for a, b in value))
+        object.__setattr__(self, "languages", tuple(str(code) for code in self.languages))
 
     @property
     def footer_address(self) -> str:
@@ -152,7 +156,10 @@ def _check(profile: ShopProfile) -> None:
         raise InputError("the shop needs a name")
     if not (len(profile.currency) == 3 and profile.currency.isalpha()):
         raise InputError(f"the currency must be a code such as EUR, got {profile.currency!r}")
-    if profile.default_language not in SUPPORTED_LOCALES:
+    if profile.default_language not in SHIPPED:
         raise InputError(f"ShopCare has no shopper pages in {profile.default_language!r}")
+    problem = offer_problem(profile.languages, profile.default_language)
+    if problem:
+        raise InputError(problem)
     if profile.simulated_speed <= 0:
         raise InputError("simulated carrier speed must be positive")

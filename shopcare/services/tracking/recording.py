@@ -37,7 +37,8 @@ from shopcare.domain.status import CarrierEvent, ShipmentStatus, derive_status
 from shopcare.services.messages.outbox import existing_keys, message_rows, whatsapp_recipient
 from shopcare.services.messages.rules import MessageRules, load_rules
 from shopcare.services.messages.watches import watch_update_rows
-from shopcare.services.shop.profile import load_profile
+from shopcare.services.returns.history import SYSTEM
+from shopcare.services.shop.profile import ShopProfile, load_profile
 from shopcare.services.tracking.settings import TrackingSettings, load_tracking_settings
 
 Outcome = TrackingResult | CarrierError
@@ -140,6 +141,7 @@ class _Context:
     quiet: set[int] = field(default_factory=set)
     whatsapp: dict[int, Customer] = field(default_factory=dict)
     """The shoppers who agreed to WhatsApp messages, by id."""
+    profile: ShopProfile = field(default_factory=ShopProfile)
     """Shipments whose news is not the shopper's: parcels imported as history (``silent``)
     and parcels of cancelled orders. They are followed and shown, never messaged about."""
     new_events: list[dict[str, Any]] = field(default_factory=list)
@@ -156,7 +158,9 @@ class _Context:
             kind,
             order=order,
             phone=self.phones.get(order.customer_id, ""),
-            whatsapp=whatsapp_recipient(self.whatsapp.get(order.customer_id), kind, self.rules),
+            whatsapp=whatsapp_recipient(
+                self.whatsapp.get(order.customer_id), kind, self.rules, self.profile
+            ),
             rules=self.rules,
             now=self.now,
             shipment_id=shipment_id,
@@ -187,7 +191,8 @@ class _Context:
             event_keys[row.shipment_id].add(row.event_key)
         settings = load_tracking_settings(session)
         carriers = {s.carrier for s in shipments}
-        zone = load_profile(session).zone
+        profile = load_profile(session)
+        zone = profile.zone
         history = {c: carrier_history(session, c, zone=zone, settings=settings) for c in carriers}
         order_ids = list({s.order_id for s in shipments})
         orders = {
@@ -210,7 +215,7 @@ class _Context:
         }
         return cls(
             now, options, settings, zone, shipments, events, event_keys, history, orders, keys,
-            load_rules(session), phones, quiet, whatsapp=whatsapp,
+            load_rules(session), phones, quiet, whatsapp=whatsapp, profile=profile,
         )  # fmt: skip
 
 
@@ -257,7 +262,7 @@ def _record_result(
         if new != old:
             report.changed += 1
             ctx.return_events.append(
-                {"return_id": shipment.return_id, "at": ctx.now, "actor": "system",
+                {"return_id": shipment.return_id, "at": ctx.now, "actor": SYSTEM,
                  "action": "parcel_" + new.value, "detail": shipment.tracking_number}
             )  # fmt: skip
         return

@@ -10,7 +10,7 @@ secret tokens in our URLs from leaking to other sites.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from datetime import date, datetime
 from datetime import time as dt_time
 from functools import cache, lru_cache, partial
@@ -35,6 +35,7 @@ from shopcare.domain.branding import (
     readable_on,
     style_text,
 )
+from shopcare.domain.languages import SHIPPED, accept_language, pick_language
 from shopcare.services.shop.profile import ShopProfile
 from shopcare.services.shopper_site.custom_css import check_css
 from shopcare.services.shopper_site.problem_reports import likely_problem
@@ -75,49 +76,26 @@ LANGUAGE_NAMES: dict[str, str] = {
     "nl": "Nederlands",
     "ar": "العربية",
 }
-"""The switcher's labels, each in its own language; the keys are the supported languages,
-the same as the emails' (English first: the language the templates are written in)."""
+"""The switcher's labels, each in its own language; the keys are the shipped languages
+(``domain.languages.SHIPPED``), the same as the emails'."""
 
-DEFAULT_LOCALE = "en"
+DEFAULT_LOCALE = SHIPPED[0]
 _BABEL_LOCALES = {"en": "en_GB"}  # day before month, 24-hour clock: "2 Nov 2026, 10:00"
 
 
-def _supported(code: str) -> str | None:
-    language = code.strip().lower().replace("_", "-").split("-", 1)[0]
-    return language if language in LANGUAGE_NAMES else None
-
-
-def accept_language(header: str) -> str | None:
-    """The supported language the ``Accept-Language`` header likes best (by q-value, then
-    order), or None; ``*`` and unknown languages are skipped, ``q=0`` means "not this"."""
-    ranked: list[tuple[float, int, str]] = []
-    for position, part in enumerate(header.split(",")):
-        code, _, params = part.partition(";")
-        quality = 1.0
-        for param in params.split(";"):
-            key, _, value = param.strip().partition("=")
-            if key.strip().lower() == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        language = _supported(code)
-        if language and quality > 0:
-            ranked.append((-quality, position, language))
-    return min(ranked)[2] if ranked else None
-
-
 def choose_locale(
-    request: Request, shopper: str | None = None, *, fallback: str = DEFAULT_LOCALE
+    request: Request,
+    shopper: str | None = None,
+    *,
+    fallback: str = DEFAULT_LOCALE,
+    offered: Collection[str] = SHIPPED,
 ) -> str:
-    """``?lang=`` (the switcher) wins, then the order's shopper language, then the browser's
-    ``Accept-Language``, then the shop's own language (``fallback``)."""
-    for wanted in (request.query_params.get("lang"), shopper):
-        language = _supported(wanted) if wanted else None
-        if language:
-            return language
-    found = accept_language(request.headers.get("accept-language", ""))
-    return found or _supported(fallback) or DEFAULT_LOCALE
+    """Among the languages the shop ``offered``: ``?lang=`` (the switcher) wins, then the
+    order's shopper language, then the browser's ``Accept-Language``, then the shop's own
+    language (``fallback``)."""
+    browser = accept_language(request.headers.get("accept-language", ""), offered=offered)
+    wanted = (request.query_params.get("lang"), shopper, browser)
+    return pick_language(wanted, offered=offered, fallback=fallback)
 
 
 def _babel_locale(locale: str) -> str:
@@ -271,13 +249,17 @@ def render(
     status_code: int = 200,
     **context: Any,
 ) -> HTMLResponse:
-    """``template`` in the language chosen for ``request`` (see :func:`choose_locale`).
+    """``template`` in the language chosen for ``request`` among those the ``shop`` in the
+    context offers (see :func:`choose_locale`).
 
     Every page gets ``prefix`` (the site's path under a reverse proxy: write links as
     ``{{ prefix }}/track``), ``page_path`` and ``csrf_field()`` for its forms; the CSRF
     cookie is set when the browser has none yet."""
-    shop_language = getattr(context.get("shop"), "default_language", DEFAULT_LOCALE)
-    locale = choose_locale(request, shopper_locale, fallback=shop_language)
+    shop = context.get("shop")
+    offered = getattr(shop, "languages", SHIPPED)
+    fallback = getattr(shop, "default_language", DEFAULT_LOCALE)
+    locale = choose_locale(request, shopper_locale, fallback=fallback, offered=offered)
+    context["offered_languages"] = offered  # the switcher lists only these
     context.setdefault("page_path", request.url.path)
     context.setdefault("prefix", prefix(request))
     context.setdefault("csrf_field", partial(csrf_field, request))

@@ -26,6 +26,7 @@ from shopcare.services.returns.workflow import (
     refund_figures,
 )
 from shopcare.ui.admin.access.auth import sentence
+from shopcare.ui.admin.access.gate import current_admin
 from shopcare.ui.admin.layout import status_label
 
 if TYPE_CHECKING:
@@ -101,6 +102,7 @@ class ReturnActions:
                 note=self.note.value or "",
                 refund_minor=refund,
                 now=self.shopcare.clock(),
+                by=current_admin(),
             )
         except (InputError, ValueError) as exc:
             ui.notify(str(exc), type="negative")
@@ -201,6 +203,7 @@ class ReturnSteps:
     def confirm(self) -> None:
         assert self.view is not None
         view, now, sessions = self.view, self.shopcare.clock(), self.shopcare.sessions
+        by = current_admin()
         note = self.note.value or "" if self.note else ""
         try:
             if self.target is ReturnStatus.RECEIVED:
@@ -208,13 +211,13 @@ class ReturnSteps:
                     line_id: Received(int(qty.value or 0), Condition(cond.value))
                     for line_id, (qty, cond) in self.received.items()
                 }
-                receive_return(sessions, view.id, now=now, received=received, note=note)
+                receive_return(sessions, view.id, now=now, received=received, note=note, by=by)
             elif self.target in _WITH_AMOUNT:
                 assert self.amount is not None
                 amount = parse_money(self.amount.value or "", view.currency)
-                move_return(sessions, view.id, self.target, now=now, refund_minor=amount)
+                move_return(sessions, view.id, self.target, now=now, refund_minor=amount, by=by)
             else:
-                move_return(sessions, view.id, self.target, now=now, note=note)
+                move_return(sessions, view.id, self.target, now=now, note=note, by=by)
         except (InputError, ValueError) as exc:
             ui.notify(sentence(str(exc)), type="negative")
             return

@@ -16,6 +16,7 @@ from nicegui import app, ui
 
 from shopcare.domain.text import isolate
 from shopcare.services.returns.admin import ReturnDetail, photo_file, return_detail
+from shopcare.services.returns.history import SHOPPER, SYSTEM
 from shopcare.ui.admin.detail_page import record_frame, redrawn
 from shopcare.ui.admin.layout import status_label, when
 from shopcare.ui.admin.returns.actions import ReturnSteps
@@ -32,7 +33,8 @@ LINE_COLUMNS: list[dict[str, Any]] = [
     {"name": "exchange", "label": "Exchange for", "field": "exchange", "align": "left"},
     {"name": "received", "label": "Received", "field": "received", "align": "left"},
 ]
-ACTORS = {"shopper": "Shopper", "owner": "You", "system": "ShopCare"}
+ACTORS = {SHOPPER: "the shopper", SYSTEM: ""}
+"""How the history names who took a step; any other actor is an admin's user name."""
 
 
 def register_return_detail(shopcare: ShopCare) -> None:
@@ -128,12 +130,13 @@ def _detail(view: ReturnDetail, steps: ReturnSteps) -> None:
                 ).classes("text-sm")
     _section("History")
     with ui.timeline(side="right").classes("w-full").mark("return-history"):
-        for entry in reversed(view.history):
+        for i, entry in enumerate(reversed(view.history)):
+            who = ACTORS.get(entry.actor, entry.actor)
             ui.timeline_entry(
                 entry.detail,
-                title=f"{ACTORS.get(entry.actor, entry.actor)}: {status_label(entry.action)}",
+                title=status_label(entry.action) + (f" by {who}" if who else ""),
                 subtitle=when(entry.at),
-            )
+            ).mark(f"history-{i}")
 
 
 def _outcome(view: ReturnDetail) -> None:

@@ -139,11 +139,19 @@ class ShopForm:
                     LANGUAGE_NAMES, value=profile.default_language, label="Shoppers' language"
                 ).mark("shop-language")
                 self.language.props["hint"] = (
-                    "When a shopper's browser asks for none of the six languages"
+                    "For shoppers whose own language the shop does not offer"
                 )
                 self.color = ui.color_input(
                     "Brand colour", value=profile.brand_color, preview=True
                 ).mark("shop-brand-color")
+            with ui.row().classes("w-full items-center gap-2").mark("shop-languages"):
+                ui.label("Languages offered to shoppers:")
+                self.offered = {
+                    code: ui.checkbox(name, value=code in profile.languages).mark(
+                        f"shop-offers-{code}"
+                    )
+                    for code, name in LANGUAGE_NAMES.items()
+                }
             with ui.row().classes("w-full gap-4"):
                 self.returns = ui.textarea("Return address", value=profile.return_address)
                 self.returns.classes("w-full max-w-sm").mark("shop-return-address")
@@ -162,6 +170,7 @@ class ShopForm:
                 timezone=str(self.zone.value or ""),
                 currency=str(self.currency.value or "").upper(),
                 default_language=str(self.language.value or "en"),
+                languages=[code for code, box in self.offered.items() if box.value],
                 brand_color=self.color.value or "",
                 return_address=self.returns.value or "",
                 postal_address=self.postal.value or "",
@@ -178,5 +187,7 @@ class ShopForm:
         self.color.value = profile.brand_color
         self.currency.value = profile.currency
         self.language.value = profile.default_language
+        for code, box in self.offered.items():
+            box.value = code in profile.languages
         self.returns.value = profile.return_address
         self.postal.value = profile.postal_address
