@@ -19,6 +19,7 @@ from shopcare.config import Settings, SmtpConfig, load_settings, with_public_url
 from shopcare.services.setup.address import save_address
 from shopcare.services.shop.profile import update_profile
 from tests.adapters.carrier_server import CarrierServer, serve
+from tests.store import fresh_database, on_postgres
 
 PUBLIC_URL = "http://shop.test"
 
@@ -42,9 +43,28 @@ def clock() -> FakeClock:
     return FakeClock(datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
 
 
+@pytest.fixture(autouse=True)
+def store_url(monkeypatch: pytest.MonkeyPatch, worker_id: str) -> str | None:
+    """The PostgreSQL database of this test when the suite runs there (``tests.store``),
+    also handed to every ``load_settings()`` through the environment; None on SQLite."""
+    if not on_postgres():
+        monkeypatch.delenv("SHOPCARE_DATABASE_URL", raising=False)
+        return None
+    url = fresh_database(worker_id)
+    monkeypatch.setenv("SHOPCARE_DATABASE_URL", url)
+    return url
+
+
+def store_env(url: str | None) -> dict[str, str]:
+    """The environment ``load_settings`` needs for the test's store."""
+    return {"SHOPCARE_DATABASE_URL": url} if url else {}
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return with_public_url(load_settings({}, data_dir=str(tmp_path / "data")), PUBLIC_URL)
+def settings(tmp_path: Path, store_url: str | None) -> Settings:
+    return with_public_url(
+        load_settings(store_env(store_url), data_dir=str(tmp_path / "data")), PUBLIC_URL
+    )
 
 
 @pytest.fixture

@@ -33,7 +33,7 @@ def admin_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     Admin test modules request it with ``pytestmark = pytest.mark.usefixtures(...)``, which
     sets it up before the ``user`` fixture starts the app."""
     monkeypatch.setenv("SHOPCARE_DATA_DIR", str(tmp_path))
-    for name in ("SHOPCARE_DATABASE_URL", "SHOPCARE_SMTP_URL", "SHOPCARE_PUBLIC_URL"):
+    for name in ("SHOPCARE_SMTP_URL", "SHOPCARE_PUBLIC_URL"):  # the store: ``store_url``
         monkeypatch.delenv(name, raising=False)
     app = build(load_settings(), demo=True)
     set_password(app.sessions, username=OWNER, password=PASSWORD, now=app.clock())
@@ -46,7 +46,7 @@ def new_shop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A store with only the owner's account, as after the first-run account step."""
     monkeypatch.setenv("SHOPCARE_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("SHOPCARE_TEST_DEMO", "0")
-    for name in ("SHOPCARE_DATABASE_URL", "SHOPCARE_SMTP_URL", "SHOPCARE_PUBLIC_URL"):
+    for name in ("SHOPCARE_SMTP_URL", "SHOPCARE_PUBLIC_URL"):  # the store: ``store_url``
         monkeypatch.delenv(name, raising=False)
     app = build(load_settings())
     set_password(app.sessions, username=OWNER, password=PASSWORD, now=app.clock())

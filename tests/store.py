@@ -1,0 +1,53 @@
+"""Which store the suite runs on: SQLite files (the default), or PostgreSQL when
+``SHOPCARE_TEST_POSTGRES`` names a server (``postgresql+psycopg://user@host:port``), as
+``.ci/run``'s second run does.
+
+On PostgreSQL each xdist worker has its own database, emptied before every test (its
+schema dropped, after ending whatever connections earlier tests left open), so tests stay
+as independent as with one SQLite file each.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import sqlalchemy as sa
+
+SERVER = os.environ.get("SHOPCARE_TEST_POSTGRES", "").rstrip("/")
+
+sqlite_only = pytest.mark.skipif(
+    bool(SERVER), reason="about the SQLite file itself (PostgreSQL has its own tools)"
+)
+
+
+def on_postgres() -> bool:
+    return bool(SERVER)
+
+
+def fresh_database(worker: str) -> str:
+    """The URL of this worker's database, empty."""
+    name = f"shopcare_test_{worker}".replace("-", "_")
+    admin = sa.create_engine(f"{SERVER}/postgres", isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            exists = connection.execute(
+                sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            ).scalar()
+            if not exists:
+                connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    finally:
+        admin.dispose()
+    url = f"{SERVER}/{name}"
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            connection.exec_driver_sql("DROP SCHEMA public CASCADE")
+            connection.exec_driver_sql("CREATE SCHEMA public")
+    finally:
+        engine.dispose()
+    return url
