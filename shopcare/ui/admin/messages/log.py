@@ -1,5 +1,6 @@
 """The message log (``/admin/messages/log``): every message the outbox holds, one server
-page at a time, its state in the URL; a failed one shows why, a click opens its order."""
+page at a time, its state in the URL; a failed one shows why, an SMS or WhatsApp message
+what Twilio reported became of it; a click opens its order."""
 
 from __future__ import annotations
 
@@ -87,9 +88,16 @@ def _row(m: LoggedMessage) -> dict[str, Any]:
         "order": m.order_number,
         "kind": status_label(m.kind) + ("" if m.channel == "email" else f" ({m.channel})"),
         "recipient": m.recipient,
-        "status": status_label(m.status) + (f" · {m.attempts} tries" if m.attempts > 1 else ""),
+        "status": _status(m) + (f" · {m.attempts} tries" if m.attempts > 1 else ""),
         "error": m.last_error,
     }
+
+
+def _status(m: LoggedMessage) -> str:
+    """Twilio's report once there is one ("Delivered", "Failed: 63016 — …"), else ours."""
+    if m.delivery:
+        return m.delivery[:1].upper() + m.delivery[1:]
+    return status_label(m.status)
 
 
 def _open_order(event: events.GenericEventArguments) -> None:
