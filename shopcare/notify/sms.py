@@ -7,18 +7,17 @@ HTTP Basic auth ``sid:token``. Twilio answers errors as JSON ``{"code": 21211, "
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
 import httpx
 
+from shopcare.domain.phones import E164
 from shopcare.notify.base import Channel, Outgoing, SendError
 from shopcare.retry_after import retry_after
 
 MAX_BODY = 1600
 """Twilio's limit for one message (it splits it into segments itself)."""
 
-E164 = re.compile(r"\+[1-9]\d{7,14}")
 RECIPIENT_ERRORS = {
     21211: "not a valid phone number",
     21614: "not a mobile number that can receive SMS",
