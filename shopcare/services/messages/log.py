@@ -14,9 +14,12 @@ from sqlmodel import col, func, select
 from shopcare.db.engine import SessionFactory
 from shopcare.db.models import OutboxMessage, ShopOrder
 from shopcare.domain.paging import page_within
-from shopcare.notify.twilio_status import delivery_words
+from shopcare.notify.twilio_status import FAILURES, delivery_words
 from shopcare.services.orders.listing import PAGE_SIZES, search_order_ids
 from shopcare.services.shop.profile import load_profile
+
+NOT_DELIVERED = "not_delivered"
+"""The status filter for messages Twilio took but reported undelivered or failed."""
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,9 @@ def message_page(sessions: SessionFactory, query: MessageQuery) -> MessagePage:
     where: list[Any] = []
     if query.q.strip():
         where.append(col(OutboxMessage.order_id).in_(search_order_ids(query.q)))
-    if query.status:
+    if query.status == NOT_DELIVERED:
+        where.append(col(OutboxMessage.delivery).in_(FAILURES))
+    elif query.status:
         where.append(col(OutboxMessage.status) == query.status)
     if query.kind:
         where.append(col(OutboxMessage.kind) == query.kind)

@@ -10,7 +10,12 @@ from urllib.parse import urlencode
 from nicegui import events, ui
 from starlette.requests import Request
 
-from shopcare.services.messages.log import LoggedMessage, MessageQuery, message_page
+from shopcare.services.messages.log import (
+    NOT_DELIVERED,
+    LoggedMessage,
+    MessageQuery,
+    message_page,
+)
 from shopcare.ui.admin.layout import frame, status_label, when
 from shopcare.ui.admin.tables import server_paged_table
 
@@ -26,7 +31,8 @@ COLUMNS: list[dict[str, Any]] = [
     {"name": "error", "label": "Why", "field": "error", "align": "left"},
 ]
 STATUSES = {"": "Any", "queued": "Queued", "sending": "Sending", "sent": "Sent",
-            "failed": "Failed", "skipped": "Skipped"}  # fmt: skip
+            "failed": "Failed", "skipped": "Skipped",
+            NOT_DELIVERED: "Not delivered (Twilio's report)"}  # fmt: skip
 
 
 def register_message_log(shopcare: ShopCare) -> None:
