@@ -50,6 +50,7 @@ from shopcare.services.intake.backfill import (
     unfinished_backfills,
 )
 from shopcare.services.intake.reconcile import reconcile
+from shopcare.services.messages.delivery import status_callback
 from shopcare.services.messages.dispatch import DispatchReport, dispatch_outbox
 from shopcare.services.messages.rules import channel_rules
 from shopcare.services.runtime.long_work import advance_work, finish_work, start_work
@@ -319,19 +320,23 @@ class ShopCare:
         await asyncio.to_thread(renew_lease, self.sessions, self.lease, now=self.clock())
 
     def senders(self) -> dict[Channel, Sender]:
-        """Email from the configuration; SMS and webhook from the owner's message settings,
-        read each time so a change in the admin takes effect without a restart."""
+        """Email from the configuration; SMS, WhatsApp and webhook from the owner's message
+        settings, read each time so a change in the admin takes effect without a restart.
+        Twilio's messages ask for delivery reports once the shop has a public https address."""
         rules = channel_rules(self.sessions)
         senders: dict[Channel, Sender] = {Channel.EMAIL: self.email_sender()}
-        if rules.sms_account_sid and rules.sms_auth_token and rules.sms_from:
+        twilio = bool(rules.sms_account_sid and rules.sms_auth_token)
+        callback = status_callback(self.sessions, self.given) if twilio else ""
+        if twilio and rules.sms_from:
             senders[Channel.SMS] = TwilioSms(
                 client=self.http,
                 base_url=rules.sms_api_url,
                 account_sid=rules.sms_account_sid,
                 auth_token=rules.sms_auth_token,
                 from_number=rules.sms_from,
+                status_callback=callback,
             )
-        if rules.sms_account_sid and rules.sms_auth_token and rules.whatsapp_from:
+        if twilio and rules.whatsapp_from:
             senders[Channel.WHATSAPP] = TwilioWhatsApp(
                 client=self.http,
                 base_url=rules.sms_api_url,
@@ -339,6 +344,7 @@ class ShopCare:
                 auth_token=rules.sms_auth_token,
                 from_number=rules.whatsapp_from,
                 templates=rules.whatsapp_templates,
+                status_callback=callback,
             )
         if rules.webhook_url and rules.webhook_secret:
             senders[Channel.WEBHOOK] = SignedWebhook(

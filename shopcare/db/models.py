@@ -188,6 +188,18 @@ class OutboxMessage(SQLModel, table=True):
     message_id: str = Field(default="", sa_type=sa.String(200))
     subject: str = Field(default="", sa_type=sa.String(300))
     created_at: datetime
+    provider_id: str = Field(
+        default="", sa_type=sa.String(64), index=True, sa_column_kwargs={"server_default": ""}
+    )
+    """The id the provider gave the message when it took it (Twilio's MessageSid): its later
+    delivery reports name the message by it. "" for email and the owner's webhook."""
+    delivery: str = Field(
+        default="", sa_type=sa.String(16), sa_column_kwargs={"server_default": ""}
+    )
+    """What the provider last reported became of a sent message (``notify.twilio_status``:
+    sent, delivered, read, undelivered, failed); "" before any report."""
+    delivery_error: int | None = None
+    """The provider's error code with an undelivered or failed report (Twilio's 63016)."""
 
 
 class ReturnRequest(SQLModel, table=True):

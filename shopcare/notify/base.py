@@ -72,4 +72,7 @@ class Sender(Protocol):
     name: str
     channel: Channel
 
-    async def send(self, message: Outgoing) -> None: ...
+    async def send(self, message: Outgoing) -> str | None:
+        """Hand the message over, or raise ``SendError``. Returns the provider's id for it
+        when the provider reports on it later (Twilio's MessageSid), else None."""
+        ...

@@ -7,18 +7,17 @@ HTTP Basic auth ``sid:token``. Twilio answers errors as JSON ``{"code": 21211, "
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
 import httpx
 
+from shopcare.domain.phones import E164
 from shopcare.notify.base import Channel, Outgoing, SendError
 from shopcare.retry_after import retry_after
 
 MAX_BODY = 1600
 """Twilio's limit for one message (it splits it into segments itself)."""
 
-E164 = re.compile(r"\+[1-9]\d{7,14}")
 RECIPIENT_ERRORS = {
     21211: "not a valid phone number",
     21614: "not a mobile number that can receive SMS",
@@ -41,11 +40,15 @@ class TwilioMessages:
         account_sid: str,
         auth_token: str,
         from_number: str,
+        status_callback: str = "",
     ) -> None:
         self.client = client
         self.url = f"{base_url.rstrip('/')}/2010-04-01/Accounts/{account_sid}/Messages.json"
         self.auth = httpx.BasicAuth(account_sid, auth_token)
         self.from_number = from_number
+        self.status_callback = status_callback
+        """Where Twilio posts what became of each message (``notify.twilio_status``); ""
+        when the shop has no public https address Twilio could reach."""
 
     def check_number(self, recipient: str) -> None:
         if not E164.fullmatch(recipient):
@@ -55,10 +58,14 @@ class TwilioMessages:
                 permanent=True,
             )
 
-    async def post(self, form: Mapping[str, str]) -> None:
-        """Raises SendError: a timeout or no connection is retried, a refusal is named."""
+    async def post(self, form: Mapping[str, str]) -> str:
+        """The message's sid ("" if Twilio gave none). Raises SendError: a timeout or no
+        connection is retried, a refusal is named."""
+        data = dict(form)
+        if self.status_callback:
+            data["StatusCallback"] = self.status_callback
         try:
-            response = await self.client.post(self.url, data=dict(form), auth=self.auth)
+            response = await self.client.post(self.url, data=data, auth=self.auth)
         except httpx.TimeoutException as exc:
             raise SendError(
                 f"{self.name}: Twilio did not answer in time ({type(exc).__name__})",
@@ -70,15 +77,22 @@ class TwilioMessages:
             ) from exc
         if not response.is_success:
             raise twilio_failure(response, channel=self.name, known=self.known_errors)
+        try:
+            sid = response.json().get("sid")
+        except (ValueError, AttributeError):  # accepted all the same: no reports for it
+            return ""
+        return sid[:64] if isinstance(sid, str) else ""
 
 
 class TwilioSms(TwilioMessages):
     name = "SMS"
     channel = Channel.SMS
 
-    async def send(self, message: Outgoing) -> None:
+    async def send(self, message: Outgoing) -> str:
         self.check_number(message.recipient)
-        await self.post({"To": message.recipient, "From": self.from_number, "Body": _body(message)})
+        return await self.post(
+            {"To": message.recipient, "From": self.from_number, "Body": _body(message)}
+        )
 
 
 def _body(message: Outgoing) -> str:

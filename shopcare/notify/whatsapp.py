@@ -64,6 +64,7 @@ class TwilioWhatsApp(TwilioMessages):
         auth_token: str,
         from_number: str,
         templates: Mapping[str, str],
+        status_callback: str = "",
     ) -> None:
         super().__init__(
             client=client,
@@ -71,10 +72,11 @@ class TwilioWhatsApp(TwilioMessages):
             account_sid=account_sid,
             auth_token=auth_token,
             from_number=from_number,
+            status_callback=status_callback,
         )
         self.templates = dict(templates)
 
-    async def send(self, message: Outgoing) -> None:
+    async def send(self, message: Outgoing) -> str:
         self.check_number(message.recipient)
         locale = str(message.data.get("locale") or "en")
         content_sid = self.templates.get(template_key(message.kind, locale), "")
@@ -84,7 +86,7 @@ class TwilioWhatsApp(TwilioMessages):
                 "set one under Messages → Channels",
                 permanent=True,
             )
-        await self.post(
+        return await self.post(
             {
                 "To": f"whatsapp:{message.recipient}",
                 "From": f"whatsapp:{self.from_number}",

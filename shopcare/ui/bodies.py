@@ -30,6 +30,8 @@ from shopcare.services.shop.logo import MAX_BYTES as LOGO_BYTES
 WEBHOOK_BODY = 2 * 1024 * 1024
 """Bytes a webhook (platform delivery or carrier push) may have: an order with hundreds of
 lines, or a batch of tracking events, is well under it."""
+TWILIO_BODY = 64 * 1024
+"""Bytes of a Twilio status callback: a few dozen short form fields, under 2 KB."""
 FORM_BODY = 1024 * 1024
 """Bytes of a form of text fields (the shopper's forms, the admin's sign-in): one field of
 1 MB is what the form parser allowed before there was a cap on the whole."""
@@ -68,6 +70,7 @@ class Cap:
 
 
 CAPS: tuple[Cap, ...] = (
+    Cap(re.compile(r"/webhooks/twilio/"), TWILIO_BODY, route_answers=True),
     Cap(re.compile(r"/webhooks/"), WEBHOOK_BODY, route_answers=True),
     Cap(re.compile(r"/api/"), API_BODY),
     Cap(re.compile(r"/t/[^/]+/return$"), PHOTO_FORM_BODY, route_answers=True),

@@ -24,6 +24,7 @@ def site_app(shopcare: ShopCare) -> FastAPI:
     from shopcare.ui.health import health_router
     from shopcare.ui.platform_webhooks import platform_webhooks_router
     from shopcare.ui.public import mount_public
+    from shopcare.ui.twilio_webhooks import twilio_webhooks_router
     from shopcare.ui.webhooks import webhooks_router
 
     app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
@@ -31,6 +32,7 @@ def site_app(shopcare: ShopCare) -> FastAPI:
     mount_public(app, shopcare)
     app.include_router(webhooks_router(shopcare))
     app.include_router(platform_webhooks_router(shopcare))
+    app.include_router(twilio_webhooks_router(shopcare))
     answer_busy_store(app, shopcare)
     return app
 

@@ -61,6 +61,20 @@ async def test_it_posts_the_message_as_a_twilio_form(
     assert request.headers["authorization"] == f"Basic {credentials}"
 
 
+async def test_it_asks_for_delivery_reports_and_returns_the_message_sid(
+    carrier_server: CarrierServer, http_client: httpx.AsyncClient
+) -> None:
+    carrier_server.route("POST", PATH, CREATED)
+    callback = "https://track.shop.example/webhooks/twilio/status"
+    sender = TwilioSms(
+        client=http_client, base_url=carrier_server.url, account_sid=SID, auth_token=TOKEN,
+        from_number=FROM, status_callback=callback,
+    )  # fmt: skip
+    assert await sender.send(message()) == "SM123"
+    (request,) = carrier_server.requests
+    assert parse_qs(request.body.decode())["StatusCallback"] == [callback]
+
+
 async def test_it_trims_the_text_to_1600_characters(
     carrier_server: CarrierServer, http_client: httpx.AsyncClient
 ) -> None:

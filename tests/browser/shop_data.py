@@ -15,6 +15,8 @@ from shopcare.carriers.base import TrackingResult
 from shopcare.db.models import Offer, Shipment
 from shopcare.domain.status import CarrierEvent, ShipmentStatus
 from shopcare.services.intake.by_hand import LineIn, OrderIn, ShipmentIn, create_order
+from shopcare.services.messages.rules import update_rules
+from shopcare.services.messages.subscriptions import record_whatsapp_consent
 from shopcare.services.orders.catalog import VariantIn, save_variants
 from shopcare.services.orders.views import order_view_by_token
 from shopcare.services.returns.requests import open_return
@@ -42,6 +44,7 @@ class ShopData:
     orders: dict[str, ShopperOrder] = field(default_factory=dict)
     return_token: str = ""
     offer_id: int = 0
+    customer_ids: dict[str, int] = field(default_factory=dict)
 
 
 _MUG = LineIn(title="Ceramic mug, sand", quantity=2, unit_price_minor=1800, sku="MUG-SAND")
@@ -75,7 +78,11 @@ _ORDERS = {
                [_TOWEL, _POUR], {"SIMOK300701": "delivered"}),
     "exchange": ("3008", "Hedy Lamarr", "hedy@example.com", "10117", "en",
                  [_APRON, _NAPKINS], {"SIMOK300801": "delivered"}),
+    "whatsapp": ("3009", "Katherine Johnson", "katherine@example.com", "23666", "en",
+                 [_MUG], {"SIMOK300901": "in_transit"}),
 }  # fmt: skip
+WHATSAPP_AGREED = "delivered"
+"""The order whose shopper agreed to WhatsApp updates (the shop sends on WhatsApp)."""
 
 
 LATE = "SIMOK300101"
@@ -145,7 +152,16 @@ def seed_shop(app: ShopCare) -> ShopData:
         data.orders[key] = ShopperOrder(
             number, order.public_token, name, email, postcode, tuple(parcels)
         )
+        data.customer_ids[key] = order.customer_id
     data.return_token = _a_return(app, data.orders["delivered"].token)
+    update_rules(
+        app.sessions, sms_account_sid="AC0123456789abcdef", sms_auth_token="tok3n",
+        whatsapp_from="+15005550006",
+    )  # fmt: skip
+    record_whatsapp_consent(
+        app.sessions, data.customer_ids[WHATSAPP_AGREED], given=True, now=app.clock(),
+        phone="+14155550123",
+    )  # fmt: skip
     data.offer_id = _banner(app)
     return data
 

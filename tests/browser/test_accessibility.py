@@ -10,8 +10,10 @@ from collections.abc import Callable
 
 import pytest
 
+from shopcare.services.shopper_site.account import sign_account_token
 from tests.browser.browsing import BLOCKING, axe_summary, run_axe, write_json
 from tests.browser.conftest import PageMaker, Site
+from tests.browser.shop_data import WHATSAPP_AGREED
 
 PAGES: dict[str, Callable[[Site], str]] = {
     "tracking-en": lambda s: s.tracking_url("two_parcels", "?lang=en"),
@@ -24,7 +26,16 @@ PAGES: dict[str, Callable[[Site], str]] = {
     "return-status": lambda s: f"{s.url}/r/{s.data.return_token}",
     "thanks": lambda s: f"{s.url}/thanks/{s.order('two_parcels').token}",
     "account": lambda s: f"{s.url}/account",
+    "account-orders": lambda s: f"{s.url}/account/{account_token(s, WHATSAPP_AGREED)}",
 }
+
+
+def account_token(site: Site, key: str) -> str:
+    """A fresh sign-in link's token for the shopper of the order ``key``."""
+    app = site.app
+    customer = site.data.customer_ids[key]
+    return sign_account_token(customer, issued_at=app.clock(), secret=app.settings.secret)
+
 
 _summary: dict[str, list[str]] = {}
 

@@ -115,7 +115,9 @@ def test_consent_keeps_its_first_date_until_withdrawn(shopcare: ShopCare, clock:
     order = make_order(shopcare, tracking="")
     assert order.customer_id is not None
     first = clock()
-    record_whatsapp_consent(shopcare.sessions, order.customer_id, given=True, now=first)
+    record_whatsapp_consent(
+        shopcare.sessions, order.customer_id, given=True, now=first, phone="+4915112345678"
+    )
     record_whatsapp_consent(
         shopcare.sessions, order.customer_id, given=True, now=clock.advance(minutes=5)
     )

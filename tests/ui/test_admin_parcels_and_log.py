@@ -12,6 +12,7 @@ from sqlmodel import select
 
 from shopcare.app import build
 from shopcare.config import load_settings
+from shopcare.db.engine import transaction
 from shopcare.db.models import OutboxMessage, Shipment
 from shopcare.services.demo.many_orders import seed_many_orders
 from tests.ui.admin_support import only, sign_in
@@ -66,3 +67,28 @@ async def test_the_message_log_shows_failed_messages_one_page_at_a_time(
     table = only(user, ui.table)
     assert table.pagination["rowsNumber"] == failed > 0
     assert {row["status"] for row in table.rows} == {"Failed"}
+
+
+async def test_the_message_log_says_what_twilio_reported(
+    user: User, new_shop: Path, many: tuple[list[Shipment], list[OutboxMessage]]
+) -> None:
+    _, messages = many
+    newest = max(m.id or 0 for m in messages)
+    app = build(load_settings())
+    with transaction(app.sessions) as session:
+        row = session.get(OutboxMessage, newest)
+        assert row is not None
+        row.status, row.channel, row.delivery, row.delivery_error = (
+            "sent",
+            "whatsapp",
+            "failed",
+            63016,
+        )
+        session.add(row)
+    app.engine.dispose()
+    await sign_in(user)
+    await user.open("/admin/messages/log?status=not_delivered")
+    (only_one,) = only(user, ui.table).rows
+    assert only_one["status"] == (
+        "Failed: 63016 — WhatsApp needs an approved template outside the 24-hour window"
+    )

@@ -26,6 +26,7 @@ from shopcare.services.messages.outbox import QUEUED, SENDING, SENT, SKIPPED, re
 from shopcare.services.messages.outbox_sending import Due, Sending
 from shopcare.services.messages.outgoing import compose, owner_templates
 from shopcare.services.messages.rules import MessageRules, load_rules
+from shopcare.services.messages.subscriptions import WITHDRAWN
 from shopcare.services.runtime.process_lease import Lease, forget_dead_leases, renew
 from shopcare.services.shop.profile import load_profile
 
@@ -175,6 +176,7 @@ def _claim_and_compose(
     by_id = {item.id: item for item in chunk}
     drafts: dict[int, Outgoing | None] = {}  # None: to render under the claim
     unsubscribed: list[int] = []
+    withdrawn: list[int] = []  # WhatsApp rows put back after the shopper said no
     with sessions() as session, session.no_autoflush:
         rows = session.exec(_queued(list(by_id))).all()
         orders = {o.id: o for o in session.exec(select(ShopOrder).where(
@@ -186,6 +188,9 @@ def _claim_and_compose(
             customer = customers.get(order.customer_id) if order else None
             if by_id[row.id or 0].kind.optional and customer and customer.unsubscribed_at:
                 unsubscribed.append(row.id or 0)
+                continue
+            if row.channel == Channel.WHATSAPP and not (customer and customer.whatsapp_consent_at):
+                withdrawn.append(row.id or 0)
                 continue
             draft = compose(session, row, **compose_with)
             writes = bool(session.new or session.dirty)
@@ -215,13 +220,14 @@ def _claim_and_compose(
                 [{"id": row_id, "message_id": m.message_id, "subject": m.subject}
                  for row_id, m in messages.items() if m is not None],
             )  # fmt: skip
-        if unsubscribed:
-            skipped = session.execute(
-                sa.update(OutboxMessage)
-                .where(col(OutboxMessage.id).in_(unsubscribed), col(OutboxMessage.status) == QUEUED)
-                .values(status=SKIPPED, last_error="the shopper unsubscribed")
-            )
-            report.skipped += int(skipped.rowcount)  # type: ignore[attr-defined]
+        for ids, why in ((unsubscribed, "the shopper unsubscribed"), (withdrawn, WITHDRAWN)):
+            if ids:
+                skipped = session.execute(
+                    sa.update(OutboxMessage)
+                    .where(col(OutboxMessage.id).in_(ids), col(OutboxMessage.status) == QUEUED)
+                    .values(status=SKIPPED, last_error=why)
+                )
+                report.skipped += int(skipped.rowcount)  # type: ignore[attr-defined]
     return [(by_id[row_id], m) for row_id, m in messages.items() if m is not None]
 
 

@@ -1,6 +1,7 @@
-"""The message log: every email and SMS the outbox holds, one page per call, newest first
-(the primary key's order, so a deep page stays cheap), narrowed by status and kind, and
-searched by order number or the shopper's email through the order list's indexes."""
+"""The message log: every message the outbox holds (with Twilio's delivery report for an SMS
+or WhatsApp message), one page per call, newest first (the primary key's order, so a deep
+page stays cheap), narrowed by status and kind, and searched by order number or the
+shopper's email through the order list's indexes."""
 
 from __future__ import annotations
 
@@ -13,8 +14,12 @@ from sqlmodel import col, func, select
 from shopcare.db.engine import SessionFactory
 from shopcare.db.models import OutboxMessage, ShopOrder
 from shopcare.domain.paging import page_within
+from shopcare.notify.twilio_status import FAILURES, delivery_words
 from shopcare.services.orders.listing import PAGE_SIZES, search_order_ids
 from shopcare.services.shop.profile import load_profile
+
+NOT_DELIVERED = "not_delivered"
+"""The status filter for messages Twilio took but reported undelivered or failed."""
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,9 @@ class LoggedMessage:
     created_at: datetime
     sent_at: datetime | None
     last_error: str
+    delivery: str = ""
+    """What the provider reported became of it, in words ("delivered", "failed: 63016 —
+    …"); "" without a report."""
 
 
 @dataclass(frozen=True)
@@ -55,7 +63,9 @@ def message_page(sessions: SessionFactory, query: MessageQuery) -> MessagePage:
     where: list[Any] = []
     if query.q.strip():
         where.append(col(OutboxMessage.order_id).in_(search_order_ids(query.q)))
-    if query.status:
+    if query.status == NOT_DELIVERED:
+        where.append(col(OutboxMessage.delivery).in_(FAILURES))
+    elif query.status:
         where.append(col(OutboxMessage.status) == query.status)
     if query.kind:
         where.append(col(OutboxMessage.kind) == query.kind)
@@ -86,6 +96,7 @@ def message_page(sessions: SessionFactory, query: MessageQuery) -> MessagePage:
             created_at=m.created_at.astimezone(zone),
             sent_at=m.sent_at.astimezone(zone) if m.sent_at else None,
             last_error=m.last_error,
+            delivery=delivery_words(m.delivery, m.delivery_error),
         )
         for m, number in found
     ]

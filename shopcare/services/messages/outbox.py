@@ -186,7 +186,7 @@ def resend(sessions: SessionFactory, message_id: int, *, now: datetime) -> None:
             copy.update(
                 idempotency_key=f"{row.idempotency_key}:resend:{now.isoformat()}",
                 status=QUEUED, attempts=0, next_attempt_at=now, message_id="",
-                last_error="", created_at=now,
+                last_error="", created_at=now, provider_id="", delivery="", delivery_error=None,
             )  # fmt: skip
             session.add(OutboxMessage(**copy))
 

@@ -40,19 +40,29 @@ class Outcomes:
 
 def record_outcomes(
     sessions: SessionFactory,
-    outcomes: list[tuple[int, SendError | None]],
+    outcomes: list[tuple[int, SendError | None, str]],
     *,
     now: datetime,
 ) -> Outcomes:
-    """One transaction: rows sent (None) and rows that failed (retried later with a growing
-    delay, or given up when permanent or tried ``MAX_ATTEMPTS`` times)."""
+    """One transaction: rows sent (None, with the provider's id for the message or "")
+    and rows that failed (retried later with a growing delay, or given up when permanent
+    or tried ``MAX_ATTEMPTS`` times)."""
     counts = Outcomes()
-    sent = [row_id for row_id, error in outcomes if error is None]
+    sent = [row_id for row_id, error, _ in outcomes if error is None]
+    # The provider's id of a message it will report on; a report about an earlier send of
+    # the same row (a resend) no longer applies.
+    reported = [
+        {"id": row_id, "provider_id": provider_id, "delivery": "", "delivery_error": None}
+        for row_id, error, provider_id in outcomes
+        if error is None and provider_id
+    ]
     with transaction(sessions) as session:
         if sent:
             session.execute(_MARK_SENT, {"ids": sent, "now": now})
             counts.sent = len(sent)
-        for row_id, error in outcomes:
+        if reported:
+            session.execute(sa.update(OutboxMessage), reported)  # by primary key
+        for row_id, error, _ in outcomes:
             if error is None:
                 continue
             row = session.get(OutboxMessage, row_id)
@@ -91,12 +101,12 @@ class Ledger:
         self.totals = Outcomes()
         self._sessions = sessions
         self._now = now
-        self._waiting: list[tuple[int, SendError | None, asyncio.Future[None]]] = []
+        self._waiting: list[tuple[int, SendError | None, str, asyncio.Future[None]]] = []
         self._writer: asyncio.Task[None] | None = None
 
-    async def record(self, row_id: int, error: SendError | None) -> None:
+    async def record(self, row_id: int, error: SendError | None, *, provider_id: str = "") -> None:
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiting.append((row_id, error, done))
+        self._waiting.append((row_id, error, provider_id, done))
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._write())
         # Shielded: a run cancelled now still gets what the server accepted recorded.
@@ -114,7 +124,7 @@ class Ledger:
                 counts = await asyncio.to_thread(
                     record_outcomes,
                     self._sessions,
-                    [(row_id, error) for row_id, error, _ in batch],
+                    [(row_id, error, provider_id) for row_id, error, provider_id, _ in batch],
                     now=self._now,
                 )
             except Exception as exc:  # the store failed: each waiting send learns it

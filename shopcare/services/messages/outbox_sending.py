@@ -105,8 +105,8 @@ class Sending:
             async with self._gate:
                 self._waiting -= 1
                 self._room.set()
-                error = await _send(self._senders.get(item.channel), item, message)
-                await self._ledger.record(item.id, error)
+                error, provider_id = await _send(self._senders.get(item.channel), item, message)
+                await self._ledger.record(item.id, error, provider_id=provider_id)
             self._unrecorded.discard(item.id)
 
     def _done(self, task: asyncio.Task[None]) -> None:
@@ -120,13 +120,16 @@ class Sending:
             raise self._failure
 
 
-async def _send(sender: Sender | None, item: Due, message: Outgoing) -> SendError | None:
+async def _send(
+    sender: Sender | None, item: Due, message: Outgoing
+) -> tuple[SendError | None, str]:
+    """The failure, or None; and the provider's id for the message ("" if none)."""
     try:
         if message.refusal:
             raise SendError(message.refusal, permanent=True)
         if sender is None:
             raise SendError(f"{item.channel} is not set up in Messages", permanent=True)
-        await sender.send(message)
+        provider_id = await sender.send(message)
     except SendError as exc:
-        return exc
-    return None
+        return exc, ""
+    return None, provider_id or ""

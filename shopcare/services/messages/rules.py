@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from shopcare.db.engine import SessionFactory
 from shopcare.domain.messages import MessageKind, ShippedOn
+from shopcare.domain.phones import E164
 from shopcare.notify.base import Channel
 from shopcare.services.errors import InputError
 from shopcare.services.secrets_at_rest.box import SecretUnreadable, box_of
@@ -140,7 +141,6 @@ def set_kind_rule(
     return update_rules(sessions, kinds=kinds)
 
 
-_E164 = re.compile(r"^\+[1-9]\d{7,14}$")
 _CONTENT_SID = re.compile(r"^HX[0-9a-fA-F]{32}$")
 
 
@@ -162,9 +162,9 @@ def _check(rules: MessageRules) -> None:
         raise InputError("quiet hours need both a start and an end")
     if any(h is not None and not 0 <= h <= 23 for h in hours):
         raise InputError("quiet hours are whole hours from 0 to 23")
-    if rules.sms_from and not _E164.match(rules.sms_from):
+    if rules.sms_from and not E164.fullmatch(rules.sms_from):
         raise InputError("the SMS sender number must look like +4915112345678")
-    if rules.whatsapp_from and not _E164.match(rules.whatsapp_from):
+    if rules.whatsapp_from and not E164.fullmatch(rules.whatsapp_from):
         raise InputError("the WhatsApp sender number must look like +4915112345678")
     for key, sid in rules.whatsapp_templates.items():
         kind, _, locale = key.partition(":")

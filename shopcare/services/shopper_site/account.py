@@ -32,6 +32,7 @@ from shopcare.domain.text import clean_text
 from shopcare.notify.base import Channel
 from shopcare.services.messages.outbox import existing_keys, message_rows
 from shopcare.services.messages.rules import load_rules
+from shopcare.services.messages.subscriptions import WhatsAppChoice, whatsapp_choice
 from shopcare.services.shop.profile import load_profile
 
 LINK_LIFETIME = timedelta(hours=1)
@@ -142,6 +143,7 @@ class Account:
     locale: str
     orders: list[AccountOrder]
     newest_order_id: int | None
+    whatsapp: WhatsAppChoice | None = None
 
 
 def account_view(sessions: SessionFactory, customer_id: int) -> Account | None:
@@ -151,6 +153,9 @@ def account_view(sessions: SessionFactory, customer_id: int) -> Account | None:
         if customer is None:
             return None
         zone = load_profile(session).zone
+        whatsapp = whatsapp_choice(
+            load_rules(session), phone=customer.phone, agreed_at=customer.whatsapp_consent_at
+        )
         orders = session.exec(
             select(ShopOrder)
             .where(ShopOrder.customer_id == customer_id)
@@ -180,4 +185,5 @@ def account_view(sessions: SessionFactory, customer_id: int) -> Account | None:
             for o in orders
         ],
         newest_order_id=orders[0].id if orders else None,
+        whatsapp=whatsapp,
     )

@@ -35,6 +35,9 @@ from shopcare.db.models import (
 )
 from shopcare.domain.return_policy import ReturnPolicy
 from shopcare.domain.status import ShipmentStatus
+from shopcare.services.messages.rules import SETTING_KEY as MESSAGES_KEY
+from shopcare.services.messages.rules import MessageRules
+from shopcare.services.messages.subscriptions import WhatsAppChoice, whatsapp_choice
 from shopcare.services.orders.views import (
     EventView,
     OrderView,
@@ -92,6 +95,8 @@ class TrackingPage:
     feedback_token: str
     """The form's token when one exists; the page then links to it, else to
     ``/t/{token}/feedback``, which makes it. Viewing the page never writes."""
+    whatsapp: WhatsAppChoice | None = None
+    """"Get updates on WhatsApp" or "Stop WhatsApp updates"; None: neither is offered."""
 
 
 def tracking_page(sessions: SessionFactory, token: str, *, now: datetime) -> TrackingPage | None:
@@ -99,7 +104,7 @@ def tracking_page(sessions: SessionFactory, token: str, *, now: datetime) -> Tra
         loaded = _load(session, token, now=now)
     if loaded is None:
         return None
-    order, can_return, feedback = loaded
+    order, can_return, feedback, whatsapp = loaded
     parcels = [_parcel(s) for s in order.shipments]
     delivered = bool(parcels) and all(
         p.shipment.status is ShipmentStatus.DELIVERED for p in parcels
@@ -110,15 +115,16 @@ def tracking_page(sessions: SessionFactory, token: str, *, now: datetime) -> Tra
         can_return=can_return,
         ask_feedback=delivered and feedback != "",
         feedback_token=(feedback or "") if delivered else "",
+        whatsapp=whatsapp,
     )
 
 
 def _load(
     session: Session, token: str, *, now: datetime
-) -> tuple[OrderView, bool, str | None] | None:
-    """The order, whether a return can start, and the feedback token ("" once answered,
-    None when the order has no feedback row yet): three queries, and the order's returns
-    only when it has some."""
+) -> tuple[OrderView, bool, str | None, WhatsAppChoice | None] | None:
+    """The order, whether a return can start, the feedback token ("" once answered, None
+    when the order has no feedback row yet) and the WhatsApp choice: three queries, and the
+    order's returns only when it has some."""
     db = session.connection()
     row = db.execute(_ORDER, {"token": token}).first()
     if row is None:
@@ -160,13 +166,27 @@ def _load(
         messages=[],
     )
     feedback = row.feedback
-    return order, can_return, None if feedback is None else ("" if row.answered else feedback)
+    whatsapp = (
+        whatsapp_choice(
+            _rules(row.messages or ""), phone=row.customer_phone, agreed_at=row.whatsapp_consent_at
+        )
+        if found
+        else None
+    )
+    answered = None if feedback is None else ("" if row.answered else feedback)
+    return order, can_return, answered, whatsapp
 
 
 @lru_cache(maxsize=8)
 def _policy(stored: str) -> ReturnPolicy:
     """The return policy as the rules take it, made once per stored text (only read)."""
     return parse_group(ReturnPolicySettings, stored).policy()
+
+
+@lru_cache(maxsize=8)
+def _rules(stored: str) -> MessageRules:
+    """The message rules per stored text (only read: whether WhatsApp is offered)."""
+    return parse_group(MessageRules, stored)
 
 
 def _first(column: Any, order_id: Any) -> Any:
@@ -200,11 +220,14 @@ _ORDER = (
         col(Customer.name).label("customer_name"),
         col(Customer.locale).label("customer_locale"),
         col(Customer.unsubscribed_at),
+        col(Customer.phone).label("customer_phone"),
+        col(Customer.whatsapp_consent_at),
         sa.exists().where(col(ReturnRequest.order_id) == col(ShopOrder.id)).label("has_returns"),
         _first(col(Feedback.public_token), col(ShopOrder.id)).label("feedback"),
         _first(col(Feedback.answered_at), col(ShopOrder.id)).label("answered"),
         _setting(PROFILE_KEY).label("profile"),
         _setting(POLICY_KEY).label("policy"),
+        _setting(MESSAGES_KEY).label("messages"),
     )
     .outerjoin(Customer, col(Customer.id) == col(ShopOrder.customer_id))
     .where(col(ShopOrder.public_token) == sa.bindparam("token"))

@@ -25,6 +25,7 @@ def mount_public(app: FastAPI, shopcare: ShopCare) -> None:
     from shopcare.ui.public.routes import public_router
     from shopcare.ui.public.subscriptions import subscriptions_router
     from shopcare.ui.public.updates import updates_router
+    from shopcare.ui.public.whatsapp import whatsapp_router
 
     for router in (
         public_router(shopcare),
@@ -35,6 +36,7 @@ def mount_public(app: FastAPI, shopcare: ShopCare) -> None:
         account_router(shopcare),
         reports_router(shopcare),
         updates_router(shopcare),
+        whatsapp_router(shopcare),
     ):
         app.include_router(router)
 

@@ -70,18 +70,25 @@ def account_router(shopcare: ShopCare) -> APIRouter:
         customer_id = read_account_token(token, secret=shopcare.settings.secret, now=now)
         account = account_view(shopcare.sessions, customer_id) if customer_id else None
         if account is None:
-            return render(
-                "note.html", request, status_code=404, shop=get_profile(shopcare.sessions),
-                failed=True, title=N_("Link not valid"),
-                text=N_("This link has expired or is not valid. Ask for a new one."),
-                back="/account", back_label=N_("Get a new link"),
-            )  # fmt: skip
+            return link_not_valid(shopcare, request)
         record_page_view(shopcare.sessions, PageKind.ACCOUNT_VIEW, now=now)
         page = render(
             "account_orders.html", request, shopper_locale=account.locale,
-            shop=get_profile(shopcare.sessions), account=account,
+            shop=get_profile(shopcare.sessions), account=account, whatsapp=account.whatsapp,
+            whatsapp_path=f"/account/{token}/whatsapp",
+            whatsapp_done=request.query_params.get("whatsapp", ""),
         )  # fmt: skip
         page.headers["Cache-Control"] = "no-store"  # a shared computer's back button
         return page
 
     return router
+
+
+def link_not_valid(shopcare: ShopCare, request: Request) -> Response:
+    """An account link that expired (after ``LINK_LIFETIME``) or was never ours."""
+    return render(
+        "note.html", request, status_code=404, shop=get_profile(shopcare.sessions),
+        failed=True, title=N_("Link not valid"),
+        text=N_("This link has expired or is not valid. Ask for a new one."),
+        back="/account", back_label=N_("Get a new link"),
+    )  # fmt: skip

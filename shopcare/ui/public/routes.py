@@ -89,4 +89,7 @@ def tracking_page_response(shopcare: ShopCare, token: str, request: Request) -> 
         page=page,
         offer=offer,
         reported=request.query_params.get("reported") == "1",
+        whatsapp=page.whatsapp,
+        whatsapp_path=f"/t/{order.token}/whatsapp",
+        whatsapp_done=request.query_params.get("whatsapp", ""),
     )

@@ -1,5 +1,6 @@
 """The message log (``/admin/messages/log``): every message the outbox holds, one server
-page at a time, its state in the URL; a failed one shows why, a click opens its order."""
+page at a time, its state in the URL; a failed one shows why, an SMS or WhatsApp message
+what Twilio reported became of it; a click opens its order."""
 
 from __future__ import annotations
 
@@ -9,7 +10,12 @@ from urllib.parse import urlencode
 from nicegui import events, ui
 from starlette.requests import Request
 
-from shopcare.services.messages.log import LoggedMessage, MessageQuery, message_page
+from shopcare.services.messages.log import (
+    NOT_DELIVERED,
+    LoggedMessage,
+    MessageQuery,
+    message_page,
+)
 from shopcare.ui.admin.layout import frame, status_label, when
 from shopcare.ui.admin.tables import server_paged_table
 
@@ -25,7 +31,8 @@ COLUMNS: list[dict[str, Any]] = [
     {"name": "error", "label": "Why", "field": "error", "align": "left"},
 ]
 STATUSES = {"": "Any", "queued": "Queued", "sending": "Sending", "sent": "Sent",
-            "failed": "Failed", "skipped": "Skipped"}  # fmt: skip
+            "failed": "Failed", "skipped": "Skipped",
+            NOT_DELIVERED: "Not delivered (Twilio's report)"}  # fmt: skip
 
 
 def register_message_log(shopcare: ShopCare) -> None:
@@ -87,9 +94,16 @@ def _row(m: LoggedMessage) -> dict[str, Any]:
         "order": m.order_number,
         "kind": status_label(m.kind) + ("" if m.channel == "email" else f" ({m.channel})"),
         "recipient": m.recipient,
-        "status": status_label(m.status) + (f" · {m.attempts} tries" if m.attempts > 1 else ""),
+        "status": _status(m) + (f" · {m.attempts} tries" if m.attempts > 1 else ""),
         "error": m.last_error,
     }
+
+
+def _status(m: LoggedMessage) -> str:
+    """Twilio's report once there is one ("Delivered", "Failed: 63016 — …"), else ours."""
+    if m.delivery:
+        return m.delivery[:1].upper() + m.delivery[1:]
+    return status_label(m.status)
 
 
 def _open_order(event: events.GenericEventArguments) -> None:
