@@ -13,7 +13,7 @@ from enum import StrEnum
 from sqlmodel import Session, select
 
 from shopcare.db.engine import SessionFactory, transaction
-from shopcare.db.models import Feedback, ShopOrder
+from shopcare.db.models import Customer, Feedback, ShopOrder
 from shopcare.domain.feedback import (
     RATINGS,
     SCORES,
@@ -86,9 +86,11 @@ def feedback_by_token(
             return None
         order = session.get(ShopOrder, row.order_id)
         assert order is not None
+        customer = session.get(Customer, order.customer_id)
         return FeedbackView(
             token=token, order_number=order.order_number, order_token=order.public_token,
-            locale=order.locale, score=row.score, comment=row.comment, csat=row.csat,
+            locale=customer.locale if customer else "", score=row.score,
+            comment=row.comment, csat=row.csat,
             ratings={aspect: getattr(row, aspect.column) for aspect in Aspect},
             expired=link_expired(as_utc(row.created_at), now=now),
         )  # fmt: skip
@@ -150,11 +152,12 @@ def thanks_for(sessions: SessionFactory, token: str) -> ThanksView | None:
             return None
         order = session.get(ShopOrder, row.order_id)
         assert order is not None
+        customer = session.get(Customer, order.customer_id)
         profile = load_profile(session)
         promoter = score_band(row.score) is ScoreBand.PROMOTER
         return ThanksView(
             order_token=order.public_token,
-            locale=order.locale,
+            locale=customer.locale if customer else "",
             review_url=profile.review_url if promoter else "",
             discount_code=profile.feedback_discount_code,
         )
