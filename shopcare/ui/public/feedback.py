@@ -88,13 +88,15 @@ def feedback_router(shopcare: ShopCare) -> APIRouter:
         if found.expired:
             return expired(request, found)
         chosen = parse_whole(score, maximum=10)
-        common = {"feedback": found, "action": f"/feedback/{token}"}
+        action = f"/feedback/{token}"
         if found.score is None or (chosen is not None and chosen != found.score):
-            return page(request, "feedback_score.html", locale=found.locale, chosen=chosen,
-                        **common)  # fmt: skip
+            return page(
+                request, "feedback_score.html", locale=found.locale, feedback=found,
+                action=action, chosen=chosen,
+            )  # fmt: skip
         return page(
-            request, "feedback.html", locale=found.locale, saved=saved == "1",
-            aspects=ASPECT_WORDS, ratings=RATINGS, **common,
+            request, "feedback.html", locale=found.locale, feedback=found, action=action,
+            saved=saved == "1", aspects=ASPECT_WORDS, ratings=RATINGS,
         )  # fmt: skip
 
     @router.post("/feedback/{token}")
