@@ -20,7 +20,11 @@ from shopcare.notify.render import SUPPORTED_LOCALES, render_message, sample_con
 from shopcare.services.errors import InputError
 from shopcare.services.shop.profile import update_profile
 from shopcare.services.shopper_site.feedback import feedback_token_after_delivery
-from shopcare.services.shopper_site.problem_reports import report_problem
+from shopcare.services.shopper_site.problem_reports import (
+    ProblemKind,
+    report_page,
+    report_problem,
+)
 from tests.conftest import FakeClock
 from tests.services.helpers import make_order
 from tests.ui.forms import signed
@@ -198,6 +202,8 @@ async def test_a_detractor_puts_the_order_on_the_problem_list(
 
     await client.post(f"/feedback/{token}", data=signed(shopcare, {"score": "3"}))
     assert problems(shopcare) == [("low_score", "open", "Feedback score 3/10")]
+    (item,) = report_page(shopcare.sessions).rows  # the owner's list, with its order
+    assert (item.kind, item.order_number) == (ProblemKind.LOW_SCORE, "1001")
     await post_details(shopcare, client, token, score="2", rating_delivery="1",
                        comment="Two weeks late")  # fmt: skip
     assert problems(shopcare) == [
