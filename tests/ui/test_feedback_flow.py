@@ -225,3 +225,15 @@ def test_a_shopper_cannot_file_a_low_score_item_themselves(shopcare: ShopCare) -
             shopcare.sessions, order.public_token, kind="low_score", message="x",
             shipment_id=None, now=shopcare.clock(),
         )  # fmt: skip
+
+
+async def test_an_unanswered_expired_form_gets_a_fresh_link_from_the_next_prompt(
+    shopcare: ShopCare, clock: FakeClock, client: httpx.AsyncClient, token: str
+) -> None:
+    clock.advance(days=61)
+    order_id = answer(shopcare).order_id
+    fresh = feedback_token_after_delivery(shopcare.sessions, order_id, now=clock())
+    assert fresh != token
+    assert (await client.get(f"/feedback/{fresh}?score=9")).status_code == 200
+    old = await client.get(f"/feedback/{token}")
+    assert old.status_code == 404 and "This link is not valid any more." in old.text
