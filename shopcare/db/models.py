@@ -366,9 +366,21 @@ class Feedback(SQLModel, table=True):
     order_id: int = Field(foreign_key="shop_order.id", index=True)
     public_token: str = Field(sa_type=sa.String(64), unique=True)
     score: int | None = None
+    """0-10, the NPS question (``domain.feedback``); None until answered."""
     comment: str = Field(default="", sa_type=sa.Text)
     created_at: datetime
-    answered_at: datetime | None = None
+    """When the link was made: it answers for ``domain.feedback.LINK_LIFETIME``."""
+    answered_at: datetime | None = Field(default=None, index=True)
+    """The first answer (the dashboard's date of the answer)."""
+    updated_at: datetime | None = None
+    """The latest change, when the shopper came back to edit."""
+    csat: int | None = None
+    """1-5, "How satisfied are you with your order?"; None when not answered."""
+    rating_product: int | None = None
+    rating_delivery: int | None = None
+    """1-5 each (``domain.feedback.Aspect``), optional."""
+    rating_packaging: int | None = None
+    rating_communication: int | None = None
 
 
 class Setting(SQLModel, table=True):

@@ -18,7 +18,11 @@ from shopcare.db.models import OrderLine, ReturnLine, ReturnRequest, Shipment, T
 from shopcare.domain.intake import LineIn, Mode, OrderIn, ShipmentIn, Source
 from shopcare.services.accounts.api_keys import create_key
 from shopcare.services.intake.writer import write_order
-from shopcare.services.shopper_site.feedback import feedback_token_after_delivery, record_feedback
+from shopcare.services.shopper_site.feedback import (
+    FeedbackDetails,
+    feedback_token_after_delivery,
+    record_feedback,
+)
 from shopcare.ui.api import mount_api
 
 BASE = "http://shop.test/api/v1"
@@ -109,5 +113,7 @@ def seed_history(shopcare: ShopCare) -> dict[str, int]:
         session.add(ReturnLine(return_id=ret.id, order_line_id=line.id, quantity=1))
         shipment_id, return_id = shipment.id, ret.id
     token = feedback_token_after_delivery(shopcare.sessions, written.order_id, now=now)
-    record_feedback(shopcare.sessions, token, score=9, comment="Quick!", now=now)
+    record_feedback(
+        shopcare.sessions, token, score=9, details=FeedbackDetails(comment="Quick!"), now=now
+    )
     return {"order": written.order_id, "shipment": shipment_id, "return": return_id}

@@ -68,7 +68,11 @@ async def test_an_order_is_tracked_to_delivery_with_one_email_per_milestone(
         await app.dispatch_once()
         clock.advance(hours=6)
     assert len(smtp_inbox.messages) == 5
-    assert "/feedback/" in smtp_inbox.messages[4].get_body(preferencelist=("plain",)).get_content()
+    request = smtp_inbox.messages[4]
+    for kind in ("plain", "html"):  # the 0-10 scale itself, one link per score
+        body = request.get_body(preferencelist=(kind,)).get_content()
+        scores = re.findall(re.escape(PUBLIC_URL) + r"/feedback/[\w-]+\?score=(\d+)", body)
+        assert scores == [str(n) for n in range(11)], kind
 
 
 async def test_a_mail_server_that_is_down_then_up_gets_the_message_exactly_once(

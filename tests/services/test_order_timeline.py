@@ -136,7 +136,7 @@ def test_it_gathers_everything_newest_first_in_the_shop_zone(
         TimelineEntry(
             at(49), K.PROBLEM, "Problem reported: damaged", "Handle broken", "open", actor="shopper"
         ),
-        TimelineEntry(at(48), K.FEEDBACK, "Feedback: 4/5", "Lovely mug", actor="shopper"),
+        TimelineEntry(at(48), K.FEEDBACK, "Feedback: 4/10", "Lovely mug", actor="shopper"),
         TimelineEntry(
             at(25),
             K.RETURN,

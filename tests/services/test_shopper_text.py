@@ -11,7 +11,11 @@ from shopcare.db.models import Customer, Feedback, OrderLine, ProblemReport, Sho
 from shopcare.domain.intake import Mode, Source
 from shopcare.services.intake.by_hand import LineIn, OrderIn
 from shopcare.services.intake.writer import write_order
-from shopcare.services.shopper_site.feedback import feedback_token_after_delivery, record_feedback
+from shopcare.services.shopper_site.feedback import (
+    FeedbackDetails,
+    feedback_token_after_delivery,
+    record_feedback,
+)
 from shopcare.services.shopper_site.lookup import find_order_token
 from shopcare.services.shopper_site.problem_reports import report_problem
 from tests.conftest import FakeClock
@@ -45,7 +49,11 @@ def test_a_feedback_comment_is_stored_without_control_characters(
     token = feedback_token_after_delivery(shopcare.sessions, order.id, now=clock())
 
     record_feedback(
-        shopcare.sessions, token, score=9, comment=f"Great{SPOOF}\x07 service\u200b!", now=clock()
+        shopcare.sessions,
+        token,
+        score=9,
+        details=FeedbackDetails(comment=f"Great{SPOOF}\x07 service\u200b!"),
+        now=clock(),
     )
 
     with shopcare.sessions() as session:

@@ -72,7 +72,7 @@ def test_delivered_the_page_asks_for_feedback_without_writing_anything(
     again = tracking_page(shopcare.sessions, order.public_token, now=clock())
     assert again is not None and again.ask_feedback and again.feedback_token == form
     assert feedback_form_for_order(shopcare.sessions, order.public_token, now=clock()) == form
-    record_feedback(shopcare.sessions, form, score=9, comment="", now=clock())
+    record_feedback(shopcare.sessions, form, score=9, now=clock())
     answered = tracking_page(shopcare.sessions, order.public_token, now=clock())
     assert answered is not None and not answered.ask_feedback
     assert feedback_form_for_order(shopcare.sessions, "no-such-order", now=clock()) is None

@@ -280,12 +280,14 @@ async def test_the_shop_details_are_saved_and_checked(user: User) -> None:
     user.find(marker="shop-name").clear().type("Bean & Leaf")
     only(user, ui.color_input, "shop-brand-color").value = "#8a4b2d"
     user.find(marker="shop-review-url").type("https://bean.example/reviews")
+    user.find(marker="shop-feedback-discount-code").type("THANKS10")
     user.find(marker="save-shop").click()
     assert user.notify.contains("Shop details saved")
     with store() as app:
         profile = get_profile(app.sessions)
     assert (profile.name, profile.brand_color) == ("Bean & Leaf", "#8a4b2d")
     assert profile.review_url == "https://bean.example/reviews"
+    assert profile.feedback_discount_code == "THANKS10"
     assert profile.timezone == "Europe/Berlin"
     user.find(marker="shop-support-email").clear().type("support at shop")
     user.find(marker="save-shop").click()

@@ -10,7 +10,6 @@ from sqlmodel import Session, col, select
 from shopcare.carriers.registry import carrier_label
 from shopcare.db.models import (
     Customer,
-    Feedback,
     OrderLine,
     OutboxMessage,
     ReturnLine,
@@ -24,10 +23,12 @@ from shopcare.domain.messages import MessageKind
 from shopcare.domain.money import format_money
 from shopcare.domain.returns import ReturnStatus, outcome
 from shopcare.domain.tokens import public_token
+from shopcare.domain.utc import as_utc
 from shopcare.notify.render import MessageContext
 from shopcare.services.messages.watches import watch_context
 from shopcare.services.shop.profile import ShopProfile
 from shopcare.services.shopper_site.account import token_in_message
+from shopcare.services.shopper_site.feedback import feedback_form
 
 
 def message_context(
@@ -139,12 +140,8 @@ def _latest_location(session: Session, shipment: Shipment | None) -> str:
 
 
 def _feedback_url(session: Session, order: ShopOrder, public_url: str, row: OutboxMessage) -> str:
-    """One feedback form per order; the link's token is its only key."""
+    """One feedback form per order; the link's token is its only key. The email adds
+    ``?score=N`` to it for each of its eleven score links."""
     assert order.id is not None
-    feedback = session.exec(select(Feedback).where(Feedback.order_id == order.id)).first()
-    if feedback is None:
-        feedback = Feedback(
-            order_id=order.id, public_token=public_token(), created_at=row.created_at
-        )
-        session.add(feedback)
+    feedback = feedback_form(session, order.id, now=as_utc(row.created_at))
     return f"{public_url}/feedback/{feedback.public_token}"

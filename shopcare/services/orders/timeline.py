@@ -30,9 +30,13 @@ from shopcare.db.models import (
     ShopOrder,
     TrackingEvent,
 )
+from shopcare.domain.feedback import Aspect, ratings_in_words
 from shopcare.services.orders.notes import ACTIONS
 from shopcare.services.returns.history import SYSTEM
 from shopcare.services.shopper_site.page_views import PageKind
+from shopcare.services.shopper_site.problem_reports import ProblemKind
+
+LOW_SCORE = ProblemKind.LOW_SCORE
 
 
 class EntryKind(StrEnum):
@@ -185,10 +189,13 @@ def _feedback(session: Session, order_id: int) -> Iterable[TimelineEntry]:
     ).all()
     for f in answers:
         assert f.answered_at is not None
-        score = f"{f.score}/5" if f.score is not None else "no score"
+        score = f"{f.score}/10" if f.score is not None else "no score"
+        rated = ratings_in_words(f.csat, {a: getattr(f, a.column) for a in Aspect})
+        detail = "\n".join(filter(None, (f"Rated {rated}" if rated else "", f.comment)))
         yield TimelineEntry(
-            f.answered_at, EntryKind.FEEDBACK, f"Feedback: {score}", f.comment, actor="shopper"
-        )
+            f.updated_at or f.answered_at, EntryKind.FEEDBACK, f"Feedback: {score}", detail,
+            actor="shopper",
+        )  # fmt: skip
 
 
 def _problems(session: Session, order_id: int) -> Iterable[TimelineEntry]:
@@ -199,13 +206,14 @@ def _problems(session: Session, order_id: int) -> Iterable[TimelineEntry]:
     ).all()
     for p in reports:
         what = _words(p.kind).lower()
+        raised = p.kind == LOW_SCORE  # by ShopCare, from the shopper's feedback
         yield TimelineEntry(
             p.created_at,
             EntryKind.PROBLEM,
-            f"Problem reported: {what}",
+            f"Problem raised: {what}" if raised else f"Problem reported: {what}",
             p.message,
             p.status,
-            actor="shopper",
+            actor="" if raised else "shopper",
         )
         if p.resolved_at:
             yield TimelineEntry(p.resolved_at, EntryKind.PROBLEM, f"Problem resolved: {what}")

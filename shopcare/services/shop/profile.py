@@ -55,6 +55,10 @@ class ShopProfile:
     """An absolute https:// address of the logo, as mail clients fetch it."""
     shop_url: str = ""
     review_url: str = ""
+    """Where shoppers write a public review (Google, Trustpilot, the shop's own page): in
+    review emails, and on the feedback thank-you page of promoters (9-10)."""
+    feedback_discount_code: str = ""
+    """A code the feedback thank-you page gives everyone who answered; empty: none."""
     favicon_url: str = ""
     """An https:// address of the site's icon; empty asks the browser for none."""
     button_text_color: str = "#ffffff"
@@ -89,6 +93,7 @@ class ShopProfile:
 
 
 _KEY = PROFILE_KEY = "shop_profile"
+MAX_CODE = 64
 
 
 def load_profile(session: Session) -> ShopProfile:
@@ -103,7 +108,7 @@ def get_profile(sessions: SessionFactory) -> ShopProfile:
 _LOOK = frozenset(f.name for f in fields(ShopProfile)) - {
     "name", "sender_email", "support_email", "timezone", "return_address", "postal_address",
     "simulated_speed",
-    "logo_url", "shop_url", "review_url",
+    "logo_url", "shop_url", "review_url", "feedback_discount_code",
 }  # fmt: skip
 """The fields of the site's look: checked when one of them changes, so a look stored before
 a rule existed does not block saving the shop's name."""
@@ -161,5 +166,7 @@ def _check(profile: ShopProfile) -> None:
     problem = offer_problem(profile.languages, profile.default_language)
     if problem:
         raise InputError(problem)
+    if len(profile.feedback_discount_code) > MAX_CODE:
+        raise InputError(f"the thank-you code may be at most {MAX_CODE} characters")
     if profile.simulated_speed <= 0:
         raise InputError("simulated carrier speed must be positive")

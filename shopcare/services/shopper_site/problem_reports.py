@@ -1,4 +1,5 @@
-""" "Report a problem" from the tracking page, and the owner's list of reports to answer."""
+""" "Report a problem" from the tracking page, a detractor's feedback score, and the owner's
+list of both to answer (one list of what needs the owner, each item linked to its order)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlmodel import col, func, select
+from sqlmodel import Session, col, func, select
 
 from shopcare.db.engine import SessionFactory, transaction
 from shopcare.db.models import ProblemReport, Shipment, ShopOrder
@@ -24,6 +25,11 @@ class ProblemKind(StrEnum):
     DAMAGED = "damaged"
     WRONG_ITEM = "wrong_item"
     OTHER = "other"
+    LOW_SCORE = "low_score"
+    """Raised by a feedback score of 0-6, not chosen by the shopper."""
+
+
+SHOPPER_KINDS = frozenset(ProblemKind) - {ProblemKind.LOW_SCORE}
 
 
 def likely_problem(statuses: list[str]) -> ProblemKind:
@@ -46,10 +52,9 @@ def report_problem(
     """Store the shopper's report; False for an unknown order. ``InputError`` (nothing
     stored) for an unknown kind, a missing message for "other", a message too long, or a
     parcel that is not this order's."""
-    try:
-        chosen = ProblemKind(kind)
-    except ValueError:
-        raise InputError("Please choose what the problem is.") from None
+    chosen = next((k for k in SHOPPER_KINDS if k == kind), None)
+    if chosen is None:
+        raise InputError("Please choose what the problem is.")
     text = clean_text(message, multiline=True).strip()
     if chosen is ProblemKind.OTHER and not text:
         raise InputError("Please describe the problem.")
@@ -70,6 +75,32 @@ def report_problem(
             )
         )  # fmt: skip
         return True
+
+
+def follow_low_score(
+    session: Session, order_id: int, *, detractor: bool, message: str, now: datetime
+) -> None:
+    """Keep the order's item for a low feedback score in step with the shopper's latest
+    answer: opened by a detractor's score (0-6), its text updated when they edit it while it
+    is open, resolved by itself when they raise the score out of the detractor band (the
+    shopper changed their mind). At most one open item per order."""
+    item = session.exec(
+        select(ProblemReport).where(
+            ProblemReport.order_id == order_id,
+            ProblemReport.kind == ProblemKind.LOW_SCORE,
+            ProblemReport.status == OPEN,
+        )
+    ).first()
+    if item is None and detractor:
+        item = ProblemReport(
+            order_id=order_id, kind=ProblemKind.LOW_SCORE, status=OPEN, created_at=now
+        )
+    if item is None:
+        return
+    item.message = message
+    if not detractor:
+        item.status, item.resolved_at = RESOLVED, now
+    session.add(item)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ def mount_public(app: FastAPI, shopcare: ShopCare) -> None:
     the running app and by the tests alike."""
     from shopcare.ui.public.account import account_router
     from shopcare.ui.public.csrf import CsrfRejected
+    from shopcare.ui.public.feedback import feedback_router
     from shopcare.ui.public.lookup import lookup_router
     from shopcare.ui.public.offers import offers_router
     from shopcare.ui.public.pages import form_expired
@@ -33,6 +34,7 @@ def mount_public(app: FastAPI, shopcare: ShopCare) -> None:
         offers_router(shopcare),
         returns_router(shopcare),
         subscriptions_router(shopcare),
+        feedback_router(shopcare),
         account_router(shopcare),
         reports_router(shopcare),
         updates_router(shopcare),

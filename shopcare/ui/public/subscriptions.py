@@ -1,5 +1,6 @@
-"""``/unsubscribe/{token}`` (RFC 8058) and ``/feedback/{token}``: the shopper's answers to
-our emails. GET never changes anything (mail scanners follow links); POST does."""
+"""``/unsubscribe/{token}`` (RFC 8058): the shopper's answer to our emails' unsubscribe link
+(``feedback`` answers the feedback email). GET never changes anything (mail scanners follow
+links); POST does."""
 
 from __future__ import annotations
 
@@ -9,11 +10,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from shopcare.domain.numbers import parse_whole
-from shopcare.services.errors import InputError
 from shopcare.services.messages.subscriptions import is_known, resubscribe, unsubscribe
 from shopcare.services.shop.profile import get_profile
-from shopcare.services.shopper_site.feedback import feedback_by_token, record_feedback
 from shopcare.ui.public.forms import form_fields, shopper_router
 from shopcare.ui.public.templating import render
 from shopcare.ui.public.words import N_
@@ -74,29 +72,5 @@ def subscriptions_router(shopcare: ShopCare) -> APIRouter:
             action=f"/unsubscribe/{token}",
             undo=fields.get("undo") != "1",
         )
-
-    @router.get("/feedback/{token}")
-    def feedback_page(token: str, request: Request, score: int | None = None) -> Response:
-        found = feedback_by_token(shopcare.sessions, token)
-        if found is None:
-            return invalid(request)
-        return render(
-            "feedback.html", request, shop=get_profile(shopcare.sessions), feedback=found,
-            chosen=score if score is not None else found.score, action=f"/feedback/{token}",
-        )  # fmt: skip
-
-    @router.post("/feedback/{token}")
-    async def feedback_submit(token: str, request: Request) -> Response:
-        fields = await form_fields(request)
-        score = parse_whole(fields.get("score", ""), maximum=10)
-        try:
-            await run_in_threadpool(
-                record_feedback, shopcare.sessions, token,
-                score=-1 if score is None else score,
-                comment=fields.get("comment", ""), now=shopcare.clock(),
-            )  # fmt: skip
-        except InputError as exc:
-            return page(request, N_("Something is missing"), str(exc), status=400)
-        return page(request, N_("Thank you"), N_("Your feedback helps us get better."))
 
     return router

@@ -1,5 +1,6 @@
-"""Problems shoppers reported from their tracking page, oldest first, until the owner marks
-them resolved. The shopper's words are shown as text (labels never render HTML)."""
+"""Problems shoppers reported from their tracking page and low feedback scores (0-6), oldest
+first, until the owner marks them resolved. The shopper's words are shown as text (labels
+never render HTML)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ KIND_LABELS: dict[ProblemKind, str] = {
     ProblemKind.DAMAGED: "Damaged",
     ProblemKind.WRONG_ITEM: "Wrong item",
     ProblemKind.OTHER: "Other",
+    ProblemKind.LOW_SCORE: "Low feedback score",
 }
 
 

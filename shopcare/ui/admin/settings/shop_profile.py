@@ -33,7 +33,16 @@ TEXTS: tuple[tuple[str, str, str], ...] = (
     ("support_email", "Support email", "Shoppers' replies go here; so do your test emails"),
     ("logo_url", "Logo address (optional)", "An https:// address mail clients can fetch"),
     ("shop_url", "Shop address (optional)", "Your shop's home page"),
-    ("review_url", "Review page (optional)", "Where shoppers write a public review"),
+    (
+        "review_url",
+        "Review page (optional)",
+        "Where shoppers write a public review; offered to those who rate you 9 or 10",
+    ),
+    (
+        "feedback_discount_code",
+        "Thank-you code (optional)",
+        "A discount code shown to every shopper who answers the feedback request",
+    ),
 )
 
 
