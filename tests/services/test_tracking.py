@@ -132,7 +132,7 @@ async def test_a_shipment_of_an_unconfigured_carrier_records_why(
 def test_the_first_estimate_shown_stays_when_the_carrier_moves_its_own(
     shopcare: ShopCare, clock: FakeClock
 ) -> None:
-    """"On time" on the dashboard is judged against the first promise, not a later one the
+    """ "On time" on the dashboard is judged against the first promise, not a later one the
     carrier moved to fit a late parcel."""
     make_order(shopcare)
     parcel_id = shipment(shopcare).id

@@ -33,9 +33,7 @@ def upgrade() -> None:
         "ix_outbox_message_created_kind", "outbox_message", ["created_at", "kind", "status"]
     )
     op.create_index("ix_customer_unsubscribed_at", "customer", ["unsubscribed_at"])
-    op.create_index(
-        "ix_shop_order_customer_placed", "shop_order", ["customer_id", "placed_at"]
-    )
+    op.create_index("ix_shop_order_customer_placed", "shop_order", ["customer_id", "placed_at"])
 
 
 def downgrade() -> None:
