@@ -31,9 +31,9 @@ class ProductRow:
 def top_returned(rows: Iterable[ProductRow], *, limit: int = TOP) -> list[ProductRow]:
     """The products (or SKUs) most units of which came back, most first; ties by the
     higher rate, then by key, so the list is the same on every reload."""
-    return sorted(
-        rows, key=lambda r: (-r.returned, -(r.rate if r.rate is not None else 0), r.key)
-    )[:limit]
+    return sorted(rows, key=lambda r: (-r.returned, -(r.rate if r.rate is not None else 0), r.key))[
+        :limit
+    ]
 
 
 @dataclass(frozen=True)
