@@ -162,7 +162,11 @@ class ShipmentLine(SQLModel, table=True):
 
 class TrackingEvent(SQLModel, table=True):
     __tablename__ = "tracking_event"
-    __table_args__ = (sa.UniqueConstraint("shipment_id", "event_key"),)
+    __table_args__ = (
+        sa.UniqueConstraint("shipment_id", "event_key"),
+        sa.Index("ix_tracking_event_shipment_status", "shipment_id", "status"),
+        # "had this parcel an exception?" from the index alone, for the dashboard
+    )
     id: int | None = Field(default=None, primary_key=True)
     shipment_id: int = Field(foreign_key="shipment.id", index=True)
     event_key: str = Field(sa_type=sa.String(64))

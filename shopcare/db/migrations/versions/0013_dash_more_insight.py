@@ -34,9 +34,13 @@ def upgrade() -> None:
     )
     op.create_index("ix_customer_unsubscribed_at", "customer", ["unsubscribed_at"])
     op.create_index("ix_shop_order_customer_placed", "shop_order", ["customer_id", "placed_at"])
+    op.create_index(
+        "ix_tracking_event_shipment_status", "tracking_event", ["shipment_id", "status"]
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_tracking_event_shipment_status", table_name="tracking_event")
     op.drop_index("ix_shop_order_customer_placed", table_name="shop_order")
     op.drop_index("ix_customer_unsubscribed_at", table_name="customer")
     op.drop_index("ix_outbox_message_created_kind", table_name="outbox_message")

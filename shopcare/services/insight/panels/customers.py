@@ -95,24 +95,35 @@ def cohort_rows(session: Session, period: Period) -> list[tuple[DeliveryFlags, i
     """``(first order's delivery flags, whole days to the second order or None, customers)``
     for the customers whose first purchase was placed in ``period``."""
     start, end = period.utc_bounds()
-    first_at = sa.func.min(col(ShopOrder.placed_at))
-    firsts = (
-        sa.select(col(ShopOrder.customer_id).label("customer_id"), first_at.label("first_at"))
-        .where(*_purchases(ShopOrder))
-        .group_by(col(ShopOrder.customer_id))
-        .having(sa.and_(first_at >= start, first_at < end))
+    placed, earlier, first = aliased(ShopOrder), aliased(ShopOrder), aliased(ShopOrder)
+    first_at = sa.func.min(col(placed.placed_at))
+    before = sa.exists().where(  # a purchase before the period: not a new customer
+        col(earlier.customer_id) == col(placed.customer_id),
+        col(earlier.placed_at) < start,
+        *_purchases(earlier),
+    )
+    new_at = (
+        sa.select(col(placed.customer_id).label("customer_id"), first_at.label("first_at"))
+        .where(col(placed.placed_at) >= start, col(placed.placed_at) < end)
+        .where(*_purchases(placed), ~before)
+        .group_by(col(placed.customer_id))
         .subquery()
     )
-    first_id = (
-        sa.select(sa.func.min(col(ShopOrder.id)))
-        .where(
-            col(ShopOrder.customer_id) == firsts.c.customer_id,
-            col(ShopOrder.placed_at) == firsts.c.first_at,
-            *_purchases(ShopOrder),
+    new = (  # the first order itself (the lowest id when two were placed at once)
+        sa.select(
+            new_at.c.customer_id, new_at.c.first_at, sa.func.min(col(first.id)).label("first_id")
         )
-        .scalar_subquery()
+        .join(
+            first,
+            sa.and_(
+                col(first.customer_id) == new_at.c.customer_id,
+                col(first.placed_at) == new_at.c.first_at,
+            ),
+        )
+        .where(*_purchases(first))
+        .group_by(new_at.c.customer_id, new_at.c.first_at)
+        .subquery()
     )
-    new = sa.select(firsts.c.customer_id, firsts.c.first_at, first_id.label("first_id")).subquery()
     later = aliased(ShopOrder)
     second_at = (
         sa.select(sa.func.min(col(later.placed_at)))
