@@ -6,11 +6,14 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from sqlmodel import select
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlmodel import col, select
 
 from shopcare.app import ShopCare, build
 from shopcare.config import Settings, SmtpConfig
 from shopcare.db.engine import transaction
+from shopcare.db.intervals import whole_days_between
 from shopcare.db.models import (
     Customer,
     OrderLine,
@@ -20,6 +23,7 @@ from shopcare.db.models import (
     ReturnLine,
     ReturnRequest,
     Shipment,
+    ShopOrder,
     StoreCredit,
 )
 from shopcare.domain.insight import Period
@@ -330,3 +334,17 @@ async def test_an_address_the_mail_server_refuses_counts_as_a_bounce(
 
     assert panel.table("by-kind").rows == (("Order confirmed", 1, 0, 1, 0, 0, 0.0),)
     app.engine.dispose()
+
+
+def test_whole_days_between_counts_full_days_in_sqlite_and_compiles_for_postgresql(
+    shopcare: ShopCare,
+) -> None:
+    start, end = sa.literal(day(1, hour=12)), sa.literal(day(3, hour=11))  # 1 day 23 hours
+    with shopcare.sessions() as session:
+        assert session.execute(sa.select(whole_days_between(start, end))).scalar_one() == 1
+    sql = str(
+        sa.select(whole_days_between(col(ShopOrder.placed_at), col(ShopOrder.created_at))).compile(
+            dialect=postgresql.dialect()
+        )
+    )
+    assert "EXTRACT(EPOCH FROM (shop_order.created_at) - (shop_order.placed_at))" in sql
