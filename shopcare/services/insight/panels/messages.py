@@ -5,7 +5,9 @@ how often its tracking link was followed (page views that carry the kind, see
 Messages count in the period they were written to the outbox. A bounce is a message whose
 recipient the mail server refused (``notify.smtp.REFUSED_RECIPIENT``); later bounce emails
 are not read. An unsubscribe counts against the kind of the last email the shopper had been
-sent before it (the link they most likely used)."""
+sent before it (the link they most likely used); a shopper who later subscribed again has
+no date left and is not counted. Views are those written so far: the page counts them in
+memory for a few seconds (``services.shopper_site.view_counts``)."""
 
 from __future__ import annotations
 
