@@ -25,7 +25,10 @@ def _status(default: str) -> str:
 
 
 class Customer(SQLModel, table=True):
-    __table_args__ = (sa.Index("ix_customer_name_lower", sa.text("lower(name)")),)
+    __table_args__ = (
+        sa.Index("ix_customer_name_lower", sa.text("lower(name)")),
+        sa.Index("ix_customer_unsubscribed_at", "unsubscribed_at"),  # the dashboard's range
+    )
     """The order list finds shoppers by the start of their name, in any case."""
     id: int | None = Field(default=None, primary_key=True)
     email: str | None = Field(default=None, sa_type=sa.String(320), unique=True)
@@ -48,6 +51,8 @@ class ShopOrder(SQLModel, table=True):
     __table_args__ = (
         sa.Index("ix_shop_order_placed_at", "placed_at", "id"),  # the list's order and days
         sa.Index("ix_shop_order_email", "email"),  # found by the start of the address
+        sa.Index("ix_shop_order_customer_placed", "customer_id", "placed_at"),
+        # each customer's first and second order, for the dashboard's repeat purchases
     )
     id: int | None = Field(default=None, primary_key=True)
     order_number: str = Field(sa_type=sa.String(64), unique=True)
@@ -125,6 +130,10 @@ class Shipment(SQLModel, table=True):
     carrier_estimate: datetime | None = None
     estimated_delivery: datetime | None = None
     estimate_source: str = Field(default="", sa_type=sa.String(16))
+    first_estimate: datetime | None = None
+    """The first ``estimated_delivery`` the shopper was shown (set once, never moved): the
+    dashboard's "on time" is judged against this promise, not against a later estimate
+    the carrier moved to fit a late parcel."""
     delayed: bool = False
     stall_key: str = Field(default="", sa_type=sa.String(64))
     stall_reason: str = Field(default="", sa_type=sa.String(32))
@@ -153,7 +162,11 @@ class ShipmentLine(SQLModel, table=True):
 
 class TrackingEvent(SQLModel, table=True):
     __tablename__ = "tracking_event"
-    __table_args__ = (sa.UniqueConstraint("shipment_id", "event_key"),)
+    __table_args__ = (
+        sa.UniqueConstraint("shipment_id", "event_key"),
+        sa.Index("ix_tracking_event_shipment_status", "shipment_id", "status"),
+        # "had this parcel an exception?" from the index alone, for the dashboard
+    )
     id: int | None = Field(default=None, primary_key=True)
     shipment_id: int = Field(foreign_key="shipment.id", index=True)
     event_key: str = Field(sa_type=sa.String(64))
@@ -168,6 +181,9 @@ class TrackingEvent(SQLModel, table=True):
 
 class OutboxMessage(SQLModel, table=True):
     __tablename__ = "outbox_message"
+    __table_args__ = (
+        sa.Index("ix_outbox_message_created_kind", "created_at", "kind", "status"),
+    )  # the dashboard counts a range's messages by kind and outcome from the index alone
     id: int | None = Field(default=None, primary_key=True)
     idempotency_key: str = Field(sa_type=sa.String(128), unique=True)
     kind: str = Field(sa_type=sa.String(32))
@@ -353,12 +369,18 @@ class PageView(SQLModel, table=True):
     """One view, lookup or click on the shopper's pages; no personal data beyond the order."""
 
     __tablename__ = "page_view"
-    __table_args__ = (sa.Index("ix_page_view_kind_at", "kind", "at"),)
+    __table_args__ = (
+        sa.Index("ix_page_view_kind_at", "kind", "at"),
+        sa.Index("ix_page_view_message_kind_at", "message_kind", "at"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     at: datetime
     kind: str = Field(sa_type=sa.String(32))
     order_id: int | None = Field(default=None, foreign_key="shop_order.id", index=True)
     offer_id: int | None = Field(default=None, foreign_key="offer.id")
+    message_kind: str | None = Field(default=None, sa_type=sa.String(32))
+    """The ``MessageKind`` whose link brought the shopper here (the link's ``m``
+    parameter, checked against the kinds), None for a visit from anywhere else."""
 
 
 class Feedback(SQLModel, table=True):

@@ -14,7 +14,7 @@ import io
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -62,6 +62,24 @@ class Period:
     def key(self) -> str:
         return f"{self.first.isoformat()}..{self.last.isoformat()}"
 
+    def utc_bounds(self) -> tuple[datetime, datetime]:
+        """``start`` and ``end`` as aware UTC instants: the store's time columns refuse naive
+        values, in a comparison as in a write."""
+        return self.start.replace(tzinfo=UTC), self.end.replace(tzinfo=UTC)
+
+    def weeks(self) -> tuple[Period, ...]:
+        """Seven-day stretches from the first day (the last one shorter when the days do not
+        divide by seven): the buckets of a weekly trend, each with its own bounds."""
+        starts = range(0, self.days, 7)
+        return tuple(
+            Period(
+                self.first + timedelta(days=n),
+                min(self.first + timedelta(days=n + 6), self.last),
+                self.zone,
+            )
+            for n in starts
+        )
+
 
 def _utc_naive(moment: datetime) -> datetime:
     """The store keeps naive UTC times."""
@@ -107,6 +125,9 @@ class Figure:
     """"%" for shares in 0..1, "days", or "" for counts."""
     better: str = "up"
     """Which way is good ("up", "down"), so the change can be coloured for the owner."""
+    currency: str = ""
+    """Set for money: ``value`` and ``previous`` are integer minor units of this currency,
+    shown with ``domain.money.format_money`` (floats never hold money)."""
 
 
 @dataclass(frozen=True)

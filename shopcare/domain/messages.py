@@ -4,6 +4,7 @@ whether the owner wants it (on/off, delay, channels) is the message rules'."""
 from __future__ import annotations
 
 from enum import StrEnum
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from shopcare.domain.status import ShipmentStatus as S
 
@@ -144,3 +145,25 @@ def idempotency_key(
     ``occurrence`` tells repeatable news apart (each stall, each return)."""
     base = f"order:{order_id}:{kind}" if shipment_id is None else f"shipment:{shipment_id}:{kind}"
     return f"{base}:{occurrence}" if occurrence else base
+
+
+LINK_PARAMETER = "m"
+"""Names, in a link a message carries, the kind of message it came in: the page it opens
+records it, so the dashboard can tell which messages shoppers follow."""
+
+
+def link_in_message(url: str, kind: MessageKind) -> str:
+    """``url`` with ``m=<kind>`` added to its query (after any parameters it has, before a
+    fragment), as a message of ``kind`` carries it."""
+    parts = urlsplit(url)
+    added = urlencode({LINK_PARAMETER: kind.value})
+    return urlunsplit(parts._replace(query=f"{parts.query}&{added}" if parts.query else added))
+
+
+def kind_of_link(value: str | None) -> MessageKind | None:
+    """The message kind a link's ``m`` parameter names; None for anything else, so whatever
+    a visitor types there is never stored."""
+    try:
+        return MessageKind(value) if value else None
+    except ValueError:
+        return None

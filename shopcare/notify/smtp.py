@@ -20,6 +20,10 @@ from shopcare.config import SmtpConfig
 from shopcare.notify.base import Channel, Outgoing, SendError
 from shopcare.notify.email import build_email
 
+REFUSED_RECIPIENT = "mail server refused the recipient"
+"""How the error of a bounce starts (the server refused the address at RCPT): the outbox
+keeps it in ``last_error``, and the dashboard counts bounces by it."""
+
 
 class SmtpSender:
     """Keeps up to ``pool_size`` connections open and sends many messages over each, as
@@ -116,7 +120,7 @@ def _error_for(exc: Exception, c: SmtpConfig) -> SendError:
     if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
         answers = "; ".join(f"{r.code} {r.message}" for r in exc.recipients)
         permanent = all(r.code >= 500 for r in exc.recipients)
-        return SendError(f"mail server refused the recipient ({answers})", permanent=permanent)
+        return SendError(f"{REFUSED_RECIPIENT} ({answers})", permanent=permanent)
     if isinstance(exc, aiosmtplib.SMTPAuthenticationError):
         return SendError(
             f"mail server refused the login ({exc.code}): {exc.message}; "

@@ -6,17 +6,18 @@ from dataclasses import replace
 
 import httpx
 from fastapi import FastAPI
-from sqlmodel import select
+from sqlmodel import col, select
 
 from shopcare.app import build
 from shopcare.config import Settings, SmtpConfig
-from shopcare.db.models import Shipment
+from shopcare.db.models import PageView, Shipment
 from shopcare.domain.status import ShipmentStatus
+from shopcare.services.shopper_site.view_counts import flush_views
 from shopcare.ui.public.routes import public_router
 from tests.conftest import PUBLIC_URL, FakeClock, SmtpInbox, set_up_shop
 from tests.services.helpers import make_order
 
-LINK = re.compile(re.escape(PUBLIC_URL) + r"(/t/[A-Za-z0-9_-]+)")
+LINK = re.compile(re.escape(PUBLIC_URL) + r"(/t/[A-Za-z0-9_-]+\?m=[a-z_]+)")
 
 
 async def test_an_order_is_tracked_to_delivery_with_one_email_per_milestone(
@@ -57,6 +58,10 @@ async def test_an_order_is_tracked_to_delivery_with_one_email_per_milestone(
             page = await web.get(path)
             assert page.status_code == 200
             assert "1001" in page.text and "Ceramic mug" in page.text
+    flush_views(app.sessions)  # each view records the message its link came in
+    with app.sessions() as session:
+        came_from = session.exec(select(PageView.message_kind).order_by(col(PageView.id))).all()
+    assert came_from == ["order_confirmed", "shipped", "out_for_delivery", "delivered"]
 
     for _ in range(3):  # running the jobs again sends nothing more
         await app.poll_once()

@@ -1,4 +1,5 @@
 from collections.abc import Mapping, Sequence
+from datetime import timedelta
 
 from sqlmodel import func, select
 
@@ -126,3 +127,27 @@ async def test_a_shipment_of_an_unconfigured_carrier_records_why(
     report = await shopcare.poll_once()
     assert report.errors == 1
     assert "no adapter configured" in shipment(shopcare).last_error
+
+
+def test_the_first_estimate_shown_stays_when_the_carrier_moves_its_own(
+    shopcare: ShopCare, clock: FakeClock
+) -> None:
+    """ "On time" on the dashboard is judged against the first promise, not a later one the
+    carrier moved to fit a late parcel."""
+    make_order(shopcare)
+    parcel_id = shipment(shopcare).id
+    promised = clock() + timedelta(days=2)
+    record_tracking(
+        shopcare.sessions, parcel_id, TrackingResult(estimated_delivery=promised), now=clock()
+    )
+    first = shipment(shopcare).first_estimate
+    assert first is not None and first == shipment(shopcare).estimated_delivery
+    clock.advance(days=1)
+    record_tracking(
+        shopcare.sessions,
+        parcel_id,
+        TrackingResult(estimated_delivery=promised + timedelta(days=3)),
+        now=clock(),
+    )
+    assert shipment(shopcare).estimated_delivery > first
+    assert shipment(shopcare).first_estimate == first

@@ -106,8 +106,8 @@ async def test_a_watcher_gets_the_parcels_news_and_nothing_about_the_order(
     for personal in ("1001", "Anna", "anna@example.com", "10115", "Ceramic mug", "Tea towel",
                      "/t/", "/unsubscribe/"):  # fmt: skip
         assert personal not in body, personal
-    link = f"{PUBLIC_URL}/track/number?tracking_number=SIMOK100001"
-    assert link in update.text and f'href="{link}"' in update.html
+    link = f"{PUBLIC_URL}/track/number?tracking_number=SIMOK100001&m=watch_update"
+    assert link in update.text and f'href="{link.replace("&", "&amp;")}"' in update.html
     (row,) = watches(shopcare)
     stop = f"{PUBLIC_URL}/watch/{row.token}/stop"
     assert update.headers["List-Unsubscribe"] == f"<{stop}>"

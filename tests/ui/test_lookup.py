@@ -194,6 +194,19 @@ async def test_the_number_page_has_a_link_form_for_emails(
     assert bare.status_code == 303 and bare.headers["location"] == "/track"
 
 
+async def test_the_number_page_records_the_watch_email_its_link_came_in(
+    shopcare: ShopCare, client: httpx.AsyncClient
+) -> None:
+    make_order(shopcare)
+    for kind in ("watch_update", "not_a_kind"):
+        params = {"tracking_number": "SIMOK100001", "m": kind}
+        assert (await client.get("/track/number", params=params)).status_code == 200
+    flush_views(shopcare.sessions)
+    with shopcare.sessions() as session:
+        came_from = session.exec(select(PageView.message_kind).order_by(col(PageView.id))).all()
+    assert came_from == ["watch_update", None]
+
+
 async def test_tracking_number_lookups_are_limited_per_address(
     shopcare: ShopCare, client: httpx.AsyncClient
 ) -> None:

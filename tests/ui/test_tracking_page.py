@@ -13,17 +13,18 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlmodel import select
+from sqlmodel import col, select
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from shopcare.app import ShopCare
 from shopcare.config import ConfigError, load_settings
 from shopcare.db.engine import transaction
-from shopcare.db.models import Feedback, Shipment, TrackingEvent
+from shopcare.db.models import Feedback, PageView, Shipment, TrackingEvent
 from shopcare.services.intake.by_hand import LineIn, OrderIn, ShipmentIn, create_order
 from shopcare.services.returns.requests import open_return, returnable_lines
 from shopcare.services.shop.profile import update_profile
 from shopcare.services.shopper_site.feedback import record_feedback
+from shopcare.services.shopper_site.view_counts import flush_views
 from shopcare.ui.public import mount_public
 from shopcare.ui.public.csrf import COOKIE
 from tests.conftest import PUBLIC_URL, FakeClock
@@ -379,3 +380,15 @@ def test_the_proxy_settings_come_from_the_environment(tmp_path: Path) -> None:
     for name, bad in (("SHOPCARE_ROOT_PATH", "/a b"), ("SHOPCARE_FORWARDED_ALLOW_IPS", "proxy")):
         with pytest.raises(ConfigError, match=name):
             load_settings({name: bad}, data_dir=str(tmp_path))
+
+
+async def test_a_view_records_the_message_its_link_came_in_and_nothing_a_visitor_types(
+    shopcare: ShopCare, clock: FakeClock, client: httpx.AsyncClient
+) -> None:
+    token = place_order(shopcare, clock)
+    for query in ("?m=shipped", "?m=<script>", "?m=" + "x" * 500, "", "?lang=de&m=delayed"):
+        assert (await client.get(f"/t/{token}{query}")).status_code == 200
+    flush_views(shopcare.sessions)
+    with shopcare.sessions() as session:
+        came_from = session.exec(select(PageView.message_kind).order_by(col(PageView.id))).all()
+    assert came_from == ["shipped", None, None, None, "delayed"]

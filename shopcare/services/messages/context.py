@@ -19,7 +19,7 @@ from shopcare.db.models import (
     StoreCredit,
     TrackingEvent,
 )
-from shopcare.domain.messages import MessageKind
+from shopcare.domain.messages import MessageKind, link_in_message
 from shopcare.domain.money import format_money
 from shopcare.domain.returns import ReturnStatus, outcome
 from shopcare.domain.tokens import public_token
@@ -51,7 +51,7 @@ def message_context(
         shop_name=profile.name,
         customer_name=customer.name or order.ship_name or order.email,
         order_number=order.order_number,
-        tracking_url=tracking_url(public_url, order.public_token),
+        tracking_url=tracking_url(public_url, order.public_token, kind=MessageKind(row.kind)),
         order_date=order.placed_at.astimezone(zone),
         items=_items(session, lines, returned),
         carrier=carrier_label(shipment.carrier) if shipment else "",
@@ -115,8 +115,10 @@ def _return_values(
     }
 
 
-def tracking_url(public_url: str, token: str) -> str:
-    return f"{public_url}/t/{token}"
+def tracking_url(public_url: str, token: str, *, kind: MessageKind) -> str:
+    """The order's tracking page as a message of ``kind`` links it (the page records the
+    kind, for the dashboard's "which messages are followed")."""
+    return link_in_message(f"{public_url}/t/{token}", kind)
 
 
 def unsubscribe_token(session: Session, customer: Customer) -> str:

@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 from shopcare.carriers.registry import carrier_label
 from shopcare.db.engine import SessionFactory, transaction
 from shopcare.db.models import Customer, OutboxMessage, Shipment, ShipmentWatch, ShopOrder
-from shopcare.domain.messages import MessageKind
+from shopcare.domain.messages import MessageKind, link_in_message
 from shopcare.domain.status import ShipmentStatus
 from shopcare.domain.text import clean_text
 from shopcare.domain.tokens import public_token
@@ -156,7 +156,9 @@ def watch_context(
         shop_name=profile.name,
         customer_name=row.recipient,
         order_number="",
-        tracking_url=public_url + number_page_path(shipment.tracking_number),
+        tracking_url=link_in_message(
+            public_url + number_page_path(shipment.tracking_number), MessageKind(row.kind)
+        ),
         carrier=carrier_label(shipment.carrier),
         tracking_number=shipment.tracking_number,
         support_email=profile.support_email,

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, func, select
 
 from shopcare.db.engine import SessionFactory
 from shopcare.db.models import PageView
+from shopcare.domain.messages import MessageKind
 from shopcare.services.shopper_site.view_counts import count_view, flush_views
 
 
@@ -38,10 +39,13 @@ def record_page_view(
     now: datetime,
     order_id: int | None = None,
     offer_id: int | None = None,
+    message_kind: MessageKind | None = None,
 ) -> None:
     """Counted in memory and written within seconds (see :mod:`view_counts`): the shopper's
-    page does not wait for a write."""
-    count_view(sessions, kind, now=now, order_id=order_id, offer_id=offer_id)
+    page does not wait for a write. ``message_kind``: the message whose link was followed."""
+    count_view(
+        sessions, kind, now=now, order_id=order_id, offer_id=offer_id, message_kind=message_kind
+    )
 
 
 def add_page_view(

@@ -56,10 +56,17 @@ def count_view(
     order_id: int | None = None,
     offer_id: int | None = None,
     offer_view: bool = False,
+    message_kind: str | None = None,
 ) -> None:
     """One page-view row to write; ``offer_view`` also adds one to the offer's counter."""
     pending = _pending(sessions)
-    row = {"at": now, "kind": str(kind), "order_id": order_id, "offer_id": offer_id}
+    row = {
+        "at": now,
+        "kind": str(kind),
+        "order_id": order_id,
+        "offer_id": offer_id,
+        "message_kind": None if message_kind is None else str(message_kind),
+    }
     with pending.lock:
         pending.rows.append(row)
         if offer_view and offer_id is not None:
@@ -110,12 +117,13 @@ def _nullable_id(table_id: Any, name: str) -> sa.ScalarSelect[Any]:
 
 _COLUMNS = sa.inspect(PageView).columns
 _INSERT = sa.insert(PageView).from_select(
-    ["at", "kind", "order_id", "offer_id"],
+    ["at", "kind", "order_id", "offer_id", "message_kind"],
     sa.select(
         sa.bindparam("at", type_=_COLUMNS["at"].type),
         sa.bindparam("kind", type_=_COLUMNS["kind"].type),
         _nullable_id(col(ShopOrder.id), "order_id"),
         _nullable_id(col(Offer.id), "offer_id"),
+        sa.bindparam("message_kind", type_=_COLUMNS["message_kind"].type),
     ),
 )
 _BUMP = (

@@ -98,8 +98,8 @@ def record_results(
 
 _CHANGED = (
     "status", "last_event_at", "delivered_at", "carrier_estimate", "estimated_delivery",
-    "estimate_source", "last_polled_at", "poll_failures", "last_error", "next_poll_at",
-    "delayed", "stall_key", "stall_reason",
+    "first_estimate", "estimate_source", "last_polled_at", "poll_failures", "last_error",
+    "next_poll_at", "delayed", "stall_key", "stall_reason",
 )  # fmt: skip
 
 
@@ -308,6 +308,8 @@ def _update_estimate(shipment: Shipment, ctx: _Context) -> None:
     )
     shipment.estimated_delivery = estimate.end_of_latest(ctx.zone)
     shipment.estimate_source = estimate.source
+    if shipment.first_estimate is None:  # the promise "on time" is judged against
+        shipment.first_estimate = shipment.estimated_delivery
 
 
 def _update_stall(shipment: Shipment, order: ShopOrder, ctx: _Context) -> None:

@@ -18,6 +18,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from shopcare.domain.messages import LINK_PARAMETER, kind_of_link
 from shopcare.domain.ratelimit import RateLimiter
 from shopcare.services.shop.profile import get_profile
 from shopcare.services.shopper_site.lookup import find_order, fold_order_number, parcel_by_number
@@ -172,6 +173,7 @@ def number_page(shopcare: ShopCare, request: Request, tracking_number: str) -> R
         PageKind.NUMBER_LOOKUP,
         now=shopcare.clock(),
         order_id=parcel.order_id if parcel else None,
+        message_kind=kind_of_link(request.query_params.get(LINK_PARAMETER)),
     )
     return render(
         "number_lookup.html",

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 
+from shopcare.domain.messages import LINK_PARAMETER, kind_of_link
 from shopcare.services.offers.placement import offer_for_order
 from shopcare.services.shop.logo import LOGO_PATH
 from shopcare.services.shopper_site.feedback import feedback_form_for_order
@@ -78,7 +79,13 @@ def tracking_page_response(shopcare: ShopCare, token: str, request: Request) -> 
     if page is None:
         return not_found(shopcare, request)
     order = page.order
-    record_page_view(shopcare.sessions, PageKind.TRACKING_VIEW, now=now, order_id=order.id)
+    record_page_view(
+        shopcare.sessions,
+        PageKind.TRACKING_VIEW,
+        now=now,
+        order_id=order.id,
+        message_kind=kind_of_link(request.query_params.get(LINK_PARAMETER)),
+    )
     offer = offer_for_order(shopcare.sessions, order.token, now=now, order=order)
     return render(
         "tracking.html",

@@ -40,3 +40,15 @@ def build_panel(
 ) -> Panel:
     with sessions() as session:
         return PANELS[key](session, period, context)
+
+
+# --- Panels: messages, returns, feedback, customers (registered in reading order) -------
+from shopcare.services.insight.panels import (  # noqa: E402  (they import InsightContext)
+    customers,
+    feedback,
+    messages,
+    returns,
+)
+
+PANELS.update({panel.KEY: panel.build for panel in (messages, returns, feedback, customers)})
+# --- end of messages, returns, feedback, customers ---------------------------------------

@@ -1,0 +1,150 @@
+"""Messages panel: per kind, what went out, failed, bounced, made shoppers unsubscribe, and
+how often its tracking link was followed (page views that carry the kind, see
+``domain.messages.link_in_message``).
+
+Messages count in the period they were written to the outbox. A bounce is a message whose
+recipient the mail server refused (``notify.smtp.REFUSED_RECIPIENT``); later bounce emails
+are not read. An unsubscribe counts against the kind of the last email the shopper had been
+sent before it (the link they most likely used); a shopper who later subscribed again has
+no date left and is not counted. Views are those written so far: the page counts them in
+memory for a few seconds (``services.shopper_site.view_counts``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col
+
+from shopcare.db.models import Customer, OutboxMessage, PageView, ShopOrder
+from shopcare.domain.insight import Figure, Panel, Period, Table, share
+from shopcare.domain.metrics.messages import FAILED, SENT, KindRow, by_kind, total
+from shopcare.notify.base import Channel
+from shopcare.notify.smtp import REFUSED_RECIPIENT
+from shopcare.services.insight.charts import bar, percent
+from shopcare.services.insight.panels import InsightContext
+
+KEY = "messages"
+
+
+def build(session: Session, period: Period, context: InsightContext) -> Panel:
+    rows = kind_rows(session, period)
+    now, before = total(rows), total(kind_rows(session, period.previous()))
+    table = Table(
+        "by-kind",
+        "Messages by kind",
+        ("Kind", "Sent", "Failed", "Bounced", "Unsubscribed", "Link views", "Views per sent %"),
+        tuple(
+            (_label(r.kind), r.sent, r.failed, r.bounced, r.unsubscribed, r.views,
+             percent(r.view_rate))
+            for r in rows
+        ),
+    )  # fmt: skip
+    return Panel(
+        key=KEY,
+        title="Messages",
+        figures=(
+            Figure("sent", "Sent", now.sent, before.sent),
+            Figure("failed", "Failed", now.failed, before.failed, better="down"),
+            Figure("bounced", "Bounced", now.bounced, before.bounced, better="down"),
+            Figure(
+                "unsubscribed",
+                "Unsubscribed",
+                now.unsubscribed,
+                before.unsubscribed,
+                better="down",
+            ),
+            Figure("views", "Tracking link views", now.views, before.views),
+            Figure(
+                "view-rate",
+                "Link views per message sent",
+                now.view_rate,
+                before.view_rate,
+                unit="%",
+            ),
+            Figure(
+                "bounce-rate",
+                "Bounce rate",
+                _bounce_rate(now),
+                _bounce_rate(before),
+                unit="%",
+                better="down",
+            ),
+        ),
+        charts=(bar(table, series=(1, 2, 3), stack=True), bar(table, series=(1, 5))),
+        tables=(table,),
+        note="Messages written in the period; link views are tracking page visits through "
+        "a message's link; an unsubscribe counts against the last email sent before it.",
+    )
+
+
+def kind_rows(session: Session, period: Period) -> list[KindRow]:
+    start, end = period.utc_bounds()
+    created = col(OutboxMessage.created_at)
+    in_range = sa.and_(created >= start, created < end)
+    kind, status = col(OutboxMessage.kind), col(OutboxMessage.status)
+    outcomes = session.execute(
+        sa.select(kind, status, sa.func.count()).where(in_range).group_by(kind, status)
+    ).all()
+    bounced = session.execute(
+        sa.select(kind, sa.func.count())
+        .where(
+            status == FAILED,
+            in_range,
+            col(OutboxMessage.last_error).startswith(REFUSED_RECIPIENT, autoescape=True),
+        )
+        .group_by(kind)
+    ).all()
+    return by_kind(
+        [(str(k), str(s), int(n)) for k, s, n in outcomes],
+        bounced=_counts(bounced),
+        unsubscribed=_counts(_unsubscribes(session, start, end)),
+        views=_counts(_views(session, start, end)),
+    )
+
+
+def _unsubscribes(session: Session, start: Any, end: Any) -> Any:
+    left = col(Customer.unsubscribed_at)
+    last_kind = (
+        sa.select(col(OutboxMessage.kind))
+        .join(ShopOrder, col(ShopOrder.id) == col(OutboxMessage.order_id))
+        .where(
+            col(ShopOrder.customer_id) == col(Customer.id),
+            col(OutboxMessage.channel) == Channel.EMAIL,
+            col(OutboxMessage.status) == SENT,
+            col(OutboxMessage.sent_at) <= left,
+        )
+        .order_by(col(OutboxMessage.sent_at).desc())
+        .limit(1)
+        .correlate(Customer)
+        .scalar_subquery()
+    )
+    kind = sa.func.coalesce(last_kind, "").label("kind")
+    return session.execute(
+        sa.select(kind, sa.func.count())
+        .select_from(Customer)
+        .where(left >= start, left < end)
+        .group_by(kind)
+    ).all()
+
+
+def _views(session: Session, start: Any, end: Any) -> Any:
+    kind, at = col(PageView.message_kind), col(PageView.at)
+    return session.execute(
+        sa.select(kind, sa.func.count())
+        .where(kind.is_not(None), at >= start, at < end)
+        .group_by(kind)
+    ).all()
+
+
+def _counts(rows: Any) -> dict[str, int]:
+    return {str(kind): int(n) for kind, n in rows}
+
+
+def _bounce_rate(row: KindRow) -> float | None:
+    return share(row.bounced, row.sent + row.failed + row.bounced)
+
+
+def _label(kind: str) -> str:
+    """ "out_for_delivery" -> "Out for delivery"; "" (no email before) -> "No email"."""
+    return kind.replace("_", " ").capitalize() if kind else "No email"
