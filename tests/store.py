@@ -51,3 +51,10 @@ def fresh_database(worker: str) -> str:
     finally:
         engine.dispose()
     return url
+
+
+def child_env(**values: str) -> dict[str, str]:
+    """A subprocess's whole environment: ``values`` plus the test's store, so a ``shopcare``
+    command a test runs works on the same database as the test."""
+    url = os.environ.get("SHOPCARE_DATABASE_URL")
+    return {"PATH": "/usr/bin:/bin", **values, **({"SHOPCARE_DATABASE_URL": url} if url else {})}

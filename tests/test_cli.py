@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.store import child_env
+
 
 def shopcare(*args: str, data_dir: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
     return subprocess.run(
@@ -13,7 +15,7 @@ def shopcare(*args: str, data_dir: Path, stdin: str = "") -> subprocess.Complete
         capture_output=True,
         text=True,
         input=stdin,
-        env={"SHOPCARE_DATA_DIR": str(data_dir), "PATH": "/usr/bin:/bin"},
+        env=child_env(SHOPCARE_DATA_DIR=str(data_dir)),
         timeout=60,
     )
 

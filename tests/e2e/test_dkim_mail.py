@@ -19,6 +19,7 @@ from shopcare.app import build
 from shopcare.config import DkimConfig, Settings, SmtpConfig
 from tests.conftest import FakeClock, RawInbox, set_up_shop
 from tests.services.helpers import make_order
+from tests.store import child_env
 
 Resolver = Callable[..., bytes | None]
 
@@ -136,7 +137,7 @@ def test_the_process_exits_2_on_a_bad_domain(tmp_path: Path) -> None:
         [sys.executable, "-m", "shopcare", "dkim", "--domain", "shop..example"],
         capture_output=True,
         text=True,
-        env={"SHOPCARE_DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"},
+        env=child_env(SHOPCARE_DATA_DIR=str(tmp_path)),
         timeout=60,
         check=False,
     )

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.store import child_env
+
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "csv"
 
 
@@ -19,7 +21,7 @@ def shopcare(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
         [sys.executable, "-m", "shopcare", *args],
         capture_output=True,
         text=True,
-        env={"SHOPCARE_DATA_DIR": str(data_dir), "PATH": "/usr/bin:/bin"},
+        env=child_env(SHOPCARE_DATA_DIR=str(data_dir)),
         timeout=120,
     )
 

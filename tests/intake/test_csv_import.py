@@ -24,6 +24,7 @@ from shopcare.services.intake.csv_import import ImportOptions, ImportReport, imp
 from shopcare.services.intake.csv_report import csv_safe, report_csv
 from shopcare.services.intake.csv_runs import start_run
 from tests.conftest import FakeClock
+from tests.store import sqlite_only
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "csv"
 
@@ -141,10 +142,21 @@ def test_an_order_the_store_refuses_is_reported_and_its_chunk_still_imports(
     shopcare: ShopCare, tmp_path: Path
 ) -> None:
     with shopcare.engine.begin() as db:  # a rule of the database itself, as a real store may have
-        db.exec_driver_sql(
-            "CREATE TRIGGER refuse BEFORE INSERT ON shop_order WHEN NEW.order_number = 'R2' "
-            "BEGIN SELECT RAISE(ABORT, 'refused by a trigger'); END"
-        )
+        if db.dialect.name == "postgresql":
+            db.exec_driver_sql(
+                "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                "IF NEW.order_number = 'R2' THEN RAISE EXCEPTION 'refused by a trigger'; END IF; "
+                "RETURN NEW; END $$"
+            )
+            db.exec_driver_sql(
+                "CREATE TRIGGER refuse BEFORE INSERT ON shop_order "
+                "FOR EACH ROW EXECUTE FUNCTION refuse()"
+            )
+        else:
+            db.exec_driver_sql(
+                "CREATE TRIGGER refuse BEFORE INSERT ON shop_order WHEN NEW.order_number = 'R2' "
+                "BEGIN SELECT RAISE(ABORT, 'refused by a trigger'); END"
+            )
     (tmp_path / "three.csv").write_text(
         "order_number,order_date,currency,item_name\n"
         "R1,2026-10-01,EUR,a\nR2,2026-10-01,EUR,b\nR3,2026-10-01,EUR,c\n"
@@ -268,6 +280,7 @@ def write_big_file(path: Path, orders: int) -> dict[str, int]:
     return items
 
 
+@sqlite_only  # watches the SQLite file from outside while the import runs
 def test_an_import_killed_mid_way_leaves_whole_orders_and_a_rerun_completes_it(
     shopcare: ShopCare, tmp_path: Path
 ) -> None:

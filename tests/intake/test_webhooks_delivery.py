@@ -31,6 +31,7 @@ from shopcare.ui.bodies import WEBHOOK_BODY as MAX_BODY
 from shopcare.ui.platform_webhooks import platform_webhooks_router
 from tests.conftest import FakeClock, free_port
 from tests.intake.webhook_helpers import client, count, deliveries, payload, signature
+from tests.store import sqlite_only
 
 SECRET = "shpss_cap"
 
@@ -190,6 +191,7 @@ def test_deliveries_about_one_order_applied_at_once_make_one_order(
     assert count(configured, ShopOrder) == 1
 
 
+@sqlite_only  # SQLite's single writer; PostgreSQL locks rows, not the store
 def test_a_delivery_that_meets_a_locked_store_waits_for_the_next_try(
     configured: ShopCare, clock: FakeClock
 ) -> None:

@@ -23,8 +23,10 @@ from shopcare.services.demo.shop import seed_demo
 from shopcare.services.runtime.process_lease import renew_lease
 from tests.conftest import FakeClock, set_up_shop
 from tests.services.helpers import fill_every_table, make_order
+from tests.store import sqlite_only
 
 NOW = datetime(2026, 12, 5, 3, 30, tzinfo=UTC)
+pytestmark = sqlite_only  # an online copy of the SQLite file; PostgreSQL has pg_dump
 
 
 def store_rows(database: Path) -> dict[str, list[tuple[object, ...]]]:

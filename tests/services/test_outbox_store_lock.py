@@ -13,6 +13,7 @@ from shopcare.services.messages.dispatch import dispatch_outbox
 from tests.conftest import PUBLIC_URL, FakeClock
 from tests.services.helpers import make_order
 from tests.services.test_outbox import Recorder
+from tests.store import sqlite_only
 
 HOLD_S = 3.0
 HOLD_LOCK = """
@@ -25,6 +26,7 @@ store.execute("COMMIT")
 """
 
 
+@sqlite_only  # SQLite's single writer; PostgreSQL locks rows, not the store
 async def test_a_dispatch_run_waiting_for_a_locked_store_leaves_the_event_loop_free(
     shopcare: ShopCare, clock: FakeClock
 ) -> None:

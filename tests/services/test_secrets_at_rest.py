@@ -37,6 +37,7 @@ from shopcare.services.tracking.carrier_accounts import test_connection as check
 from tests.adapters.carrier_server import CarrierServer, Reply, serve
 from tests.conftest import PUBLIC_URL, FakeClock
 from tests.platforms.woocommerce_server import KEY, SECRET, WooShop
+from tests.store import child_env, sqlite_only
 
 ROOT = Path(__file__).parent.parent.parent
 DHL_KEY = "dhl-key-Qx7Rk2Lm9Vb4Nw8"
@@ -81,7 +82,19 @@ def save_everything(app: ShopCare, *, dhl_url: str, woo_url: str, clock: FakeClo
 
 
 def store_bytes(settings: Settings) -> dict[str, bytes]:
-    """The store's files as a copy or a backup of the data dir would have them."""
+    """The store as a copy or a backup would have it: SQLite's files, or on PostgreSQL
+    every row of every table as text (what a dump holds)."""
+    if settings.database_url.startswith("postgresql"):
+        engine = sa.create_engine(settings.database_url)
+        with engine.connect() as db:
+            names = sa.inspect(db).get_table_names()
+            rows = [
+                str(row[0])
+                for name in names
+                for row in db.exec_driver_sql(f'SELECT t::text FROM "{name}" t')
+            ]
+        engine.dispose()
+        return {"shopcare.db": "\n".join(rows).encode()}
     found = {}
     for name in ("shopcare.db", "shopcare.db-wal"):
         path = settings.data_dir / name
@@ -99,7 +112,8 @@ def leaked(settings: Settings) -> list[str]:
 
 def fresh(settings: Settings) -> Settings:
     """The settings a new process reads (the secret from secret.key as it is now)."""
-    return with_public_url(load_settings({}, data_dir=str(settings.data_dir)), PUBLIC_URL)
+    env = {"SHOPCARE_DATABASE_URL": settings.database_url}
+    return with_public_url(load_settings(env, data_dir=str(settings.data_dir)), PUBLIC_URL)
 
 
 def stored_sealed(app: ShopCare) -> list[str]:
@@ -113,6 +127,7 @@ def stored_sealed(app: ShopCare) -> list[str]:
     return [word.strip('",{}') for word in text.split() if "enc:v1:" in word]
 
 
+@sqlite_only  # reads the store's files; on PostgreSQL the same rows are checked by leaked()
 async def test_saved_secrets_are_in_neither_the_database_nor_its_wal_yet_are_used(
     shopcare: ShopCare,
     settings: Settings,
@@ -149,7 +164,7 @@ def test_plain_secrets_of_an_older_version_are_sealed_at_start(
     app = build(settings, clock=clock)
     with app.engine.begin() as db:  # as a version before sealing wrote them
         db.execute(
-            sa.text("INSERT INTO carrier_account VALUES (:n, 1, :c, '', :t)"),
+            sa.text("INSERT INTO carrier_account VALUES (:n, true, :c, '', :t)"),
             {"n": "dhl", "c": f'{{"api_key": "{DHL_KEY}"}}', "t": clock()},
         )
         db.execute(
@@ -180,12 +195,7 @@ def rotate(settings: Settings, **env: str) -> subprocess.CompletedProcess[str]:
         capture_output=True,
         text=True,
         cwd=ROOT,
-        env={
-            "SHOPCARE_DATA_DIR": str(settings.data_dir),
-            "PATH": "/usr/bin:/bin",
-            "PYTHONPATH": str(ROOT),
-            **env,
-        },
+        env=child_env(SHOPCARE_DATA_DIR=str(settings.data_dir), PYTHONPATH=str(ROOT), **env),
         timeout=120,
     )
 
@@ -317,8 +327,7 @@ def test_check_says_how_many_stored_secrets_cannot_be_opened(
 
     result = subprocess.run(
         [sys.executable, "-m", "shopcare", "check"], capture_output=True, text=True, cwd=ROOT,
-        env={"SHOPCARE_DATA_DIR": str(settings.data_dir), "PATH": "/usr/bin:/bin",
-             "PYTHONPATH": str(ROOT)},
+        env=child_env(SHOPCARE_DATA_DIR=str(settings.data_dir), PYTHONPATH=str(ROOT)),
         timeout=120,
     )  # fmt: skip
 

@@ -187,7 +187,8 @@ def _write_alone(
         number = item.order.order_number if isinstance(item, ParsedOrder) else ""
         if isinstance(item, ParsedParcel):
             number = item.parcel.order_number
-        reason = f"the store refused it: {str(exc.orig if hasattr(exc, 'orig') else exc)[:200]}"
+        said = str(exc.orig if hasattr(exc, "orig") else exc).strip().splitlines()
+        reason = f"the store refused it: {said[0][:200] if said else type(exc).__name__}"
         report.rejected += 1
         report.add(Problem(item.line, number, "rejected", reason))
 
