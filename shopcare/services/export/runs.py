@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -58,11 +59,23 @@ def start_export(sessions: SessionFactory, *, data_dir: Path, now: datetime) -> 
     return start_work(sessions, kind=KIND, title=export_name(now), total=total, now=now)
 
 
+class Stopped(Exception):
+    """ShopCare is stopping: the export ends where it is, its file removed."""
+
+    def __str__(self) -> str:
+        return "stopped: ShopCare was shutting down; start it again"
+
+
 def run_export(
-    sessions: SessionFactory, run_id: int, *, data_dir: Path, clock: Callable[[], datetime]
+    sessions: SessionFactory,
+    run_id: int,
+    *,
+    data_dir: Path,
+    clock: Callable[[], datetime],
+    stop: threading.Event | None = None,
 ) -> Manifest | None:
     """Write the export started as ``run_id`` (blocking: run it in a worker thread); its
-    manifest, or None when it failed (the run says why)."""
+    manifest, or None when it failed or ``stop`` was set (the run says why)."""
     with sessions() as session:
         run = session.get(ImportRun, run_id)
         name, started = (run.source, as_utc(run.started_at)) if run else ("", clock())
@@ -71,6 +84,8 @@ def run_export(
     last = [0]
 
     def tell(done: int) -> None:
+        if stop is not None and stop.is_set():
+            raise Stopped
         if done - last[0] >= PROGRESS_EVERY:
             last[0] = done
             advance_work(sessions, run_id, done=done)
@@ -80,7 +95,8 @@ def run_export(
             manifest = write_archive(sessions, out, now=started, progress=tell)
         os.replace(part, target)
     except Exception as exc:  # the run says why; the log has the rest
-        log.exception("export %s stopped", run_id)
+        if not isinstance(exc, Stopped):
+            log.exception("export %s stopped", run_id)
         part.unlink(missing_ok=True)
         finish_work(sessions, run_id, now=clock(), message=str(exc), failed=True)
         return None

@@ -60,6 +60,7 @@ KEPT: dict[tuple[str, str], str] = {
     ("api_idempotency", "request_hash"): "a hash of a request body, to tell repeats apart",
     ("api_idempotency", "api_key_id"): "an id",
     ("setting", "key"): "the settings group's name",
+    ("store_connection", "token_expires_at"): "when the token expires, not the token",
 }
 """The shopper links are kept: they are the shop's own records of links already in its
 shoppers' mailboxes, and open nothing the export does not already hold (the order number

@@ -19,6 +19,7 @@ RECENT = timedelta(minutes=10)
 TITLES = {
     "csv": "Importing {source}",
     "backfill": "Bringing in orders from {source}",
+    "export": "Exporting the whole store",  # its source is the file's name (services.export)
 }
 
 

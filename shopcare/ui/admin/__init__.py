@@ -38,6 +38,7 @@ from shopcare.ui.admin.returns.printing import register_printing
 from shopcare.ui.admin.returns.queue import register_returns_queue
 from shopcare.ui.admin.settings.api_keys import register_api_keys
 from shopcare.ui.admin.settings.carriers import register_carriers
+from shopcare.ui.admin.settings.data_export import export_router
 from shopcare.ui.admin.settings.mail_address import register_mail_address
 from shopcare.ui.admin.settings.offers import register_offers
 from shopcare.ui.admin.settings.shop_profile import logo_router, register_shop_profile
@@ -61,6 +62,7 @@ def register_admin(shopcare: ShopCare) -> None:
     app.include_router(account_router(shopcare, sockets))
     app.include_router(logo_router(shopcare))
     app.include_router(pdf_router(shopcare))  # before pages: "/admin/returns/{id}"
+    app.include_router(export_router(shopcare))
     register_login_pages(shopcare)
     register_dashboard(shopcare)
     register_feedback(shopcare)
