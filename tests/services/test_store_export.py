@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import threading
 import zipfile
 from datetime import timedelta
 from pathlib import Path
@@ -188,3 +189,19 @@ def test_an_empty_table_is_a_header_and_an_empty_list(shopcare: ShopCare, rows: 
     header, *lines = csv_rows(archive, "return_photo")
     assert header[0] == "id" and len(lines) == rows
     assert _json(archive)["tables"]["return_photo"] == []
+
+
+def test_an_export_stopped_with_the_app_says_so_and_leaves_no_file(shopcare: ShopCare) -> None:
+    fill_every_table(shopcare)
+    data_dir = shopcare.settings.data_dir
+    run_id = start_export(shopcare.sessions, data_dir=data_dir, now=shopcare.clock())
+    stopping = threading.Event()
+    stopping.set()
+    manifest = run_export(
+        shopcare.sessions, run_id, data_dir=data_dir, clock=shopcare.clock, stop=stopping
+    )
+    assert manifest is None
+    assert list(export_folder(data_dir).iterdir()) == []
+    view = last_export(shopcare.sessions, data_dir=data_dir, now=shopcare.clock())
+    assert view is not None and view.status == "failed" and view.file is None
+    assert view.message.startswith("stopped: ShopCare was shutting down")

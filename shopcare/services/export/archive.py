@@ -43,8 +43,8 @@ from shopcare.services.export.withheld import BLANKED
 
 FORMAT = "shopcare-export/1"
 COMPRESS_LEVEL = 1
-"""zlib's fastest: about two thirds of level 6's size reduction on this data at several times
-its speed, which decides the export's time."""
+"""zlib's fastest: on this data nearly level 6's size (59 MB of CSV and JSON to 5.4 MB, level 6
+4.5 MB) in under a third of its time."""
 JSON_NAME, MANIFEST_NAME = "store.json", "manifest.json"
 Progress = Callable[[int], None]
 """Told the rows written so far (each row counts twice: once as CSV, once as JSON)."""
