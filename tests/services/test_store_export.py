@@ -9,8 +9,9 @@ import io
 import json
 import threading
 import zipfile
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -22,6 +23,7 @@ from shopcare.db.models import ImportRun, OrderNote
 from shopcare.services.export.archive import write_archive
 from shopcare.services.export.files import export_folder, ready_export, remove_exports
 from shopcare.services.export.runs import CUT_SHORT, last_export, run_export, start_export
+from shopcare.services.export.tables import iso
 from shopcare.services.export.withheld import BLANKED, KEPT, LEFT_OUT, SECRET_NAME
 from shopcare.services.runtime.long_work import start_work
 from tests.conftest import FakeClock
@@ -205,3 +207,10 @@ def test_an_export_stopped_with_the_app_says_so_and_leaves_no_file(shopcare: Sho
     view = last_export(shopcare.sessions, data_dir=data_dir, now=shopcare.clock())
     assert view is not None and view.status == "failed" and view.file is None
     assert view.message.startswith("stopped: ShopCare was shutting down")
+
+
+def test_times_read_as_datetimes_are_written_like_sqlites_text() -> None:
+    """PostgreSQL hands times back as datetimes; they leave as SQLite's do."""
+    berlin = datetime(2026, 10, 1, 10, 30, tzinfo=ZoneInfo("Europe/Berlin"))
+    assert iso(berlin) == "2026-10-01T08:30:00.000000+00:00"
+    assert iso(datetime(2026, 10, 1, 8, 30, 0, 5)) == "2026-10-01T08:30:00.000005+00:00"

@@ -162,7 +162,7 @@ def _converter(
 
 
 def iso(moment: datetime) -> str:
-    """ISO 8601 in UTC with its offset; a naive time is UTC, as the store keeps them all."""
-    if moment.tzinfo is None:
-        return moment.isoformat() + "+00:00"
-    return moment.astimezone(UTC).isoformat()
+    """ISO 8601 in UTC with microseconds and offset, as SQLite's stored text becomes (so both
+    databases export the same text); a naive time is UTC, as the store keeps them all."""
+    utc = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return utc.isoformat(timespec="microseconds")
