@@ -38,7 +38,6 @@ from shopcare.notify.whatsapp import TwilioWhatsApp
 from shopcare.services.accounts.api_keys import forget_old_answers
 from shopcare.services.demo.shop import seed_demo
 from shopcare.services.export.files import remove_exports
-from shopcare.services.export.runs import run_export, start_export
 from shopcare.services.intake.backfill import (
     backfill_in_background,
     start_backfill,
@@ -230,6 +229,9 @@ class ShopCare:
     async def export_in_background(self) -> int:
         """The whole store as a ZIP in the data dir (``services.export``), as long work the
         owner can leave; its run id. An export already running here is that one's id."""
+        # the export's modules (orjson, csv, zipfile) load on the first export, not at start
+        from shopcare.services.export.runs import run_export, start_export
+
         async with self._export_lock:  # two clicks start one export
             if self._export is not None and not self._export[1].done():
                 return self._export[0]
