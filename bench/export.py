@@ -12,10 +12,8 @@ running ``SELECT *`` on each table and stepping through every row, writing nothi
 Memory: the process's RSS, sampled every 20 ms from a thread; the growth is the peak while
 exporting minus the RSS before. Flat means it does not climb with the rows: the growth at
 each quarter of the rows, and the growth exporting a store a tenth the size, are printed
-beside it (the small store is exported first, which also warms up imports and statements;
-the big store's memory is its first export, its time the second). Target: at least 50,000
-rows/s. The rows per CPU second of this process are printed too, as the machine's other load
-moves the wall-clock figure.
+beside it. Each export runs in a fresh process. Target: at least 50,000 rows/s. The rows per
+CPU second are printed too, as the machine's other load moves the wall-clock figure.
 
 The generated store is cached under the temp dir, keyed by the version and the migrations.
 """
@@ -25,12 +23,15 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import shutil
 import sqlite3
+import subprocess
 import sys
 import tempfile
 import threading
 import time
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -80,10 +81,7 @@ class RssSampler(threading.Thread):
 
 
 def _rss_mb_self() -> float:
-    return _rss_mb(_PID)
-
-
-_PID = __import__("os").getpid()
+    return _rss_mb(os.getpid())
 
 
 def baseline(folder: Path) -> tuple[int, float]:
@@ -99,8 +97,32 @@ def baseline(folder: Path) -> tuple[int, float]:
     return rows, seconds
 
 
-def export(folder: Path) -> tuple[int, float, float, list[float], int]:
-    """Rows, seconds, peak RSS growth (MB), the growth at each quarter, the file's bytes."""
+@dataclass(frozen=True)
+class Measured:
+    rows: int
+    seconds: float
+    cpu_seconds: float
+    growth_mb: float
+    """Peak RSS while exporting minus the RSS just before."""
+    quarters_mb: list[float]
+    """The growth so far at each quarter of the rows."""
+    zip_bytes: int
+
+
+def export(folder: Path) -> Measured:
+    """One export of the store in ``folder``, in a fresh process (so no earlier run's heap
+    hides or adds to its memory): the app built and the rows counted first, then measured."""
+    out = subprocess.run(
+        [sys.executable, __file__, "--one", str(folder)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)),
+    ).stdout
+    return Measured(**json.loads(out.splitlines()[-1]))
+
+
+def export_here(folder: Path) -> Measured:
     app = build(load_settings({}, data_dir=str(folder)))
     target = Path(tempfile.mkdtemp(prefix="shopcare-bench-export-out-")) / "export.zip"
     with app.sessions() as session:  # the count for the quarters (not timed)
@@ -117,37 +139,39 @@ def export(folder: Path) -> tuple[int, float, float, list[float], int]:
             quarters.append(round(sampler.peak - before, 1))
 
     sampler.start()
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     with target.open("wb") as out:
         manifest = write_archive(app.sessions, out, now=NOW, progress=progress)
-    seconds = time.perf_counter() - began
+    seconds, cpu = time.perf_counter() - began, time.process_time() - cpu
     sampler.running = False
     sampler.join()
     size = target.stat().st_size
     shutil.rmtree(target.parent, ignore_errors=True)
     app.engine.dispose()
-    return manifest.rows, seconds, sampler.peak - before, quarters, size
+    return Measured(manifest.rows, seconds, cpu, sampler.peak - before, quarters, size)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--orders", type=int, default=100_000)
+    parser.add_argument("--one", help=argparse.SUPPRESS)  # a store's folder: one measured export
     args = parser.parse_args()
+    if args.one:
+        print(json.dumps(asdict(export_here(Path(args.one)))))
+        return
     small = cached_store(args.orders // 10)
     folder = cached_store(args.orders)
     baseline(folder)  # warms the page cache for both
-    small_rows, _, small_growth, _, _ = export(small)  # also the warm-up: imports, statements
-    _, _, growth, quarters, _ = export(folder)  # memory: the big store's first export
-    cpu = time.process_time()
-    rows, seconds, _, _, size = export(folder)  # time: its second, as the app runs it again
-    cpu = time.process_time() - cpu
+    tenth = export(small)
+    big = export(folder)
     base_rows, base_s = baseline(folder)
-    value, base = rows / seconds, base_rows / base_s
-    print(f"export: {rows:,} rows in {seconds:.2f} s = {value:,.0f} rows/s, {size / 1e6:.1f} MB")
-    print(f"  ({rows / cpu:,.0f} rows per CPU second of this process: the machine's load aside)")
+    value, base = big.rows / big.seconds, base_rows / base_s
+    print(f"export: {big.rows:,} rows in {big.seconds:.2f} s = {value:,.0f} rows/s, "
+          f"{big.zip_bytes / 1e6:.1f} MB")  # fmt: skip
+    print(f"  ({big.rows / big.cpu_seconds:,.0f} rows per CPU second: the machine's load aside)")
     print(f"baseline (sqlite3 SELECT * of the same tables): {base:,.0f} rows/s")
-    print(f"memory: peak RSS growth {growth:.1f} MB; at each quarter of the rows {quarters}")
-    print(f"  and {small_growth:.1f} MB for a store a tenth the size ({small_rows:,} rows)")
+    print(f"memory: peak RSS growth {big.growth_mb:.1f} MB; at each quarter {big.quarters_mb}")
+    print(f"  and {tenth.growth_mb:.1f} MB for a store a tenth the size ({tenth.rows:,} rows)")
     print(
         json.dumps(
             {
@@ -157,14 +181,14 @@ def main() -> None:
                 "baseline": round(base),
                 "ratio": round(value / base, 3),
                 "target": TARGET,
-                "memory_growth_mb": round(growth, 1),
-                "memory_growth_by_quarter_mb": quarters,
-                "memory_growth_tenth_store_mb": round(small_growth, 1),
-                "rows_per_cpu_s": round(rows / cpu),
-                "rows": rows,
+                "memory_growth_mb": round(big.growth_mb, 1),
+                "memory_growth_by_quarter_mb": big.quarters_mb,
+                "memory_growth_tenth_store_mb": round(tenth.growth_mb, 1),
+                "rows_per_cpu_s": round(big.rows / big.cpu_seconds),
+                "rows": big.rows,
                 "orders": args.orders,
-                "seconds": round(seconds, 2),
-                "zip_mb": round(size / 1e6, 1),
+                "seconds": round(big.seconds, 2),
+                "zip_mb": round(big.zip_bytes / 1e6, 1),
             }
         )
     )
