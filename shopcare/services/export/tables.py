@@ -4,7 +4,8 @@ same at 100 rows or 10 million, and all tables from one snapshot, so the CSV fil
 document and the manifest's counts agree even while the shop keeps taking orders.
 
 Values leave as stored: money in minor units, statuses as their words, JSON settings as
-their text; times, stored in UTC, as ISO 8601 with their offset (``2026-11-02T09:00:00+00:00``).
+their text; times, stored in UTC, as ISO 8601 with microseconds and offset
+(``2026-11-02T09:00:00.000000+00:00``).
 """
 
 from __future__ import annotations
