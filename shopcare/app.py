@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -44,6 +45,7 @@ from shopcare.services.backups.schedule import (
     run_due_backup,
 )
 from shopcare.services.demo.shop import seed_demo
+from shopcare.services.export.files import remove_exports
 from shopcare.services.intake.backfill import (
     backfill_in_background,
     start_backfill,
@@ -114,6 +116,10 @@ class ShopCare:
         self._smtp: SmtpSender | None = None
         self._retired: list[SmtpSender] = []
         self._signing: tuple[str, str] | None = None
+        self._export: tuple[int, asyncio.Task[object]] | None = None
+        """The export running or last run in this process (one at a time)."""
+        self._stopping = threading.Event()
+        self._export_lock = asyncio.Lock()
 
     @property
     def public_url(self) -> str:
@@ -278,6 +284,34 @@ class ShopCare:
             finish_work, self.sessions, run_id, now=self.clock(), message=message
         )
 
+    async def export_in_background(self) -> int:
+        """The whole store as a ZIP in the data dir (``services.export``), as long work the
+        owner can leave; its run id. An export already running here is that one's id."""
+        # the export's modules (orjson, csv, zipfile) load on the first export, not at start
+        from shopcare.services.export.runs import run_export, start_export
+
+        async with self._export_lock:  # two clicks start one export
+            if self._export is not None and not self._export[1].done():
+                return self._export[0]
+            data_dir = self.settings.data_dir
+            run_id = await asyncio.to_thread(
+                start_export, self.sessions, data_dir=data_dir, now=self.clock()
+            )
+            work = asyncio.to_thread(
+                run_export,
+                self.sessions,
+                run_id,
+                data_dir=data_dir,
+                clock=self.clock,
+                stop=self._stopping,
+            )
+            self._export = (run_id, asyncio.create_task(work))
+            return run_id
+
+    def exporting(self) -> bool:
+        """An export runs in this process (a run left "running" by another was cut short)."""
+        return self._export is not None and not self._export[1].done()
+
     async def dispatch_once(self) -> DispatchReport:
         senders, address, setup = await asyncio.to_thread(self._dispatch_inputs)
         await self._close_retired()
@@ -360,6 +394,7 @@ class ShopCare:
         """Orders the connected shop platforms changed since the last reconcile."""
         await apply_pending_webhooks(self)  # deliveries a busy store left waiting
         await asyncio.to_thread(forget_old_answers, self.sessions, now=self.clock())
+        await asyncio.to_thread(remove_exports, self.settings.data_dir, now=self.clock())
         return await reconcile(
             self.sessions, http=self.http, clock=self.clock, carriers=self.carrier_names
         )
@@ -404,6 +439,8 @@ class ShopCare:
             task.cancel()
         for work in self.background:
             work.cancel()
+        self._stopping.set()  # a running export stops at its next batch (a thread cannot be
+        # cancelled) and says so in its run
         try:
             await self.flush_views()
         except Exception:  # the store may be gone; the rest must still close

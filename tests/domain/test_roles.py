@@ -17,7 +17,8 @@ def test_staff_open_the_daily_work(path: str) -> None:
     "path",
     ["/admin/shop", "/admin/email", "/admin/start", "/admin/carriers", "/admin/users",
      "/admin/api-keys", "/admin/messages", "/admin/messages/templates", "/admin/store",
-     "/admin/ordersx", "/admin/return-policy", "/admin/printing", "/admin/webhooks"],
+     "/admin/ordersx", "/admin/return-policy", "/admin/printing", "/admin/webhooks",
+     "/admin/import", "/admin/export/shopcare-export-20261205T093000Z.zip"],
 )  # fmt: skip
 def test_staff_open_no_settings_users_or_keys(path: str) -> None:
     assert not may_open(Role.STAFF, path)

@@ -20,6 +20,7 @@ TITLES = {
     "csv": "Importing {source}",
     "backfill": "Bringing in orders from {source}",
     "backup": "Backing up the store",
+    "export": "Exporting the whole store",  # its source is the file's name (services.export)
 }
 
 

@@ -39,6 +39,7 @@ from shopcare.ui.admin.returns.queue import register_returns_queue
 from shopcare.ui.admin.settings.api_keys import register_api_keys
 from shopcare.ui.admin.settings.backups import backups_router, register_backups
 from shopcare.ui.admin.settings.carriers import register_carriers
+from shopcare.ui.admin.settings.data_export import export_router
 from shopcare.ui.admin.settings.mail_address import register_mail_address
 from shopcare.ui.admin.settings.offers import register_offers
 from shopcare.ui.admin.settings.shop_profile import logo_router, register_shop_profile
@@ -63,6 +64,7 @@ def register_admin(shopcare: ShopCare) -> None:
     app.include_router(logo_router(shopcare))
     app.include_router(backups_router(shopcare))
     app.include_router(pdf_router(shopcare))  # before pages: "/admin/returns/{id}"
+    app.include_router(export_router(shopcare))
     register_login_pages(shopcare)
     register_dashboard(shopcare)
     register_feedback(shopcare)

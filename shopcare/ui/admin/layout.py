@@ -55,7 +55,7 @@ NAV: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("Printing", "/admin/printing"),
             ("Offers", "/admin/offers"),
             ("Store connection", "/admin/store"),
-            ("Import", "/admin/import"),
+            ("Import and export", "/admin/import"),
             ("Webhooks", "/admin/webhooks"),
             ("Users", "/admin/users"),
             ("API keys", "/admin/api-keys"),

@@ -35,6 +35,7 @@ from shopcare.services.intake.csv_report import (
 from shopcare.services.intake.csv_runs import RunView, latest_run, start_run
 from shopcare.services.shop.profile import get_profile
 from shopcare.ui.admin.layout import REFRESH_S, frame, when
+from shopcare.ui.admin.settings.data_export import ExportCard
 from shopcare.ui.bodies import CSV_UPLOAD
 
 if TYPE_CHECKING:
@@ -54,8 +55,9 @@ SHOWN_PROBLEMS = 500
 def register_csv_import(shopcare: ShopCare) -> None:
     @ui.page("/admin/import")
     def import_page() -> None:
-        with frame("Import"):
+        with frame("Import and export"):
             CsvImportPage(shopcare)
+            ExportCard(shopcare)
 
 
 class CsvImportPage:
