@@ -19,10 +19,10 @@ from shopcare.domain.backups import backup_name
 from shopcare.services.backups.archive import BackupError, make_backup, read_manifest
 from shopcare.services.backups.restore import restore_backup
 from shopcare.services.backups.schedule import list_backups, run_due_backup
-from shopcare.services.demo.shop import seed_demo
 from shopcare.services.runtime.process_lease import renew_lease
 from tests.conftest import FakeClock, set_up_shop
-from tests.services.helpers import fill_every_table, make_order
+from tests.services.export_store import fill_every_table
+from tests.services.helpers import make_order
 from tests.store import sqlite_only
 
 NOW = datetime(2026, 12, 5, 3, 30, tzinfo=UTC)
@@ -51,19 +51,18 @@ def busy_shop(settings: Settings, clock: FakeClock) -> ShopCare:
     """A shop with orders, parcels polled, messages sent, uploads and a signing key."""
     app = build(settings, clock=clock, simulated=True)
     set_up_shop(app)
-    seed_demo(app.sessions, now=clock(), carriers=app.carrier_names)
+    fill_every_table(app)  # the demo shop, every kind of secret, a row in every table
     for n in range(5):
         make_order(app, number=f"20{n}", tracking=f"SIMOK2000{n}")
     for _ in range(3):
         clock.advance(hours=6)
         asyncio.run(app.poll_once())
         asyncio.run(app.dispatch_once())
-    fill_every_table(app)
     data = settings.data_dir
     (data / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n logo")
     (data / "return-photos" / "7").mkdir(parents=True)
     (data / "return-photos" / "7" / "a.jpg").write_bytes(b"\xff\xd8\xff photo")
-    (data / "dkim").mkdir()
+    (data / "dkim").mkdir(exist_ok=True)
     (data / "dkim" / "shopcare._domainkey.shop.example.pem").write_text("-----KEY-----")
     return app
 
