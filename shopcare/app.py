@@ -28,6 +28,7 @@ from shopcare.data_dir import keep_private
 from shopcare.db.engine import SessionFactory, make_engine, session_factory
 from shopcare.db.migrate import upgrade
 from shopcare.db.models import ImportRun
+from shopcare.db.outbox_signal import on_new_outbox_rows
 from shopcare.domain.backups import backup_name
 from shopcare.job_runs import JobRuns
 from shopcare.jobs import make_scheduler
@@ -120,6 +121,10 @@ class ShopCare:
         """The export running or last run in this process (one at a time)."""
         self._stopping = threading.Event()
         self._export_lock = asyncio.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._dispatching = False
+        self._dispatch_again = False
+        on_new_outbox_rows(self.engine, self.wake_dispatch)
 
     @property
     def public_url(self) -> str:
@@ -420,11 +425,38 @@ class ShopCare:
         for platform in unfinished_backfills(self.sessions):
             self.start_backfill(platform, days=0)
 
+    def wake_dispatch(self) -> None:
+        """Outbox rows were committed (``db.outbox_signal``, from any thread): dispatch now,
+        not at the next tick. The 5-second job stays as the safety net (rows due later,
+        another process's rows); quiet hours and the hourly cap are the dispatcher's to keep."""
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._wake_dispatch)
+
+    def _wake_dispatch(self) -> None:
+        if self._dispatching:  # the run under way may have looked already: one more after it
+            self._dispatch_again = True
+        elif self.scheduler is not None and self.scheduler.running:
+            self.scheduler.modify_job("dispatch", next_run_time=datetime.now(UTC))
+
+    async def dispatch_until_quiet(self) -> DispatchReport:
+        """The dispatch job: a run, and another while rows committed during it wait."""
+        self._dispatching = True
+        try:
+            while True:
+                self._dispatch_again = False
+                report = await self.dispatch_once()
+                if not self._dispatch_again:
+                    return report
+        finally:
+            self._dispatching = False
+
     def start_scheduler(self) -> None:
+        self._loop = asyncio.get_running_loop()
         runs = self.job_runs
         self.scheduler = make_scheduler(
             poll=runs.wrap("poll", self.poll_once),
-            dispatch=runs.wrap("dispatch", self.dispatch_once),
+            dispatch=runs.wrap("dispatch", self.dispatch_until_quiet),
             flush_views=runs.wrap("flush_views", self.flush_views),
             reconcile=runs.wrap("reconcile", self.reconcile_once),
             heartbeat=runs.wrap("heartbeat", self.heartbeat),
