@@ -43,6 +43,7 @@ from shopcare.services.intake.backfill import (
 )
 from shopcare.services.intake.reconcile import reconcile
 from shopcare.services.messages.dispatch import DispatchReport, dispatch_outbox
+from shopcare.services.messages.reminders import queue_due_reminders
 from shopcare.services.messages.rules import channel_rules
 from shopcare.services.runtime.long_work import advance_work, finish_work, start_work
 from shopcare.services.runtime.process_lease import release_lease, renew_lease, this_process
@@ -289,6 +290,10 @@ class ShopCare:
             )
         return senders
 
+    async def queue_reminders(self) -> int:
+        """Queue the review and reorder reminders now due (services.messages.reminders)."""
+        return await asyncio.to_thread(queue_due_reminders, self.sessions, now=self.clock())
+
     async def flush_views(self) -> int:
         """Write the page views counted in memory (services.view_counts)."""
         return await asyncio.to_thread(flush_views, self.sessions)
@@ -330,6 +335,7 @@ class ShopCare:
             flush_views=runs.wrap("flush_views", self.flush_views),
             reconcile=runs.wrap("reconcile", self.reconcile_once),
             heartbeat=runs.wrap("heartbeat", self.heartbeat),
+            reminders=runs.wrap("reminders", self.queue_reminders),
         )
         self.scheduler.start()
 

@@ -14,6 +14,8 @@ RECONCILE_EVERY_S = 15 * 60
 """Orders the shop platform changed and its webhooks missed (services.intake.reconcile)."""
 HEARTBEAT_EVERY_S = 15
 """This process's lease is renewed this often (its TTL, services.process_lease, is 60 s)."""
+REMINDERS_EVERY_S = 10 * 60
+"""Reminders are due in days; a pass every ten minutes sends each within minutes of it."""
 
 
 def make_scheduler(
@@ -23,6 +25,7 @@ def make_scheduler(
     flush_views: Callable[[], Awaitable[object]] | None = None,
     reconcile: Callable[[], Awaitable[object]] | None = None,
     heartbeat: Callable[[], Awaitable[object]] | None = None,
+    reminders: Callable[[], Awaitable[object]] | None = None,
 ) -> AsyncIOScheduler:
     """Jobs are cheap when there is nothing due (one indexed query), so they run often;
     each shipment's own next-poll time decides how often its carrier is asked."""
@@ -57,5 +60,13 @@ def make_scheduler(
             seconds=HEARTBEAT_EVERY_S,
             id="heartbeat",
             name="renew this process's lease",
+        )
+    if reminders is not None:
+        scheduler.add_job(
+            reminders,
+            "interval",
+            seconds=REMINDERS_EVERY_S,
+            id="reminders",
+            name="queue review and reorder reminders",
         )
     return scheduler
