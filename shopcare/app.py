@@ -376,12 +376,14 @@ def build(
     settings: Settings,
     *,
     demo: bool = False,
+    demo_history: bool = True,
     simulated: bool | None = None,
     clock: Clock = utc_now,
     sender: Sender | None = None,
     http: httpx.AsyncClient | None = None,
 ) -> ShopCare:
-    """``simulated``: offer the simulated carrier (default: only in the demo)."""
+    """``simulated``: offer the simulated carrier (default: only in the demo).
+    ``demo_history``: the demo comes with six months of finished orders before today's."""
     simulated = demo if simulated is None else simulated
     keep_private(settings.data_dir)  # before the store's files are first made
     engine = make_engine(settings.database_url)
@@ -389,7 +391,9 @@ def build(
     box = SecretBox(settings.secret, *pending_secret(settings.data_dir))
     sessions = session_factory(engine, info={INFO_KEY: box})
     seal_plain_secrets(sessions)
-    if demo and seed_demo(sessions, now=clock(), carriers=[SimulatedCarrier.name]):
+    if demo and seed_demo(
+        sessions, now=clock(), carriers=[SimulatedCarrier.name], history=demo_history
+    ):
         log.info("seeded the demo shop")
     client = http or new_client()
     carriers, limits = _carriers(sessions, client=client, clock=clock, simulated=simulated)

@@ -62,6 +62,25 @@ def check_tag_days(table: Mapping[str, int]) -> dict[str, int]:
     return clean
 
 
+def parse_tag_table(text: str) -> dict[str, int]:
+    """The owner's table as typed, one ``tag = days`` a line (blank lines ignored)."""
+    table: dict[str, int] = {}
+    for number, row in enumerate(text.splitlines(), start=1):
+        if not row.strip():
+            continue
+        tag, sep, days = row.rpartition("=")
+        if not sep or not days.strip().isdigit():
+            raise ValueError(
+                f"line {number}: write a tag, '=' and whole days, like consumable = 30"
+            )
+        table[tag] = int(days)
+    return check_tag_days(table)
+
+
+def format_tag_table(table: Mapping[str, int]) -> str:
+    return "\n".join(f"{tag} = {days}" for tag, days in sorted(table.items()))
+
+
 def line_delay(tags: str, *, tag_days: Mapping[str, int], default: timedelta) -> timedelta:
     """The shortest delay of the line's tags in the table (the first thing to run out),
     else ``default``."""

@@ -11,8 +11,10 @@ from shopcare.domain.reminders import (
     count_follow_ups,
     delivery_window,
     due_reminders,
+    format_tag_table,
     line_delay,
     lines_occurrence,
+    parse_tag_table,
     reminded_lines,
 )
 
@@ -80,3 +82,12 @@ def test_a_follow_up_counts_once_and_only_within_its_window() -> None:
     sent = [(1, NOW), (2, NOW)]
     events = [(1, NOW + day), (1, NOW + 2 * day), (2, NOW - day), (2, NOW + 9 * day)]
     assert count_follow_ups(sent, events=events, within=WEEK) == 1
+
+
+def test_the_table_as_typed_reads_back_as_written() -> None:
+    table = parse_tag_table("Consumable = 30\n\n  coffee=21 \n")
+    assert table == {"consumable": 30, "coffee": 21}
+    assert parse_tag_table(format_tag_table(table)) == table
+    for bad in ("consumable 30", "consumable = soon", "= 3"):
+        with pytest.raises(ValueError):
+            parse_tag_table(bad)
