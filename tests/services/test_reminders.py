@@ -6,7 +6,7 @@ from datetime import timedelta
 from sqlmodel import select
 
 from shopcare.app import ShopCare
-from shopcare.db.models import OutboxMessage, PageView
+from shopcare.db.models import OutboxMessage, PageView, Shipment
 from shopcare.domain.messages import MessageKind
 from shopcare.services.intake.by_hand import LineIn, OrderIn, ShipmentIn, create_order
 from shopcare.services.messages.reminder_results import reminder_results
@@ -137,3 +137,22 @@ async def test_results_count_the_sent_reminders_views_and_repeat_orders(
         figures = reminder_results(session, start, clock() + timedelta(days=1))
     assert (figures.reorder.sent, figures.reorder.viewed, figures.reorder.reordered) == (2, 1, 1)
     assert figures.review.sent == 0
+
+
+async def test_an_order_reminded_the_old_way_at_delivery_is_not_reminded_again(
+    shopcare: ShopCare, clock: FakeClock
+) -> None:
+    """Before the job, a reminder was queued per parcel when it was delivered."""
+    turn_on_reorder(shopcare)
+    order_id = order_with_beans(shopcare)
+    await delivered(shopcare, clock)
+    with shopcare.sessions() as session:
+        row = session.exec(select(OutboxMessage).where(OutboxMessage.order_id == order_id)).first()
+        assert row is not None and row.shipment_id is None
+        parcel = session.exec(select(Shipment.id).where(Shipment.order_id == order_id)).one()
+        old = OutboxMessage(**row.model_dump(exclude={"id"}))
+        old.idempotency_key, old.kind = f"shipment:{parcel}:{REORDER}", REORDER
+        session.add(old)
+        session.commit()
+    clock.advance(days=25)
+    assert await shopcare.queue_reminders() == 0

@@ -83,20 +83,32 @@ def _queue_kind(session: Session, kind: MessageKind, *, rules: MessageRules, now
     order_ids = sorted(by_order)
     for start in range(0, len(order_ids), CHUNK):
         chunk = order_ids[start : start + CHUNK]
-        lines = _reminder_lines(session, {o: by_order[o] for o in chunk})
+        parcels_of = {o: by_order[o] for o in chunk}
+        lines = _reminder_lines(session, parcels_of)
         keys = existing_keys(session, chunk)
-        due = due_reminders(
-            lines,
-            tag_days=tag_days,
-            default=default,
-            now=now,
-            reminded=reminded_lines(keys, kind),
-        )
+        reminded = reminded_lines(keys, kind) | _queued_at_delivery(lines, parcels_of, keys, kind)
+        due = due_reminders(lines, tag_days=tag_days, default=default, now=now, reminded=reminded)
         rows = _rows(session, kind, due, rules=rules, now=now, known=keys)
         if rows:
             session.execute(sa.insert(OutboxMessage), rows)
         queued += len(rows)
     return queued
+
+
+def _queued_at_delivery(
+    lines: list[ReminderLine],
+    parcels: dict[int, dict[int, datetime]],
+    keys: set[str],
+    kind: MessageKind,
+) -> set[int]:
+    """Lines of orders whose reminder was queued the old way, once per parcel at its
+    delivery (``shipment:<id>:<kind>``): they had theirs."""
+    done = {
+        order_id
+        for order_id, delivered in parcels.items()
+        if any(f"shipment:{sid}:{kind}" in keys for sid in delivered)
+    }
+    return {line.line_id for line in lines if line.order_id in done}
 
 
 def _reminder_lines(
