@@ -6,7 +6,7 @@ from datetime import timedelta
 from sqlmodel import select
 
 from shopcare.app import ShopCare
-from shopcare.db.models import OutboxMessage, PageView, Shipment
+from shopcare.db.models import Customer, OutboxMessage, PageView, Shipment
 from shopcare.domain.messages import MessageKind
 from shopcare.services.intake.by_hand import LineIn, OrderIn, ShipmentIn, create_order
 from shopcare.services.messages.reminder_results import reminder_results
@@ -156,3 +156,23 @@ async def test_an_order_reminded_the_old_way_at_delivery_is_not_reminded_again(
         session.commit()
     clock.advance(days=25)
     assert await shopcare.queue_reminders() == 0
+
+
+async def test_a_shopper_who_unsubscribed_gets_no_reminder(
+    shopcare: ShopCare, clock: FakeClock
+) -> None:
+    turn_on_reorder(shopcare)
+    order_with_beans(shopcare)
+    await delivered(shopcare, clock)
+    with shopcare.sessions() as session:
+        shopper = session.exec(select(Customer)).one()
+        shopper.unsubscribed_at = clock()
+        session.add(shopper)
+        session.commit()
+    clock.advance(days=25)
+    assert await shopcare.queue_reminders() == 1  # the outbox decides, as for every message
+    assert (await dispatch(shopcare, clock)).sent == []
+    with shopcare.sessions() as session:
+        status = session.exec(select(OutboxMessage.status).where(
+            OutboxMessage.kind == REORDER)).one()  # fmt: skip
+    assert status == "skipped"
