@@ -55,6 +55,7 @@ from shopcare.services.intake.backfill import (
 from shopcare.services.intake.reconcile import reconcile
 from shopcare.services.messages.delivery import status_callback
 from shopcare.services.messages.dispatch import DispatchReport, dispatch_outbox
+from shopcare.services.messages.reminders import queue_due_reminders
 from shopcare.services.messages.rules import channel_rules
 from shopcare.services.runtime.long_work import advance_work, finish_work, start_work
 from shopcare.services.runtime.process_lease import release_lease, renew_lease, this_process
@@ -391,6 +392,10 @@ class ShopCare:
             )
         return senders
 
+    async def queue_reminders(self) -> int:
+        """Queue the review and reorder reminders now due (services.messages.reminders)."""
+        return await asyncio.to_thread(queue_due_reminders, self.sessions, now=self.clock())
+
     async def flush_views(self) -> int:
         """Write the page views counted in memory (services.view_counts)."""
         return await asyncio.to_thread(flush_views, self.sessions)
@@ -461,6 +466,7 @@ class ShopCare:
             reconcile=runs.wrap("reconcile", self.reconcile_once),
             heartbeat=runs.wrap("heartbeat", self.heartbeat),
             backup=runs.wrap("backup", self.backup_if_due),
+            reminders=runs.wrap("reminders", self.queue_reminders),
         )
         self.scheduler.start()
 
@@ -503,12 +509,14 @@ def build(
     settings: Settings,
     *,
     demo: bool = False,
+    demo_history: bool = True,
     simulated: bool | None = None,
     clock: Clock = utc_now,
     sender: Sender | None = None,
     http: httpx.AsyncClient | None = None,
 ) -> ShopCare:
-    """``simulated``: offer the simulated carrier (default: only in the demo)."""
+    """``simulated``: offer the simulated carrier (default: only in the demo).
+    ``demo_history``: the demo comes with six months of finished orders before today's."""
     simulated = demo if simulated is None else simulated
     keep_private(settings.data_dir)  # before the store's files are first made
     engine = make_engine(settings.database_url)
@@ -516,7 +524,9 @@ def build(
     box = SecretBox(settings.secret, *pending_secret(settings.data_dir))
     sessions = session_factory(engine, info={INFO_KEY: box})
     seal_plain_secrets(sessions)
-    if demo and seed_demo(sessions, now=clock(), carriers=[SimulatedCarrier.name]):
+    if demo and seed_demo(
+        sessions, now=clock(), carriers=[SimulatedCarrier.name], history=demo_history
+    ):
         log.info("seeded the demo shop")
     client = http or new_client()
     carriers, limits = _carriers(sessions, client=client, clock=clock, simulated=simulated)

@@ -16,6 +16,8 @@ BACKUP_CHECK_EVERY_S = 60 * 60
 """The daily backup is made at the first check a day after the last one."""
 HEARTBEAT_EVERY_S = 15
 """This process's lease is renewed this often (its TTL, services.process_lease, is 60 s)."""
+REMINDERS_EVERY_S = 10 * 60
+"""Reminders are due in days; a pass every ten minutes sends each within minutes of it."""
 
 
 def make_scheduler(
@@ -26,6 +28,7 @@ def make_scheduler(
     reconcile: Callable[[], Awaitable[object]] | None = None,
     heartbeat: Callable[[], Awaitable[object]] | None = None,
     backup: Callable[[], Awaitable[object]] | None = None,
+    reminders: Callable[[], Awaitable[object]] | None = None,
 ) -> AsyncIOScheduler:
     """Jobs are cheap when there is nothing due (one indexed query), so they run often;
     each shipment's own next-poll time decides how often its carrier is asked."""
@@ -68,5 +71,13 @@ def make_scheduler(
             seconds=BACKUP_CHECK_EVERY_S,
             id="backup",
             name="daily backup",
+        )
+    if reminders is not None:
+        scheduler.add_job(
+            reminders,
+            "interval",
+            seconds=REMINDERS_EVERY_S,
+            id="reminders",
+            name="queue review and reorder reminders",
         )
     return scheduler

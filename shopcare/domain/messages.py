@@ -114,7 +114,10 @@ AFTER_DELIVERY: tuple[MessageKind, ...] = (
     MessageKind.REVIEW_REMINDER,
     MessageKind.REORDER_REMINDER,
 )
-"""Queued when a parcel is delivered, each with its own delay."""
+"""Timed from the delivery, so their delay is set in days. The feedback request is queued
+when the parcel is delivered; the reminders are queued when due, per order line
+(``domain.reminders``: their delay depends on the product, and what the shopper did since
+the delivery decides whether they go out at all)."""
 
 
 def messages_for_change(
@@ -134,7 +137,7 @@ def messages_for_change(
         return [MessageKind.SHIPPED, MessageKind.IN_TRANSIT]
     found = list(_ON_ARRIVAL.get(new, []))
     if new is S.DELIVERED:
-        found += AFTER_DELIVERY
+        found.append(MessageKind.FEEDBACK_REQUEST)
     return found
 
 

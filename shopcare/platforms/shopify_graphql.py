@@ -19,7 +19,7 @@ from shopcare.platforms.base import Since, numeric_id, parse_time
 LINE_FIELDS = """
           id title variantTitle sku quantity
           originalUnitPriceSet { shopMoney { amount } }
-          product { id }
+          product { id tags }
 """
 ORDERS_QUERY = """
 query Orders($first: Int!, $after: String, $query: String, $counted: Boolean!) {
@@ -137,7 +137,9 @@ def order_from_graphql(node: Mapping[str, Any]) -> OrderIn:
 
 
 def _line(item: Mapping[str, Any], currency: str) -> LineIn:
-    product = numeric_id(_mapping(item.get("product")).get("id"))
+    product_node = _mapping(item.get("product"))
+    product = numeric_id(product_node.get("id"))
+    tags = ",".join(_text(t) for t in _list(product_node.get("tags")) if _text(t))
     price = _money(item.get("originalUnitPriceSet")).get("amount")
     return LineIn(
         title=_text(item.get("title")),
@@ -146,6 +148,7 @@ def _line(item: Mapping[str, Any], currency: str) -> LineIn:
         sku=_text(item.get("sku")),
         variant=_text(item.get("variantTitle"))[:200],
         product_key=f"shopify:{product}" if product else "",
+        tags=tags[:500],
         external_id=numeric_id(item.get("id")),
     )
 

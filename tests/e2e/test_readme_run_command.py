@@ -42,7 +42,9 @@ def test_shopcare_run_demo_serves_healthz(tmp_path: Path) -> None:
         assert body["database"] == {"ok": True, "schema_current": True}
         assert body["scheduler"]["running"] is True
         jobs = {j["id"] for j in body["scheduler"]["jobs"]}
-        assert jobs == {"poll", "dispatch", "flush_views", "reconcile", "heartbeat", "backup"}
+        assert jobs == {
+            "poll", "dispatch", "flush_views", "reconcile", "heartbeat", "backup", "reminders"
+        }  # fmt: skip
         login = httpx.get(f"http://127.0.0.1:{port}/admin", follow_redirects=False, timeout=5)
         assert login.status_code in (302, 303, 307)
         assert "/admin/login" in login.headers["location"]

@@ -62,7 +62,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
                 time.sleep(0.2)
         assert child.poll() is None, (data.parent / "server.log").read_text()
         with sqlite3.connect(data / "shopcare.db") as db:
-            (token,) = db.execute("SELECT public_token FROM shop_order LIMIT 1").fetchone()
+            # today's first demo order (the history's are past their return window)
+            (token,) = db.execute(
+                "SELECT public_token FROM shop_order WHERE order_number = '1001'"
+            ).fetchone()
         yield Server(port=port, pid=child.pid, token=token)
     finally:
         child.terminate()

@@ -154,6 +154,17 @@ def test_an_unusable_row_rejects_its_whole_order_never_half_of_it() -> None:
     assert [(p.line, p.order_number) for p in result if isinstance(p, Rejected)] == [(3, "A1")]
 
 
+def test_a_generic_file_may_give_each_items_product_tags() -> None:
+    header = ["order_number", "order_date", "currency", "item_name", "item_tags"]
+    rows = [
+        Row(2, ["A1", "2026-10-01", "EUR", "Beans", "coffee, consumable"]),
+        Row(3, ["A1", "2026-10-01", "EUR", "Mug", ""]),
+    ]
+    (order,) = parse_rows(iter(rows), Reading(columns_for(header, None), ".", BERLIN))
+    assert isinstance(order, ParsedOrder)
+    assert [li.tags for li in order.order.lines] == ["coffee, consumable", ""]
+
+
 def test_an_order_whose_rows_are_apart_is_rejected_not_overwritten(tmp_path: Path) -> None:
     (tmp_path / "sorted.csv").write_text(
         "order_number,order_date,currency,item_name\n"

@@ -284,7 +284,10 @@ def order_node(
                     "sku": f"MUG-{i}",
                     "quantity": 1,
                     "originalUnitPriceSet": {"shopMoney": {"amount": "19.90"}},
-                    "product": {"id": f"gid://shopify/Product/{700 + i}"},
+                    "product": {
+                        "id": f"gid://shopify/Product/{700 + i}",
+                        "tags": ["Ceramics", "kitchen"] if i == 1 else [],
+                    },
                 }
                 for i in range(1, lines + 1)
             ]

@@ -73,9 +73,9 @@ async def test_it_reads_every_page_of_orders_with_their_parcels(
     first = orders[0]
     assert first.external_id == "5000001000" and first.source == "shopify"
     assert first.total_minor == 4470 and first.currency == "EUR"
-    assert [(li.title, li.unit_price_minor, li.product_key) for li in first.lines] == [
-        ("Ceramic mug 1", 1990, "shopify:701"),
-        ("Ceramic mug 2", 1990, "shopify:702"),
+    assert [(li.title, li.unit_price_minor, li.product_key, li.tags) for li in first.lines] == [
+        ("Ceramic mug 1", 1990, "shopify:701", "Ceramics,kitchen"),  # the product's tags
+        ("Ceramic mug 2", 1990, "shopify:702", ""),
     ]
     assert (first.ship_city, first.ship_country, first.ship_region) == ("Berlin", "DE", "BE")
     (parcel,) = orders[-1].shipments

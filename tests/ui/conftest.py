@@ -28,14 +28,16 @@ async def client(shopcare: ShopCare) -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.fixture
 def admin_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """The demo shop and a known owner in the test's own data dir, for ``admin_main.py``.
+    """The demo shop (today's six orders, without its months of history: the admin tests
+    count and find those six) and a known owner in the test's own data dir, for
+    ``admin_main.py``.
 
     Admin test modules request it with ``pytestmark = pytest.mark.usefixtures(...)``, which
     sets it up before the ``user`` fixture starts the app."""
     monkeypatch.setenv("SHOPCARE_DATA_DIR", str(tmp_path))
     for name in ("SHOPCARE_SMTP_URL", "SHOPCARE_PUBLIC_URL"):  # the store: ``store_url``
         monkeypatch.delenv(name, raising=False)
-    app = build(load_settings(), demo=True)
+    app = build(load_settings(), demo=True, demo_history=False)
     set_password(app.sessions, username=OWNER, password=PASSWORD, now=app.clock())
     app.engine.dispose()
     yield tmp_path

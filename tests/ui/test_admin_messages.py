@@ -405,3 +405,20 @@ async def test_a_whatsapp_refusal_shows_in_the_orders_message_log(
     await user.should_see("WhatsApp")
     why = only(user, ui.label, f"message-why-{sent.id}").text
     assert "not on WhatsApp" in why and "(63003)" in why
+
+
+async def test_the_owner_sets_reminder_days_per_product_tag(user: User) -> None:
+    await sign_in(user)
+    await user.open("/admin/messages")
+    user.find(marker="reorder_reminder-tags").type("consumable 30")
+    user.find(marker="save-reminder-tags").click()
+    assert user.notify.contains("Reorder reminder: line 1: write a tag")
+    user.find(marker="reorder_reminder-tags").clear().type("Consumable = 30\ncoffee = 21")
+    user.find(marker="save-reminder-tags").click()
+    assert user.notify.contains("Reminder delays saved")
+    with store() as app:
+        tags = get_rules(app.sessions).reminder_tags
+    assert tags == {"reorder_reminder": {"consumable": 30, "coffee": 21}}
+    await user.open("/admin/messages")
+    shown = only(user, ui.textarea, "reorder_reminder-tags").value
+    assert shown == "coffee = 21\nconsumable = 30"

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from shopcare.db.engine import SessionFactory
+from shopcare.db.engine import SessionFactory, transaction
+from shopcare.services.demo.catalogue import swatch
+from shopcare.services.demo.history import seed_demo_history
 from shopcare.services.demo.offers import seed_demo_offers
 from shopcare.services.demo.variants import seed_demo_variants
 from shopcare.services.insight.dashboard import count_orders
@@ -23,34 +25,28 @@ _CUSTOMERS = [  # name, email, postcode, city, country, scenario, language
 ]
 
 
-def _swatch(color: str) -> str:
-    """A product picture that needs no network: a rounded square in the product's colour."""
-    svg = (
-        "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 8 8'>"
-        f"<rect width='8' height='8' rx='1.5' fill='{color}'/></svg>"
-    )
-    return "data:image/svg+xml," + svg.replace("<", "%3C").replace(">", "%3E").replace("#", "%23")
-
-
 _PRODUCTS = [
     LineIn(
         title="Ceramic mug", quantity=2, unit_price_minor=1800, sku="MUG-SAND",
-        variant="Sand", product_key="mug", tags="ceramics,kitchen", image_url=_swatch("#d6c3a5"),
+        variant="Sand", product_key="mug", tags="ceramics,kitchen", image_url=swatch("#d6c3a5"),
     ),
     LineIn(
         title="Linen tea towel", quantity=1, unit_price_minor=1250, sku="TOWEL-LIN",
         variant="Natural", product_key="towel", tags="textiles,kitchen",
-        image_url=_swatch("#c9b99b"),
+        image_url=swatch("#c9b99b"),
     ),
     LineIn(
         title="Pour-over coffee set", quantity=1, unit_price_minor=4900, sku="POUR-SET",
-        product_key="pour-over", tags="coffee,gift", image_url=_swatch("#5b4636"),
+        product_key="pour-over", tags="coffee,gift", image_url=swatch("#5b4636"),
     ),
 ]  # fmt: skip
 
 
-def seed_demo(sessions: SessionFactory, *, now: datetime, carriers: list[str]) -> bool:
-    """Seed only an empty store; returns whether it did."""
+def seed_demo(
+    sessions: SessionFactory, *, now: datetime, carriers: list[str], history: bool = True
+) -> bool:
+    """Seed only an empty store; returns whether it did. ``history``: with six months of
+    finished orders before today's (``demo.history``), so the dashboard has a story."""
     if count_orders(sessions):
         return False
     update_profile(
@@ -91,4 +87,7 @@ def seed_demo(sessions: SessionFactory, *, now: datetime, carriers: list[str]) -
         )
     seed_demo_offers(sessions, now=now)
     seed_demo_variants(sessions, now=now)
+    if history:
+        with transaction(sessions) as session:
+            seed_demo_history(session, now=now)
     return True

@@ -102,6 +102,7 @@ ALIASES: dict[CsvFormat, dict[str, tuple[str, ...]]] = {
         "item_sku": ("item sku",),
         "item_qty": ("item qty", "item quantity"),
         "item_price": ("item price",),
+        "item_tags": ("item tags",),
         "carrier": ("carrier",),
         "tracking": ("tracking number",),
         "tracking_url": ("tracking url",),

@@ -73,9 +73,10 @@ class Reading:
 
     @cached_property
     def item_at(self) -> tuple[int, ...]:
-        """Where an item's name, SKU, quantity and price are (-1: no such column)."""
+        """Where an item's name, SKU, quantity, price and product tags are (-1: none)."""
         index = self.columns.index
-        return tuple(index.get(f, -1) for f in ("item_name", "item_sku", "item_qty", "item_price"))
+        fields = ("item_name", "item_sku", "item_qty", "item_price", "item_tags")
+        return tuple(index.get(f, -1) for f in fields)
 
 
 def parse_rows(rows: Iterator[Row], reading: Reading) -> Iterator[Parsed]:
@@ -218,7 +219,9 @@ def _row_lines(row: Row, currency: str, reading: Reading) -> list[LineIn]:
         else []
     )
     n = len(cells)
-    title, sku, quantity, price = [cells[i].strip() if 0 <= i < n else "" for i in reading.item_at]
+    title, sku, quantity, price, tags = [
+        cells[i].strip() if 0 <= i < n else "" for i in reading.item_at
+    ]
     if title or sku:
         lines.append(
             LineIn(
@@ -228,6 +231,7 @@ def _row_lines(row: Row, currency: str, reading: Reading) -> list[LineIn]:
                     parse_amount(price, currency, decimal=reading.decimal) if price else 0
                 ),
                 sku=sku,
+                tags=tags,
             )
         )
     return lines

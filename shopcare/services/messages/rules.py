@@ -17,6 +17,7 @@ from sqlmodel import Session
 from shopcare.db.engine import SessionFactory
 from shopcare.domain.messages import MessageKind, ShippedOn
 from shopcare.domain.phones import E164
+from shopcare.domain.reminders import REMINDER_KINDS, check_tag_days
 from shopcare.notify.base import Channel
 from shopcare.services.errors import InputError
 from shopcare.services.secrets_at_rest.box import SecretUnreadable, box_of
@@ -79,6 +80,9 @@ class MessageRules:
     """The shop's WhatsApp sender number (E.164); sent through the SMS account (Twilio)."""
     whatsapp_templates: dict[str, str] = field(default_factory=dict)
     """``"shipped:de"`` → the ContentSid (HX…) of the template WhatsApp approved for it."""
+    reminder_tags: dict[str, dict[str, int]] = field(default_factory=dict)
+    """Per reminder kind, product tag → days after delivery (``domain.reminders``); lines
+    without one of these tags wait the kind's own delay."""
 
     def rule(self, kind: MessageKind) -> KindRule:
         """Called for every message a poll pass queues, so the answers are kept."""
@@ -128,6 +132,20 @@ def update_rules(sessions: SessionFactory, **changes: Any) -> MessageRules:
     return update_group(sessions, _KEY, MessageRules, changes, check=_check, sealed=SEALED)
 
 
+def set_reminder_tags(
+    sessions: SessionFactory, kind: MessageKind, table: dict[str, int]
+) -> MessageRules:
+    """Replace the tag → days table of one reminder kind (an empty table removes it)."""
+    if kind not in REMINDER_KINDS:
+        raise InputError(f"{kind} has no delays per product tag")
+    try:
+        clean = check_tag_days(table)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    tags = {**get_rules(sessions).reminder_tags, kind.value: clean}
+    return update_rules(sessions, reminder_tags={k: v for k, v in tags.items() if v})
+
+
 def set_kind_rule(
     sessions: SessionFactory,
     kind: MessageKind,
@@ -153,6 +171,13 @@ def _check(rules: MessageRules) -> None:
         unknown = set(stored.get("channels", [])) - {c.value for c in Channel}
         if unknown:
             raise InputError(f"unknown channel {sorted(unknown)[0]!r}")
+    for name, table in rules.reminder_tags.items():
+        if name not in {k.value for k in REMINDER_KINDS}:
+            raise InputError(f"{name!r} has no delays per product tag")
+        try:
+            check_tag_days(table)
+        except ValueError as exc:
+            raise InputError(str(exc)) from None
     if rules.shipped_on not in {s.value for s in ShippedOn}:
         raise InputError("'shipped' goes out on 'label' or 'first_scan'")
     if rules.hourly_cap < 0:

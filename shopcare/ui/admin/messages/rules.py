@@ -1,5 +1,6 @@
-"""Messages: which shopper messages go out, after how long, on which channels; when
-"shipped" is sent; the hourly cap and quiet hours; the SMS and webhook accounts.
+"""Messages: which shopper messages go out, after how long, on which channels; the
+reminders' days per product tag; when "shipped" is sent; the hourly cap and quiet hours;
+the SMS and webhook accounts.
 
 Each message is saved on its own row; the other forms save as a whole. Every value is
 checked by the service and its message (an ``InputError``) is shown as it is.
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING
 from nicegui import ui
 
 from shopcare.domain.messages import AFTER_DELIVERY, MessageKind, ShippedOn
+from shopcare.domain.reminders import REMINDER_KINDS, format_tag_table, parse_tag_table
 from shopcare.services.errors import InputError
 from shopcare.services.messages.admin import CHANNELS, missing_channels
 from shopcare.services.messages.rules import (
@@ -19,6 +21,7 @@ from shopcare.services.messages.rules import (
     MessageRules,
     get_rules,
     set_kind_rule,
+    set_reminder_tags,
     update_rules,
 )
 from shopcare.ui.admin.layout import frame, status_label
@@ -54,6 +57,8 @@ def register_messages(shopcare: ShopCare) -> None:
                     ui.label(heading).classes("font-semibold")
                 for kind in MessageKind:
                     KindRow(shopcare, kind, rules.rule(kind))
+            ui.label("Reminders per product").classes("text-lg")
+            ReminderTagsForm(shopcare, rules)
             ui.label("Sending").classes("text-lg")
             SendingForm(shopcare, rules)
             ui.label("Channels").classes("text-lg")
@@ -114,6 +119,44 @@ class KindRow:
         if self.enabled.value and (unready := missing_channels(saved, channels)):
             names = " and ".join(CHANNEL_LABELS[channel] for channel in unready)
             ui.notify(f"{names} is not set up yet (see Channels): those fail", type="warning")
+
+
+class ReminderTagsForm:
+    """Days after delivery per product tag, for each reminder: beans tagged "consumable"
+    are reordered after 30 days, a mug never runs out."""
+
+    def __init__(self, shopcare: ShopCare, rules: MessageRules) -> None:
+        self.shopcare = shopcare
+        self.tables: dict[MessageKind, ui.textarea] = {}
+        with ui.card().classes("w-full"):
+            ui.label(
+                "One product tag a line with its days after delivery, like consumable = 30. "
+                "Products without one of these tags wait the delay above. Nobody is reminded "
+                "of an item they returned, or after scoring the order 0 to 6."
+            ).classes("text-sm text-gray-600")
+            with ui.row().classes("w-full no-wrap gap-4"):
+                for kind in REMINDER_KINDS:
+                    table = rules.reminder_tags.get(kind.value, {})
+                    self.tables[kind] = (
+                        ui.textarea(status_label(kind), value=format_tag_table(table))
+                        .props("autogrow outlined")
+                        .classes("w-64")
+                        .mark(f"{kind}-tags")
+                    )
+            ui.button("Save", on_click=self.save).mark("save-reminder-tags")
+
+    def save(self) -> None:
+        try:
+            for kind, field in self.tables.items():
+                try:
+                    table = parse_tag_table(field.value or "")
+                except ValueError as exc:
+                    raise InputError(f"{status_label(kind)}: {exc}") from None
+                set_reminder_tags(self.shopcare.sessions, kind, table)
+        except InputError as exc:
+            ui.notify(str(exc), type="negative")
+            return
+        ui.notify("Reminder delays saved", type="positive")
 
 
 class SendingForm:
