@@ -29,7 +29,6 @@ from shopcare.db.engine import SessionFactory, make_engine, session_factory
 from shopcare.db.migrate import upgrade
 from shopcare.db.models import ImportRun
 from shopcare.db.outbox_signal import on_new_outbox_rows
-from shopcare.domain.backups import backup_name
 from shopcare.job_runs import JobRuns
 from shopcare.jobs import make_scheduler
 from shopcare.notify.base import SHOPPER_CHANNELS, Channel, Sender
@@ -272,7 +271,7 @@ class ShopCare:
     async def _back_up(self, run_id: int) -> None:
         folder = self.backup_folder()
         try:
-            manifest = await asyncio.to_thread(
+            made = await asyncio.to_thread(
                 back_up_now,
                 self.settings.database_url,
                 self.settings.data_dir,
@@ -285,7 +284,7 @@ class ShopCare:
                 finish_work, self.sessions, run_id, now=self.clock(), message=str(exc), failed=True
             )
             return
-        message = f"{backup_name(manifest.made_at)}: {manifest.rows} rows, in {folder}"
+        message = f"{made.path.name}: {made.manifest.rows} rows, in {folder}"
         await asyncio.to_thread(
             finish_work, self.sessions, run_id, now=self.clock(), message=message
         )

@@ -25,7 +25,6 @@ from shopcare.config import (
     parse_domain_name,
     parse_selector,
 )
-from shopcare.domain.backups import backup_name
 from shopcare.services.accounts.demo_password import DemoPassword
 from shopcare.services.errors import InputError
 
@@ -356,9 +355,8 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _backup(settings: Settings, args: argparse.Namespace) -> int:
-    from shopcare.db.engine import make_engine, session_factory
     from shopcare.services.backups.archive import make_backup
-    from shopcare.services.backups.schedule import back_up_now, backup_folder, backup_settings
+    from shopcare.services.backups.schedule import back_up_now, configured_folder
 
     now = datetime.now(UTC)
     if args.file:
@@ -367,13 +365,9 @@ def _backup(settings: Settings, args: argparse.Namespace) -> int:
             raise InputError(f"{args.file} is a folder; give the archive's file name")
         manifest = make_backup(settings.database_url, settings.data_dir, target, now=now)
     else:
-        engine = make_engine(settings.database_url)
-        try:
-            folder = backup_folder(backup_settings(session_factory(engine)), settings.data_dir)
-        finally:
-            engine.dispose()
-        manifest = back_up_now(settings.database_url, settings.data_dir, folder, now=now)
-        target = folder / backup_name(now)
+        folder = configured_folder(settings.database_url, settings.data_dir)
+        made = back_up_now(settings.database_url, settings.data_dir, folder, now=now)
+        target, manifest = made.path, made.manifest
     size_mb = target.stat().st_size / 1e6
     print(
         f"backup: {target} ({manifest.rows} rows in {len(manifest.tables)} tables, "

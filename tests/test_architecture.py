@@ -14,7 +14,9 @@ import pytest
 
 PACKAGE = Path(__file__).parent.parent / "shopcare"
 
-_SERVICES = {"services", "domain", "db", "carriers", "platforms", "notify", "pdf", "paths"}
+_SERVICES = {
+    "services", "domain", "db", "carriers", "platforms", "notify", "pdf", "paths", "data_dir"
+}  # fmt: skip
 ALLOWED: dict[str, set[str]] = {
     "domain": {"domain"},
     "db": {"db", "domain"},

@@ -56,6 +56,7 @@ PAGES = (
     "/admin/mailbox",
     "/admin/webhooks",
     "/admin/api-keys",
+    "/admin/backups",
     "/admin/account",
     "/admin/users",
 )

@@ -81,7 +81,7 @@ class Filled:
 
 def fill_every_table(app: ShopCare) -> Filled:
     now, sessions = app.clock(), app.sessions
-    seed_demo(sessions, now=now, carriers=["simulated"])
+    seed_demo(sessions, now=now, carriers=["simulated"], history=False)
     filled = Filled()
     add_user(sessions, username="bo", password=PASSWORD, role=Role.STAFF, now=now)
     with sessions() as session:
@@ -136,13 +136,6 @@ def _more_rows(session: Session, now: datetime) -> int:
         ShipmentLine(shipment_id=shipment_id, order_line_id=line_id, quantity=1),
         ShipmentWatch(shipment_id=shipment_id, email="w@example.com", token="watch-1",
                       created_at=now),
-        ReturnRequest(id=1, order_id=order_id, rma="R-1", public_token="ret-1",
-                      created_at=now, comment="Zu groß; ça ne va pas\nsecond line"),
-        ReturnLine(id=1, return_id=1, order_line_id=line_id, quantity=1, reason="too_big"),
-        ReturnEvent(return_id=1, at=now, actor="shopper", action="requested"),
-        ReturnPhoto(return_id=1, return_line_id=1, stored_name="p1.jpg",
-                    content_type="image/jpeg", size=10, created_at=now),
-        StoreCredit(code="CREDIT-1", return_id=1, amount_minor=500, created_at=now),
         ProblemReport(order_id=order_id, kind="damaged", message="=1+1", created_at=now),
         PageView(at=now, kind="tracking", order_id=order_id),
         Feedback(order_id=order_id, public_token="fb-1", score=9, created_at=now,
@@ -161,6 +154,35 @@ def _more_rows(session: Session, now: datetime) -> int:
     for row in rows:  # in this order: the tables have no relationships to sort them by
         session.add(row)
         session.flush()
+    request = ReturnRequest(
+        order_id=order_id,
+        rma="R-FILL-1",
+        public_token="ret-fill-1",
+        created_at=now,
+        comment="Zu groß; ça ne va pas\nsecond line",
+    )
+    session.add(request)
+    session.flush()
+    line = ReturnLine(return_id=request.id, order_line_id=line_id, quantity=1, reason="too_big")
+    session.add(line)
+    session.flush()
+    session.add_all(
+        [
+            ReturnEvent(return_id=request.id, at=now, actor="shopper", action="requested"),
+            ReturnPhoto(
+                return_id=request.id,
+                return_line_id=line.id,
+                stored_name="p1.jpg",
+                content_type="image/jpeg",
+                size=10,
+                created_at=now,
+            ),
+            StoreCredit(
+                code="CREDIT-FILL-1", return_id=request.id, amount_minor=500, created_at=now
+            ),
+        ]
+    )
+    session.flush()
     return int(order_id)
 
 

@@ -20,6 +20,7 @@ copies ``secret.key`` too, or types those secrets in again (the admin asks for t
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import json
 import os
 import shutil
@@ -34,7 +35,6 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from shopcare import __version__
 from shopcare.services.errors import InputError
 
 FORMAT = 1
@@ -131,7 +131,7 @@ def make_backup(database_url: str, data_dir: Path, target: Path, *, now: datetim
                 files[name] = _add(archive, path, name)
             manifest = Manifest(
                 made_at=now,
-                app_version=__version__,
+                app_version=_version(),
                 schema_revision=revision,
                 tables=tables,
                 files=files,
@@ -139,6 +139,13 @@ def make_backup(database_url: str, data_dir: Path, target: Path, *, now: datetim
             archive.writestr(MANIFEST, manifest.to_json())
         os.replace(partial, target)
     return manifest
+
+
+def _version() -> str:
+    try:
+        return importlib.metadata.version("shopcare")
+    except importlib.metadata.PackageNotFoundError:  # run from a checkout, not installed
+        return "unknown"
 
 
 def _online_copy(store: Path, copy: Path) -> None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from shopcare.db.engine import SessionFactory
+from shopcare.db.engine import SessionFactory, make_engine, session_factory
 from shopcare.domain.backups import backup_name, made_at_of, to_keep
 from shopcare.services.backups.archive import BackupError, Manifest, make_backup
 from shopcare.services.errors import InputError
@@ -76,11 +76,27 @@ def find_backup(folder: Path, name: str) -> BackupFile | None:
     return next((b for b in list_backups(folder) if b.name == name), None)
 
 
-def back_up_now(database_url: str, data_dir: Path, folder: Path, *, now: datetime) -> Manifest:
+@dataclass(frozen=True)
+class Made:
+    path: Path
+    manifest: Manifest
+
+
+def back_up_now(database_url: str, data_dir: Path, folder: Path, *, now: datetime) -> Made:
+    """A dated archive in ``folder`` (``Settings → Backups``, ``shopcare backup``)."""
     target = folder / backup_name(now)
     if target.exists():
         raise BackupError(f"{target.name} exists already; try again in a second")
-    return make_backup(database_url, data_dir, target, now=now)
+    return Made(target, make_backup(database_url, data_dir, target, now=now))
+
+
+def configured_folder(database_url: str, data_dir: Path) -> Path:
+    """The owner's backup folder, read from the store (the command line has no app)."""
+    engine = make_engine(database_url)
+    try:
+        return backup_folder(backup_settings(session_factory(engine)), data_dir)
+    finally:
+        engine.dispose()
 
 
 def run_due_backup(
@@ -91,8 +107,7 @@ def run_due_backup(
     existing = list_backups(folder)
     made = None
     if not existing or now - existing[0].made_at >= EVERY:
-        back_up_now(database_url, data_dir, folder, now=now)
-        made = folder / backup_name(now)
+        made = back_up_now(database_url, data_dir, folder, now=now).path
     prune(folder)
     return made
 
