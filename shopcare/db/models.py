@@ -104,6 +104,12 @@ class Shipment(SQLModel, table=True):
     __table_args__ = (
         sa.UniqueConstraint("order_id", "carrier", "tracking_number"),
         sa.Index("ix_shipment_carrier", "carrier"),  # the order list's carrier filter
+        # The dashboard's parcels delivered in a period, read from the index alone.
+        sa.Index(
+            "ix_shipment_delivered",
+            "delivered_at", "carrier", "carrier_code", "shipped_at", "first_estimate",
+            "order_id", "return_id",
+        ),  # fmt: skip
     )
     id: int | None = Field(default=None, primary_key=True)
     order_id: int = Field(foreign_key="shop_order.id", index=True)
@@ -125,6 +131,10 @@ class Shipment(SQLModel, table=True):
     carrier_estimate: datetime | None = None
     estimated_delivery: datetime | None = None
     estimate_source: str = Field(default="", sa_type=sa.String(16))
+    first_estimate: datetime | None = None
+    """The end of the first delivery day the shopper was shown (``estimated_delivery`` when
+    first set, never moved after): what the dashboard's on-time rate is measured against,
+    since a later, revised estimate would make every late parcel look on time."""
     delayed: bool = False
     stall_key: str = Field(default="", sa_type=sa.String(64))
     stall_reason: str = Field(default="", sa_type=sa.String(32))
@@ -153,7 +163,11 @@ class ShipmentLine(SQLModel, table=True):
 
 class TrackingEvent(SQLModel, table=True):
     __tablename__ = "tracking_event"
-    __table_args__ = (sa.UniqueConstraint("shipment_id", "event_key"),)
+    __table_args__ = (
+        sa.UniqueConstraint("shipment_id", "event_key"),
+        # "Had a failed attempt / an exception before delivery?", one probe per parcel.
+        sa.Index("ix_tracking_event_status_shipment", "status", "shipment_id", "occurred_at"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     shipment_id: int = Field(foreign_key="shipment.id", index=True)
     event_key: str = Field(sa_type=sa.String(64))
@@ -340,7 +354,11 @@ class PageView(SQLModel, table=True):
     """One view, lookup or click on the shopper's pages; no personal data beyond the order."""
 
     __tablename__ = "page_view"
-    __table_args__ = (sa.Index("ix_page_view_kind_at", "kind", "at"),)
+    __table_args__ = (
+        sa.Index("ix_page_view_kind_at", "kind", "at"),
+        # A parcel's tracking views between shipping and delivery (the dashboard's WISMO).
+        sa.Index("ix_page_view_order_kind_at", "order_id", "kind", "at"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     at: datetime
     kind: str = Field(sa_type=sa.String(32))

@@ -97,7 +97,7 @@ def record_results(
 
 _CHANGED = (
     "status", "last_event_at", "delivered_at", "carrier_estimate", "estimated_delivery",
-    "estimate_source", "last_polled_at", "poll_failures", "last_error", "next_poll_at",
+    "first_estimate", "estimate_source", "last_polled_at", "poll_failures", "last_error", "next_poll_at",
     "delayed", "stall_key", "stall_reason",
 )  # fmt: skip
 
@@ -303,6 +303,8 @@ def _update_estimate(shipment: Shipment, ctx: _Context) -> None:
     )
     shipment.estimated_delivery = estimate.end_of_latest(ctx.zone)
     shipment.estimate_source = estimate.source
+    if shipment.first_estimate is None:  # the promise the shopper saw first, kept
+        shipment.first_estimate = shipment.estimated_delivery
 
 
 def _update_stall(shipment: Shipment, order: ShopOrder, ctx: _Context) -> None:

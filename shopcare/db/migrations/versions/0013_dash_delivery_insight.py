@@ -1,0 +1,43 @@
+"""insight: the first delivery estimate shown, and indexes for the dashboard's panels
+
+Revision ID: 0013
+Revises: 0012
+Create Date: 2026-12-05 08:00:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0013"
+down_revision: str | None = "0012"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("shipment") as batch:
+        batch.add_column(sa.Column("first_estimate", sa.DateTime(), nullable=True))
+    # The best a store that never kept the first estimate can do: the one it has now.
+    op.execute("UPDATE shipment SET first_estimate = estimated_delivery")
+    op.create_index(
+        "ix_shipment_delivered",
+        "shipment",
+        ["delivered_at", "carrier", "carrier_code", "shipped_at", "first_estimate", "order_id",
+         "return_id"],
+    )  # fmt: skip
+    op.create_index(
+        "ix_tracking_event_status_shipment",
+        "tracking_event",
+        ["status", "shipment_id", "occurred_at"],
+    )
+    op.create_index("ix_page_view_order_kind_at", "page_view", ["order_id", "kind", "at"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_page_view_order_kind_at", table_name="page_view")
+    op.drop_index("ix_tracking_event_status_shipment", table_name="tracking_event")
+    op.drop_index("ix_shipment_delivered", table_name="shipment")
+    with op.batch_alter_table("shipment") as batch:
+        batch.drop_column("first_estimate")
