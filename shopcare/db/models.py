@@ -107,9 +107,14 @@ class Shipment(SQLModel, table=True):
         # The dashboard's parcels delivered in a period, read from the index alone.
         sa.Index(
             "ix_shipment_delivered",
-            "delivered_at", "carrier", "carrier_code", "shipped_at", "first_estimate",
-            "order_id", "return_id",
-        ),  # fmt: skip
+            "delivered_at",
+            "carrier",
+            "carrier_code",
+            "shipped_at",
+            "first_estimate",
+            "order_id",
+            "return_id",
+        ),
     )
     id: int | None = Field(default=None, primary_key=True)
     order_id: int = Field(foreign_key="shop_order.id", index=True)
@@ -165,8 +170,8 @@ class TrackingEvent(SQLModel, table=True):
     __tablename__ = "tracking_event"
     __table_args__ = (
         sa.UniqueConstraint("shipment_id", "event_key"),
-        # "Had a failed attempt / an exception before delivery?", one probe per parcel.
-        sa.Index("ix_tracking_event_status_shipment", "status", "shipment_id", "occurred_at"),
+        # The few failed attempts and exceptions of a period, found without reading every scan.
+        sa.Index("ix_tracking_event_status_at", "status", "occurred_at", "shipment_id"),
     )
     id: int | None = Field(default=None, primary_key=True)
     shipment_id: int = Field(foreign_key="shipment.id", index=True)

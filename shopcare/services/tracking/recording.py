@@ -97,8 +97,8 @@ def record_results(
 
 _CHANGED = (
     "status", "last_event_at", "delivered_at", "carrier_estimate", "estimated_delivery",
-    "first_estimate", "estimate_source", "last_polled_at", "poll_failures", "last_error", "next_poll_at",
-    "delayed", "stall_key", "stall_reason",
+    "first_estimate", "estimate_source", "last_polled_at", "poll_failures", "last_error",
+    "next_poll_at", "delayed", "stall_key", "stall_reason",
 )  # fmt: skip
 
 

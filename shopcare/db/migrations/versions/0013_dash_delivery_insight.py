@@ -28,16 +28,16 @@ def upgrade() -> None:
          "return_id"],
     )  # fmt: skip
     op.create_index(
-        "ix_tracking_event_status_shipment",
+        "ix_tracking_event_status_at",
         "tracking_event",
-        ["status", "shipment_id", "occurred_at"],
+        ["status", "occurred_at", "shipment_id"],
     )
     op.create_index("ix_page_view_order_kind_at", "page_view", ["order_id", "kind", "at"])
 
 
 def downgrade() -> None:
     op.drop_index("ix_page_view_order_kind_at", table_name="page_view")
-    op.drop_index("ix_tracking_event_status_shipment", table_name="tracking_event")
+    op.drop_index("ix_tracking_event_status_at", table_name="tracking_event")
     op.drop_index("ix_shipment_delivered", table_name="shipment")
     with op.batch_alter_table("shipment") as batch:
         batch.drop_column("first_estimate")

@@ -40,3 +40,7 @@ def build_panel(
 ) -> Panel:
     with sessions() as session:
         return PANELS[key](session, period, context)
+
+
+# --- Panel registration: each import adds its panel to PANELS, in reading order. ---------
+from shopcare.services.insight.panels import action, delivery, wismo  # noqa: E402, F401
