@@ -104,6 +104,7 @@ class Shipment(SQLModel, table=True):
     __table_args__ = (
         sa.UniqueConstraint("order_id", "carrier", "tracking_number"),
         sa.Index("ix_shipment_carrier", "carrier"),  # the order list's carrier filter
+        sa.Index("ix_shipment_delayed", "delayed", "order_id"),  # "Needs action": delayed
         # The dashboard's parcels delivered in a period, read from the index alone.
         sa.Index(
             "ix_shipment_delivered",

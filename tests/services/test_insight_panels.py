@@ -24,7 +24,7 @@ from shopcare.db.models import (
     TrackingEvent,
 )
 from shopcare.domain.insight import Period
-from shopcare.services.insight import cache
+from shopcare.services.insight import cache, day_chunks
 from shopcare.services.insight.panels import InsightContext, build_panel
 from shopcare.services.insight.panels.delivery import delivered_groups
 from shopcare.services.tracking.recording import record_tracking
@@ -195,3 +195,32 @@ async def test_the_first_estimate_shown_is_kept_when_the_carrier_revises_it(
     kept, current = (m.replace(tzinfo=UTC) if m.tzinfo is None else m for m in row)
     assert kept < current
     assert kept.date() == date(2026, 11, 6)  # the end of the first promised day
+
+
+def test_settled_months_are_kept_and_recent_ones_read_live(shopcare: ShopCare) -> None:
+    now = datetime(2026, 6, 10, 12, tzinfo=UTC)
+    spring = Period(date(2026, 3, 15), date(2026, 6, 10), BERLIN)
+    assert [(m.first, m.last) for m in day_chunks.months(spring)] == [
+        (date(2026, 3, 15), date(2026, 3, 31)),
+        (date(2026, 4, 1), date(2026, 4, 30)),
+        (date(2026, 5, 1), date(2026, 5, 31)),
+        (date(2026, 6, 1), date(2026, 6, 10)),
+    ]
+
+    def parcels(at: datetime) -> int:
+        panel = build_panel(shopcare.sessions, "delivery", spring, InsightContext(now=at))
+        return int(panel.figures[0].value or 0)
+
+    parcel(shopcare, 1, shipped=datetime(2026, 3, 20, 9, tzinfo=UTC),
+           delivered=datetime(2026, 3, 23, 9, tzinfo=UTC))  # fmt: skip
+    assert parcels(now) == 1
+    parcel(
+        shopcare,
+        2,
+        shipped=datetime(2026, 3, 20, 9, tzinfo=UTC),
+        delivered=datetime(2026, 3, 24, 9, tzinfo=UTC),
+    )  # a late backfill of March
+    parcel(shopcare, 3, shipped=datetime(2026, 6, 1, 9, tzinfo=UTC),
+           delivered=datetime(2026, 6, 2, 9, tzinfo=UTC))  # fmt: skip
+    assert parcels(now) == 2  # June is read live; March as kept
+    assert parcels(now + day_chunks.SETTLED_AGE + timedelta(minutes=1)) == 3

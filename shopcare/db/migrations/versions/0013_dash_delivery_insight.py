@@ -27,6 +27,7 @@ def upgrade() -> None:
         ["delivered_at", "carrier", "carrier_code", "shipped_at", "first_estimate", "order_id",
          "return_id"],
     )  # fmt: skip
+    op.create_index("ix_shipment_delayed", "shipment", ["delayed", "order_id"])
     op.create_index(
         "ix_tracking_event_status_at",
         "tracking_event",
@@ -39,5 +40,6 @@ def downgrade() -> None:
     op.drop_index("ix_page_view_order_kind_at", table_name="page_view")
     op.drop_index("ix_tracking_event_status_at", table_name="tracking_event")
     op.drop_index("ix_shipment_delivered", table_name="shipment")
+    op.drop_index("ix_shipment_delayed", table_name="shipment")
     with op.batch_alter_table("shipment") as batch:
         batch.drop_column("first_estimate")

@@ -29,6 +29,7 @@ from shopcare.domain.metrics.delivery import (
 )
 from shopcare.domain.status import ShipmentStatus
 from shopcare.services.insight.charts import percent, series_chart
+from shopcare.services.insight.day_chunks import by_month
 from shopcare.services.insight.local_day import MARGIN, as_local, local_day, utc_bounds
 from shopcare.services.insight.panels import PANELS, InsightContext
 
@@ -36,8 +37,10 @@ KEY = "delivery"
 
 
 def build(session: Session, period: Period, context: InsightContext) -> Panel:
-    groups = delivered_groups(session, period)
-    before = delivered_groups(session, period.previous())
+    groups, before = (
+        by_month(session, p, name=KEY, now=context.now, compute=delivered_groups)
+        for p in (period, period.previous())
+    )
     now, then = (
         figures(groups, holidays=context.holidays),
         figures(before, holidays=context.holidays),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,6 +20,7 @@ from shopcare.db.models import PageView, ProblemReport, Shipment
 from shopcare.domain.insight import Chart, Figure, Panel, Period, Table, share
 from shopcare.domain.metrics.wismo import Asked, DeliveredDay, Timing, asked, weekly
 from shopcare.services.insight.charts import percent, series_chart
+from shopcare.services.insight.day_chunks import by_month
 from shopcare.services.insight.local_day import as_local, local_day, utc_bounds
 from shopcare.services.insight.panels import PANELS, InsightContext
 from shopcare.services.shopper_site.page_views import PageKind
@@ -54,7 +55,7 @@ class _Facts:
 
 
 def build(session: Session, period: Period, context: InsightContext) -> Panel:
-    now, then = _facts(session, period), _facts(session, period.previous())
+    now, then = (_facts(session, p, now=context.now) for p in (period, period.previous()))
     weeks, reasons = _weekly_table(now), _reasons_table(now, then)
     return Panel(
         key=KEY,
@@ -94,35 +95,45 @@ def build(session: Session, period: Period, context: InsightContext) -> Panel:
     )
 
 
-def _facts(session: Session, period: Period) -> _Facts:
-    def day(column: Any) -> Any:
-        return local_day(column, period.zone, start=period.start, end=period.end)
-
+def _facts(session: Session, period: Period, *, now: datetime) -> _Facts:
     v = PageView.__table__  # type: ignore[attr-defined]
     start, end = utc_bounds(period)
-    in_period = (v.c.at >= start, v.c.at < end)
     views, orders = session.execute(
         sa.select(sa.func.count(), sa.func.count(sa.distinct(v.c.order_id))).where(
-            v.c.kind == PageKind.TRACKING_VIEW.value, *in_period
+            v.c.kind == PageKind.TRACKING_VIEW.value, v.c.at >= start, v.c.at < end
         )
     ).one()
     counts: dict[tuple[date, str], int] = {}
+    for key, n in by_month(session, period, name="wismo-days", now=now, compute=_day_counts):
+        counts[key] = counts.get(key, 0) + n
+    delivered = by_month(session, period, name="wismo-delivered", now=now, compute=_delivered)
+    return _Facts(delivered, counts, int(views), int(orders))
+
+
+def _day_counts(session: Session, period: Period) -> list[tuple[tuple[date, str], int]]:
+    """Lookups found and failed, and problem reports by reason, per day."""
+    v = PageView.__table__  # type: ignore[attr-defined]
     p = ProblemReport.__table__  # type: ignore[attr-defined]
-    lookups = (*day(v.c.at), v.c.kind)
-    reports = (*day(p.c.created_at), "problem:" + p.c.kind)
+    start, end = utc_bounds(period)
+    lookups = (*_day(v.c.at, period), v.c.kind)
+    reports = (*_day(p.c.created_at, period), "problem:" + p.c.kind)
+    found = []
     for keys, where in (
-        (lookups, (v.c.kind.in_([k.value for k in LOOKUPS]), *in_period)),
+        (lookups, (v.c.kind.in_([k.value for k in LOOKUPS]), v.c.at >= start, v.c.at < end)),
         (reports, (p.c.created_at >= start, p.c.created_at < end)),
     ):
         for utc_day, shift, key, n in session.execute(
             sa.select(*keys, sa.func.count()).where(*where).group_by(*keys)
         ):
-            found = (as_local(utc_day, shift), str(key))
-            counts[found] = counts.get(found, 0) + int(n)
-    return _Facts(_delivered(session, period, day), counts, int(views), int(orders))
+            found.append(((as_local(utc_day, shift), str(key)), int(n)))
+    return found
 
 
-def _delivered(session: Session, period: Period, day: Any) -> list[DeliveredDay]:
+def _day(column: Any, period: Period) -> Any:
+    return local_day(column, period.zone, start=period.start, end=period.end)
+
+
+def _delivered(session: Session, period: Period) -> list[DeliveredDay]:
     s = Shipment.__table__  # type: ignore[attr-defined]
     v = PageView.__table__  # type: ignore[attr-defined]
     start, end = utc_bounds(period)
@@ -141,7 +152,7 @@ def _delivered(session: Session, period: Period, day: Any) -> list[DeliveredDay]
         (s.c.delivered_at < s.c.first_estimate, Timing.ON_TIME.value),
         else_=Timing.LATE.value,
     )
-    utc_day, shift = day(s.c.delivered_at)
+    utc_day, shift = _day(s.c.delivered_at, period)
     inner = (
         sa.select(
             utc_day.label("day"), shift.label("shift"), timing.label("timing"),
