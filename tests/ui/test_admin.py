@@ -19,7 +19,7 @@ from shopcare.db.engine import transaction
 from shopcare.db.models import AdminUser, OrderLine, ShopOrder
 from shopcare.services.returns.requests import open_return
 from shopcare.services.shopper_site.problem_reports import report_problem
-from tests.ui.admin_support import only, sign_in
+from tests.ui.admin_support import only, open_dashboard, sign_in
 
 DEMO_ORDERS = {"1001", "1002", "1003", "1004", "1005", "1006"}
 pytestmark = pytest.mark.usefixtures("admin_data_dir")
@@ -105,7 +105,7 @@ async def test_the_dashboard_shows_what_waits_for_the_owner(user: User) -> None:
     )
     other.engine.dispose()
     await sign_in(user)
-    await user.open("/admin")
+    await open_dashboard(user)
     assert only(user, ui.label, "action-returns-value").text == "1"
     assert only(user, ui.label, "action-problems-value").text == "1"
 

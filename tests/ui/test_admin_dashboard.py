@@ -22,7 +22,7 @@ from shopcare.db.models import Customer, PageView, Shipment, ShopOrder
 from shopcare.services.insight.panels import PANELS
 from shopcare.services.shopper_site.problem_reports import report_problem
 from shopcare.ui.admin.layout import REFRESH_S
-from tests.ui.admin_support import only, sign_in
+from tests.ui.admin_support import only, open_dashboard, sign_in
 
 pytestmark = pytest.mark.usefixtures("admin_data_dir")
 MARCH = "from=2025-03-01&to=2025-03-31"
@@ -69,7 +69,7 @@ def value(user: User, marker: str) -> str:
 async def test_the_dashboard_draws_every_panel_for_the_chosen_days(user: User) -> None:
     march_deliveries()
     await sign_in(user)
-    await user.open(f"/admin?{MARCH}")
+    await open_dashboard(user, f"/admin?{MARCH}")
     for key in PANELS:
         await user.should_see(marker=f"panel-{key}")
     assert "compared with the 31 days before" in only(user, ui.label, "range-shown").text
@@ -91,9 +91,9 @@ async def test_the_dashboard_draws_every_panel_for_the_chosen_days(user: User) -
 
 async def test_a_range_is_chosen_in_the_address(user: User) -> None:
     await sign_in(user)
-    await user.open("/admin?days=7")
+    await open_dashboard(user, "/admin?days=7")
     assert "compared with the 7 days before" in only(user, ui.label, "range-shown").text
-    await user.open("/admin?days=13")  # not offered: the default
+    await open_dashboard(user, "/admin?days=13")  # not offered: the default
     assert "compared with the 30 days before" in only(user, ui.label, "range-shown").text
     user.find(marker="range-from").clear().type("2025-03-01")
     user.find(marker="range-to").clear().type("2025-03-31")
@@ -139,7 +139,7 @@ async def test_needs_action_counts_open_the_orders_they_count(user: User) -> Non
         session.execute(sa.update(Shipment).where(Shipment.id == 1).values(status="exception"))
     app.engine.dispose()
     await sign_in(user)
-    await user.open("/admin")
+    await open_dashboard(user)
     assert value(user, "action-exception") == "1"
     link = only(user, ui.link, "action-exception-link")
     assert link.props["href"] == "/admin/orders?status=exception"
@@ -149,7 +149,7 @@ async def test_needs_action_counts_open_the_orders_they_count(user: User) -> Non
 
 async def test_the_dashboard_follows_new_data_without_a_reload(user: User) -> None:
     await sign_in(user)
-    await user.open("/admin")
+    await open_dashboard(user)
     before = int(value(user, "action-problems"))
     other = build(load_settings())
     with other.sessions() as session:

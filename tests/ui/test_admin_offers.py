@@ -17,7 +17,7 @@ from shopcare.config import load_settings
 from shopcare.db.models import Offer, ShopOrder
 from shopcare.services.offers.placement import follow_offer, offer_for_order
 from shopcare.services.shopper_site.page_views import PageKind, record_page_view
-from tests.ui.admin_support import only, sign_in
+from tests.ui.admin_support import only, open_dashboard, sign_in
 
 pytestmark = pytest.mark.usefixtures("admin_data_dir")
 
@@ -140,8 +140,7 @@ async def test_the_owner_moves_an_offer_up_and_deletes_one(user: User) -> None:
 async def test_the_dashboard_shows_what_shoppers_did(user: User) -> None:
     shopper_activity()
     await sign_in(user)
-    await user.open("/admin")
-    await user.should_see("Where is my order?")
+    await open_dashboard(user)
     figures = {
         marker: only(user, ui.label, f"wismo-{marker}-value").text
         for marker in ("views_per_order", "lookups", "lookups_failed")

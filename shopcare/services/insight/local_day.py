@@ -79,7 +79,9 @@ def local_day(
     return _UtcDay(column), sa.case(*whens, else_=_shift(clock, last))
 
 
+@lru_cache(maxsize=8192)
 def as_local(utc_day: str | date, shift: int | None) -> date:
+    """A year has a few hundred (day, shift) pairs and a year's rows tens of thousands."""
     day = utc_day if isinstance(utc_day, date) else date.fromisoformat(utc_day)
     return day + timedelta(days=int(shift or 0))
 

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse
-from nicegui import ui
+from nicegui import run, ui
 
 from shopcare.domain.insight import Period
 from shopcare.services.insight.cache import data_version, panels
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 def register_dashboard(shopcare: ShopCare) -> None:
     @ui.page("/admin")
-    def dashboard_page(request: Request) -> RedirectResponse | None:
+    async def dashboard_page(request: Request) -> RedirectResponse | None:
         if opens_setup(shopcare.sessions, shopcare.given):
             return RedirectResponse("/admin/start", status_code=303)
         params = dict(request.query_params)
@@ -44,23 +44,29 @@ def register_dashboard(shopcare: ShopCare) -> None:
                 _setup_banner(shopcare)
                 _alerts(shopcare, on_dismiss=notices.refresh)
 
-            @ui.refreshable
-            def drawn() -> None:
-                for panel in panels(shopcare.sessions, period, now=shopcare.clock()):
-                    draw_panel(panel, period)
-
             notices()
             _range_picker(period, params)
-            seen = [data_version(shopcare.sessions)]
-            drawn()
+            drawn = ui.column().classes("w-full gap-4").mark("panels")
 
-            def follow() -> None:
+            async def draw() -> None:
+                """Built off the event loop: a cold year of panels must not stall every other
+                admin page."""
+                built = await run.io_bound(panels, shopcare.sessions, period, now=shopcare.clock())
+                drawn.clear()
+                with drawn:
+                    for panel in built:
+                        draw_panel(panel, period)
+
+            seen = [await run.io_bound(data_version, shopcare.sessions)]
+            await draw()
+
+            async def follow() -> None:
                 """Banners every tick; panels only when new data arrived (cheap to ask)."""
                 notices.refresh()
-                version = data_version(shopcare.sessions)
+                version = await run.io_bound(data_version, shopcare.sessions)
                 if version != seen[0]:
                     seen[0] = version
-                    drawn.refresh()
+                    await draw()
 
             ui.timer(REFRESH_S, follow)
         return None

@@ -94,10 +94,13 @@ def delivered_groups(session: Session, period: Period) -> list[DeliveryGroup]:
     sums: dict[tuple[str, date, date], list[int]] = {}
 
     def add(row: Sequence[Any], values: Sequence[int]) -> None:
-        key = (str(row[0]), as_local(row[1], row[2]), as_local(row[3], row[4]))
-        found = sums.setdefault(key, [0, 0, 0, 0, 0])
-        for i, value in enumerate(values):
-            found[i] += int(value or 0)
+        key = (row[0], as_local(row[1], row[2]), as_local(row[3], row[4]))
+        found = sums.get(key)
+        if found is None:
+            sums[key] = [int(v or 0) for v in values]
+        else:
+            for i, value in enumerate(values):
+                found[i] += int(value or 0)
 
     for row in session.execute(
         sa.select(
@@ -109,7 +112,7 @@ def delivered_groups(session: Session, period: Period) -> list[DeliveryGroup]:
         .where(*delivered)
         .group_by(*keys)
     ):
-        add(row, (row[5], row[6], row[7]))
+        add(row, (row[5], row[6], row[7], 0, 0))
     # Few parcels have a failed attempt or an exception: found from their scans' side.
     e = TrackingEvent.__table__  # type: ignore[attr-defined]
     statuses = (ShipmentStatus.FAILED_ATTEMPT.value, ShipmentStatus.EXCEPTION.value)
