@@ -27,7 +27,9 @@ from shopcare.domain.insight import Period
 from shopcare.services.insight import cache, day_chunks
 from shopcare.services.insight.panels import InsightContext, build_panel
 from shopcare.services.insight.panels.delivery import delivered_groups
+from shopcare.services.insight.ranges import period_from
 from shopcare.services.tracking.recording import record_tracking
+from shopcare.services.tracking.settings import update_tracking_settings
 from tests.conftest import FakeClock
 from tests.services.helpers import make_order
 
@@ -224,3 +226,29 @@ def test_settled_months_are_kept_and_recent_ones_read_live(shopcare: ShopCare) -
            delivered=datetime(2026, 6, 2, 9, tzinfo=UTC))  # fmt: skip
     assert parcels(now) == 2  # June is read live; March as kept
     assert parcels(now + day_chunks.SETTLED_AGE + timedelta(minutes=1)) == 3
+
+
+def test_the_period_is_read_from_the_address_and_falls_back_to_30_days() -> None:
+    now = datetime(2026, 12, 5, 23, 30, tzinfo=UTC)  # already the 6th in Berlin
+
+    def read(**params: str) -> tuple[date, date]:
+        period = period_from(params, now=now, zone=BERLIN)
+        return period.first, period.last
+
+    assert read(days="7") == (date(2026, 11, 30), date(2026, 12, 6))
+    assert read() == read(days="13") == read(days="x") == (date(2026, 11, 7), date(2026, 12, 6))
+    assert read(**{"from": "2025-03-01", "to": "2025-03-31"}) == (
+        date(2025, 3, 1),
+        date(2025, 3, 31),
+    )
+    assert read(**{"from": "2025-03-31", "to": "2025-03-01"})[1] == date(2026, 12, 6)
+    longest = read(**{"from": "2000-01-01", "to": "2025-03-31"})  # cut to 3 × 366 days
+    assert (longest[1] - longest[0]).days + 1 == 3 * 366
+
+
+def test_another_calendar_builds_the_panel_again(shopcare: ShopCare) -> None:
+    now = datetime(2026, 6, 1, tzinfo=UTC)
+    may = Period(date(2026, 5, 1), date(2026, 5, 31), BERLIN)
+    first = cache.panels(shopcare.sessions, may, now=now, keys=("delivery",))[0]
+    update_tracking_settings(shopcare.sessions, holidays=["2026-05-14"])
+    assert cache.panels(shopcare.sessions, may, now=now, keys=("delivery",))[0] is not first

@@ -7,7 +7,7 @@ lookups, problem reports and feedback, for measuring the dashboard at size
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -65,12 +65,13 @@ def add_insight_history(
 
 @dataclass
 class _Batch:
-    def __post_init__(self) -> None:
-        self.shipments: list[dict[str, Any]] = []
-        self.events: list[dict[str, Any]] = []
-        self.views: list[dict[str, Any]] = []
-        self.reports: list[dict[str, Any]] = []
-        self.feedback: list[dict[str, Any]] = []
+    """The rows of one chunk of parcels, written together."""
+
+    shipments: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    views: list[dict[str, Any]] = field(default_factory=list)
+    reports: list[dict[str, Any]] = field(default_factory=list)
+    feedback: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _parcel(

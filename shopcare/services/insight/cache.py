@@ -52,7 +52,7 @@ DataVersion = tuple[int, ...]
 
 @dataclass(frozen=True)
 class _Entry:
-    version: DataVersion
+    version: tuple[object, ...]
     built_at: datetime
     panel: Panel
 
@@ -64,7 +64,9 @@ class PanelCache:
         self._lock = threading.Lock()
         self._entries: OrderedDict[tuple[str, str], _Entry] = OrderedDict()
 
-    def get(self, key: str, period: Period, *, version: DataVersion, now: datetime) -> Panel | None:
+    def get(
+        self, key: str, period: Period, *, version: tuple[object, ...], now: datetime
+    ) -> Panel | None:
         with self._lock:
             entry = self._entries.get((key, period.key()))
             if entry is None or entry.version != version or now - entry.built_at > MAX_AGE:
@@ -72,7 +74,9 @@ class PanelCache:
             self._entries.move_to_end((key, period.key()))
             return entry.panel
 
-    def put(self, panel: Panel, period: Period, *, version: DataVersion, now: datetime) -> None:
+    def put(
+        self, panel: Panel, period: Period, *, version: tuple[object, ...], now: datetime
+    ) -> None:
         with self._lock:
             self._entries[(panel.key, period.key())] = _Entry(version, now, panel)
             self._entries.move_to_end((panel.key, period.key()))
@@ -105,16 +109,19 @@ def panels(
 ) -> list[Panel]:
     """Every panel (or those named), from the cache when the store has not changed since."""
     cache = _cache(sessions)
-    version = data_version(sessions)
-    wanted = keys or tuple(PANELS)
+    with sessions() as session:
+        context = insight_context(session, now=now)
+    # What the owner set counts too: another zone or calendar gives other figures.
+    version = (
+        *data_version(sessions),
+        period.zone.key,
+        *sorted(context.holidays),
+        context.currency,
+    )
     found: list[Panel] = []
-    context: InsightContext | None = None
-    for key in wanted:
+    for key in keys or tuple(PANELS):
         panel = None if key in LIVE else cache.get(key, period, version=version, now=now)
         if panel is None:
-            if context is None:
-                with sessions() as session:
-                    context = insight_context(session, now=now)
             panel = build_panel(sessions, key, period, context)
             cache.put(panel, period, version=version, now=now)
         found.append(panel)

@@ -52,6 +52,8 @@ def register_dashboard(shopcare: ShopCare) -> None:
                 """Built off the event loop: a cold year of panels must not stall every other
                 admin page."""
                 built = await run.io_bound(panels, shopcare.sessions, period, now=shopcare.clock())
+                if built is None:  # the app is stopping
+                    return
                 drawn.clear()
                 with drawn:
                     for panel in built:
