@@ -17,7 +17,7 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse
 from nicegui import run, ui
 
-from shopcare.domain.insight import Period
+from shopcare.domain.insight import Panel, Period
 from shopcare.services.insight.cache import data_version, panels
 from shopcare.services.insight.ranges import DEFAULT_DAYS, RANGES, period_from, shop_zone
 from shopcare.services.setup.checklist import held_messages, opens_setup
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 def register_dashboard(shopcare: ShopCare) -> None:
     @ui.page("/admin")
-    async def dashboard_page(request: Request) -> RedirectResponse | None:
+    def dashboard_page(request: Request) -> RedirectResponse | None:
         if opens_setup(shopcare.sessions, shopcare.given):
             return RedirectResponse("/admin/start", status_code=303)
         params = dict(request.query_params)
@@ -47,28 +47,30 @@ def register_dashboard(shopcare: ShopCare) -> None:
             notices()
             _range_picker(period, params)
             drawn = ui.column().classes("w-full gap-4").mark("panels")
+            seen = [data_version(shopcare.sessions)]
 
-            async def draw() -> None:
-                """Built off the event loop: a cold year of panels must not stall every other
-                admin page."""
-                built = await run.io_bound(panels, shopcare.sessions, period, now=shopcare.clock())
-                if built is None:  # the app is stopping
-                    return
+            def draw(built: list[Panel]) -> None:
                 drawn.clear()
                 with drawn:
                     for panel in built:
                         draw_panel(panel, period)
 
-            seen = [await run.io_bound(data_version, shopcare.sessions)]
-            await draw()
+            # The first drawing is part of the page (its charts' scripts load with it); a
+            # cold year takes about a second once, then settled months are kept.
+            draw(panels(shopcare.sessions, period, now=shopcare.clock()))
 
             async def follow() -> None:
-                """Banners every tick; panels only when new data arrived (cheap to ask)."""
+                """Banners every tick; panels, built off the event loop, only when new data
+                arrived (cheap to ask)."""
                 notices.refresh()
                 version = await run.io_bound(data_version, shopcare.sessions)
-                if version != seen[0]:
+                if version is not None and version != seen[0]:
                     seen[0] = version
-                    await draw()
+                    built = await run.io_bound(
+                        panels, shopcare.sessions, period, now=shopcare.clock()
+                    )
+                    if built is not None:  # None: the app is stopping
+                        draw(built)
 
             ui.timer(REFRESH_S, follow)
         return None

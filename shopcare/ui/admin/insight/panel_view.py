@@ -85,9 +85,9 @@ def _figure_card(panel: str, figure: Figure, *, link: str | None) -> None:
                     "text-xs text-gray-500"
                 ).mark(f"{marker}-previous")
                 if text:
-                    ui.label(text).classes(f"text-xs text-{colour or 'grey'}").mark(
-                        f"{marker}-change"
-                    )
+                    ui.label(text).classes(
+                        f"text-xs {f'text-{colour}' if colour else 'text-gray-600'}"
+                    ).mark(f"{marker}-change")
 
 
 def _numbers(panel: str, table: Table, period: Period) -> None:
