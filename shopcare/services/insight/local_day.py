@@ -65,12 +65,18 @@ def _pg_clock(element: _UtcClock, compiler: Any, **kw: Any) -> str:
 
 
 def local_day(
-    column: Any, zone: ZoneInfo, *, start: datetime, end: datetime
+    column: Any,
+    zone: ZoneInfo,
+    *,
+    start: datetime,
+    end: datetime,
+    before: timedelta = timedelta(0),
 ) -> tuple[ColumnElement[str], ColumnElement[int]]:
     """The shop's day of ``column`` (UTC) as two cheap expressions: the UTC day and a shift
     of -1, 0 or +1 day (the time of day compared with the offset in force); exact for times
-    from ``start - MARGIN`` to ``end``. ``as_local`` joins them. Group by both."""
-    stretches = _stretches(zone.key, start - MARGIN, end)
+    from ``start - before`` to ``end`` (``MARGIN`` for times before the period, such as the
+    day a parcel delivered in it was shipped). ``as_local`` joins them. Group by both."""
+    stretches = _stretches(zone.key, start - before, end)
     clock = _UtcClock(column)
     (_, last), earlier = stretches[-1], stretches[:-1]
     if not earlier:

@@ -87,7 +87,7 @@ def delivered_groups(session: Session, period: Period) -> list[DeliveryGroup]:
     start, end = utc_bounds(period)
     keys = (
         sa.func.coalesce(sa.func.nullif(s.c.carrier_code, ""), s.c.carrier),
-        *local_day(s.c.shipped_at, period.zone, start=period.start, end=period.end),
+        *local_day(s.c.shipped_at, period.zone, start=period.start, end=period.end, before=MARGIN),
         *local_day(s.c.delivered_at, period.zone, start=period.start, end=period.end),
     )
     delivered = (s.c.delivered_at >= start, s.c.delivered_at < end, s.c.return_id.is_(None))
