@@ -109,6 +109,18 @@ class Shipment(SQLModel, table=True):
     __table_args__ = (
         sa.UniqueConstraint("order_id", "carrier", "tracking_number"),
         sa.Index("ix_shipment_carrier", "carrier"),  # the order list's carrier filter
+        sa.Index("ix_shipment_delayed", "delayed", "order_id"),  # "Needs action": delayed
+        # The dashboard's parcels delivered in a period, read from the index alone.
+        sa.Index(
+            "ix_shipment_delivered",
+            "delivered_at",
+            "carrier",
+            "carrier_code",
+            "shipped_at",
+            "first_estimate",
+            "order_id",
+            "return_id",
+        ),
     )
     id: int | None = Field(default=None, primary_key=True)
     order_id: int = Field(foreign_key="shop_order.id", index=True)
@@ -166,6 +178,8 @@ class TrackingEvent(SQLModel, table=True):
         sa.UniqueConstraint("shipment_id", "event_key"),
         sa.Index("ix_tracking_event_shipment_status", "shipment_id", "status"),
         # "had this parcel an exception?" from the index alone, for the dashboard
+        # The few failed attempts and exceptions of a period, found without reading every scan.
+        sa.Index("ix_tracking_event_status_at", "status", "occurred_at", "shipment_id"),
     )
     id: int | None = Field(default=None, primary_key=True)
     shipment_id: int = Field(foreign_key="shipment.id", index=True)
@@ -372,6 +386,8 @@ class PageView(SQLModel, table=True):
     __table_args__ = (
         sa.Index("ix_page_view_kind_at", "kind", "at"),
         sa.Index("ix_page_view_message_kind_at", "message_kind", "at"),
+        # A parcel's tracking views between shipping and delivery (the dashboard's WISMO).
+        sa.Index("ix_page_view_order_kind_at", "order_id", "kind", "at"),
     )
     id: int | None = Field(default=None, primary_key=True)
     at: datetime

@@ -21,6 +21,7 @@ STAFF_PATHS: tuple[str, ...] = (
     "/admin/returns",
     "/admin/problems",
     "/admin/feedback",
+    "/admin/insight",  # the dashboard's tables as CSV: what staff see on it anyway
     "/admin/mailbox",
     "/admin/account",
     "/admin/login",

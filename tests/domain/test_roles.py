@@ -6,7 +6,8 @@ from shopcare.domain.roles import Role, may_open
 @pytest.mark.parametrize(
     "path",
     ["/admin", "/admin/orders", "/admin/orders/12", "/admin/orders/new", "/admin/returns/3",
-     "/admin/returns/slips.pdf", "/admin/problems", "/admin/mailbox", "/admin/account"],
+     "/admin/returns/slips.pdf", "/admin/problems", "/admin/mailbox", "/admin/account",
+     "/admin/insight/delivery/carriers.csv"],
 )  # fmt: skip
 def test_staff_open_the_daily_work(path: str) -> None:
     assert may_open(Role.STAFF, path)

@@ -27,3 +27,9 @@ def only(user: User, kind: type[E], marker: str | None = None, *, content: str |
     found = list(user.find(kind=kind, marker=marker, content=content).elements)
     assert len(found) == 1, found
     return found[0]
+
+
+async def open_dashboard(user: User, address: str = "/admin") -> None:
+    """The dashboard builds its panels off the event loop: they arrive just after the page."""
+    await user.open(address)
+    await user.should_see(marker="panel-action")

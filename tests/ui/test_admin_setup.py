@@ -64,9 +64,9 @@ async def test_a_new_shop_is_taken_through_the_setup_to_a_test_email(
     app.engine.dispose()
 
     user.find(marker="setup-later").click()
-    await user.should_see("Parcels by status")  # left: the dashboard, and it stays there
+    await user.should_see("Needs action now")  # left: the dashboard, and it stays there
     await user.open("/admin")
-    await user.should_see("Parcels by status")
+    await user.should_see("Needs action now")
 
     # the first order, by hand: its shopper gets the confirmation through the mail server
     await user.open("/admin/orders/new")

@@ -20,7 +20,7 @@ from shopcare.db.engine import transaction
 from shopcare.db.models import ProviderState, Shipment, TrackingEvent
 from shopcare.services.tracking.carrier_accounts import MASK
 from tests.conftest import free_port
-from tests.ui.admin_support import only, sign_in
+from tests.ui.admin_support import only, open_dashboard, sign_in
 
 pytestmark = pytest.mark.usefixtures("admin_data_dir")
 ADAPTERS = ("17TRACK", "AfterShip", "Ship24", "UPS", "USPS", "FedEx", "DHL", "EasyPost", "Shippo")
@@ -126,7 +126,7 @@ async def test_a_paused_provider_is_announced_until_dismissed(user: User) -> Non
     user.find(marker="dismiss-dhl").click()
     await user.should_not_see("DHL is paused")
     await user.open("/admin")
-    await user.should_see("Parcels by status")
+    await user.should_see("Needs action now")
     await user.should_not_see("DHL is paused")
 
 
@@ -145,11 +145,11 @@ async def test_a_paused_provider_can_be_resumed(user: User) -> None:
 async def test_a_delayed_parcel_is_counted_and_flagged(user: User) -> None:
     hold_every_parcel()  # the demo's late parcels may turn delayed on their own meanwhile
     await sign_in(user)
-    await user.open("/admin")
-    before = int(only(user, ui.label, "delayed-count").text)
+    await open_dashboard(user)
+    before = int(only(user, ui.label, "action-delayed-value").text)
     change_shipment(1, delayed=True, stall_reason="no_movement")  # on time, never delayed
-    await user.open("/admin")
-    assert only(user, ui.label, "delayed-count").text == str(before + 1)
+    await open_dashboard(user)
+    assert only(user, ui.label, "action-delayed-value").text == str(before + 1)
     await user.open("/admin/orders/1")
     assert only(user, ui.badge, "delayed-1").text == "Delayed (no movement)"
 

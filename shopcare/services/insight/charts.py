@@ -1,12 +1,13 @@
-"""ECharts options drawn from a panel's table: plain dicts, so the page hands them to
-``ui.echart`` as they are and the numbers a chart shows are the table's, nothing else."""
+"""ECharts options for the dashboard's panels: plain dicts, so the page hands them to
+``ui.echart`` as they are and the numbers a chart shows are the table's, nothing else;
+shares shown as percentages with one decimal."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from shopcare.domain.insight import Chart, Table
+from shopcare.domain.insight import Cell, Chart, Table
 
 
 def bar(table: Table, *, series: Sequence[int], x: int = 0, stack: bool = False) -> Chart:
@@ -51,3 +52,25 @@ def percent(value: float | None) -> float | None:
 
 def one_decimal(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
+
+
+def series_chart(
+    kind: str,
+    *,
+    categories: Sequence[Cell],
+    series: dict[str, Sequence[Cell]],
+    x_name: str = "",
+    y_name: str = "",
+) -> dict[str, Any]:
+    """Bars (``kind="bar"``) or lines, one series per name, over shared categories."""
+    return {
+        "tooltip": {"trigger": "axis"},
+        "legend": {"type": "scroll"},
+        "grid": {"left": 48, "right": 16, "bottom": 32, "containLabel": True},
+        "xAxis": {"type": "category", "name": x_name, "data": list(categories)},
+        "yAxis": {"type": "value", "name": y_name},
+        "series": [
+            {"name": name, "type": kind, "data": list(values), "connectNulls": True}
+            for name, values in series.items()
+        ],
+    }

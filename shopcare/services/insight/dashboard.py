@@ -1,27 +1,18 @@
-"""What the owner sees at a glance: shipments by status, order list, messages."""
+"""Counts other parts of the admin show: orders (the demo), open problems, shoppers' page
+activity (``engagement``). The dashboard itself draws ``services.insight.panels``."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import col, func, select
+from sqlmodel import func, select
 
 from shopcare.db.engine import SessionFactory
-from shopcare.db.models import OutboxMessage, ProblemReport, Shipment, ShopOrder
-from shopcare.domain.status import ShipmentStatus
+from shopcare.db.models import ProblemReport, ShopOrder
 from shopcare.services.shopper_site.page_views import PageKind, counts_by_kind
 
 ENGAGEMENT_DAYS = 30
-
-
-def counts_by_status(sessions: SessionFactory) -> dict[ShipmentStatus, int]:
-    with sessions() as session:
-        rows = session.exec(
-            select(Shipment.status, func.count()).group_by(col(Shipment.status))
-        ).all()
-    found = {ShipmentStatus(status): int(n) for status, n in rows}
-    return {status: found.get(status, 0) for status in ShipmentStatus}
 
 
 def count_orders(sessions: SessionFactory) -> int:
@@ -34,14 +25,6 @@ def count_open_problems(sessions: SessionFactory) -> int:
     with sessions() as session:
         query = select(func.count()).select_from(ProblemReport)
         return int(session.exec(query.where(ProblemReport.status == "open")).one())
-
-
-def outbox_counts(sessions: SessionFactory) -> dict[str, int]:
-    with sessions() as session:
-        rows = session.exec(
-            select(OutboxMessage.status, func.count()).group_by(col(OutboxMessage.status))
-        ).all()
-    return {status: int(n) for status, n in rows}
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from shopcare.ui.admin.access.login import register_login_pages
 from shopcare.ui.admin.access.sockets import LiveSockets
 from shopcare.ui.admin.access.users import register_users
 from shopcare.ui.admin.dashboard import register_dashboard
+from shopcare.ui.admin.insight.downloads import insight_router
 from shopcare.ui.admin.insight.feedback import register_feedback
 from shopcare.ui.admin.intake.csv_import import register_csv_import
 from shopcare.ui.admin.intake.store_connection import register_store_connection
@@ -65,6 +66,7 @@ def register_admin(shopcare: ShopCare) -> None:
     app.include_router(backups_router(shopcare))
     app.include_router(pdf_router(shopcare))  # before pages: "/admin/returns/{id}"
     app.include_router(export_router(shopcare))
+    app.include_router(insight_router(shopcare))
     register_login_pages(shopcare)
     register_dashboard(shopcare)
     register_feedback(shopcare)

@@ -1,52 +1,78 @@
-"""The owner's first look: paused providers, how many parcels are in each state or late,
-orders, and messages.
+"""The owner's first look: what setup still misses, paused providers, then every insight
+panel (``services.insight.panels.PANELS``) for the period chosen in the address, each beside
+the period before.
 
-A timer re-reads the counts every few seconds, so the demo visibly moves without a reload.
+A timer checks every few seconds whether new scans, page views, messages or orders arrived
+(a few ``max(id)`` lookups) and only then draws the panels again, so the demo visibly moves
+without a reload and an idle page costs next to nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 
+from fastapi import Request
 from fastapi.responses import RedirectResponse
-from nicegui import ui
+from nicegui import run, ui
 
-from shopcare.services.insight.dashboard import (
-    Engagement,
-    count_open_problems,
-    count_orders,
-    counts_by_status,
-    engagement,
-    outbox_counts,
-)
-from shopcare.services.returns.admin import count_waiting_returns
+from shopcare.domain.insight import Panel, Period
+from shopcare.services.insight.cache import data_version, panels
+from shopcare.services.insight.ranges import DEFAULT_DAYS, RANGES, period_from, shop_zone
 from shopcare.services.setup.checklist import held_messages, opens_setup
-from shopcare.services.tracking.provider_views import count_delayed, provider_alerts
+from shopcare.services.tracking.provider_views import provider_alerts
 from shopcare.services.tracking.providers import acknowledge_alert
-from shopcare.ui.admin.layout import REFRESH_S, frame, status_label
+from shopcare.ui.admin.insight.panel_view import draw_panel
+from shopcare.ui.admin.layout import REFRESH_S, frame
 
 if TYPE_CHECKING:
     from shopcare.app import ShopCare
 
-MESSAGE_STATES = ("sent", "queued", "failed")
-
 
 def register_dashboard(shopcare: ShopCare) -> None:
     @ui.page("/admin")
-    def dashboard_page() -> RedirectResponse | None:
+    def dashboard_page(request: Request) -> RedirectResponse | None:
         if opens_setup(shopcare.sessions, shopcare.given):
             return RedirectResponse("/admin/start", status_code=303)
+        params = dict(request.query_params)
+        period = period_from(params, now=shopcare.clock(), zone=shop_zone(shopcare.sessions))
         with frame("Dashboard"):
 
             @ui.refreshable
-            def figures() -> None:
+            def notices() -> None:
                 _setup_banner(shopcare)
-                _alerts(shopcare, on_dismiss=figures.refresh)
-                _figures(shopcare)
+                _alerts(shopcare, on_dismiss=notices.refresh)
 
-            figures()
-            ui.timer(REFRESH_S, figures.refresh)
+            notices()
+            _range_picker(period, params)
+            drawn = ui.column().classes("w-full gap-4").mark("panels")
+            seen = [data_version(shopcare.sessions)]
+
+            def draw(built: list[Panel]) -> None:
+                drawn.clear()
+                with drawn:
+                    for panel in built:
+                        draw_panel(panel, period)
+
+            # The first drawing is part of the page (its charts' scripts load with it); a
+            # cold year takes about a second once, then settled months are kept.
+            draw(panels(shopcare.sessions, period, now=shopcare.clock()))
+
+            async def follow() -> None:
+                """Banners every tick; panels, built off the event loop, only when new data
+                arrived (cheap to ask)."""
+                notices.refresh()
+                version = await run.io_bound(data_version, shopcare.sessions)
+                if version is not None and version != seen[0]:
+                    seen[0] = version
+                    built = await run.io_bound(
+                        panels, shopcare.sessions, period, now=shopcare.clock()
+                    )
+                    if built is not None:  # None: the app is stopping
+                        draw(built)
+
+            ui.timer(REFRESH_S, follow)
         return None
 
 
@@ -111,48 +137,27 @@ def _alerts(shopcare: ShopCare, *, on_dismiss: Callable[[], object]) -> None:
             ui.button("Dismiss", on_click=dismiss).props("flat").mark(f"dismiss-{alert.name}")
 
 
-def _figures(shopcare: ShopCare) -> None:
-    ui.label("Waiting for you").classes("text-lg")
-    with ui.row().classes("w-full gap-3"):
-        with ui.link(target="/admin/returns").classes("no-underline text-inherit"):
-            _card("Returns to handle", count_waiting_returns(shopcare.sessions), marker="returns")
-        with ui.link(target="/admin/problems").classes("no-underline text-inherit"):
-            _card("Open problems", count_open_problems(shopcare.sessions), marker="problems")
-    ui.label("Parcels by status").classes("text-lg")
-    with ui.row().classes("w-full gap-3"):
-        for status, count in counts_by_status(shopcare.sessions).items():
-            _card(status_label(status), count, marker=f"status-{status}")
-        _card("Delayed", count_delayed(shopcare.sessions), marker="delayed")
-    ui.label("Orders and messages").classes("text-lg")
-    messages = outbox_counts(shopcare.sessions)
-    with ui.row().classes("w-full gap-3"):
-        _card("Orders", count_orders(shopcare.sessions), marker="orders")
-        for state in MESSAGE_STATES:
-            _card(f"Messages {state}", messages.get(state, 0), marker=f"messages-{state}")
-    _engagement(engagement(shopcare.sessions, now=shopcare.clock()))
+def _range_picker(period: Period, params: dict[str, str]) -> None:
+    """The last 7/30/90/365 days, or any days: the choice lives in the address."""
+    current = params.get("days", "") if "from" not in params else ""
+    if not current and "from" not in params:
+        current = str(DEFAULT_DAYS)
+    with ui.row().classes("w-full items-center gap-3").mark("range-picker"):
+        ui.label("Period:").classes("text-sm")
+        for days in RANGES:
+            link = ui.link(f"Last {days} days", f"/admin?days={days}").mark(f"range-{days}")
+            if current == str(days):
+                link.classes("font-bold no-underline")
+        first = ui.input("From", value=period.first.isoformat()).props("type=date dense")
+        first.mark("range-from")
+        last = ui.input("To", value=period.last.isoformat()).props("type=date dense")
+        last.mark("range-to")
 
+        def apply() -> None:
+            ui.navigate.to(f"/admin?{urlencode({'from': first.value, 'to': last.value})}")
 
-def _engagement(figures: Engagement) -> None:
-    """The WISMO proxy first: tracking views per order is how often shoppers came to ask."""
-    ui.label(f"Shoppers, last {figures.days} days").classes("text-lg")
-    with ui.row().classes("w-full gap-3"):
-        _card("Tracking page views", figures.tracking_views, marker="tracking-views")
-        _card(
-            "Views per order", _ratio(figures.views_per_order, "{:.1f}"), marker="views-per-order"
-        )
-        _card("Lookups found", figures.lookups_found, marker="lookups-found")
-        _card("Lookups failed", figures.lookups_failed, marker="lookups-failed")
-        _card("Offer views", figures.offer_views, marker="offer-views")
-        _card("Offer clicks", figures.offer_clicks, marker="offer-clicks")
-        _card("Offer click rate", _ratio(figures.offer_ctr, "{:.1%}"), marker="offer-ctr")
-        _card("Thank-you page views", figures.thanks_views, marker="thanks-views")
-
-
-def _ratio(value: float | None, pattern: str) -> str:
-    return "—" if value is None else pattern.format(value)
-
-
-def _card(label: str, count: int | str, *, marker: str) -> None:
-    with ui.card().classes("min-w-36 items-center").mark(marker):
-        ui.label(str(count)).classes("text-3xl font-bold").mark(f"{marker}-count")
-        ui.label(label).classes("text-sm text-gray-600")
+        ui.button("Show", on_click=apply).props("flat").mark("range-apply")
+        ui.label(
+            f"{period.first:%d %b %Y} – {period.last:%d %b %Y}, compared with the "
+            f"{period.days} days before"
+        ).classes("text-sm text-gray-600").mark("range-shown")

@@ -42,13 +42,16 @@ def build_panel(
         return PANELS[key](session, period, context)
 
 
-# --- Panels: messages, returns, feedback, customers (registered in reading order) -------
+# --- Panel registration, in reading order: what needs doing, then how it went. ----------
 from shopcare.services.insight.panels import (  # noqa: E402  (they import InsightContext)
+    action,
     customers,
+    delivery,
     feedback,
     messages,
     returns,
+    wismo,
 )
 
-PANELS.update({panel.KEY: panel.build for panel in (messages, returns, feedback, customers)})
-# --- end of messages, returns, feedback, customers ---------------------------------------
+for _panel in (action, delivery, wismo, messages, returns, feedback, customers):
+    PANELS[_panel.KEY] = _panel.build
