@@ -27,7 +27,8 @@ def on_postgres() -> bool:
 
 def fresh_database(worker: str) -> str:
     """The URL of this worker's database, empty."""
-    name = f"shopcare_test_{worker}".replace("-", "_")
+    run = os.environ.get("SHOPCARE_TEST_PG_PREFIX", "run")  # two suites on one server
+    name = f"shopcare_test_{run}_{worker}".replace("-", "_")
     admin = sa.create_engine(f"{SERVER}/postgres", isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:
