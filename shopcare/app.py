@@ -10,7 +10,7 @@ import asyncio
 import gc
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -122,8 +122,9 @@ class ShopCare:
         self._stopping = threading.Event()
         self._export_lock = asyncio.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._dispatching = False
+        self._dispatch_lock = asyncio.Lock()
         self._dispatch_again = False
+        self._dispatch_job: Callable[[], Awaitable[object]] | None = None
         on_new_outbox_rows(self.engine, self.wake_dispatch)
 
     @property
@@ -438,29 +439,32 @@ class ShopCare:
             loop.call_soon_threadsafe(self._wake_dispatch)
 
     def _wake_dispatch(self) -> None:
-        if self._dispatching:  # the run under way may have looked already: one more after it
+        if self._dispatch_lock.locked():  # the run under way may have looked already
             self._dispatch_again = True
-        elif self.scheduler is not None and self.scheduler.running:
-            self.scheduler.modify_job("dispatch", next_run_time=datetime.now(UTC))
+        elif self._dispatch_job is not None:
+            task = asyncio.create_task(self._dispatch_job())
+            self.background.add(task)
+            task.add_done_callback(self.background.discard)
 
     async def dispatch_until_quiet(self) -> DispatchReport:
-        """The dispatch job: a run, and another while rows committed during it wait."""
-        self._dispatching = True
-        try:
-            while True:
+        """The dispatch job, from the 5-second tick or a wake: one run at a time in this
+        process, repeated while rows committed during a run wait. A start during a run
+        returns once a round begun after it has finished."""
+        self._dispatch_again = True
+        report = DispatchReport()
+        async with self._dispatch_lock:
+            while self._dispatch_again:
                 self._dispatch_again = False
                 report = await self.dispatch_once()
-                if not self._dispatch_again:
-                    return report
-        finally:
-            self._dispatching = False
+        return report
 
     def start_scheduler(self) -> None:
         self._loop = asyncio.get_running_loop()
         runs = self.job_runs
+        self._dispatch_job = runs.wrap("dispatch", self.dispatch_until_quiet)
         self.scheduler = make_scheduler(
             poll=runs.wrap("poll", self.poll_once),
-            dispatch=runs.wrap("dispatch", self.dispatch_until_quiet),
+            dispatch=self._dispatch_job,
             flush_views=runs.wrap("flush_views", self.flush_views),
             reconcile=runs.wrap("reconcile", self.reconcile_once),
             heartbeat=runs.wrap("heartbeat", self.heartbeat),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
@@ -71,18 +71,41 @@ def test_a_rollback_or_other_writes_do_not_notify(shopcare: ShopCare) -> None:
     assert calls == []
 
 
-async def test_a_wake_brings_the_dispatch_job_forward(shopcare: ShopCare, clock: FakeClock) -> None:
+async def test_a_wake_runs_a_dispatch_at_once(shopcare: ShopCare, clock: FakeClock) -> None:
+    runs: list[int] = []
+
+    async def one_run() -> DispatchReport:
+        runs.append(1)
+        return DispatchReport()
+
+    shopcare.dispatch_once = one_run  # type: ignore[method-assign]
     shopcare.start_scheduler()
     try:
-        assert shopcare.scheduler is not None
-        job = shopcare.scheduler.get_job("dispatch")
-        later = job.next_run_time
-        assert later > datetime.now(UTC) + timedelta(seconds=1)  # the 5-second tick
         shopcare.wake_dispatch()  # as from a worker thread
-        await asyncio.sleep(0)  # the loop runs the wake
-        assert job.next_run_time <= datetime.now(UTC)
+        for _ in range(100):  # the wake's run, long before the 5-second tick
+            if runs:
+                break
+            await asyncio.sleep(0.01)
+        assert runs == [1]
     finally:
         shopcare.scheduler.shutdown(wait=False)  # type: ignore[union-attr]
+
+
+async def test_a_start_during_a_run_waits_for_another_round(shopcare: ShopCare) -> None:
+    runs: list[str] = []
+
+    async def one_run() -> DispatchReport:
+        runs.append("run")
+        if len(runs) == 1:  # the tick fires while the woken run is still sending
+            second = asyncio.create_task(shopcare.dispatch_until_quiet())
+            await asyncio.sleep(0)
+            assert not second.done()  # it waits for a round begun after it
+            runs.append("tick")
+        return DispatchReport()
+
+    shopcare.dispatch_once = one_run  # type: ignore[method-assign]
+    await shopcare.dispatch_until_quiet()
+    assert runs == ["run", "tick", "run"]
 
 
 async def test_rows_committed_during_a_run_get_another_run(shopcare: ShopCare) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from shopcare.app import ShopCare
+from shopcare.app import ShopCare, build
 from shopcare.ui.site import site_app
 from tests.conftest import PUBLIC_URL, FakeClock
 from tests.services.helpers import make_order
@@ -78,9 +78,11 @@ async def test_the_outbox_backlog_and_its_oldest_message_are_reported(
     site: httpx.AsyncClient, shopcare: ShopCare, clock: FakeClock
 ) -> None:
     assert (await health(site))[1]["outbox"] == {"queued": 0, "oldest_queued_age_s": None}
-    make_order(shopcare)  # its confirmation waits in the outbox
+    other = build(shopcare.settings, clock=clock, simulated=True)  # another process: the app
+    make_order(other)  # is not woken, its confirmation waits in the outbox for the tick
     clock.advance(minutes=3)
-    make_order(shopcare, number="1002", tracking="SIMOK100002")
+    make_order(other, number="1002", tracking="SIMOK100002")
+    other.engine.dispose()
     clock.advance(minutes=1)
     _, body = await health(site)
     assert body["outbox"] == {"queued": 2, "oldest_queued_age_s": 240.0}

@@ -29,6 +29,7 @@ from shopcare.db.models import (
     ShipmentLine,
     ShopOrder,
 )
+from shopcare.services.messages.rules import get_rules, update_rules
 from shopcare.services.returns.slips import load_packing_slip
 from shopcare.services.shop.profile import load_profile
 from tests.ui.admin_support import OWNER, sign_in
@@ -218,6 +219,14 @@ async def test_a_parcel_is_added_later_with_what_went_into_it(user: User) -> Non
 
 
 async def test_the_owner_edits_the_email_and_an_items_price(user: User) -> None:
+    app = build(load_settings())  # the confirmation waits 10 minutes: still queued at the fix
+    rules = get_rules(app.sessions)
+    kinds = {
+        **rules.kinds,
+        "order_confirmed": {**rules.kinds["order_confirmed"], "delay_minutes": 10},
+    }
+    update_rules(app.sessions, kinds=kinds)
+    app.engine.dispose()
     await start_order(user, "2107", email="mia@exmaple.com")
     user.find(marker="item-1-title").type("Bowl")
     user.find(marker="item-1-price").type("10")
