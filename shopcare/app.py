@@ -44,7 +44,7 @@ from shopcare.services.backups.schedule import (
     backup_settings,
     run_due_backup,
 )
-from shopcare.services.demo.shop import seed_demo
+from shopcare.services.demo.shop import add_demo_history, seed_demo
 from shopcare.services.export.files import remove_exports
 from shopcare.services.intake.backfill import (
     backfill_in_background,
@@ -101,6 +101,8 @@ class ShopCare:
     simulated: bool = False
     """The simulated carrier is offered (the demo, and tests): never on a real shop, where a
     made-up parcel would send a real shopper a real "on its way" email."""
+    demo_history_at: datetime | None = None
+    """A demo seeded just now whose months of history wait for the server to start."""
     scheduler: AsyncIOScheduler | None = field(default=None)
     backfills: dict[int, asyncio.Task[ImportRun]] = field(default_factory=dict)
     background: set[asyncio.Task[None]] = field(default_factory=set)
@@ -430,6 +432,13 @@ class ShopCare:
         for platform in unfinished_backfills(self.sessions):
             self.start_backfill(platform, days=0)
 
+    async def add_demo_history(self) -> None:
+        """The demo's six months of finished orders, added once the server answers: a third
+        of a second of inserts that would otherwise delay the first page after start."""
+        at, self.demo_history_at = self.demo_history_at, None
+        if at is not None:
+            await asyncio.to_thread(add_demo_history, self.sessions, now=at)
+
     def wake_dispatch(self) -> None:
         """Outbox rows were committed (``db.outbox_signal``, from any thread): dispatch now,
         not at the next tick. The 5-second job stays as the safety net (rows due later,
@@ -513,13 +522,15 @@ def build(
     *,
     demo: bool = False,
     demo_history: bool = True,
+    history_later: bool = False,
     simulated: bool | None = None,
     clock: Clock = utc_now,
     sender: Sender | None = None,
     http: httpx.AsyncClient | None = None,
 ) -> ShopCare:
     """``simulated``: offer the simulated carrier (default: only in the demo).
-    ``demo_history``: the demo comes with six months of finished orders before today's."""
+    ``demo_history``: the demo comes with six months of finished orders before today's;
+    ``history_later``: added once the server has started (``ShopCare.add_demo_history``)."""
     simulated = demo if simulated is None else simulated
     keep_private(settings.data_dir)  # before the store's files are first made
     engine = make_engine(settings.database_url)
@@ -527,10 +538,16 @@ def build(
     box = SecretBox(settings.secret, *pending_secret(settings.data_dir))
     sessions = session_factory(engine, info={INFO_KEY: box})
     seal_plain_secrets(sessions)
+    history_at = None
+    seeded_at = clock()
     if demo and seed_demo(
-        sessions, now=clock(), carriers=[SimulatedCarrier.name], history=demo_history
+        sessions,
+        now=seeded_at,
+        carriers=[SimulatedCarrier.name],
+        history=demo_history and not history_later,
     ):
         log.info("seeded the demo shop")
+        history_at = seeded_at if demo_history and history_later else None
     client = http or new_client()
     carriers, limits = _carriers(sessions, client=client, clock=clock, simulated=simulated)
     assign_waiting_parcels(sessions, sorted(carriers), now=clock())
@@ -544,6 +561,7 @@ def build(
         limits=limits,
         fixed_sender=sender,
         simulated=simulated,
+        demo_history_at=history_at,
     )
 
 
@@ -586,6 +604,7 @@ def mount(shopcare: ShopCare) -> None:
     web.on_startup(shopcare.start_scheduler)
     web.on_startup(lambda: apply_pending_webhooks(shopcare))
     web.on_startup(shopcare.resume_backfills)
+    web.on_startup(shopcare.add_demo_history)
     web.on_startup(freeze_startup_objects)
     web.on_shutdown(shopcare.stop)
 
@@ -621,7 +640,7 @@ def serve(
 
     from shopcare.services.accounts.auth import create_demo_admin
 
-    shopcare = build(settings, demo=demo)
+    shopcare = build(settings, demo=demo, history_later=True)
     password = demo and create_demo_admin(
         shopcare.sessions, now=shopcare.clock(), prepared=demo_password
     )

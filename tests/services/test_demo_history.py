@@ -149,3 +149,23 @@ def history(app: ShopCare) -> dict[str, Any]:
             "scans": session.exec(scans).one(),
             "messages": session.exec(messages).all(),
         }
+
+
+async def test_run_adds_the_history_once_the_server_has_started(
+    settings: Settings, clock: FakeClock
+) -> None:
+    app = build(settings, demo=True, history_later=True, clock=clock)
+
+    def orders() -> int:
+        with app.sessions() as session:
+            return int(session.scalar(sa.select(sa.func.count()).select_from(ShopOrder)) or 0)
+
+    assert orders() == 6  # today's demo orders: the first page does not wait for the rest
+    await app.add_demo_history()
+    assert orders() > 300
+    await app.add_demo_history()  # once only
+    again = build(settings, demo=True, history_later=True, clock=clock)  # a restart
+    assert again.demo_history_at is None
+    assert orders() > 300
+    app.engine.dispose()
+    again.engine.dispose()

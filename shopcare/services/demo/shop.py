@@ -88,6 +88,11 @@ def seed_demo(
     seed_demo_offers(sessions, now=now)
     seed_demo_variants(sessions, now=now)
     if history:
-        with transaction(sessions) as session:
-            seed_demo_history(session, now=now)
+        add_demo_history(sessions, now=now)
     return True
+
+
+def add_demo_history(sessions: SessionFactory, *, now: datetime) -> None:
+    """The six months of finished orders before today's demo, in one transaction."""
+    with transaction(sessions) as session:
+        seed_demo_history(session, now=now)
