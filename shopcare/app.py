@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, TypeVar, cast
 
 import httpx
 import sqlalchemy as sa
@@ -56,6 +56,7 @@ from shopcare.services.messages.delivery import status_callback
 from shopcare.services.messages.dispatch import DispatchReport, dispatch_outbox
 from shopcare.services.messages.reminders import queue_due_reminders
 from shopcare.services.messages.rules import channel_rules
+from shopcare.services.runtime.leader import Leadership
 from shopcare.services.runtime.long_work import advance_work, finish_work, start_work
 from shopcare.services.runtime.process_lease import release_lease, renew_lease, this_process
 from shopcare.services.secrets_at_rest.box import INFO_KEY, SecretBox
@@ -77,6 +78,7 @@ if TYPE_CHECKING:
     from shopcare.services.messages.dkim import DkimSigner
 
 Clock = Callable[[], datetime]
+T = TypeVar("T")
 REFRESH_CHUNK = 10
 """Parcels asked about per step of a bulk refresh (the progress moves after each)."""
 log = logging.getLogger("shopcare")
@@ -124,6 +126,8 @@ class ShopCare:
         self._stopping = threading.Event()
         self._export_lock = asyncio.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
+        self.leadership = Leadership(self.engine)
+        """Several processes on one PostgreSQL store: which one polls (``runtime.leader``)."""
         self._dispatch_lock = asyncio.Lock()
         self._dispatch_again = False
         self._dispatch_job: Callable[[], Awaitable[object]] | None = None
@@ -467,18 +471,30 @@ class ShopCare:
                 report = await self.dispatch_once()
         return report
 
+    def _when_leading(self, job: Callable[[], Awaitable[T]]) -> Callable[[], Awaitable[T | None]]:
+        """``job`` where only one process may run it: here only while this one leads; the
+        others stand by and take over when the leader goes (``runtime.leader``)."""
+
+        async def run() -> T | None:
+            if not await asyncio.to_thread(self.leadership.leads):
+                return None
+            return await job()
+
+        return run
+
     def start_scheduler(self) -> None:
         self._loop = asyncio.get_running_loop()
         runs = self.job_runs
         self._dispatch_job = runs.wrap("dispatch", self.dispatch_until_quiet)
+        lead = self._when_leading
         self.scheduler = make_scheduler(
-            poll=runs.wrap("poll", self.poll_once),
+            poll=runs.wrap("poll", lead(self.poll_once)),
             dispatch=self._dispatch_job,
             flush_views=runs.wrap("flush_views", self.flush_views),
-            reconcile=runs.wrap("reconcile", self.reconcile_once),
+            reconcile=runs.wrap("reconcile", lead(self.reconcile_once)),
             heartbeat=runs.wrap("heartbeat", self.heartbeat),
-            backup=runs.wrap("backup", self.backup_if_due),
-            reminders=runs.wrap("reminders", self.queue_reminders),
+            backup=runs.wrap("backup", lead(self.backup_if_due)),
+            reminders=runs.wrap("reminders", lead(self.queue_reminders)),
         )
         self.scheduler.start()
 
@@ -495,6 +511,7 @@ class ShopCare:
             await self.flush_views()
         except Exception:  # the store may be gone; the rest must still close
             log.exception("page views counted since the last flush were not written")
+        await asyncio.to_thread(self.leadership.release)
         await self.http.aclose()
         await self._close_retired()
         if self._smtp is not None:

@@ -59,3 +59,8 @@ def child_env(**values: str) -> dict[str, str]:
     command a test runs works on the same database as the test."""
     url = os.environ.get("SHOPCARE_DATABASE_URL")
     return {"PATH": "/usr/bin:/bin", **values, **({"SHOPCARE_DATABASE_URL": url} if url else {})}
+
+
+postgres_only = pytest.mark.skipif(
+    not SERVER, reason="several processes share a store on PostgreSQL (SHOPCARE_TEST_POSTGRES)"
+)

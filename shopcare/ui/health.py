@@ -94,7 +94,11 @@ def health_answer(shopcare: ShopCare, *, store: StoreState, check: StoreCheck) -
                 "queued": backlog.queued if backlog else None,
                 "oldest_queued_age_s": backlog.oldest_age_s(now) if backlog else None,
             },
-            "scheduler": {"running": running, "jobs": jobs},
+            "scheduler": {
+                "running": running,
+                "jobs": jobs,
+                "leader": shopcare.leadership.holding,  # runs polling, reminders, backups
+            },
         },
         status_code=503 if problems else 200,
         headers={"Cache-Control": "no-store"},
