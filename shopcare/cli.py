@@ -112,6 +112,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     restore.add_argument("file", help="a backup archive made by shopcare backup")
     restore.add_argument("--data-dir", help="folder for the database and files")
+
+    move = commands.add_parser(
+        "migrate-store", help="copy the store into an empty PostgreSQL database (ShopCare stopped)"
+    )
+    move.add_argument("--to", required=True, help="postgresql+psycopg://user:pass@host/db")
+    move.add_argument("--data-dir", help="folder for the database and files")
     return parser
 
 
@@ -397,6 +403,21 @@ def _restore(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _migrate_store(settings: Settings, args: argparse.Namespace) -> int:
+    from shopcare.services.backups.migrate_store import migrate_store
+
+    copied = migrate_store(
+        settings.database_url,
+        args.to,
+        progress=lambda table, rows: print(f"  {table}: {rows} rows", flush=True),
+    )
+    print(
+        f"copied {copied.rows} rows in {len(copied.tables)} tables; counts and checksums "
+        "match. Start ShopCare with SHOPCARE_DATABASE_URL set to the new store."
+    )
+    return 0
+
+
 _COMMANDS = {
     "run": _run,
     "poll": _poll,
@@ -407,4 +428,5 @@ _COMMANDS = {
     "dkim": _dkim,
     "backup": _backup,
     "restore": _restore,
+    "migrate-store": _migrate_store,
 }
