@@ -11,6 +11,7 @@ memory for a few seconds (``services.shopper_site.view_counts``)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,14 +23,15 @@ from shopcare.domain.metrics.messages import FAILED, SENT, KindRow, by_kind, tot
 from shopcare.notify.base import Channel
 from shopcare.notify.smtp import REFUSED_RECIPIENT
 from shopcare.services.insight.charts import bar, percent
+from shopcare.services.insight.day_chunks import by_month
 from shopcare.services.insight.panels import InsightContext
 
 KEY = "messages"
 
 
 def build(session: Session, period: Period, context: InsightContext) -> Panel:
-    rows = kind_rows(session, period)
-    now, before = total(rows), total(kind_rows(session, period.previous()))
+    rows = kind_rows(session, period, now=context.now)
+    now, before = total(rows), total(kind_rows(session, period.previous(), now=context.now))
     table = Table(
         "by-kind",
         "Messages by kind",
@@ -78,7 +80,28 @@ def build(session: Session, period: Period, context: InsightContext) -> Panel:
     )
 
 
-def kind_rows(session: Session, period: Period) -> list[KindRow]:
+def kind_rows(session: Session, period: Period, *, now: datetime) -> list[KindRow]:
+    """Counted per month (``by_month``): every count belongs to the day its row was written
+    (a message, an unsubscribe, a page view), so a year's months add up to the year."""
+    counts = by_month(session, period, name=KEY, now=now, compute=_month_counts)
+    outcomes: dict[tuple[str, str], int] = {}
+    other: dict[str, dict[str, int]] = {"bounced": {}, "unsubscribed": {}, "views": {}}
+    for what, kind, status, n in counts:
+        if what == "outcome":
+            outcomes[(kind, status)] = outcomes.get((kind, status), 0) + n
+        else:
+            other[what][kind] = other[what].get(kind, 0) + n
+    return by_kind(
+        [(k, s, n) for (k, s), n in outcomes.items()],
+        bounced=other["bounced"],
+        unsubscribed=other["unsubscribed"],
+        views=other["views"],
+    )
+
+
+def _month_counts(session: Session, period: Period) -> list[tuple[str, str, str, int]]:
+    """``(what, kind, status, n)``: what is "outcome" (by status), "bounced",
+    "unsubscribed" or "views"."""
     start, end = period.utc_bounds()
     created = col(OutboxMessage.created_at)
     in_range = sa.and_(created >= start, created < end)
@@ -95,12 +118,14 @@ def kind_rows(session: Session, period: Period) -> list[KindRow]:
         )
         .group_by(kind)
     ).all()
-    return by_kind(
-        [(str(k), str(s), int(n)) for k, s, n in outcomes],
-        bounced=_counts(bounced),
-        unsubscribed=_counts(_unsubscribes(session, start, end)),
-        views=_counts(_views(session, start, end)),
-    )
+    found = [("outcome", str(k), str(s), int(n)) for k, s, n in outcomes]
+    for what, rows in (
+        ("bounced", bounced),
+        ("unsubscribed", _unsubscribes(session, start, end)),
+        ("views", _views(session, start, end)),
+    ):
+        found += [(what, k, "", n) for k, n in _counts(rows).items()]
+    return found
 
 
 def _unsubscribes(session: Session, start: Any, end: Any) -> Any:
