@@ -145,7 +145,9 @@ def _month_rows(session: Session, period: Period) -> list[tuple[str, Any, int, i
     for what, column in columns.items():
         found += [(what, d, v, n) for d, v, n in _daily(session, period, column)]
     for name, column in ASPECTS.items():
-        found += [(f"aspect:{name}", None, v, n) for v, n in _overall(session, period, column).items()]
+        found += [
+            (f"aspect:{name}", None, v, n) for v, n in _overall(session, period, column).items()
+        ]
     found += [("delivery", f, v, n) for f, v, n in _by_delivery(session, period)]
     found += [("carrier", c, v, n) for c, v, n in _by_carrier(session, period)]
     return found

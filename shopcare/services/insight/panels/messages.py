@@ -25,6 +25,12 @@ from shopcare.notify.smtp import REFUSED_RECIPIENT
 from shopcare.services.insight.charts import bar, percent
 from shopcare.services.insight.day_chunks import by_month
 from shopcare.services.insight.panels import InsightContext
+from shopcare.services.messages.reminder_results import (
+    REORDER_WITHIN,
+    VIEWED_WITHIN,
+    ReminderFigures,
+    reminder_results,
+)
 
 KEY = "messages"
 
@@ -42,6 +48,9 @@ def build(session: Session, period: Period, context: InsightContext) -> Panel:
             for r in rows
         ),
     )  # fmt: skip
+    sent_now, sent_before = (
+        _reminders(session, p, now=context.now) for p in (period, period.previous())
+    )
     return Panel(
         key=KEY,
         title="Messages",
@@ -72,12 +81,78 @@ def build(session: Session, period: Period, context: InsightContext) -> Panel:
                 unit="%",
                 better="down",
             ),
+            *_reminder_figures(sent_now, sent_before),
         ),
         charts=(bar(table, series=(1, 2, 3), stack=True), bar(table, series=(1, 5))),
-        tables=(table,),
+        tables=(table, _reminder_table(sent_now, sent_before)),
         note="Messages written in the period; link views are tracking page visits through "
-        "a message's link; an unsubscribe counts against the last email sent before it.",
+        "a message's link; an unsubscribe counts against the last email sent before it. "
+        f"Reminders count in the period they were sent, followed by a look at the order's "
+        f"page within {VIEWED_WITHIN.days} days or (reorder) a new order within "
+        f"{REORDER_WITHIN.days} days.",
     )
+
+
+_REMINDERS = {"review": "Review request", "reorder": "Reorder reminder"}
+
+
+def _reminders(session: Session, period: Period, *, now: datetime) -> dict[str, ReminderFigures]:
+    """The review and reorder reminders' results (``services.messages.reminder_results``),
+    added up per month (``by_month``): each reminder counts in the month it was sent (or
+    failed), with what followed it, also after the month."""
+    found = {kind: ReminderFigures(0, 0, 0, 0) for kind in _REMINDERS}
+    for kind, figures in by_month(session, period, name=f"{KEY}:reminders", now=now,
+                                  compute=_month_reminders):  # fmt: skip
+        was = found[kind]
+        found[kind] = ReminderFigures(
+            was.sent + figures.sent,
+            was.failed + figures.failed,
+            was.viewed + figures.viewed,
+            was.reordered + figures.reordered,
+        )
+    return found
+
+
+def _month_reminders(session: Session, period: Period) -> list[tuple[str, ReminderFigures]]:
+    results = reminder_results(session, *period.utc_bounds())
+    return [("review", results.review), ("reorder", results.reorder)]
+
+
+def _reminder_figures(
+    now: dict[str, ReminderFigures], before: dict[str, ReminderFigures]
+) -> tuple[Figure, ...]:
+    def viewed(found: dict[str, ReminderFigures]) -> float | None:
+        return share(sum(f.viewed for f in found.values()), sum(f.sent for f in found.values()))
+
+    return (
+        Figure("reminders-sent", "Reminders sent", sum(f.sent for f in now.values()),
+               sum(f.sent for f in before.values())),
+        Figure("reminders-viewed", "Reminders followed by a page view", viewed(now),
+               viewed(before), unit="%"),
+        Figure("reordered", "Ordered again after a reorder reminder",
+               now["reorder"].reordered, before["reorder"].reordered),
+        Figure("reorder-rate", "Reorder reminders followed by an order",
+               share(now["reorder"].reordered, now["reorder"].sent),
+               share(before["reorder"].reordered, before["reorder"].sent), unit="%"),
+    )  # fmt: skip
+
+
+def _reminder_table(now: dict[str, ReminderFigures], before: dict[str, ReminderFigures]) -> Table:
+    return Table(
+        "reminders",
+        "Reminder results",
+        ("Reminder", "Sent", "Failed", "Viewed the order", "Viewed %", "Ordered again",
+         "Ordered again %", "Sent before", "Viewed % before", "Ordered again % before"),
+        tuple(
+            (label, f.sent, f.failed, f.viewed, percent(share(f.viewed, f.sent)),
+             f.reordered if kind == "reorder" else None,
+             percent(share(f.reordered, f.sent)) if kind == "reorder" else None,
+             b.sent, percent(share(b.viewed, b.sent)),
+             percent(share(b.reordered, b.sent)) if kind == "reorder" else None)
+            for kind, label in _REMINDERS.items()
+            for f, b in [(now[kind], before[kind])]
+        ),
+    )  # fmt: skip
 
 
 def kind_rows(session: Session, period: Period, *, now: datetime) -> list[KindRow]:
