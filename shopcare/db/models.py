@@ -197,7 +197,9 @@ class OutboxMessage(SQLModel, table=True):
     __tablename__ = "outbox_message"
     __table_args__ = (
         sa.Index("ix_outbox_message_created_kind", "created_at", "kind", "status"),
-    )  # the dashboard counts a range's messages by kind and outcome from the index alone
+        sa.Index("ix_outbox_message_kind_status_sent", "kind", "status", "sent_at"),
+    )  # the dashboard counts a range's messages by kind and outcome from the index alone,
+    # and finds one kind's reminders sent in a range (its reminder results)
     id: int | None = Field(default=None, primary_key=True)
     idempotency_key: str = Field(sa_type=sa.String(128), unique=True)
     kind: str = Field(sa_type=sa.String(32))

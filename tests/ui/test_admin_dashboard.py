@@ -126,6 +126,22 @@ async def test_each_table_downloads_as_csv_for_the_days_shown(user: User) -> Non
     assert (await user.http_client.get("/admin/insight/nothing/x.csv")).status_code == 404
 
 
+async def test_reminder_results_show_in_the_messages_panel_with_their_csv(user: User) -> None:
+    await sign_in(user)
+    await open_dashboard(user, f"/admin?{MARCH}")
+    assert value(user, "messages-reminders-sent") == "0"
+    assert only(user, ui.label, "messages-reminders-sent-previous").text == "before: 0"
+    link = only(user, ui.link, "csv-messages-reminders")
+    assert link.props["href"] == f"/admin/insight/messages/reminders.csv?{MARCH}"
+    answer = await user.http_client.get(link.props["href"])
+    rows = list(csv.reader(io.StringIO(answer.text)))
+    assert [row[:3] for row in rows] == [
+        ["Reminder", "Sent", "Failed"],
+        ["Review request", "0", "0"],
+        ["Reorder reminder", "0", "0"],
+    ]
+
+
 async def test_a_csv_needs_a_signed_in_owner(user: User) -> None:
     answer = await user.http_client.get(f"/admin/insight/delivery/carriers.csv?{MARCH}")
     assert answer.status_code in (303, 403)

@@ -12,11 +12,13 @@ last year's orders) costs is that it shows within ``SETTLED_AGE`` instead of at 
 from __future__ import annotations
 
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from shopcare.domain.insight import Period
@@ -27,7 +29,10 @@ MAX_ENTRIES = 512
 
 T = TypeVar("T")
 _lock = threading.Lock()
-_kept: OrderedDict[tuple[str, ...], tuple[datetime, Sequence[Any]]] = OrderedDict()
+_Kept = OrderedDict[tuple[str, ...], tuple[datetime, Sequence[Any]]]
+_kept: weakref.WeakKeyDictionary[Engine, _Kept] = weakref.WeakKeyDictionary()
+"""Per engine, not per URL: a store emptied and filled again at the same URL (a restore,
+each PostgreSQL test's database) must not find another store's months."""
 
 
 def by_month(
@@ -39,22 +44,23 @@ def by_month(
     compute: Callable[[Session, Period], Sequence[T]],
 ) -> list[T]:
     """``compute`` over each month of ``period``; its rows must belong to the month's days."""
-    store = str(session.get_bind().engine.url)
+    engine = session.get_bind().engine
     today = now.astimezone(period.zone).date()
     rows: list[T] = []
     for month in months(period):
         if month.last >= today - SETTLED:
             rows += compute(session, month)
             continue
-        key = (store, name, period.zone.key, month.key())
+        key = (name, period.zone.key, month.key())
         with _lock:
-            found = _kept.get(key)
+            kept = _kept.setdefault(engine, OrderedDict())
+            found = kept.get(key)
         if found is None or not timedelta(0) <= now - found[0] <= SETTLED_AGE:
             found = (now, tuple(compute(session, month)))
             with _lock:
-                _kept[key] = found
-                while len(_kept) > MAX_ENTRIES:
-                    _kept.popitem(last=False)
+                kept[key] = found
+                while len(kept) > MAX_ENTRIES:
+                    kept.popitem(last=False)
         rows += found[1]
     return rows
 

@@ -4,6 +4,8 @@ the days between its steps."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -23,27 +25,72 @@ from shopcare.domain.insight import Period, share
 from shopcare.domain.intake import Source
 from shopcare.domain.metrics.returns import days, value_split
 from shopcare.domain.returns import ReturnStatus
+from shopcare.services.insight.day_chunks import by_month
 from shopcare.services.insight.experience import parcels_of
 
 _REFUNDED = (ReturnStatus.REFUNDED, ReturnStatus.CREDITED)
 """The steps "request to refund" ends at: money (or its value as credit) went back."""
 
 
+PRODUCT = sa.func.coalesce(sa.func.nullif(col(OrderLine.product_key), ""), col(OrderLine.title))
+"""A product is its platform id, or its title when the platform gave none."""
+
+
+@dataclass(frozen=True)
+class Placed:
+    """What was ordered in a period: the side of the rates that grows with every order (the
+    returns themselves are few and read live)."""
+
+    orders: int
+    units: int
+    by_product: dict[str | None, int]
+    by_sku: dict[str | None, int]
+
+
+def placed_in(session: Session, period: Period, *, now: datetime) -> Placed:
+    """Counted per month (``by_month``): an order is placed on one day, so the months add
+    up to the period."""
+    orders = units = 0
+    by: dict[str, dict[str | None, int]] = {"product": {}, "sku": {}}
+    for what, key, n, m in by_month(session, period, name="returns", now=now, compute=_placed):
+        if what == "orders":
+            orders, units = orders + n, units + m
+        else:
+            by[what][key] = by[what].get(key, 0) + n
+    return Placed(orders, units, by["product"], by["sku"])
+
+
+def _placed(session: Session, period: Period) -> list[tuple[str, str | None, int, int]]:
+    """``("orders", None, orders, units)`` and ``("product"|"sku", key, units, 0)``."""
+    start, end = period.utc_bounds()
+    orders, units = session.execute(
+        sa.select(
+            sa.func.count(sa.distinct(col(ShopOrder.id))),
+            sa.func.coalesce(sa.func.sum(col(OrderLine.quantity)), 0),
+        )
+        .select_from(ShopOrder)
+        .outerjoin(OrderLine, col(OrderLine.order_id) == col(ShopOrder.id))
+        .where(*placed(start, end))
+    ).one()
+    found: list[tuple[str, str | None, int, int]] = [("orders", None, int(orders), int(units))]
+    sku = col(OrderLine.sku)
+    for product, code, n in session.execute(
+        sa.select(PRODUCT, sku, sa.func.sum(col(OrderLine.quantity)))
+        .join(ShopOrder, col(ShopOrder.id) == col(OrderLine.order_id))
+        .where(*placed(start, end))
+        .group_by(PRODUCT, sku)
+    ):
+        found += [("product", product, int(n or 0), 0), ("sku", code, int(n or 0), 0)]
+    return found
+
+
 class ReturnFigures:
     """The headline figures of one period (the panel reads two: the period and the one
     before)."""
 
-    def __init__(self, session: Session, period: Period) -> None:
+    def __init__(self, session: Session, period: Period, ordered: Placed) -> None:
         start, end = period.utc_bounds()
-        orders, units = session.execute(
-            sa.select(
-                sa.func.count(sa.distinct(col(ShopOrder.id))),
-                sa.func.coalesce(sa.func.sum(col(OrderLine.quantity)), 0),
-            )
-            .select_from(ShopOrder)
-            .outerjoin(OrderLine, col(OrderLine.order_id) == col(ShopOrder.id))
-            .where(*placed(start, end))
-        ).one()
+        orders, units = ordered.orders, ordered.units
         returned_orders, returns = session.execute(
             sa.select(sa.func.count(sa.distinct(col(ReturnRequest.order_id))), sa.func.count())
             .select_from(ReturnRequest)

@@ -21,6 +21,7 @@ from shopcare.domain.intake import Source
 from shopcare.domain.metrics.customers import Cohort, by_first_delivery
 from shopcare.domain.metrics.experience import LABELS, DeliveryFlags, Experience
 from shopcare.services.insight.charts import bar, percent
+from shopcare.services.insight.day_chunks import by_month
 from shopcare.services.insight.experience import flag_columns, flag_names, flags, parcels_of
 from shopcare.services.insight.panels import InsightContext
 
@@ -28,8 +29,8 @@ KEY = "customers"
 
 
 def build(session: Session, period: Period, context: InsightContext) -> Panel:
-    everyone, split = by_first_delivery(cohort_rows(session, period))
-    before, before_split = by_first_delivery(cohort_rows(session, period.previous()))
+    everyone, split = by_first_delivery(_cohorts(session, period, context))
+    before, before_split = by_first_delivery(_cohorts(session, period.previous(), context))
     now = {c.group: c for c in split}
     was = {c.group: c for c in before_split}
     table = Table(
@@ -89,6 +90,15 @@ def _rate(key: str, label: str, now: Cohort, before: Cohort) -> Figure:
 
 def _purchases(order: Any) -> list[sa.ColumnElement[bool]]:
     return [col(order.source) != Source.EXCHANGE, col(order.cancelled_at).is_(None)]
+
+
+def _cohorts(
+    session: Session, period: Period, context: InsightContext
+) -> list[tuple[DeliveryFlags, int | None, int]]:
+    """Per month (``by_month``): a customer's first purchase falls in one month, so the
+    months' new customers add up to the period's. A settled month's second orders are read
+    again within ``day_chunks.SETTLED_AGE``."""
+    return by_month(session, period, name=KEY, now=context.now, compute=cohort_rows)
 
 
 def cohort_rows(session: Session, period: Period) -> list[tuple[DeliveryFlags, int | None, int]]:

@@ -8,6 +8,7 @@ histograms."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,7 +21,9 @@ from shopcare.domain.metrics.counts import Histogram, grouped, merged
 from shopcare.domain.metrics.experience import LABELS, DeliveryFlags, Timing
 from shopcare.domain.metrics.feedback import averages, csat, nps, nps_by, nps_by_delivery
 from shopcare.services.insight.charts import bar, line, one_decimal, percent
+from shopcare.services.insight.day_chunks import by_month
 from shopcare.services.insight.experience import flag_columns, flag_names, flags, parcels_of
+from shopcare.services.insight.local_day import as_local, local_day
 from shopcare.services.insight.panels import InsightContext
 
 KEY = "feedback"
@@ -42,11 +45,12 @@ _EXCEPTION_LABELS = {"with_exception": "With exception", "without_exception": "N
 
 def build(session: Session, period: Period, context: InsightContext) -> Panel:
     weeks = period.weeks()
-    scores = _weekly(session, period, SCORE)
-    ratings = _weekly(session, period, CSAT) if CSAT is not None else {}
-    timing, exception = nps_by_delivery(_by_delivery(session, period))
-    before = period.previous()
-    before_timing, _ = nps_by_delivery(_by_delivery(session, before))
+    now = _Answers(session, period, context)
+    before = _Answers(session, period.previous(), context)
+    scores = now.weekly("score")
+    ratings = now.weekly("csat") if CSAT is not None else {}
+    timing, exception = nps_by_delivery(now.rows("delivery"))
+    before_timing, _ = nps_by_delivery(before.rows("delivery"))
     late = {r.group: r.nps for r in timing}
     was_late = {r.group: r.nps for r in before_timing}
     weekly = Table(
@@ -73,7 +77,7 @@ def build(session: Session, period: Period, context: InsightContext) -> Panel:
         ("Carrier", "Answers", "NPS"),
         tuple(
             (carrier_label(r.group), r.answers, one_decimal(r.nps))
-            for r in nps_by(_by_carrier(session, period))
+            for r in nps_by(sorted(now.rows("carrier"), key=lambda row: str(row[0])))
         ),
     )
     tables = [weekly, delivery, carriers]
@@ -83,14 +87,14 @@ def build(session: Session, period: Period, context: InsightContext) -> Panel:
         bar(carriers, series=(2,)),
     ]
     if ASPECTS:
-        aspects = _aspects_table(session, period)
+        aspects = _aspects_table(now)
         tables.append(aspects)
         charts.append(bar(aspects, series=(2,)))
     figures = [
-        Figure("nps", "NPS", _nps(session, period, SCORE), _nps(session, before, SCORE),
+        Figure("nps", "NPS", _nps(now.overall("score")), _nps(before.overall("score")),
                unit=""),
         Figure("answers", "Answers", sum(merged(scores.values()).values()),
-               sum(_overall(session, before, SCORE).values())),
+               sum(before.overall("score").values())),
         Figure("nps-on-time", "NPS when on time", one_decimal(late[Timing.ON_TIME]),
                one_decimal(was_late[Timing.ON_TIME])),
         Figure("nps-late", "NPS when late", one_decimal(late[Timing.LATE]),
@@ -99,7 +103,7 @@ def build(session: Session, period: Period, context: InsightContext) -> Panel:
     if CSAT is not None:
         figures.append(
             Figure("csat", "CSAT", csat(merged(ratings.values())),
-                   csat(_overall(session, before, CSAT)), unit="%")
+                   csat(before.overall("csat")), unit="%")
         )  # fmt: skip
     return Panel(
         key=KEY,
@@ -110,6 +114,43 @@ def build(session: Session, period: Period, context: InsightContext) -> Panel:
         note="On time: delivered by the first estimate the shopper was shown; unknown: no "
         "estimate or not delivered. NPS = % promoters (9-10) - % detractors (0-6).",
     )
+
+
+class _Answers:
+    """One period's answers as ``(what, group, value, n)`` rows, counted per month
+    (``by_month``: an answer belongs to the day it was given). ``what`` is "score" or
+    "csat" (group: the shop's day), "delivery" (group: the order's ``DeliveryFlags``),
+    "carrier" (group: a carrier that brought a parcel of the order) or "aspect:<name>"
+    (no group)."""
+
+    def __init__(self, session: Session, period: Period, context: InsightContext) -> None:
+        self.period = period
+        self._rows = by_month(session, period, name=KEY, now=context.now, compute=_month_rows)
+
+    def rows(self, what: str) -> list[tuple[Any, int, int]]:
+        return [(group, value, n) for w, group, value, n in self._rows if w == what]
+
+    def overall(self, what: str) -> Histogram:
+        return dict(merged(grouped(self.rows(what)).values()))
+
+    def weekly(self, what: str) -> dict[int, Histogram]:
+        """Week number (0 = the period's first seven days) -> histogram."""
+        first = self.period.first
+        return dict(grouped(((d - first).days // 7, v, n) for d, v, n in self.rows(what)))
+
+
+def _month_rows(session: Session, period: Period) -> list[tuple[str, Any, int, int]]:
+    found: list[tuple[str, Any, int, int]] = []
+    columns = {"score": SCORE, **({"csat": CSAT} if CSAT is not None else {})}
+    for what, column in columns.items():
+        found += [(what, d, v, n) for d, v, n in _daily(session, period, column)]
+    for name, column in ASPECTS.items():
+        found += [
+            (f"aspect:{name}", None, v, n) for v, n in _overall(session, period, column).items()
+        ]
+    found += [("delivery", f, v, n) for f, v, n in _by_delivery(session, period)]
+    found += [("carrier", c, v, n) for c, v, n in _by_carrier(session, period)]
+    return found
 
 
 def _answered(period: Period, column: Any) -> list[sa.ColumnElement[bool]]:
@@ -125,24 +166,21 @@ def _overall(session: Session, period: Period, column: Any) -> Histogram:
     return {int(value): int(n) for value, n in rows}
 
 
-def _nps(session: Session, period: Period, column: Any) -> float | None:
-    found = nps(_overall(session, period, column))
+def _nps(scores: Histogram) -> float | None:
+    found = nps(scores)
     return None if found is None else round(found, 1)
 
 
-def _weekly(session: Session, period: Period, column: Any) -> dict[int, Histogram]:
-    """Week number (0 = the period's first seven days) -> histogram of ``column``; the week
-    is found by the database from the weeks' UTC bounds, which follow the shop's zone."""
-    answered = col(Feedback.answered_at)
-    week = sa.case(
-        *((answered < w.utc_bounds()[1], i) for i, w in enumerate(period.weeks())), else_=-1
-    ).label("week")
+def _daily(session: Session, period: Period, column: Any) -> list[tuple[date, int, int]]:
+    """``(the shop's day, value, n)`` of ``column``'s answers in ``period``."""
+    start, end = period.start, period.end
+    day, shift = local_day(col(Feedback.answered_at), period.zone, start=start, end=end)
     rows = session.execute(
-        sa.select(week, column, sa.func.count())
+        sa.select(day, shift, column, sa.func.count())
         .where(*_answered(period, column))
-        .group_by(week, column)
+        .group_by(day, shift, column)
     ).all()
-    return dict(grouped((int(w), int(v), int(n)) for w, v, n in rows))
+    return [(as_local(d, s), int(v), int(n)) for d, s, v, n in rows]
 
 
 def _by_delivery(session: Session, period: Period) -> list[tuple[DeliveryFlags, int, int]]:
@@ -181,8 +219,8 @@ def _by_carrier(session: Session, period: Period) -> list[tuple[str, int, int]]:
     return [(str(c), int(a), int(n)) for c, a, n in rows]
 
 
-def _aspects_table(session: Session, period: Period) -> Table:
-    found = {name: _overall(session, period, column) for name, column in ASPECTS.items()}
+def _aspects_table(answers: _Answers) -> Table:
+    found = {name: answers.overall(f"aspect:{name}") for name in ASPECTS}
     means = averages(found)
     return Table(
         "aspects",

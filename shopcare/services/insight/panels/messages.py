@@ -11,6 +11,7 @@ memory for a few seconds (``services.shopper_site.view_counts``)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,14 +23,21 @@ from shopcare.domain.metrics.messages import FAILED, SENT, KindRow, by_kind, tot
 from shopcare.notify.base import Channel
 from shopcare.notify.smtp import REFUSED_RECIPIENT
 from shopcare.services.insight.charts import bar, percent
+from shopcare.services.insight.day_chunks import by_month
 from shopcare.services.insight.panels import InsightContext
+from shopcare.services.messages.reminder_results import (
+    REORDER_WITHIN,
+    VIEWED_WITHIN,
+    ReminderFigures,
+    reminder_results,
+)
 
 KEY = "messages"
 
 
 def build(session: Session, period: Period, context: InsightContext) -> Panel:
-    rows = kind_rows(session, period)
-    now, before = total(rows), total(kind_rows(session, period.previous()))
+    rows = kind_rows(session, period, now=context.now)
+    now, before = total(rows), total(kind_rows(session, period.previous(), now=context.now))
     table = Table(
         "by-kind",
         "Messages by kind",
@@ -40,6 +48,9 @@ def build(session: Session, period: Period, context: InsightContext) -> Panel:
             for r in rows
         ),
     )  # fmt: skip
+    sent_now, sent_before = (
+        _reminders(session, p, now=context.now) for p in (period, period.previous())
+    )
     return Panel(
         key=KEY,
         title="Messages",
@@ -70,15 +81,102 @@ def build(session: Session, period: Period, context: InsightContext) -> Panel:
                 unit="%",
                 better="down",
             ),
+            *_reminder_figures(sent_now, sent_before),
         ),
         charts=(bar(table, series=(1, 2, 3), stack=True), bar(table, series=(1, 5))),
-        tables=(table,),
+        tables=(table, _reminder_table(sent_now, sent_before)),
         note="Messages written in the period; link views are tracking page visits through "
-        "a message's link; an unsubscribe counts against the last email sent before it.",
+        "a message's link; an unsubscribe counts against the last email sent before it. "
+        f"Reminders count in the period they were sent, followed by a look at the order's "
+        f"page within {VIEWED_WITHIN.days} days or (reorder) a new order within "
+        f"{REORDER_WITHIN.days} days.",
     )
 
 
-def kind_rows(session: Session, period: Period) -> list[KindRow]:
+_REMINDERS = {"review": "Review request", "reorder": "Reorder reminder"}
+
+
+def _reminders(session: Session, period: Period, *, now: datetime) -> dict[str, ReminderFigures]:
+    """The review and reorder reminders' results (``services.messages.reminder_results``),
+    added up per month (``by_month``): each reminder counts in the month it was sent (or
+    failed), with what followed it, also after the month."""
+    found = {kind: ReminderFigures(0, 0, 0, 0) for kind in _REMINDERS}
+    for kind, figures in by_month(session, period, name=f"{KEY}:reminders", now=now,
+                                  compute=_month_reminders):  # fmt: skip
+        was = found[kind]
+        found[kind] = ReminderFigures(
+            was.sent + figures.sent,
+            was.failed + figures.failed,
+            was.viewed + figures.viewed,
+            was.reordered + figures.reordered,
+        )
+    return found
+
+
+def _month_reminders(session: Session, period: Period) -> list[tuple[str, ReminderFigures]]:
+    results = reminder_results(session, *period.utc_bounds())
+    return [("review", results.review), ("reorder", results.reorder)]
+
+
+def _reminder_figures(
+    now: dict[str, ReminderFigures], before: dict[str, ReminderFigures]
+) -> tuple[Figure, ...]:
+    def viewed(found: dict[str, ReminderFigures]) -> float | None:
+        return share(sum(f.viewed for f in found.values()), sum(f.sent for f in found.values()))
+
+    return (
+        Figure("reminders-sent", "Reminders sent", sum(f.sent for f in now.values()),
+               sum(f.sent for f in before.values())),
+        Figure("reminders-viewed", "Reminders followed by a page view", viewed(now),
+               viewed(before), unit="%"),
+        Figure("reordered", "Ordered again after a reorder reminder",
+               now["reorder"].reordered, before["reorder"].reordered),
+        Figure("reorder-rate", "Reorder reminders followed by an order",
+               share(now["reorder"].reordered, now["reorder"].sent),
+               share(before["reorder"].reordered, before["reorder"].sent), unit="%"),
+    )  # fmt: skip
+
+
+def _reminder_table(now: dict[str, ReminderFigures], before: dict[str, ReminderFigures]) -> Table:
+    return Table(
+        "reminders",
+        "Reminder results",
+        ("Reminder", "Sent", "Failed", "Viewed the order", "Viewed %", "Ordered again",
+         "Ordered again %", "Sent before", "Viewed % before", "Ordered again % before"),
+        tuple(
+            (label, f.sent, f.failed, f.viewed, percent(share(f.viewed, f.sent)),
+             f.reordered if kind == "reorder" else None,
+             percent(share(f.reordered, f.sent)) if kind == "reorder" else None,
+             b.sent, percent(share(b.viewed, b.sent)),
+             percent(share(b.reordered, b.sent)) if kind == "reorder" else None)
+            for kind, label in _REMINDERS.items()
+            for f, b in [(now[kind], before[kind])]
+        ),
+    )  # fmt: skip
+
+
+def kind_rows(session: Session, period: Period, *, now: datetime) -> list[KindRow]:
+    """Counted per month (``by_month``): every count belongs to the day its row was written
+    (a message, an unsubscribe, a page view), so a year's months add up to the year."""
+    counts = by_month(session, period, name=KEY, now=now, compute=_month_counts)
+    outcomes: dict[tuple[str, str], int] = {}
+    other: dict[str, dict[str, int]] = {"bounced": {}, "unsubscribed": {}, "views": {}}
+    for what, kind, status, n in counts:
+        if what == "outcome":
+            outcomes[(kind, status)] = outcomes.get((kind, status), 0) + n
+        else:
+            other[what][kind] = other[what].get(kind, 0) + n
+    return by_kind(
+        [(k, s, n) for (k, s), n in outcomes.items()],
+        bounced=other["bounced"],
+        unsubscribed=other["unsubscribed"],
+        views=other["views"],
+    )
+
+
+def _month_counts(session: Session, period: Period) -> list[tuple[str, str, str, int]]:
+    """``(what, kind, status, n)``: what is "outcome" (by status), "bounced",
+    "unsubscribed" or "views"."""
     start, end = period.utc_bounds()
     created = col(OutboxMessage.created_at)
     in_range = sa.and_(created >= start, created < end)
@@ -95,12 +193,14 @@ def kind_rows(session: Session, period: Period) -> list[KindRow]:
         )
         .group_by(kind)
     ).all()
-    return by_kind(
-        [(str(k), str(s), int(n)) for k, s, n in outcomes],
-        bounced=_counts(bounced),
-        unsubscribed=_counts(_unsubscribes(session, start, end)),
-        views=_counts(_views(session, start, end)),
-    )
+    found = [("outcome", str(k), str(s), int(n)) for k, s, n in outcomes]
+    for what, rows in (
+        ("bounced", bounced),
+        ("unsubscribed", _unsubscribes(session, start, end)),
+        ("views", _views(session, start, end)),
+    ):
+        found += [(what, k, "", n) for k, n in _counts(rows).items()]
+    return found
 
 
 def _unsubscribes(session: Session, start: Any, end: Any) -> Any:

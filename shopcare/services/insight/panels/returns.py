@@ -18,7 +18,6 @@ from shopcare.db.models import (
     OrderLine,
     ReturnLine,
     ReturnRequest,
-    ShopOrder,
 )
 from shopcare.domain.insight import Figure, Panel, Period, Table
 from shopcare.domain.metrics.returns import (
@@ -31,19 +30,31 @@ from shopcare.domain.metrics.returns import (
 from shopcare.domain.money import format_money
 from shopcare.services.insight.charts import bar, percent
 from shopcare.services.insight.panels import InsightContext
-from shopcare.services.insight.return_figures import ReturnFigures, placed, requested
+from shopcare.services.insight.return_figures import (
+    PRODUCT,
+    ReturnFigures,
+    placed_in,
+    requested,
+)
 from shopcare.services.returns.policy import load_policy
 
 KEY = "returns"
 
 
 def build(session: Session, period: Period, context: InsightContext) -> Panel:
-    now, before = ReturnFigures(session, period), ReturnFigures(session, period.previous())
+    ordered = placed_in(session, period, now=context.now)
+    now = ReturnFigures(session, period, ordered)
+    before_period = period.previous()
+    before = ReturnFigures(
+        session, before_period, placed_in(session, before_period, now=context.now)
+    )
     money = context.currency
     reasons = {r.code: r.label for r in load_policy(session).reasons}
     tables = (
-        _products(session, period, "products", "Products most returned", _PRODUCT),
-        _products(session, period, "skus", "SKUs most returned", col(OrderLine.sku)),
+        _products(session, period, "products", "Products most returned", PRODUCT,
+                  ordered.by_product),
+        _products(session, period, "skus", "SKUs most returned", col(OrderLine.sku),
+                  ordered.by_sku),
         _shares("reasons", "Items returned by reason", "Reason", _reasons(session, period),
                 reasons),
         _shares("resolutions", "Returns by resolution asked for", "Resolution",
@@ -94,13 +105,12 @@ _FIGURES: tuple[tuple[str, str, Callable[[ReturnFigures, str], Any], str, str], 
 """key, label, how to read it from a period's figures (and the shop's currency), unit
 ("money": minor units of the shop's currency), which way is good."""
 
-_PRODUCT = sa.func.coalesce(sa.func.nullif(col(OrderLine.product_key), ""), col(OrderLine.title))
-"""A product is its platform id, or its title when the platform gave none."""
 
-
-def _products(session: Session, period: Period, key: str, title: str, by: Any) -> Table:
-    """The top products (or SKUs) by units returned, with the units ordered in the period:
-    the returns are grouped first (few), then only their products' orders are summed."""
+def _products(
+    session: Session, period: Period, key: str, title: str, by: Any, ordered: dict[Any, int]
+) -> Table:
+    """The top products (or SKUs) by units returned, with the units ordered in the period
+    (``ordered``, per product or SKU; none counted for a line without one)."""
     start, end = period.utc_bounds()
     returned = session.execute(
         sa.select(by, sa.func.min(col(OrderLine.title)), sa.func.sum(col(ReturnLine.quantity)))
@@ -110,17 +120,9 @@ def _products(session: Session, period: Period, key: str, title: str, by: Any) -
         .where(*requested(start, end))
         .group_by(by)
     ).all()
-    keys = [str(k) for k, _, _ in returned]
-    ordered = dict(
-        session.execute(
-            sa.select(by, sa.func.sum(col(OrderLine.quantity)))
-            .join(ShopOrder, col(ShopOrder.id) == col(OrderLine.order_id))
-            .where(*placed(start, end), by.in_(keys))
-            .group_by(by)
-        ).all()
-    )
     top = top_returned(
-        ProductRow(str(k), str(t), int(ordered.get(k, 0)), int(n)) for k, t, n in returned
+        ProductRow(str(k), str(t), 0 if k is None else ordered.get(k, 0), int(n))
+        for k, t, n in returned
     )
     return Table(
         key,
