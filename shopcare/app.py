@@ -10,11 +10,11 @@ import asyncio
 import gc
 import logging
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import httpx
 import sqlalchemy as sa
@@ -218,35 +218,47 @@ class ShopCare:
             total=count,
             now=self.clock(),
         )
-        task = asyncio.create_task(self._refresh_all(run_id, shipment_ids))
+        return self._in_background(run_id, self._refresh_all(run_id, shipment_ids))
+
+    def _in_background(self, run_id: int, work: Coroutine[Any, Any, str]) -> int:
+        """Long work the owner can leave: ``work`` returns what the run's end says; an error
+        ends the run as failed, with its reason (the log has the rest)."""
+
+        async def finish() -> None:
+            try:
+                message = await work
+            except Exception as exc:
+                log.exception("long work %s stopped", run_id)
+                await asyncio.to_thread(
+                    finish_work,
+                    self.sessions,
+                    run_id,
+                    now=self.clock(),
+                    message=str(exc),
+                    failed=True,
+                )
+                return
+            await asyncio.to_thread(
+                finish_work, self.sessions, run_id, now=self.clock(), message=message
+            )
+
+        task = asyncio.create_task(finish())
         self.background.add(task)
         task.add_done_callback(self.background.discard)
         return run_id
 
-    async def _refresh_all(self, run_id: int, shipment_ids: list[int]) -> None:
+    async def _refresh_all(self, run_id: int, shipment_ids: list[int]) -> str:
         changed = errors = 0
-        try:
-            for done, start in enumerate(range(0, len(shipment_ids), REFRESH_CHUNK), 1):
-                report = await self.poller.poll(
-                    only_ids=shipment_ids[start : start + REFRESH_CHUNK]
-                )
-                changed, errors = changed + report.changed, errors + report.errors
-                await asyncio.to_thread(
-                    advance_work,
-                    self.sessions,
-                    run_id,
-                    done=min(done * REFRESH_CHUNK, len(shipment_ids)),
-                )
-        except Exception as exc:  # the run says why; the log has the rest
-            log.exception("bulk refresh %s stopped", run_id)
+        for done, start in enumerate(range(0, len(shipment_ids), REFRESH_CHUNK), 1):
+            report = await self.poller.poll(only_ids=shipment_ids[start : start + REFRESH_CHUNK])
+            changed, errors = changed + report.changed, errors + report.errors
             await asyncio.to_thread(
-                finish_work, self.sessions, run_id, now=self.clock(), message=str(exc), failed=True
+                advance_work,
+                self.sessions,
+                run_id,
+                done=min(done * REFRESH_CHUNK, len(shipment_ids)),
             )
-            return
-        message = f"{len(shipment_ids)} asked, {changed} changed, {errors} errors"
-        await asyncio.to_thread(
-            finish_work, self.sessions, run_id, now=self.clock(), message=message
-        )
+        return f"{len(shipment_ids)} asked, {changed} changed, {errors} errors"
 
     def backup_folder(self) -> Path:
         return backup_folder(backup_settings(self.sessions), self.settings.data_dir)
@@ -270,31 +282,18 @@ class ShopCare:
     def back_up_in_background(self) -> int:
         """ "Back up now": long work the owner can leave (``services.runtime.long_work``)."""
         run_id = start_work(self.sessions, kind="backup", title="Backup", total=0, now=self.clock())
-        task = asyncio.create_task(self._back_up(run_id))
-        self.background.add(task)
-        task.add_done_callback(self.background.discard)
-        return run_id
+        return self._in_background(run_id, self._back_up())
 
-    async def _back_up(self, run_id: int) -> None:
+    async def _back_up(self) -> str:
         folder = self.backup_folder()
-        try:
-            made = await asyncio.to_thread(
-                back_up_now,
-                self.settings.database_url,
-                self.settings.data_dir,
-                folder,
-                now=self.clock(),
-            )
-        except Exception as exc:  # the run says why (a full disk, a folder not writable)
-            log.exception("backup %s failed", run_id)
-            await asyncio.to_thread(
-                finish_work, self.sessions, run_id, now=self.clock(), message=str(exc), failed=True
-            )
-            return
-        message = f"{made.path.name}: {made.manifest.rows} rows, in {folder}"
-        await asyncio.to_thread(
-            finish_work, self.sessions, run_id, now=self.clock(), message=message
+        made = await asyncio.to_thread(
+            back_up_now,
+            self.settings.database_url,
+            self.settings.data_dir,
+            folder,
+            now=self.clock(),
         )
+        return f"{made.path.name}: {made.manifest.rows} rows, in {folder}"
 
     async def export_in_background(self) -> int:
         """The whole store as a ZIP in the data dir (``services.export``), as long work the
