@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from statistics import mean
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlmodel import SQLModel, col, select
@@ -25,9 +26,11 @@ from shopcare.db.models import (
     ShopOrder,
     TrackingEvent,
 )
+from shopcare.domain.insight import Period
 from shopcare.domain.messages import MessageKind
 from shopcare.domain.utc import as_utc
 from shopcare.services.demo.history import seed_demo_history
+from shopcare.services.insight.panels import InsightContext, build_panel
 from shopcare.services.messages.rules import set_kind_rule, set_reminder_tags
 from tests.conftest import FakeClock
 
@@ -169,3 +172,14 @@ async def test_run_adds_the_history_once_the_server_has_started(
     assert orders() > 300
     app.engine.dispose()
     again.engine.dispose()
+
+
+def test_the_demo_dashboard_measures_on_time_against_the_first_estimate(
+    settings: Settings, clock: FakeClock
+) -> None:
+    app = build(settings, demo=True, clock=clock)
+    period = Period.last_days(180, now=clock(), zone=ZoneInfo("Europe/Berlin"))
+    panel = build_panel(app.sessions, "delivery", period, InsightContext(now=clock()))
+    on_time = {f.key: f.value for f in panel.figures}["on_time"]
+    assert on_time is not None and 0.6 < on_time < 0.95  # some parcels late, most not
+    app.engine.dispose()

@@ -219,7 +219,8 @@ def _shipment(build: _Build, order: dict[str, Any], parcel: Parcel) -> int:
         shipped_at=parcel.shipped_at, last_event_at=parcel.ended_at,
         delivered_at=parcel.delivered_at, last_polled_at=parcel.ended_at, next_poll_at=None,
         created_at=order["placed_at"], carrier_code=parcel.carrier, carrier_pinned=True,
-        estimated_delivery=parcel.estimated_delivery, estimate_source="rule", delayed=False,
+        estimated_delivery=parcel.estimated_delivery, first_estimate=parcel.estimated_delivery,
+        estimate_source="rule", delayed=False,
         silent=True,
     )  # fmt: skip
     for k, (status, at) in enumerate(parcel.scans):
