@@ -101,8 +101,19 @@ class Table:
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(self.columns)
         for row in self.rows:
-            writer.writerow(["" if value is None else value for value in row])
+            writer.writerow([_cell(value) for value in row])
         return out.getvalue()
+
+
+def _cell(value: Cell) -> Cell:
+    """Text a spreadsheet would run as a formula (a SKU or comment starting with ``=``,
+    ``+``, ``-``, ``@``) is written with a leading apostrophe, as OWASP advises for CSV
+    files opened in Excel or LibreOffice; numbers are left as they are."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
 
 
 @dataclass(frozen=True)

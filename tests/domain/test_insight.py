@@ -49,3 +49,8 @@ def test_share_of_nothing_is_unknown_not_zero() -> None:
 def test_table_csv_writes_blanks_for_missing_values() -> None:
     table = Table("t", "T", ("carrier", "p50"), (("DHL", 2), ("UPS", None)))
     assert table.csv() == "carrier,p50\r\nDHL,2\r\nUPS,\r\n"
+
+
+def test_table_csv_defuses_text_a_spreadsheet_would_run() -> None:
+    table = Table("t", "T", ("sku", "n"), (('=HYPERLINK("http://x")', -3), ("@SUM(A1)", 1)))
+    assert table.csv() == 'sku,n\r\n"\'=HYPERLINK(""http://x"")",-3\r\n\'@SUM(A1),1\r\n'
