@@ -454,9 +454,19 @@ class ShopCare:
         if self._dispatch_lock.locked():  # the run under way may have looked already
             self._dispatch_again = True
         elif self._dispatch_job is not None:
-            task = asyncio.create_task(self._dispatch_job())
+            task = asyncio.create_task(self._woken_dispatch(self._dispatch_job))
             self.background.add(task)
             task.add_done_callback(self.background.discard)
+
+    async def _woken_dispatch(self, job: Callable[[], Awaitable[object]]) -> None:
+        """A woken run's failure is logged as the scheduler's would be; the 5-second job
+        tries again. A busy store (another process writing) is one line, not a traceback."""
+        try:
+            await job()
+        except sa.exc.OperationalError as exc:
+            log.warning("dispatch after new messages waits for the next run: %s", exc.orig)
+        except Exception:
+            log.exception("dispatch after new messages failed; the next run tries again")
 
     async def dispatch_until_quiet(self) -> DispatchReport:
         """The dispatch job, from the 5-second tick or a wake: one run at a time in this
