@@ -14,6 +14,9 @@ import os
 import pytest
 import sqlalchemy as sa
 
+from shopcare.services.offers.cache import forget_offers_at
+from shopcare.services.shopper_site.view_counts import discard_pending
+
 SERVER = os.environ.get("SHOPCARE_TEST_POSTGRES", "").rstrip("/")
 
 sqlite_only = pytest.mark.skipif(
@@ -51,6 +54,8 @@ def fresh_database(worker: str) -> str:
             connection.exec_driver_sql("CREATE SCHEMA public")
     finally:
         engine.dispose()
+    discard_pending(url)  # what an earlier test left in memory for the same address
+    forget_offers_at(url)
     return url
 
 
@@ -59,3 +64,16 @@ def child_env(**values: str) -> dict[str, str]:
     command a test runs works on the same database as the test."""
     url = os.environ.get("SHOPCARE_DATABASE_URL")
     return {"PATH": "/usr/bin:/bin", **values, **({"SHOPCARE_DATABASE_URL": url} if url else {})}
+
+
+def every_row_as_text(engine: sa.Engine) -> str:
+    """The whole store as text, as a dump would hold it (SQLite's ``iterdump``; on
+    PostgreSQL each row of each table cast to text): for tests that a secret is not in it."""
+    with engine.connect() as db:
+        if engine.dialect.name == "sqlite":
+            return "\n".join(db.connection.driver_connection.iterdump())  # type: ignore[union-attr]
+        return "\n".join(
+            str(row[0])
+            for name in sa.inspect(db).get_table_names()
+            for row in db.exec_driver_sql(f'SELECT t::text FROM "{name}" t')
+        )
