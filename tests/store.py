@@ -59,6 +59,13 @@ def fresh_database(worker: str) -> str:
     return url
 
 
+def lasting_store(worker: str, name: str) -> str | None:
+    """A store for a fixture that outlives one test (a server for a module or package): on
+    PostgreSQL a database of its own, which the per-test emptying does not touch; None on
+    SQLite, where the fixture's data dir holds its store."""
+    return fresh_database(f"{worker}_{name}") if SERVER else None
+
+
 def child_env(**values: str) -> dict[str, str]:
     """A subprocess's whole environment: ``values`` plus the test's store, so a ``shopcare``
     command a test runs works on the same database as the test."""
