@@ -97,7 +97,7 @@ async def test_no_reminder_for_a_returned_item_or_an_unhappy_shopper(
     open_return_rows(shopcare.sessions, "1001", now=clock(), quantities={"BEANS": 1})
     for order_id, score in ((unhappy, 6), (happy, 7)):
         token = feedback_token_after_delivery(shopcare.sessions, order_id, now=clock())
-        record_feedback(shopcare.sessions, token, score=score, comment="", now=clock())
+        record_feedback(shopcare.sessions, token, score=score, now=clock())
     clock.advance(days=25)
     assert await shopcare.queue_reminders() == 1
     with shopcare.sessions() as session:

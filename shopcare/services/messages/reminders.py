@@ -42,6 +42,7 @@ from shopcare.domain.status import ShipmentStatus
 from shopcare.domain.utc import as_utc
 from shopcare.services.messages.outbox import existing_keys, message_rows, whatsapp_recipient
 from shopcare.services.messages.rules import MessageRules, load_rules
+from shopcare.services.shop.profile import load_profile
 
 _Row = TypeVar("_Row", ShopOrder, Customer)
 CHUNK = 500
@@ -178,6 +179,7 @@ def _rows(
         return []
     orders = _by_id(session, ShopOrder, list(due))
     customers = _by_id(session, Customer, [o.customer_id for o in orders.values()])
+    profile = load_profile(session)  # the language of a WhatsApp template the owner set
     rows = []
     for order_id, line_ids in sorted(due.items()):
         order = orders[order_id]
@@ -189,7 +191,7 @@ def _rows(
             rules=rules,
             now=now,
             occurrence=lines_occurrence(line_ids),
-            whatsapp=whatsapp_recipient(customer, kind, rules),
+            whatsapp=whatsapp_recipient(customer, kind, rules, profile),
         ):
             if row["idempotency_key"] not in known:
                 row["next_attempt_at"] = now  # the delay was the wait for it to be due
