@@ -14,6 +14,10 @@ import os
 import pytest
 import sqlalchemy as sa
 
+from shopcare.services.insight import day_chunks
+from shopcare.services.offers.cache import forget_offers_at
+from shopcare.services.shopper_site.view_counts import discard_pending
+
 SERVER = os.environ.get("SHOPCARE_TEST_POSTGRES", "").rstrip("/")
 
 sqlite_only = pytest.mark.skipif(
@@ -51,7 +55,17 @@ def fresh_database(worker: str) -> str:
             connection.exec_driver_sql("CREATE SCHEMA public")
     finally:
         engine.dispose()
+    discard_pending(url)  # what an earlier test left in memory for the same address
+    forget_offers_at(url)
+    day_chunks.forget()  # the dashboard's settled months, kept by the store's address
     return url
+
+
+def lasting_store(worker: str, name: str) -> str | None:
+    """A store for a fixture that outlives one test (a server for a module or package): on
+    PostgreSQL a database of its own, which the per-test emptying does not touch; None on
+    SQLite, where the fixture's data dir holds its store."""
+    return fresh_database(f"{worker}_{name}") if SERVER else None
 
 
 def child_env(**values: str) -> dict[str, str]:
@@ -64,3 +78,16 @@ def child_env(**values: str) -> dict[str, str]:
 postgres_only = pytest.mark.skipif(
     not SERVER, reason="several processes share a store on PostgreSQL (SHOPCARE_TEST_POSTGRES)"
 )
+
+
+def every_row_as_text(engine: sa.Engine) -> str:
+    """The whole store as text, as a dump would hold it (SQLite's ``iterdump``; on
+    PostgreSQL each row of each table cast to text): for tests that a secret is not in it."""
+    with engine.connect() as db:
+        if engine.dialect.name == "sqlite":
+            return "\n".join(db.connection.driver_connection.iterdump())  # type: ignore[union-attr]
+        return "\n".join(
+            str(row[0])
+            for name in sa.inspect(db).get_table_names()
+            for row in db.exec_driver_sql(f'SELECT t::text FROM "{name}" t')
+        )

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.store import child_env
+from tests.conftest import store_env
+from tests.store import child_env, sqlite_only
 
 
 def shopcare(*args: str, data_dir: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
@@ -73,13 +74,13 @@ def test_check_reports_the_store_and_exits_1_while_the_setup_misses_what_shopper
     assert "warning: public address: it points at this machine" in result.stdout
 
 
-def test_check_exits_0_once_the_shop_is_set_up(tmp_path: Path) -> None:
+def test_check_exits_0_once_the_shop_is_set_up(tmp_path: Path, store_url: str | None) -> None:
     from shopcare.app import build
     from shopcare.config import load_settings
     from shopcare.services.setup.address import save_address
     from shopcare.services.shop.profile import update_profile
 
-    app = build(load_settings({}, data_dir=str(tmp_path)))
+    app = build(load_settings(store_env(store_url), data_dir=str(tmp_path)))
     update_profile(
         app.sessions,
         name="Kaffee Rösterei",
@@ -140,6 +141,7 @@ def test_native_without_the_desktop_extra_exits_2_with_the_install_command(
     assert not data_dir.exists()  # refused before the store (or a demo password) was made
 
 
+@sqlite_only  # backups are online copies of the SQLite file; PostgreSQL has pg_dump
 def test_backup_then_restore_into_another_data_dir(tmp_path: Path) -> None:
     shop = tmp_path / "shop"
     assert shopcare("poll", data_dir=shop).returncode == 0  # a store exists
@@ -157,6 +159,7 @@ def test_backup_then_restore_into_another_data_dir(tmp_path: Path) -> None:
     assert (tmp_path / "new" / "shopcare.db").is_file()
 
 
+@sqlite_only  # restore replaces the SQLite file; on PostgreSQL it refuses before reading
 @pytest.mark.parametrize(
     ("content", "message"),
     [
@@ -177,6 +180,7 @@ def test_restore_of_a_missing_or_damaged_file_exits_2_with_one_line(
     assert not (tmp_path / "shop" / "shopcare.db").exists()
 
 
+@sqlite_only  # backups are online copies of the SQLite file; PostgreSQL has pg_dump
 def test_backups_and_restored_files_are_the_owners_alone(tmp_path: Path) -> None:
     shop = tmp_path / "shop"
     assert shopcare("poll", data_dir=shop).returncode == 0

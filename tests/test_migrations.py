@@ -6,6 +6,7 @@ from alembic import command
 from shopcare.config import Settings
 from shopcare.db.engine import make_engine
 from shopcare.db.migrate import HEAD, alembic_head, is_current, run, upgrade
+from tests.store import fresh_database, on_postgres, sqlite_only
 
 
 def test_migrations_build_exactly_the_schema_of_the_models(settings: Settings) -> None:
@@ -17,22 +18,36 @@ def test_migrations_build_exactly_the_schema_of_the_models(settings: Settings) -
 
 
 def test_a_new_store_is_made_from_the_models_with_the_schema_the_migrations_build(
-    settings: Settings, tmp_path: Path
+    settings: Settings, tmp_path: Path, worker_id: str
 ) -> None:
-    """A new store skips the migrations; it must end exactly where they would."""
+    """A new store skips the migrations; it must end exactly where they would (on the same
+    kind of database: a second one of the test's PostgreSQL server, or a second SQLite file)."""
     fresh = make_engine(settings.database_url)
     upgrade(fresh)
     assert is_current(fresh)
     run(fresh, command.check)
-    migrated = make_engine(f"sqlite:///{tmp_path / 'migrated.db'}")
+    other = (
+        fresh_database(f"{worker_id}_migrated")
+        if on_postgres()
+        else f"sqlite:///{tmp_path / 'migrated.db'}"
+    )
+    migrated = make_engine(other)
     run(migrated, command.upgrade, "head")
     assert _schema(fresh) == _schema(migrated)
     for engine in (fresh, migrated):  # reflection skips expression indexes: read them
-        with engine.connect() as connection:
-            found = connection.exec_driver_sql(
-                "SELECT sql FROM sqlite_master WHERE name = 'ix_customer_name_lower'"
-            ).scalar()
-        assert found is not None and "lower(name)" in found
+        assert "lower(name)" in _index_sql(engine, "ix_customer_name_lower")
+        engine.dispose()
+
+
+def _index_sql(engine: sa.Engine, name: str) -> str:
+    query = (
+        "SELECT indexdef FROM pg_indexes WHERE indexname = :name"
+        if engine.dialect.name == "postgresql"
+        else "SELECT sql FROM sqlite_master WHERE name = :name"
+    )
+    with engine.connect() as connection:
+        found = str(connection.execute(sa.text(query), {"name": name}).scalar())
+    return found.replace("((name)::text)", "(name)")  # PostgreSQL's own spelling
 
 
 def _schema(engine: sa.Engine) -> dict[str, object]:
@@ -58,6 +73,7 @@ def _schema(engine: sa.Engine) -> dict[str, object]:
     }
 
 
+@sqlite_only  # SQLite's own journal and locking settings
 def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(settings: Settings) -> None:
     engine = make_engine(settings.database_url)
     with engine.connect() as c:
@@ -116,7 +132,9 @@ def test_a_return_history_written_before_user_names_reads_the_same_after(
     engine = make_engine(settings.database_url)
     run(engine, command.upgrade, "0012")
     with engine.connect() as c:
-        c.exec_driver_sql("PRAGMA foreign_keys=OFF")  # the history row alone is enough here
+        c.exec_driver_sql(  # the history row alone is enough here: no foreign keys checked
+            "SET session_replication_role = replica" if on_postgres() else "PRAGMA foreign_keys=OFF"
+        )
         c.execute(
             sa.text(
                 "INSERT INTO return_event (id, return_id, at, actor, action, detail)"

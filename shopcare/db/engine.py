@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -29,6 +29,21 @@ def make_engine(url: str) -> sa.Engine:
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return sa.create_engine(url, pool_pre_ping=True)
+
+
+def follow_given_ids(session: Session, tables: Iterable[type[Any]]) -> None:
+    """After rows were inserted with their ids given (the demo's bulk inserts), move each
+    table's PostgreSQL id sequence past the largest id, so the next row added the usual way
+    does not get an id already taken. SQLite takes the next id from the table itself."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for table in tables:
+        rows: sa.Table = table.__table__
+        largest = sa.select(sa.func.max(rows.c.id)).scalar_subquery()
+        sequence = sa.func.pg_get_serial_sequence(rows.name, "id")
+        session.execute(
+            sa.select(sa.func.setval(sequence, sa.func.coalesce(largest, 0) + 1, False))
+        )
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -24,7 +24,8 @@ from shopcare.app import ShopCare, build
 from shopcare.config import load_settings, with_public_url
 from shopcare.ui.public import mount_public
 from tests.browser.shop_data import OFFER_LINK, START, ShopData, ShopperOrder, seed_shop
-from tests.conftest import FakeClock, free_port
+from tests.conftest import FakeClock, free_port, store_env
+from tests.store import lasting_store
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -62,11 +63,12 @@ class Outside:
 
 
 @pytest.fixture(scope="package")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+def site(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[Site]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     data_dir = tmp_path_factory.mktemp("browser-site") / "data"
-    settings = with_public_url(load_settings({}, data_dir=str(data_dir)), url)
+    store = store_env(lasting_store(worker_id, "browser_site"))
+    settings = with_public_url(load_settings(store, data_dir=str(data_dir)), url)
     clock = FakeClock(START)
     app = build(settings, clock=clock, simulated=True)
     clock.advance(hours=36)  # the parcels' scans lie between START and now

@@ -25,6 +25,7 @@ from sqlmodel import Session, create_engine, select
 from shopcare.db.models import AdminSession
 from tests.browser.browsing import BLOCKING, axe_summary, run_axe, screenshot
 from tests.e2e.admin_server import AdminServer, running_admin
+from tests.store import lasting_store
 from tests.ui.admin_support import OWNER, PASSWORD
 
 ADMIN = Path(__file__).parents[2] / "shopcare" / "ui" / "admin"
@@ -80,8 +81,9 @@ class Console:
 
 
 @pytest.fixture(scope="module")
-def admin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AdminServer]:
-    with running_admin(tmp_path_factory.mktemp("admin-browser") / "data") as server:
+def admin(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[AdminServer]:
+    store = lasting_store(worker_id, "admin_browser")
+    with running_admin(tmp_path_factory.mktemp("admin-browser") / "data", store) as server:
         yield server
 
 

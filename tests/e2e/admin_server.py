@@ -24,7 +24,7 @@ from shopcare.db.models import Offer, OrderLine, ReturnRequest, ShopOrder
 from shopcare.services.accounts.auth import set_password
 from shopcare.services.returns.requests import open_return
 from shopcare.services.shopper_site.problem_reports import report_problem
-from tests.conftest import free_port
+from tests.conftest import free_port, store_env
 from tests.ui.admin_support import OWNER, PASSWORD
 
 
@@ -46,9 +46,11 @@ class AdminServer:
 
 
 @contextmanager
-def running_admin(data_dir: Path) -> Iterator[AdminServer]:
+def running_admin(data_dir: Path, database_url: str | None = None) -> Iterator[AdminServer]:
+    """The demo admin in its own process, on ``database_url`` (``tests.store.lasting_store``)
+    or the data dir's SQLite store."""
     port = free_port()
-    settings = load_settings({}, data_dir=str(data_dir))
+    settings = load_settings(store_env(database_url), data_dir=str(data_dir))
     app = build(settings, demo=True)
     set_password(app.sessions, username=OWNER, password=PASSWORD, now=app.clock())
     _a_return_and_a_problem(app)
@@ -60,6 +62,8 @@ def running_admin(data_dir: Path) -> Iterator[AdminServer]:
     app.engine.dispose()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "NICEGUI"))}
     env["SHOPCARE_DATA_DIR"] = str(data_dir)
+    env.pop("SHOPCARE_DATABASE_URL", None)
+    env.update(store_env(database_url))
     env.pop("SHOPCARE_PUBLIC_URL", None)
     command = [sys.executable, "-m", "shopcare", "run", "--port", str(port)]
     server = subprocess.Popen(

@@ -20,14 +20,16 @@ from websockets.sync.client import ClientConnection, connect
 from shopcare.ui.admin.access.gate import ADMIN_COOKIE
 from shopcare.ui.admin.access.sockets import GO_TO_SIGN_IN
 from tests.e2e.admin_server import AdminServer, running_admin
+from tests.store import lasting_store
 from tests.ui.admin_support import OWNER, PASSWORD
 
 EVIL = "https://evil.example"
 
 
 @pytest.fixture(scope="module")
-def admin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AdminServer]:
-    with running_admin(tmp_path_factory.mktemp("admin-socket") / "data") as server:
+def admin(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[AdminServer]:
+    store = lasting_store(worker_id, "admin_socket")
+    with running_admin(tmp_path_factory.mktemp("admin-socket") / "data", store) as server:
         yield server
 
 

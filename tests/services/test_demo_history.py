@@ -33,6 +33,7 @@ from shopcare.services.demo.history import seed_demo_history
 from shopcare.services.insight.panels import InsightContext, build_panel
 from shopcare.services.messages.rules import set_kind_rule, set_reminder_tags
 from tests.conftest import FakeClock
+from tests.services.helpers import make_order
 
 NOW = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
 RANDOM_TOKENS = {"public_token", "unsubscribe_token"}
@@ -182,4 +183,19 @@ def test_the_demo_dashboard_measures_on_time_against_the_first_estimate(
     panel = build_panel(app.sessions, "delivery", period, InsightContext(now=clock()))
     on_time = {f.key: f.value for f in panel.figures}["on_time"]
     assert on_time is not None and 0.6 < on_time < 0.95  # some parcels late, most not
+    app.engine.dispose()
+
+
+def test_rows_added_after_the_history_get_ids_of_their_own(
+    settings: Settings, clock: FakeClock
+) -> None:
+    """The history is inserted with its ids given: on PostgreSQL the id sequences must be
+    moved past them, or the shop's next order or return collides with a demo row."""
+    app = build(settings, demo=True, clock=clock)
+    order = make_order(app, number="9001", tracking="SIMOK900001")  # order, parcel, message
+    with app.sessions() as session:
+        session.add(Feedback(order_id=order.id, public_token="after-history", created_at=clock()))
+        session.commit()
+        ids = session.exec(select(ShopOrder.id).where(ShopOrder.order_number == "9001")).all()
+    assert len(ids) == 1 and ids[0] == order.id
     app.engine.dispose()

@@ -15,11 +15,13 @@ from shopcare.app import build
 from shopcare.config import load_settings
 from shopcare.services.accounts.auth import set_password
 from shopcare.services.backups.schedule import backup_settings
+from tests.store import sqlite_only
 from tests.ui.admin_support import only, sign_in
 
 pytestmark = pytest.mark.usefixtures("admin_data_dir")
 
 
+@sqlite_only  # an online copy of the SQLite file; PostgreSQL has pg_dump
 async def test_back_up_now_then_download_the_archive(user: User) -> None:
     await sign_in(user)
     await user.open("/admin/backups")

@@ -19,8 +19,10 @@ from tests.conftest import PUBLIC_URL, FakeClock
 from tests.intake.webhook_helpers import payload, signature
 from tests.lock_holder import LockHolder
 from tests.services.helpers import make_order
+from tests.store import sqlite_only
 
 SECRET = "shpss_0123456789abcdef"
+pytestmark = sqlite_only  # SQLite's single writer held by another process; PostgreSQL locks rows
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from shopcare.db.engine import follow_given_ids
 from shopcare.db.models import (
     Customer,
     Feedback,
@@ -137,6 +138,7 @@ def seed_demo_history(
     for table in _TABLES:
         if build.rows[table]:
             session.execute(sa.insert(table.__table__), build.rows[table])  # type: ignore[attr-defined]
+    follow_given_ids(session, _TABLES)
     return HistorySummary(made, {t.__tablename__: len(build.rows[t]) for t in _TABLES})  # type: ignore[attr-defined]
 
 

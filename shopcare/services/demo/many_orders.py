@@ -12,7 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from shopcare.db.engine import SessionFactory, transaction
+from shopcare.db.engine import SessionFactory, follow_given_ids, transaction
 from shopcare.db.models import (
     Customer,
     OrderLine,
@@ -91,6 +91,7 @@ def seed_many_orders(
             for table, table_rows in rows.items():  # in the order foreign keys need
                 if table_rows:
                     session.execute(sa.insert(table), table_rows)
+            follow_given_ids(session, rows)
         busy = first_id + count - 1
         session.execute(sa.delete(TrackingEvent).where(TrackingEvent.shipment_id == busy))
         session.execute(

@@ -15,6 +15,7 @@ import threading
 import time
 from dataclasses import dataclass
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from shopcare.db.engine import SessionFactory
@@ -62,7 +63,9 @@ class _Cache:
         return offers
 
     def forget(self, session: Session) -> None:
-        key = _database(session)
+        self.forget_key(_database(session))
+
+    def forget_key(self, key: str) -> None:
         with self._lock:
             self._entries.pop(key, None)
             self._generation[key] = self._generation.get(key, 0) + 1
@@ -79,6 +82,12 @@ def live_offers(session: Session) -> tuple[LiveOffer, ...]:
 def forget_offers(sessions: SessionFactory) -> None:
     with sessions() as session:
         _cache.forget(session)
+
+
+def forget_offers_at(url: str) -> None:
+    """Drop the entry of the store at ``url`` without a session: that store was emptied or
+    replaced under this process (a restore, a test's fresh database at the same address)."""
+    _cache.forget_key(str(sa.make_url(url)))
 
 
 def _database(session: Session) -> str:

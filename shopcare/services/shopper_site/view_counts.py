@@ -98,6 +98,15 @@ def flush_views(sessions: SessionFactory) -> int:
     return len(rows)
 
 
+def discard_pending(url: str) -> None:
+    """Forget the views counted for the store at ``url`` without writing them: that store
+    was emptied or replaced under this process (a restore, a test's fresh database at the
+    same address), and its old views must not land in the new rows."""
+    with _stores_lock:
+        for key in [k for k in _stores if sa.make_url(k) == sa.make_url(url)]:
+            del _stores[key]
+
+
 def _pending(sessions: SessionFactory) -> _Pending:
     with _stores_lock:
         key = _keys.get(sessions)
