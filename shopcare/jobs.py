@@ -36,48 +36,16 @@ def make_scheduler(
         timezone="UTC",
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60},
     )
-    scheduler.add_job(poll, "interval", seconds=POLL_EVERY_S, id="poll", name="poll carriers")
-    scheduler.add_job(
-        dispatch, "interval", seconds=DISPATCH_EVERY_S, id="dispatch", name="send messages"
+    jobs = (
+        ("poll", poll, POLL_EVERY_S, "poll carriers"),
+        ("dispatch", dispatch, DISPATCH_EVERY_S, "send messages"),
+        ("flush_views", flush_views, FLUSH_VIEWS_EVERY_S, "write counted page views"),
+        ("reconcile", reconcile, RECONCILE_EVERY_S, "reconcile orders with the shop platform"),
+        ("heartbeat", heartbeat, HEARTBEAT_EVERY_S, "renew this process's lease"),
+        ("backup", backup, BACKUP_CHECK_EVERY_S, "daily backup"),
+        ("reminders", reminders, REMINDERS_EVERY_S, "queue review and reorder reminders"),
     )
-    if flush_views is not None:
-        scheduler.add_job(
-            flush_views,
-            "interval",
-            seconds=FLUSH_VIEWS_EVERY_S,
-            id="flush_views",
-            name="write counted page views",
-        )
-    if reconcile is not None:
-        scheduler.add_job(
-            reconcile,
-            "interval",
-            seconds=RECONCILE_EVERY_S,
-            id="reconcile",
-            name="reconcile orders with the shop platform",
-        )
-    if heartbeat is not None:
-        scheduler.add_job(
-            heartbeat,
-            "interval",
-            seconds=HEARTBEAT_EVERY_S,
-            id="heartbeat",
-            name="renew this process's lease",
-        )
-    if backup is not None:
-        scheduler.add_job(
-            backup,
-            "interval",
-            seconds=BACKUP_CHECK_EVERY_S,
-            id="backup",
-            name="daily backup",
-        )
-    if reminders is not None:
-        scheduler.add_job(
-            reminders,
-            "interval",
-            seconds=REMINDERS_EVERY_S,
-            id="reminders",
-            name="queue review and reorder reminders",
-        )
+    for job_id, job, every_s, name in jobs:
+        if job is not None:
+            scheduler.add_job(job, "interval", seconds=every_s, id=job_id, name=name)
     return scheduler

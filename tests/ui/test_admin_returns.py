@@ -27,7 +27,7 @@ from shopcare.db.models import (
 )
 from shopcare.domain.roles import Role
 from shopcare.services.accounts.users import add_user
-from shopcare.services.returns.admin import PHOTO_DIR
+from shopcare.services.returns.photos import PHOTO_DIR
 from tests.services.return_builders import add_variant, open_return_rows
 from tests.ui.admin_support import only, sign_in
 

@@ -36,12 +36,14 @@ from typing import Any
 import sqlalchemy as sa
 
 from shopcare.services.errors import InputError
+from shopcare.services.returns.photos import PHOTO_DIR
+from shopcare.services.shop.logo import LOGO_NAMES
 
 FORMAT = 1
 MANIFEST = "manifest.json"
 STORE = "store.sqlite3"
 FILES = "files/"
-UPLOADS = ("logo.png", "logo.jpg", "logo.jpeg", "return-photos", "dkim")
+UPLOADS = (*LOGO_NAMES, PHOTO_DIR, "dkim")
 """What under the data dir belongs to the shop besides the store (mail in the dev mailbox,
 import files and reports are working files, not the shop's data)."""
 _CHUNK = 1 << 20

@@ -30,10 +30,10 @@ from shopcare.domain.money import format_money
 from shopcare.domain.paging import page_within
 from shopcare.domain.returns import ReturnStatus, next_statuses
 from shopcare.services.returns.history import return_history
+from shopcare.services.returns.photos import PHOTO_DIR
 from shopcare.services.shop.profile import load_profile
 from shopcare.services.tracking.recording import events_for_shipment
 
-PHOTO_DIR = "return-photos"
 QUEUE_LIMIT = 500
 
 

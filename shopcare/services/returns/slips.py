@@ -34,6 +34,7 @@ from shopcare.services.returns.slip_words import (
     translate,
 )
 from shopcare.services.shop.countries import address_lines
+from shopcare.services.shop.logo import LOGO_NAMES
 from shopcare.services.shop.profile import ShopProfile, load_profile
 
 if TYPE_CHECKING:
@@ -43,7 +44,6 @@ if TYPE_CHECKING:
 
 MAX_BATCH = 500
 """Slips in one PDF; a few seconds of work, so one request cannot hold the server."""
-LOGO_NAMES = ("logo.png", "logo.jpg", "logo.jpeg")
 
 
 def logo_file(data_dir: Path | None) -> Path | None:

@@ -13,7 +13,6 @@ from pathlib import Path
 
 from shopcare.db.engine import SessionFactory
 from shopcare.services.errors import InputError
-from shopcare.services.returns.slips import LOGO_NAMES
 from shopcare.services.shop.profile import get_profile, update_profile
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -22,6 +21,8 @@ MAX_SIZE = (480, 160)
 MAX_PIXELS = 40_000_000
 """A larger image is refused before it is decoded (a few KB can claim billions of pixels)."""
 LOGO_PATH = "/brand/logo.png"
+LOGO_NAMES = ("logo.png", "logo.jpg", "logo.jpeg")
+"""The logo's files in the data dir (older versions kept JPEGs as they came)."""
 _KINDS = {b"\x89PNG\r\n\x1a\n": "PNG", b"\xff\xd8\xff": "JPEG"}
 
 
