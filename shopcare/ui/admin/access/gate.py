@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 ADMIN_COOKIE = "shopcare_admin"
 SCOPE_KEY = "shopcare.admin"
 OPEN_PATHS = frozenset({"/admin/login", "/admin/setup"})
-_PAGE_ROUTES = ("/_nicegui_ws/", "/_nicegui/client/")
+PAGE_ROUTES = ("/_nicegui_ws/", "/_nicegui/client/")
 
 
 def is_admin(path: str) -> bool:
@@ -79,8 +79,8 @@ class AdminGate:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        path = _local_path(scope)
-        if path.startswith(_PAGE_ROUTES):
+        path = local_path(scope)
+        if path.startswith(PAGE_ROUTES):
             await self._page_route(scope, receive, send)
         elif scope["type"] == "http" and is_admin(path):
             await self._admin(scope, receive, send, path)
@@ -183,7 +183,7 @@ async def _refuse(scope: Scope, receive: Receive, send: Send) -> None:
         await PlainTextResponse("Sign in first.", status_code=403)(scope, receive, send)
 
 
-def _local_path(scope: Scope) -> str:
+def local_path(scope: Scope) -> str:
     """The path without the proxy's prefix (``root_path``), as routes are written."""
     path: str = scope["path"]
     root: str = scope.get("root_path", "")
