@@ -121,3 +121,20 @@ async def test_the_production_client_honours_the_read_timeout(
                 timeout=httpx.Timeout(1.0),
             )
     assert caught.value.kind is ErrorKind.NETWORK and "no answer in time" in str(caught.value)
+
+
+async def test_the_production_client_makes_its_pool_on_the_first_request(
+    carrier_server: CarrierServer,
+) -> None:
+    """Making the pool reads the certificate authorities: not at start, only when needed."""
+    from shopcare.carriers.http import new_client
+
+    carrier_server.route("GET", "/ok", Reply(200, "{}"))
+    unused = new_client()
+    await unused.aclose()  # never used: nothing to close, nothing made
+    assert unused._transport._pool is None  # type: ignore[attr-defined]
+    async with new_client() as client:
+        assert (
+            await send(client, "GET", f"{carrier_server.url}/ok", provider="Acme")
+        ).status_code == 200
+        assert client._transport._pool is not None  # type: ignore[attr-defined]
