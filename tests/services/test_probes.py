@@ -237,6 +237,7 @@ def test_no_backup_at_all_fails_and_the_owners_folder_is_the_one_looked_at(
     save_backup_settings(shopcare.sessions, folder=str(tmp_path / "disk"), daily=True)
     probe = probe_backups(shopcare.sessions, data_dir=data_dir, sqlite=True, now=NOW)
     assert_failed(probe, "no backup", str(tmp_path / "disk"))
+    assert probe.fix.startswith("run shopcare backup now")
 
 
 def test_backups_are_not_checked_when_off_or_on_postgresql(shopcare: ShopCare) -> None:

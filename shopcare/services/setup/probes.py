@@ -215,7 +215,8 @@ def probe_backups(
     )
     backups = list_backups(folder)
     if not backups:
-        return Probe(name, Outcome.FAILED, f"no backup in {folder} yet", fix)
+        first = "run shopcare backup now (a running ShopCare makes the first within an hour)"
+        return Probe(name, Outcome.FAILED, f"no backup in {folder} yet", first)
     newest = backups[0]
     age = now - newest.made_at
     if age >= BACKUP_MAX_AGE:
