@@ -11,7 +11,7 @@ import gc
 import logging
 import threading
 from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
@@ -34,7 +34,7 @@ from shopcare.jobs import make_scheduler
 from shopcare.notify.base import SHOPPER_CHANNELS, Channel, Sender
 from shopcare.notify.devmailbox import DevMailbox
 from shopcare.notify.sms import TwilioSms
-from shopcare.notify.smtp import SmtpSender
+from shopcare.notify.smtp import SmtpSender, reach
 from shopcare.notify.webhook import SignedWebhook
 from shopcare.notify.whatsapp import TwilioWhatsApp
 from shopcare.services.accounts.api_keys import forget_old_answers
@@ -66,6 +66,7 @@ from shopcare.services.setup.address import public_url
 from shopcare.services.setup.checklist import Checklist, get_checklist
 from shopcare.services.setup.given import Given
 from shopcare.services.setup.mail import load_signing, stored_mail_server
+from shopcare.services.setup.probes import TIMEOUT_S, Inputs, MailTarget
 from shopcare.services.shop.profile import get_profile
 from shopcare.services.shopper_site.view_counts import flush_views
 from shopcare.services.tracking.carrier_accounts import build_carriers
@@ -151,6 +152,26 @@ class ShopCare:
 
     def setup_checklist(self) -> Checklist:
         return get_checklist(self.sessions, self.given)
+
+    def probe_inputs(self) -> Inputs:
+        """What ``shopcare check`` probes (``services.setup.probes``): this store, the mail
+        server in force (greeted with a short timeout), carriers, address and backups."""
+        config = self.mail_server()
+        mail = None
+        if config is not None:
+            quick = replace(config, timeout_s=min(config.timeout_s, TIMEOUT_S))
+            mail = MailTarget(
+                f"{config.host}:{config.port} ({config.security})", lambda: reach(quick)
+            )
+        return Inputs(
+            engine=self.engine,
+            sessions=self.sessions,
+            given=self.given,
+            mail=mail,
+            data_dir=self.settings.data_dir,
+            http=self.http,
+            clock=self.clock,
+        )
 
     def mail_server(self) -> SmtpConfig | None:
         """The environment's mail server, else the one the owner entered, else none (the

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from shopcare import __version__
 from shopcare.config import (
@@ -27,6 +27,10 @@ from shopcare.config import (
 )
 from shopcare.services.accounts.demo_password import DemoPassword
 from shopcare.services.errors import InputError
+
+if TYPE_CHECKING:
+    from shopcare.app import ShopCare
+    from shopcare.services.setup.probes import Probe
 
 USAGE_ERROR = 2
 
@@ -63,7 +67,8 @@ def _parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser(
         "check",
-        help="check the configuration and the store; exit 1 while the setup misses items",
+        help="check the store, mail server, carriers, public address and backups, and what "
+        "the setup misses; exit 1 on any failure, each with its fix",
     )
     check.add_argument("--data-dir", help="folder for the database and files")
 
@@ -207,15 +212,48 @@ def _poll(settings: Settings, _args: argparse.Namespace) -> int:
 
 
 def _check(settings: Settings, _args: argparse.Namespace) -> int:
+    """The configuration, then each probe of ``services.setup.probes`` (a failure comes with
+    its one-line fix), then what the setup misses; exit 1 when anything failed or is missing."""
+    from alembic.util.exc import CommandError
+    from sqlalchemy.exc import SQLAlchemyError
+
     from shopcare.app import build
+
+    print(f"data dir: {settings.data_dir}")
+    try:
+        app = build(settings)
+    except (SQLAlchemyError, CommandError) as exc:  # damaged, unreachable or newer store
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        print(f"failed: database: cannot open or upgrade the store: {reason}")
+        print(
+            "  fix: check SHOPCARE_DATABASE_URL; a damaged or newer store: restore a backup "
+            "(shopcare restore FILE)"
+        )
+        return 1
+    _print_configuration(app, settings)
+    probes = asyncio.run(_probed(app))
+    for probe in probes:
+        print(f"{probe.outcome}: {probe.name}: {probe.detail}")
+        if probe.failed:
+            print(f"  fix: {probe.fix}")
+    setup = app.setup_checklist()
+    for item in setup.missing:
+        print(f"missing: {item.title}: {item.how}")
+    for item in setup.advice:
+        print(f"not yet: {item.title}: {item.how}")
+    app.engine.dispose()
+    if setup.missing:
+        print("shopper messages wait in the outbox until the missing items are set (/admin/start)")
+    return 1 if setup.missing or any(p.failed for p in probes) else 0
+
+
+def _print_configuration(app: ShopCare, settings: Settings) -> None:
     from shopcare.db.migrate import is_current
     from shopcare.services.secrets_at_rest.stored import unreadable_secrets
     from shopcare.services.setup.address import address_warnings
 
-    app = build(settings)
     server = app.mail_server()
     mail = f"SMTP {server.host}:{server.port}" if server else "dev mailbox"
-    print(f"data dir: {settings.data_dir}")
     print(f"database: {app.engine.url.render_as_string(hide_password=True)}")
     print(f"schema current: {is_current(app.engine)}")
     print(f"public address: {app.public_url}")
@@ -226,16 +264,15 @@ def _check(settings: Settings, _args: argparse.Namespace) -> int:
     print(f"carriers: {', '.join(app.carrier_names)}")
     if unreadable := unreadable_secrets(app.sessions):
         print(f"stored secrets: {unreadable} cannot be opened with this secret: enter them again")
-    setup = app.setup_checklist()
-    for item in setup.missing:
-        print(f"missing: {item.title}: {item.how}")
-    for item in setup.advice:
-        print(f"not yet: {item.title}: {item.how}")
-    app.engine.dispose()
-    if setup.missing:
-        print("shopper messages wait in the outbox until the missing items are set (/admin/start)")
-        return 1
-    return 0
+
+
+async def _probed(app: ShopCare) -> list[Probe]:
+    from shopcare.services.setup.probes import run_probes
+
+    try:
+        return await run_probes(app.probe_inputs())
+    finally:
+        await app.http.aclose()
 
 
 def _dkim_state(settings: Settings) -> str:

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import store_env
+from tests.adapters.carrier_server import CarrierServer, Reply
+from tests.conftest import free_port, store_env
 from tests.store import child_env, sqlite_only
 
 
@@ -74,7 +75,9 @@ def test_check_reports_the_store_and_exits_1_while_the_setup_misses_what_shopper
     assert "warning: public address: it points at this machine" in result.stdout
 
 
-def test_check_exits_0_once_the_shop_is_set_up(tmp_path: Path, store_url: str | None) -> None:
+def test_check_exits_0_once_the_shop_is_set_up_and_every_probe_passes(
+    tmp_path: Path, store_url: str | None, carrier_server: CarrierServer
+) -> None:
     from shopcare.app import build
     from shopcare.config import load_settings
     from shopcare.services.setup.address import save_address
@@ -87,13 +90,49 @@ def test_check_exits_0_once_the_shop_is_set_up(tmp_path: Path, store_url: str | 
         support_email="hilfe@roesterei.example",
         return_address="Kaffee Rösterei\nRetouren\nHafenstr. 3\n20457 Hamburg",
     )
-    save_address(app.sessions, "track.roesterei.example")
+    # the public address leads to something that answers as ShopCare's /healthz does
+    carrier_server.route("GET", "/healthz", Reply(200, '{"status": "ok", "database": {}}'))
+    save_address(app.sessions, carrier_server.url)
     app.engine.dispose()
+    if store_url is None:  # daily backups are on: check wants a recent one of the SQLite file
+        assert shopcare("backup", data_dir=tmp_path).returncode == 0
     result = shopcare("check", data_dir=tmp_path)
     assert result.returncode == 0, result.stdout
-    assert "public address: https://track.roesterei.example" in result.stdout
+    assert f"public address: {carrier_server.url}" in result.stdout
+    assert "ok: database: opens" in result.stdout
+    assert f"ok: public address: {carrier_server.url}/healthz answers" in result.stdout
+    assert "not checked: mail server" in result.stdout
     assert "missing:" not in result.stdout
-    assert "warning:" not in result.stdout
+    assert "failed:" not in result.stdout
+
+
+def test_check_exits_1_with_the_fix_when_a_probe_fails(tmp_path: Path) -> None:
+    env = child_env(
+        SHOPCARE_DATA_DIR=str(tmp_path), SHOPCARE_SMTP_URL=f"smtp://127.0.0.1:{free_port()}"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "shopcare", "check"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert result.returncode == 1, result.stderr
+    lines = result.stdout.splitlines()
+    failed = next(i for i, line in enumerate(lines) if line.startswith("failed: mail server"))
+    assert "cannot connect to the mail server" in lines[failed]
+    assert lines[failed + 1].startswith("  fix: check the mail server's host, port")
+    assert "Traceback" not in result.stderr
+
+
+@sqlite_only
+def test_check_reports_a_store_it_cannot_open_without_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "shopcare.db").write_bytes(b"this is not a database " * 200)
+    result = shopcare("check", data_dir=tmp_path)
+    assert result.returncode == 1
+    assert "failed: database: cannot open or upgrade the store" in result.stdout
+    assert "fix: " in result.stdout
+    assert "Traceback" not in result.stderr
 
 
 def test_help_lists_the_commands_and_variables(tmp_path: Path) -> None:

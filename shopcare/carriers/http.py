@@ -64,7 +64,7 @@ async def send(
     try:
         response = await client.request(method, url, **kwargs)
     except httpx.TimeoutException as exc:
-        if _refused(exc):
+        if refused(exc):
             raise CarrierError(
                 f"{provider}: cannot connect ({exc})", permanent=False, kind=ErrorKind.NETWORK
             ) from exc
@@ -82,7 +82,7 @@ async def send(
     raise error_for(response, provider=provider)
 
 
-def _refused(exc: BaseException) -> bool:
+def refused(exc: BaseException) -> bool:
     """Some transports report a refused connection as a connect timeout; look underneath."""
     cause = exc.__cause__
     while cause is not None:

@@ -107,6 +107,29 @@ class SmtpSender:
         return None
 
 
+async def reach(config: SmtpConfig, *, tls_context: ssl.SSLContext | None = None) -> str:
+    """Connect, greet (EHLO) and, for ``starttls``/``tls``, set up TLS as the sender would,
+    then quit: no login, no mail (``shopcare check``). The server's EHLO answer, or
+    ``SendError`` saying what failed in the words the sender would use."""
+    client = aiosmtplib.SMTP(
+        hostname=config.host,
+        port=config.port,
+        use_tls=config.security == "tls",
+        start_tls=config.security == "starttls",
+        timeout=config.timeout_s,
+        tls_context=tls_context,
+    )
+    try:
+        await client.connect()
+        answer = await client.ehlo()
+    except (aiosmtplib.SMTPException, OSError) as exc:
+        client.close()
+        raise _error_for(exc, config) from exc
+    with contextlib.suppress(aiosmtplib.SMTPException, OSError):
+        await client.quit()
+    return answer.message.splitlines()[0] if answer.message else ""
+
+
 async def _transmit(client: aiosmtplib.SMTP, mail: Message, signed: bytes | None) -> None:
     """Signed bytes go out exactly as they were signed (flattening the message again could
     fold a header differently and break the signature); the rest as aiosmtplib flattens it."""

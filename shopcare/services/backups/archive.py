@@ -105,7 +105,7 @@ def sqlite_path(database_url: str) -> Path:
     if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
         raise BackupError(
             "backups are made of the SQLite store; for PostgreSQL use pg_dump "
-            "(see docs/deployment.md)"
+            "(see docs/operations.md)"
         )
     return Path(url.database)  # type: ignore[arg-type]
 

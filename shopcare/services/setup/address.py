@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import httpx
 from sqlmodel import Session
 
+from shopcare.carriers.http import refused
 from shopcare.db.engine import SessionFactory
 from shopcare.services.errors import InputError
 from shopcare.services.setup.given import Given
@@ -101,16 +102,18 @@ def _is_local(host: str) -> bool:
     return address.is_loopback or address.is_private or address.is_unspecified
 
 
-async def reach_check(client: httpx.AsyncClient, url: str) -> str:
+async def reach_check(client: httpx.AsyncClient, url: str, *, wait_s: float = 5.0) -> str:
     """ "" when ``/healthz`` answers through the address (DNS, the proxy and TLS all work
     from here); otherwise what went wrong, in words the owner can act on. Only a hint: a
     shop behind a firewall that this machine cannot loop back through may still be fine."""
     try:
-        response = await client.get(f"{url}/healthz", timeout=5.0, follow_redirects=False)
+        response = await client.get(f"{url}/healthz", timeout=wait_s, follow_redirects=False)
     except httpx.ConnectError as exc:
         return f"could not connect to {url}: {exc or 'refused'}"
-    except httpx.TimeoutException:
-        return f"{url} did not answer within 5 s"
+    except httpx.TimeoutException as exc:
+        if refused(exc):  # aiohttp's transport reports a refused connection so
+            return f"could not connect to {url}: refused"
+        return f"{url} did not answer within {wait_s:g} s"
     except httpx.HTTPError as exc:
         return f"{url}: {exc}"
     if response.status_code not in {200, 503}:  # 503: ShopCare, reporting a problem
