@@ -44,9 +44,9 @@ def orders(
     first: int = 1,
 ) -> list[list[list[str]]]:
     """Orders as lists of generic rows: 1 to 4 items each (2.5 on average), every other
-    order with a tracking number. ``changed`` renames every customer. Order n (from
-    ``first``) is placed at ``start + n * every``: the soak wants recent orders, numbered
-    after the ones it already has."""
+    order with a tracking number. ``changed`` renames every customer. Orders are numbered
+    from ``first``, the k-th placed at ``start + k * every``: the soak wants recent orders,
+    numbered after the ones it already has."""
     rng = random.Random(7)
     made: list[list[list[str]]] = []
     total = 0
@@ -54,7 +54,7 @@ def orders(
     while total < rows:
         n += 1
         items = min(rng.randint(1, 4), rows - total)
-        placed = start + every * n
+        placed = start + every * (n - first + 1)
         name = f"Customer {n}{' Jr' if changed else ''}"
         tracking = f"1Z999AA1{n:010d}" if n % 2 else ""
         shipped = (placed + timedelta(days=1)).isoformat() if tracking else ""

@@ -75,8 +75,14 @@ HUB_EVERY_S = 120
 OFD_SHARE = 0.05
 DELIVER_AFTER_S = 60
 ADMIN_EVERY_S = 5
-ADMIN_PAGES = ["/admin", "/admin/orders", "/admin/parcels", "/admin/problems",
-               "/admin/messages/log", "/admin/orders/{order_id}"]  # fmt: skip
+ADMIN_PAGES = [
+    "/admin",
+    "/admin/orders",
+    "/admin/parcels",
+    "/admin/problems",
+    "/admin/messages/log",
+    "/admin/orders/{order_id}",
+]
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 
@@ -130,18 +136,29 @@ def prepare(data_dir: Path, *, shipments: int, carrier_url: str) -> list[Order]:
     set_up_shop(app)
     set_password(app.sessions, username=OWNER, password=PASSWORD, now=now)
     save_account(
-        app.sessions, "aftership", enabled=True, now=now, values={"api_key": "bench"},
+        app.sessions,
+        "aftership",
+        enabled=True,
+        now=now,
+        values={"api_key": "bench"},
         base_url=carrier_url,
-    )  # fmt: skip
+    )
     update_tracking_settings(
-        app.sessions, cadence_hours={s.value: CADENCE_HOURS for s in ShipmentStatus if not s.is_final}
-    )  # fmt: skip
+        app.sessions,
+        cadence_hours={s.value: CADENCE_HOURS for s in ShipmentStatus if not s.is_final},
+    )
     app.reload_carriers()
-    # Placed 2.5 to 4 days ago: older than the two days that get an order confirmation, so
-    # the seed queues no burst of mail; parcels shipped a day later.
+    # Placed a little over two days ago: older than the two days that get an order
+    # confirmation, so the seed queues no burst of mail; parcels shipped a day later, picked
+    # up (the carrier's scan) 20 hours ago, so no estimate has passed yet.
     path = data_dir / "seed.csv"
-    new_orders_csv(path, 2 * shipments, first=1, start=now - timedelta(days=4),
-                   span=timedelta(hours=36))  # fmt: skip
+    new_orders_csv(
+        path,
+        2 * shipments,
+        first=1,
+        start=now - timedelta(days=2, hours=5),
+        span=timedelta(hours=4),
+    )
     options = ImportOptions(now=now, carriers=app.carrier_names, zone=ZoneInfo("Europe/Berlin"))
     report = import_csv(app.sessions, path, options)
     assert report.created == 2 * shipments and report.rejected == 0, report
@@ -183,8 +200,11 @@ async def shopper(
             form = await timed(tally, "lookup_form", http.get("/track", headers=headers))
             found = CSRF.search(form.text) if form is not None else None
             if found:
-                data = {"order_number": order.number, "contact": order.email,
-                        "csrf": found.group(1)}  # fmt: skip
+                data = {
+                    "order_number": order.number,
+                    "contact": order.email,
+                    "csrf": found.group(1),
+                }
                 sent = await timed(tally, "lookup", http.post("/track", data=data, headers=headers))
                 if sent is not None and sent.status_code == 303:
                     where = sent.headers["location"]
@@ -208,8 +228,9 @@ async def timed(tally: Tally, kind: str, request: object) -> httpx.Response | No
 
 async def admin(http: httpx.AsyncClient, order_ids: list[int], tally: Tally, until: float) -> None:
     started = time.perf_counter()
-    signed = await http.post("/admin/login",
-                             data={"username": OWNER, "password": PASSWORD, "next": "/admin"})  # fmt: skip
+    signed = await http.post(
+        "/admin/login", data={"username": OWNER, "password": PASSWORD, "next": "/admin"}
+    )
     tally.add("admin_sign_in", started, str(signed.status_code))
     assert signed.headers.get("location") == "/admin", signed.headers
     rng = random.Random(3)
@@ -226,12 +247,20 @@ async def cli_step(
 ) -> None:
     began = time.perf_counter()
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "shopcare", *args, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-    )  # fmt: skip
+        sys.executable,
+        "-m",
+        "shopcare",
+        *args,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
     out, _ = await proc.communicate()
-    steps[name] = {"exit": proc.returncode, "seconds": round(time.perf_counter() - began, 1),
-                   "output": out.decode(errors="replace").strip()[-300:]}  # fmt: skip
+    steps[name] = {
+        "exit": proc.returncode,
+        "seconds": round(time.perf_counter() - began, 1),
+        "output": out.decode(errors="replace").strip()[-300:],
+    }
 
 
 async def later(delay: float, step: object) -> None:
@@ -255,17 +284,29 @@ def percentile(values: list[float], q: float) -> float:
 
 
 async def load(
-    base: str, orders: list[Order], pid: int, *, seconds: float, think: float, shoppers: int,
-    env: dict[str, str], work: Path,
-) -> tuple[Tally, list[tuple[float, float]], dict[str, dict[str, object]]]:  # fmt: skip
+    base: str,
+    orders: list[Order],
+    pid: int,
+    *,
+    seconds: float,
+    think: float,
+    shoppers: int,
+    env: dict[str, str],
+    work: Path,
+) -> tuple[Tally, list[tuple[float, float]], dict[str, dict[str, object]]]:
     began = time.perf_counter()
     until = began + seconds
     tally = Tally(began=began)
     rss: list[tuple[float, float]] = []
     steps: dict[str, dict[str, object]] = {}
     new_csv = work / "middle.csv"
-    new_orders_csv(new_csv, 500, first=len(orders) * 2 + 1,
-                   start=datetime.now(UTC) - timedelta(hours=6), span=timedelta(hours=5))  # fmt: skip
+    new_orders_csv(
+        new_csv,
+        500,
+        first=len(orders) * 2 + 1,
+        start=datetime.now(UTC) - timedelta(hours=6),
+        span=timedelta(hours=5),
+    )
     limits = httpx.Limits(max_connections=4)
     clients = [httpx.AsyncClient(base_url=base, timeout=30, limits=limits) for _ in range(shoppers)]
     boss = httpx.AsyncClient(base_url=base, timeout=30)
@@ -275,9 +316,11 @@ async def load(
             admin(boss, [o.id for o in orders], tally, until),
             *(shopper(c, orders, tally, until, think) for c in clients),
             later(0.45 * seconds, cli_step("import", ["import", str(new_csv)], env, steps)),
-            later(0.55 * seconds,
-                  cli_step("backup", ["backup", str(work / "middle-backup.zip")], env, steps)),
-        )  # fmt: skip
+            later(
+                0.55 * seconds,
+                cli_step("backup", ["backup", str(work / "middle-backup.zip")], env, steps),
+            ),
+        )
     finally:
         for c in [*clients, boss]:
             await c.aclose()
@@ -290,8 +333,9 @@ def outbox_lags(database_url: str, arrivals: Arrivals, server_began: datetime) -
     engine = make_engine(database_url)
     with engine.connect() as connection:
         rows = connection.execute(
-            sa.text("SELECT kind, status, created_at, next_attempt_at, message_id "
-                    "FROM outbox_message")  # fmt: skip
+            sa.text(
+                "SELECT kind, status, created_at, next_attempt_at, message_id FROM outbox_message"
+            )
         ).all()
     engine.dispose()
     ended = time.time()
@@ -308,10 +352,14 @@ def outbox_lags(database_url: str, arrivals: Arrivals, server_began: datetime) -
             accepted = ended
         lags.append(accepted - created_at.timestamp())
     return {
-        "queued": len(lags), "not_accepted": waiting, "kinds": dict(kinds),
-        "statuses": dict(statuses), "p50_s": round(percentile(lags, 0.5), 2),
-        "p99_s": round(percentile(lags, 0.99), 2), "max_s": round(max(lags, default=0), 2),
-    }  # fmt: skip
+        "queued": len(lags),
+        "not_accepted": waiting,
+        "kinds": dict(kinds),
+        "statuses": dict(statuses),
+        "p50_s": round(percentile(lags, 0.5), 2),
+        "p99_s": round(percentile(lags, 0.99), 2),
+        "max_s": round(max(lags, default=0), 2),
+    }
 
 
 def _utc(value: object) -> datetime:
@@ -346,9 +394,14 @@ def main() -> None:
     data_dir = work / "data"
     prepared = time.perf_counter()
     carrier, carrier_url = start_aftership(
-        t0=time.time(), latency=args.latency, errors=args.carrier_errors, ofd_share=OFD_SHARE,
-        ofd_window=seconds, hub_every=HUB_EVERY_S, deliver_after=DELIVER_AFTER_S,
-    )  # fmt: skip
+        t0=time.time(),
+        latency=args.latency,
+        errors=args.carrier_errors,
+        ofd_share=OFD_SHARE,
+        ofd_window=seconds,
+        hub_every=HUB_EVERY_S,
+        deliver_after=DELIVER_AFTER_S,
+    )
     arrivals = Arrivals()
     smtp_port, web_port = free_port(), free_port()
     sink = Controller(arrivals, hostname="127.0.0.1", port=smtp_port)
@@ -356,17 +409,23 @@ def main() -> None:
     server = None
     try:
         orders = prepare(data_dir, shipments=args.shipments, carrier_url=carrier_url)
-        print(f"prepared {len(orders)} parcels in {time.perf_counter() - prepared:.0f} s",
-              flush=True)  # fmt: skip
-        env = {**os.environ, "SHOPCARE_DATA_DIR": str(data_dir),
-               "SHOPCARE_SMTP_URL": f"smtp://127.0.0.1:{smtp_port}"}  # fmt: skip
+        print(
+            f"prepared {len(orders)} parcels in {time.perf_counter() - prepared:.0f} s", flush=True
+        )
+        env = {
+            **os.environ,
+            "SHOPCARE_DATA_DIR": str(data_dir),
+            "SHOPCARE_SMTP_URL": f"smtp://127.0.0.1:{smtp_port}",
+        }
         log_path = work / "server.log"
         server_began = datetime.now(UTC)
         with log_path.open("wb") as log:
             server = subprocess.Popen(
                 [sys.executable, "-m", "shopcare", "run", "--port", str(web_port)],
-                env=env, stdout=log, stderr=subprocess.STDOUT,
-            )  # fmt: skip
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         base = f"http://127.0.0.1:{web_port}"
         for _ in range(600):
             try:
@@ -376,9 +435,17 @@ def main() -> None:
                 time.sleep(0.1)
         boot_rss = _rss_mb(server.pid)
         tally, rss, steps = asyncio.run(
-            load(base, orders, server.pid, seconds=seconds, think=args.think,
-                 shoppers=args.shoppers, env=env, work=work)
-        )  # fmt: skip
+            load(
+                base,
+                orders,
+                server.pid,
+                seconds=seconds,
+                think=args.think,
+                shoppers=args.shoppers,
+                env=env,
+                work=work,
+            )
+        )
         end_rss = _rss_mb(server.pid)
         stats = httpx.get(f"{carrier_url}/control/stats").json()
     finally:
@@ -387,19 +454,46 @@ def main() -> None:
             server.wait(timeout=60)
         carrier.terminate()  # type: ignore[attr-defined]
         sink.stop()
-    report(args, seconds, tally, rss, boot_rss, end_rss, steps, stats, arrivals,
-           data_dir, work, server_began, log_path)  # fmt: skip
+    report(
+        args,
+        seconds,
+        tally,
+        rss,
+        boot_rss,
+        end_rss,
+        steps,
+        stats,
+        arrivals,
+        data_dir,
+        work,
+        server_began,
+        log_path,
+    )
 
 
-def report(args, seconds, tally, rss, boot_rss, end_rss, steps, stats, arrivals,  # type: ignore[no-untyped-def]
-           data_dir, work, server_began, log_path) -> None:  # fmt: skip
+def report(
+    args,
+    seconds,
+    tally,
+    rss,
+    boot_rss,
+    end_rss,
+    steps,
+    stats,
+    arrivals,  # type: ignore[no-untyped-def]
+    data_dir,
+    work,
+    server_began,
+    log_path,
+) -> None:
     outcomes = Counter(r[3] for r in tally.requests)
     errors = sum(n for o, n in outcomes.items() if not o.isdigit() or int(o) >= 500)
     failed_steps = [name for name, s in steps.items() if s["exit"] != 0]
     errors += len(failed_steps) + (2 - len(steps))  # a step that never ran is an error too
     too_many = outcomes.get("429", 0)
-    other_4xx = {o: n for o, n in outcomes.items() if o.isdigit() and 400 <= int(o) < 500
-                 and o != "429"}  # fmt: skip
+    other_4xx = {
+        o: n for o, n in outcomes.items() if o.isdigit() and 400 <= int(o) < 500 and o != "429"
+    }
     per_minute: dict[int, list[float]] = defaultdict(list)
     admin_minute: dict[int, list[float]] = defaultdict(list)
     for at, ms, kind, _ in tally.requests:
@@ -411,8 +505,12 @@ def report(args, seconds, tally, rss, boot_rss, end_rss, steps, stats, arrivals,
     p99s = [round(percentile(per_minute[m], 0.99), 1) for m in minutes]
     admin_p99s = [round(percentile(admin_minute[m], 0.99), 1) for m in sorted(admin_minute)]
     warm = min(60.0, seconds / 4)
-    rss_mb = {"boot": round(boot_rss, 1), "start": round(rss_at(rss, warm), 1),
-              "middle": round(rss_at(rss, seconds / 2), 1), "end": round(end_rss, 1)}  # fmt: skip
+    rss_mb = {
+        "boot": round(boot_rss, 1),
+        "start": round(rss_at(rss, warm), 1),
+        "middle": round(rss_at(rss, seconds / 2), 1),
+        "end": round(end_rss, 1),
+    }
     growth = rss_mb["end"] / rss_mb["start"] - 1
     lag = outbox_lags(f"sqlite:///{data_dir / 'shopcare.db'}", arrivals, server_began)
     store_check = integrity(data_dir / "shopcare.db")
@@ -423,32 +521,61 @@ def report(args, seconds, tally, rss, boot_rss, end_rss, steps, stats, arrivals,
         events = connection.execute("SELECT count(*) FROM tracking_event").fetchone()[0]
         statuses = dict(connection.execute("SELECT status, count(*) FROM shipment GROUP BY status"))
         polled = connection.execute(
-            "SELECT count(*) FROM shipment WHERE last_polled_at IS NOT NULL").fetchone()[0]  # fmt: skip
+            "SELECT count(*) FROM shipment WHERE last_polled_at IS NOT NULL"
+        ).fetchone()[0]
     print(f"{len(tally.requests)} page requests in {seconds / 60:.0f} min: {dict(outcomes)}")
     print(f"p99 ms per minute: {p99s} (admin alone: {admin_p99s})")
     print(f"server RSS MB: {rss_mb}, growth {growth:+.1%}; server log tracebacks: {tracebacks}")
     print(f"outbox: {lag}")
-    print(f"carrier: {stats}; shipments polled at least once {polled}, events {events}, "
-          f"statuses {statuses}")  # fmt: skip
+    print(
+        f"carrier: {stats}; shipments polled at least once {polled}, events {events}, "
+        f"statuses {statuses}"
+    )
     print(f"steps: {steps}")
     print(f"integrity: store {store_check}, backup copy {archive_check}")
-    print(json.dumps({
-        "bench": "soak", "value": errors, "unit": "errors", "baseline": 0,
-        "ratio": float(errors), "target": 0, "minutes": round(seconds / 60, 1),
-        "requests": len(tally.requests), "status_counts": dict(outcomes),
-        "rate_limited_429": too_many, "other_4xx": other_4xx,
-        "p99_ms_per_minute": p99s, "p99_target_ms": None, "admin_p99_ms_per_minute": admin_p99s,
-        "admin_pages_not_200": admin_not_200,
-        "rss_mb": rss_mb, "rss_growth": round(growth, 4), "rss_growth_target": 0.10,
-        "outbox_lag_p99_s": lag["p99_s"], "outbox_lag_target_s": 30, "outbox": lag,
-        "integrity": store_check, "backup_integrity": archive_check, "steps": {
-            k: {"exit": v["exit"], "seconds": v["seconds"]} for k, v in steps.items()},
-        "carrier_calls": stats["calls"], "carrier_errors_503": stats["errors"],
-        "shipments": args.shipments, "shipments_polled": polled, "tracking_events": events,
-        "shipment_statuses": statuses, "server_log_tracebacks": tracebacks,
-        "shoppers": args.shoppers, "think_s": args.think,
-        "loopback": True, "machine": "shared, 2 cores",
-    }))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "bench": "soak",
+                "value": errors,
+                "unit": "errors",
+                "baseline": 0,
+                "ratio": float(errors),
+                "target": 0,
+                "minutes": round(seconds / 60, 1),
+                "requests": len(tally.requests),
+                "status_counts": dict(outcomes),
+                "rate_limited_429": too_many,
+                "other_4xx": other_4xx,
+                "p99_ms_per_minute": p99s,
+                "p99_target_ms": None,
+                "admin_p99_ms_per_minute": admin_p99s,
+                "admin_pages_not_200": admin_not_200,
+                "rss_mb": rss_mb,
+                "rss_growth": round(growth, 4),
+                "rss_growth_target": 0.10,
+                "outbox_lag_p99_s": lag["p99_s"],
+                "outbox_lag_target_s": 30,
+                "outbox": lag,
+                "integrity": store_check,
+                "backup_integrity": archive_check,
+                "steps": {
+                    k: {"exit": v["exit"], "seconds": v["seconds"]} for k, v in steps.items()
+                },
+                "carrier_calls": stats["calls"],
+                "carrier_errors_503": stats["errors"],
+                "shipments": args.shipments,
+                "shipments_polled": polled,
+                "tracking_events": events,
+                "shipment_statuses": statuses,
+                "server_log_tracebacks": tracebacks,
+                "shoppers": args.shoppers,
+                "think_s": args.think,
+                "loopback": True,
+                "machine": "shared, 2 cores",
+            }
+        )
+    )
 
 
 if __name__ == "__main__":
