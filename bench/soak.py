@@ -512,6 +512,7 @@ def report(
         "end": round(end_rss, 1),
     }
     growth = rss_mb["end"] / rss_mb["start"] - 1
+    rss_per_minute = [round(rss_at(rss, 60 * m), 1) for m in range(int(seconds // 60) + 1)]
     lag = outbox_lags(f"sqlite:///{data_dir / 'shopcare.db'}", arrivals, server_began)
     store_check = integrity(data_dir / "shopcare.db")
     archive_check = backup_integrity(work / "middle-backup.zip", work)
@@ -525,7 +526,10 @@ def report(
         ).fetchone()[0]
     print(f"{len(tally.requests)} page requests in {seconds / 60:.0f} min: {dict(outcomes)}")
     print(f"p99 ms per minute: {p99s} (admin alone: {admin_p99s})")
-    print(f"server RSS MB: {rss_mb}, growth {growth:+.1%}; server log tracebacks: {tracebacks}")
+    print(
+        f"server RSS MB: {rss_mb}, growth {growth:+.1%}, by minute {rss_per_minute}; "
+        f"server log tracebacks: {tracebacks}"
+    )
     print(f"outbox: {lag}")
     print(
         f"carrier: {stats}; shipments polled at least once {polled}, events {events}, "
@@ -552,6 +556,7 @@ def report(
                 "admin_p99_ms_per_minute": admin_p99s,
                 "admin_pages_not_200": admin_not_200,
                 "rss_mb": rss_mb,
+                "rss_mb_per_minute": rss_per_minute,
                 "rss_growth": round(growth, 4),
                 "rss_growth_target": 0.10,
                 "outbox_lag_p99_s": lag["p99_s"],
