@@ -36,7 +36,7 @@ import aiosmtplib
 import httpx
 from aiosmtpd.controller import Controller
 
-from shopcare.app import build
+from shopcare.app import ShopCare, build
 from shopcare.config import load_settings
 from shopcare.services.intake.by_hand import LineIn, OrderIn, ShipmentIn, create_order
 from shopcare.services.messages.rules import update_rules
@@ -81,14 +81,20 @@ class Arrivals:
             return self.at.get(number)
 
 
-def prepare(data_dir: Path, pushes: int) -> list[str]:
-    app = build(load_settings({}, data_dir=str(data_dir)))
+def set_up_shop(app: ShopCare) -> None:
+    """What the setup checklist asks before shopper mail goes out (the public address, the
+    shop's name and addresses), and no hourly cap: the benches send more than 200."""
     save_address(app.sessions, "https://shop.bench")
     update_profile(
         app.sessions, name="Bench Shop", support_email="help@shop.bench",
         return_address="Bench Shop\n1 Street\n10115 Berlin",
     )  # fmt: skip
-    update_rules(app.sessions, hourly_cap=0)  # 0: no cap (the bench sends more than 200)
+    update_rules(app.sessions, hourly_cap=0)  # 0: no cap
+
+
+def prepare(data_dir: Path, pushes: int) -> list[str]:
+    app = build(load_settings({}, data_dir=str(data_dir)))
+    set_up_shop(app)
     save_account(
         app.sessions, "aftership", enabled=True, now=app.clock(),
         values={"api_key": "k", "webhook_secret": SECRET},

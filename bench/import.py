@@ -35,18 +35,26 @@ SHOPIFY = ["Name", "Email", "Financial Status", "Currency", "Subtotal", "Total",
            "Shipping Country", "Cancelled at", "Id", "Tags", "Source"]  # fmt: skip
 
 
-def orders(rows: int, *, changed: bool = False) -> list[list[list[str]]]:
+def orders(
+    rows: int,
+    *,
+    changed: bool = False,
+    start: datetime = datetime(2026, 9, 1, tzinfo=UTC),
+    every: timedelta = timedelta(minutes=1),
+    first: int = 1,
+) -> list[list[list[str]]]:
     """Orders as lists of generic rows: 1 to 4 items each (2.5 on average), every other
-    order with a tracking number. ``changed`` renames every customer."""
+    order with a tracking number. ``changed`` renames every customer. Orders are numbered
+    from ``first``, the k-th placed at ``start + k * every``: the soak wants recent orders,
+    numbered after the ones it already has."""
     rng = random.Random(7)
-    start = datetime(2026, 9, 1, tzinfo=UTC)
     made: list[list[list[str]]] = []
     total = 0
-    n = 0
+    n = first - 1
     while total < rows:
         n += 1
         items = min(rng.randint(1, 4), rows - total)
-        placed = start + timedelta(minutes=n)
+        placed = start + every * (n - first + 1)
         name = f"Customer {n}{' Jr' if changed else ''}"
         tracking = f"1Z999AA1{n:010d}" if n % 2 else ""
         shipped = (placed + timedelta(days=1)).isoformat() if tracking else ""

@@ -65,18 +65,23 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server() -> tuple[subprocess.Popen[bytes], str]:
+def start_server(
+    script: str = FAKE_DHL.replace("LATENCY_S", str(LATENCY)),
+    probe: str = "/track/shipments?trackingNumber=warmup",
+    args: tuple[str, ...] = (),
+) -> tuple[subprocess.Popen[bytes], str]:
+    """A loopback carrier ``script`` (run as ``python -c script PORT *args``), once ``probe``
+    answers; the fake DHL by default, the fake AfterShip of ``_aftership`` for the others."""
     port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-c", FAKE_DHL.replace("LATENCY_S", str(LATENCY)), str(port)]
-    )
+    proc = subprocess.Popen([sys.executable, "-c", script, str(port), *args])
     url = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
-            httpx.get(f"{url}/track/shipments?trackingNumber=warmup", timeout=1)
+            httpx.get(f"{url}{probe}", timeout=1)
             return proc, url
         except httpx.TransportError:
             time.sleep(0.1)
+    proc.terminate()
     raise RuntimeError("fake carrier did not start")
 
 

@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from shopcare.domain.calendar import add_business_days
+from shopcare.domain.calendar import add_business_days, business_days_between, is_business_day
 
 MIN_HISTORY = 5
 """Fewer delivered parcels than this and the shop's rule of thumb is used instead."""
@@ -37,6 +37,20 @@ class Estimate:
     def end_of_latest(self, zone: ZoneInfo) -> datetime:
         """The moment the estimate has passed: the end of its last day in the shop's zone."""
         return datetime.combine(self.latest + timedelta(days=1), time(0), tzinfo=zone)
+
+
+def transit_business_days(
+    shipped: date, delivered: date, *, holidays: Collection[date] = ()
+) -> int:
+    """Business days from hand-over to arrival, as the history estimates learn them. An
+    arrival on a day off (a Saturday delivery) counts as by the next business day: counted
+    as the business day before, a parcel handed over on Friday and delivered on Saturday took
+    0 days, and the estimate learned from such parcels (Friday) passed while they were still
+    on their way, flagging every one of them late."""
+    arrived = delivered
+    while not is_business_day(arrived, holidays=holidays):
+        arrived += timedelta(days=1)
+    return business_days_between(shipped, arrived, holidays=holidays)
 
 
 def transit_stats(business_days: Sequence[int]) -> TransitStats | None:

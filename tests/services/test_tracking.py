@@ -1,12 +1,12 @@
 from collections.abc import Mapping, Sequence
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import func, select
 
 from shopcare.app import ShopCare
 from shopcare.carriers.base import CarrierError, TrackingQuery, TrackingResult
 from shopcare.db.models import OutboxMessage, Shipment, TrackingEvent
-from shopcare.domain.status import ShipmentStatus
+from shopcare.domain.status import CarrierEvent, ShipmentStatus
 from shopcare.services.tracking.recording import record_tracking
 from tests.conftest import FakeClock
 from tests.services.helpers import make_order
@@ -151,3 +151,38 @@ def test_the_first_estimate_shown_stays_when_the_carrier_moves_its_own(
     )
     assert shipment(shopcare).estimated_delivery > first
     assert shipment(shopcare).first_estimate == first
+
+
+def test_saturday_deliveries_do_not_make_friday_parcels_late_on_saturday(
+    shopcare: ShopCare, clock: FakeClock
+) -> None:
+    """Found by the soak bench on a Saturday: parcels handed over on Friday and delivered on
+    Saturday counted 0 business days of transit (Saturday is not one), so the shop's history
+    promised every Friday parcel for Friday, and each one still on its way on Saturday was
+    flagged late and its shopper sent a "delayed" email. A delivery on a day off counts as
+    arriving by the next business day: the history promises Monday."""
+    clock.now = datetime(2026, 11, 6, 8, 0, tzinfo=UTC)  # a Friday
+    friday, saturday = clock(), clock() + timedelta(days=1, hours=3)
+    orders = [make_order(shopcare, number=f"10{n}", tracking=f"SIMOK10000{n}") for n in range(6)]
+    ids = []
+    with shopcare.sessions() as session:
+        for order in orders:
+            parcel = session.exec(select(Shipment).where(Shipment.order_id == order.id)).one()
+            ids.append(parcel.id)
+    scan = CarrierEvent(friday + timedelta(hours=2), ShipmentStatus.IN_TRANSIT, "Picked up")
+    for n, parcel_id in enumerate(ids[:5]):
+        delivered = CarrierEvent(saturday + timedelta(minutes=n), ShipmentStatus.DELIVERED, "Done")
+        record_tracking(shopcare.sessions, parcel_id, TrackingResult(events=[scan, delivered]),
+                        now=saturday + timedelta(minutes=n))  # fmt: skip
+    clock.now = saturday + timedelta(hours=1)
+    record_tracking(shopcare.sessions, ids[5], TrackingResult(events=[scan]), now=clock())
+    with shopcare.sessions() as session:
+        waiting = session.get(Shipment, ids[5])
+        assert waiting is not None
+        assert waiting.estimate_source == "history"
+        assert waiting.estimated_delivery is not None and waiting.estimated_delivery > clock()
+        assert not waiting.delayed
+        delayed = session.exec(
+            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.kind == "delayed")
+        ).one()
+    assert delayed == 0

@@ -28,8 +28,12 @@ from shopcare.db.models import (
     ShopOrder,
     TrackingEvent,
 )
-from shopcare.domain.calendar import business_days_between
-from shopcare.domain.estimates import TransitStats, estimate_delivery, transit_stats
+from shopcare.domain.estimates import (
+    TransitStats,
+    estimate_delivery,
+    transit_business_days,
+    transit_stats,
+)
 from shopcare.domain.messages import MessageKind, messages_for_change
 from shopcare.domain.polling import error_backoff, poll_interval
 from shopcare.domain.stalls import carrier_time, find_stall, stall_key
@@ -368,7 +372,7 @@ def carrier_history(
         .limit(sample)
     ).all()
     days = [
-        business_days_between(
+        transit_business_days(
             shipped.astimezone(zone).date(),
             delivered.astimezone(zone).date(),
             holidays=settings.holiday_dates,
