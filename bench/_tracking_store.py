@@ -139,14 +139,15 @@ def _cached_postgres(orders: int, server: str, prefix: str) -> tuple[str, Path]:
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     generate(folder / "data", orders, url=f"{server}/{template}")
+    _admin(server, "ANALYZE", database=template)  # the planner's statistics, copied with it
     _write_tokens(f"{server}/{template}", tokens)
     print(f"generated {orders} orders in {time.perf_counter() - began:.1f} s: {template}")
     return template, tokens
 
 
-def _admin(server: str, sql: str) -> bool:
-    """One statement on the server's ``postgres`` database; whether it returned a row."""
-    engine = sa.create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
+def _admin(server: str, sql: str, *, database: str = "postgres") -> bool:
+    """One statement on the server's ``database``; whether it returned a row."""
+    engine = sa.create_engine(f"{server}/{database}", isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as conn:
             result = conn.exec_driver_sql(sql)

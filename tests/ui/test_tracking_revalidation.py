@@ -5,7 +5,7 @@ sent with the page's security headers. In-process over HTTP, against a real stor
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 import httpx
@@ -18,6 +18,7 @@ from shopcare.services.shop.profile import update_profile
 from shopcare.services.shopper_site.page_views import PageKind
 from shopcare.services.shopper_site.view_counts import flush_views
 from shopcare.ui.public import mount_public
+from shopcare.ui.public.conditional import Validators, last_modified
 from shopcare.ui.public.csrf import COOKIE
 from tests.conftest import PUBLIC_URL, FakeClock
 from tests.ui.test_tracking_page import add_events, change_shipment, place_order
@@ -178,3 +179,22 @@ async def test_a_copy_from_before_a_restart_is_still_revalidated_with_its_header
 
     assert again.status_code == 304
     assert again.headers["content-security-policy"] == first.headers["content-security-policy"]
+
+
+def test_a_forgotten_or_changed_variant_starts_again_from_now() -> None:
+    """Bounded memory can only cost a full answer: a variant forgotten, or shown anew, gets
+    a new "since", so an older If-Modified-Since never matches it."""
+    start = datetime(2026, 11, 2, 9, 0, 0, 200_000, tzinfo=UTC)
+    remembered = Validators(size=2)
+    first = remembered.see("a", '"1"', now=start)
+    remembered.see("b", '"2"', now=start)
+    assert remembered.see("a", '"1"', now=start + timedelta(hours=1)) is first
+    remembered.see("c", '"3"', now=start)  # "b" is the oldest now, and goes
+    assert remembered.see("b", '"2"', now=start + timedelta(hours=1)).since > start
+    changed = remembered.see("a", '"4"', now=start + timedelta(seconds=0.5))
+    # a date is the next whole second, sent once it has passed: two versions of one second
+    # never carry the same date
+    assert last_modified(first, now=start + timedelta(hours=1)) == start.replace(
+        microsecond=0
+    ) + timedelta(seconds=1)
+    assert last_modified(changed, now=start + timedelta(seconds=0.6)) is None

@@ -70,29 +70,41 @@ class Seen:
 
 
 class Validators:
-    """Per page variant, the ETag last seen and since when: bounded, oldest forgotten first."""
+    """Per page variant, the ETag last seen and since when: bounded, oldest forgotten first.
+    Kept small (a few MB at the default size): variants by digest, and the headers, which
+    most pages share (one per language and set of image sites), once each."""
 
     def __init__(self, size: int = 20_000) -> None:
         self._size = size
-        self._seen: OrderedDict[str, Seen] = OrderedDict()
+        self._seen: OrderedDict[bytes, Seen] = OrderedDict()
+        self._headers: dict[tuple[tuple[str, str], ...], Mapping[str, str]] = {}
         self._lock = Lock()  # GET handlers of other pages may run in threads
 
     def see(self, variant: str, etag: str, *, now: datetime) -> Seen:
         """The entry for ``variant`` now that it shows ``etag``."""
+        key = hashlib.sha256(variant.encode()).digest()[:16]
         with self._lock:
-            found = self._seen.get(variant)
+            found = self._seen.get(key)
             if found is None or found.etag != etag:
-                found = self._seen[variant] = Seen(etag=etag, since=now)
+                found = self._seen[key] = Seen(etag=etag, since=now)
                 while len(self._seen) > self._size:
                     self._seen.popitem(last=False)
             else:
-                self._seen.move_to_end(variant)
+                self._seen.move_to_end(key)
             return found
 
     def rendered(self, variant: str, seen: Seen, headers: Mapping[str, str]) -> None:
+        """Keep the headers of ``seen``'s full answer, for its 304s."""
+        key = hashlib.sha256(variant.encode()).digest()[:16]
+        items = tuple(sorted(headers.items()))
         with self._lock:
-            if self._seen.get(variant) is seen:
-                self._seen[variant] = Seen(seen.etag, seen.since, dict(headers))
+            shared = self._headers.get(items)
+            if shared is None:
+                shared = dict(items)
+                if len(self._headers) < 1024:
+                    self._headers[items] = shared
+            if self._seen.get(key) is seen:
+                self._seen[key] = Seen(seen.etag, seen.since, shared)
 
 
 def last_modified(seen: Seen, *, now: datetime) -> datetime | None:
