@@ -66,7 +66,7 @@ class DriverStore:
             self._dialect = sqlite.dialect(paramstyle="named")
         self._prepared: dict[int, tuple[str, dict[str, Any], Callable[[Any], Any]]] = {}
 
-    def connection(self) -> DriverStore:
+    def connection(self, **options: Any) -> DriverStore:
         return self
 
     def execute(self, statement: Any, params: dict[str, Any]) -> Rows:

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from shopcare.carriers.registry import carrier_page
-from shopcare.db.engine import SessionFactory
+from shopcare.db.engine import SessionFactory, reads_only
 from shopcare.db.models import (
     Customer,
     Feedback,
@@ -101,6 +101,7 @@ class TrackingPage:
 
 def tracking_page(sessions: SessionFactory, token: str, *, now: datetime) -> TrackingPage | None:
     with sessions() as session:
+        reads_only(session)
         loaded = _load(session, token, now=now)
     if loaded is None:
         return None
