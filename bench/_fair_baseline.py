@@ -66,7 +66,15 @@ class DriverStore:
             self._dialect = sqlite.dialect(paramstyle="named")
         self._prepared: dict[int, tuple[str, dict[str, Any], Callable[[Any], Any]]] = {}
 
+    def get_bind(self) -> DriverStore:
+        return self
+
+    @property
+    def dialect(self) -> sa.Dialect:
+        return self._dialect
+
     def connection(self, **options: Any) -> DriverStore:
+        """The one connection, in autocommit already (as ``db.engine.reads_only`` asks)."""
         return self
 
     def execute(self, statement: Any, params: dict[str, Any]) -> Rows:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import difflib
 import io
 import json
 import os
@@ -206,7 +207,10 @@ def _measure(args: argparse.Namespace, store: Store) -> dict[str, Any]:
     try:
         same = httpx.get(f"{fair_url}/t/{first}", cookies={COOKIE: BROWSER}).content
         if same != sample.content:
-            raise RuntimeError("the fair baseline's page differs from ShopCare's")
+            diff = difflib.unified_diff(
+                sample.text.splitlines(), same.decode().splitlines(), "ShopCare", "fair", n=0
+            )
+            raise RuntimeError("the fair baseline's page differs:\n" + "\n".join(diff))
         fair = load(fair_url, tokens, **timing)
     finally:
         stop(fair_proc)
