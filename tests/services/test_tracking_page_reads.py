@@ -127,3 +127,19 @@ def test_cached_dates_read_as_babel_formats_them() -> None:
             assert format_date(at, locale) == day
             assert format_date(date(at.year, at.month, at.day), locale) == day
             assert format_datetime(at, locale) == joined.replace("{1}", day).replace("{0}", hm)
+
+
+def test_the_page_reads_leave_the_next_session_with_its_transaction(
+    shopcare: ShopCare, clock: FakeClock
+) -> None:
+    """On PostgreSQL the page reads in autocommit (no BEGIN, no ROLLBACK): the connection
+    goes back to the pool as it was, so a later unit of work can still be rolled back."""
+    order = make_order(shopcare)
+    for _ in range(3):  # the pool hands the same connection back
+        assert tracking_page(shopcare.sessions, order.public_token, now=clock()) is not None
+        with shopcare.sessions() as session:
+            session.add(Setting(key="half_done", value="{}"))
+            session.flush()
+            session.rollback()
+    with shopcare.sessions() as session:
+        assert session.get(Setting, "half_done") is None

@@ -12,7 +12,7 @@ answered from the rows already loaded, by the same policy rules as the returns p
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from shopcare.carriers.registry import carrier_page
-from shopcare.db.engine import SessionFactory
+from shopcare.db.engine import SessionFactory, reads_only
 from shopcare.db.models import (
     Customer,
     Feedback,
@@ -101,6 +101,7 @@ class TrackingPage:
 
 def tracking_page(sessions: SessionFactory, token: str, *, now: datetime) -> TrackingPage | None:
     with sessions() as session:
+        reads_only(session)
         loaded = _load(session, token, now=now)
     if loaded is None:
         return None
@@ -309,3 +310,20 @@ def _parcel(shipment: ShipmentView) -> ParcelView:
         late_reason=shipment.stall_reason,
         note=shipment.status if shipment.status in NOTED else None,
     )
+
+
+def shown(page: TrackingPage) -> str:
+    """Everything the page shows of ``page`` as one text, for its ETag: equal texts, equal
+    pages. The polling bookkeeping of each parcel (last and next poll, the last carrier
+    error) changes with every poll and is never shown, so it is left out; each parcel is
+    written once (the order's list and the page's parcels hold the same ones)."""
+    quiet = [
+        replace(
+            p,
+            shipment=replace(
+                p.shipment, last_polled_at=None, next_poll_at=None, last_error="", poll_failures=0
+            ),
+        )
+        for p in page.parcels
+    ]
+    return repr(replace(page, order=replace(page.order, shipments=[]), parcels=quiet))

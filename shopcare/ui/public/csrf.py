@@ -74,10 +74,15 @@ def csrf_cookie(request: Request) -> str | None:
     return str(fresh)
 
 
+def form_cookie(request: Request) -> str:
+    """The cookie the page's forms are signed for: the browser's, or the one this response
+    sets. Part of a page's ETag: a 304 must not keep a token made for another cookie."""
+    return _cookie(request) or csrf_cookie(request) or ""
+
+
 def csrf_field(request: Request) -> Markup:
     """The hidden input for a form on the page being rendered."""
-    cookie = _cookie(request) or csrf_cookie(request) or ""
-    token = _sign(_key(request), cookie)
+    token = _sign(_key(request), form_cookie(request))
     # The token is hex from our own HMAC: nothing in it needs escaping.
     return Markup(f'<input type="hidden" name="{FIELD}" value="{token}">')  # noqa: S704
 
