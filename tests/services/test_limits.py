@@ -121,3 +121,15 @@ def test_threads_on_two_engines_hammering_one_key_get_exactly_the_limit(
     with shopcare.sessions() as session:
         row = session.exec(select(RateLimit)).one()
     assert row.hits == 26  # one past the limit: the refusals did not count on
+
+
+async def test_the_leaders_housekeeping_forgets_ended_windows(
+    shopcare: ShopCare, limiter: Limiter, clock: FakeClock
+) -> None:
+    limiter.attempt("198.51.100.1", now=clock())
+    clock.advance(minutes=10)
+
+    await shopcare.reconcile_once()  # the leader's 15-minute job
+
+    with shopcare.sessions() as session:
+        assert session.exec(select(RateLimit)).all() == []
