@@ -52,6 +52,7 @@ from shopcare.services.intake.backfill import (
     unfinished_backfills,
 )
 from shopcare.services.intake.reconcile import reconcile
+from shopcare.services.limits.attempts import forget_ended_windows
 from shopcare.services.messages.delivery import status_callback
 from shopcare.services.messages.dispatch import DispatchReport, dispatch_outbox
 from shopcare.services.messages.reminders import queue_due_reminders
@@ -427,9 +428,11 @@ class ShopCare:
         return await asyncio.to_thread(flush_views, self.sessions)
 
     async def reconcile_once(self) -> list[ImportRun]:
-        """Orders the connected shop platforms changed since the last reconcile."""
+        """Orders the connected shop platforms changed since the last reconcile; and the
+        leader's housekeeping: old API answers, ended limit windows, old exports."""
         await apply_pending_webhooks(self)  # deliveries a busy store left waiting
         await asyncio.to_thread(forget_old_answers, self.sessions, now=self.clock())
+        await asyncio.to_thread(forget_ended_windows, self.sessions, now=self.clock())
         await asyncio.to_thread(remove_exports, self.settings.data_dir, now=self.clock())
         return await reconcile(
             self.sessions, http=self.http, clock=self.clock, carriers=self.carrier_names

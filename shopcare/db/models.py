@@ -627,3 +627,16 @@ class OrderNote(SQLModel, table=True):
     action: str = Field(default="", sa_type=sa.String(32), sa_column_kwargs={"server_default": ""})
     """"" for the owner's own note; else what an admin did (edited, cancelled,
     parcel_added), recorded with the change so the timeline says who did it."""
+
+
+class RateLimit(SQLModel, table=True):
+    """One key's attempts within one limit's window (``domain.ratelimit``), shared by every
+    process on the store. The key (a client address, an email, an order number) is kept
+    only as its HMAC under the app's secret."""
+
+    __tablename__ = "rate_limit"
+    name: str = Field(sa_type=sa.String(32), primary_key=True)
+    key_hash: str = Field(sa_type=sa.String(64), primary_key=True)
+    hits: int
+    ends_at: datetime = Field(index=True)
+    """When the window ends; ended rows are removed (``services.limits``)."""

@@ -1,58 +1,65 @@
-"""A tiny in-memory limiter against guessing: order lookups and admin sign-in. One process
-serves the shop, so memory is the right place; the time is passed in, which keeps it pure
-and lets tests move the clock instead of sleeping."""
+"""Limits against guessing (order lookups, admin sign-in, link requests) and the carriers'
+call budget. Pure: the time is passed in, which lets tests move the clock instead of
+sleeping.
+
+A ``Limit`` allows ``attempts`` per key within a fixed ``window`` that opens at the key's
+first attempt and ends ``window`` later; the attempt after the last allowed one is refused
+until the window ends, and a refused attempt does not move the end (a locked-out guesser
+cannot keep the lock on an account's owner by trying on). A fixed window, not a sliding log:
+it is one counter per key, which the store can update in one atomic statement, so several
+processes share one budget (``services.limits``). The price: a burst of up to twice the
+limit where one window ends and the next begins; the long-run rate is the same.
+"""
 
 from __future__ import annotations
 
-from collections import deque
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 
-class RateLimiter:
-    """At most ``limit`` attempts per key within a sliding ``window``."""
+@dataclass(frozen=True)
+class Limit:
+    name: str
+    """Which limit, stored beside each key's counter (at most 32 characters)."""
+    attempts: int
+    window: timedelta
 
-    def __init__(self, *, limit: int, window: timedelta, max_keys: int = 10_000) -> None:
-        self.limit = limit
-        self.window = window
-        self.max_keys = max_keys
-        self._attempts: dict[str, deque[datetime]] = {}
 
-    def __len__(self) -> int:
-        """How many clients are remembered."""
-        return len(self._attempts)
+@dataclass(frozen=True)
+class Window:
+    """One key's counter as stored: ``hits`` counts up to one past the limit and stays there
+    (that last one says "refused"), until ``ends_at``."""
 
-    def allow(self, key: str, *, now: datetime) -> bool:
-        """Record an attempt for ``key``; False when it is one too many."""
-        attempts = self._attempts.get(key)
-        if attempts is None:
-            if len(self._attempts) >= self.max_keys:
-                self._forget_idle(now)
-            attempts = self._attempts[key] = deque()
-        while attempts and now - attempts[0] >= self.window:
-            attempts.popleft()
-        if len(attempts) >= self.limit:
-            return False
-        attempts.append(now)
-        return True
+    hits: int
+    ends_at: datetime
 
-    def wait(self, key: str, *, now: datetime) -> timedelta:
-        """How long until ``key`` may try again: zero while it has attempts left, else the
-        time until its oldest attempt in the window ages out. Records nothing."""
-        attempts = self._attempts.get(key, ())
-        recent = [at for at in attempts if now - at < self.window]
-        if len(recent) < self.limit:
-            return timedelta(0)
-        return recent[-self.limit] + self.window - now
 
-    def _forget_idle(self, now: datetime) -> None:
-        """Bound memory: drop keys whose attempts have all aged out, else the oldest half."""
-        idle = [k for k, a in self._attempts.items() if not a or now - a[-1] >= self.window]
-        for key in idle:
-            del self._attempts[key]
-        if len(self._attempts) >= self.max_keys:
-            by_age = sorted(self._attempts, key=lambda k: self._attempts[k][-1])
-            for key in by_age[: len(by_age) // 2]:
-                del self._attempts[key]
+@dataclass(frozen=True)
+class Verdict:
+    allowed: bool
+    retry_after: timedelta
+    """Zero while the key has attempts left, else the time until its window ends."""
+
+
+def next_window(limit: Limit, window: Window | None, *, now: datetime) -> Window:
+    """The counter after one more attempt; the store's atomic update computes the same
+    (``services.limits.attempts``), this is its reference and what its tests check."""
+    if window is None or has_ended(window, now=now):
+        return Window(hits=1, ends_at=now + limit.window)
+    return Window(hits=min(window.hits + 1, limit.attempts + 1), ends_at=window.ends_at)
+
+
+def has_ended(window: Window, *, now: datetime) -> bool:
+    return window.ends_at <= now
+
+
+def verdict(limit: Limit, window: Window | None, *, now: datetime) -> Verdict:
+    """What the counter says after an attempt was counted into it. Read without one, its
+    ``retry_after`` still says how long the next attempt would have to wait."""
+    if window is None or has_ended(window, now=now):
+        return Verdict(allowed=True, retry_after=timedelta(0))
+    wait = window.ends_at - now if window.hits >= limit.attempts else timedelta(0)
+    return Verdict(allowed=window.hits <= limit.attempts, retry_after=wait)
 
 
 class TokenBucket:

@@ -4,8 +4,11 @@ own, and the scheduler and the app's stop write them."""
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 
+import sqlalchemy as sa
 from sqlmodel import col, select
 
 from shopcare.app import ShopCare, build
@@ -17,9 +20,10 @@ from shopcare.services.insight.dashboard import engagement
 from shopcare.services.offers.admin import OfferIn, create_offer, delete_offer, list_offers
 from shopcare.services.offers.placement import offer_for_order
 from shopcare.services.shopper_site.page_views import PageKind, record_page_view
-from shopcare.services.shopper_site.view_counts import flush_views
+from shopcare.services.shopper_site.view_counts import count_view, flush_views
 from tests.conftest import FakeClock
 from tests.services.helpers import make_order
+from tests.store import postgres_only
 
 
 def stored(app: ShopCare) -> list[tuple[str, int | None, int | None]]:
@@ -130,3 +134,39 @@ async def test_the_scheduler_writes_the_views_every_few_seconds() -> None:
     job = scheduler.get_job("flush_views")
     assert job is not None
     assert job.trigger.interval.total_seconds() == FLUSH_VIEWS_EVERY_S <= 5
+
+
+@postgres_only
+def test_flushes_of_two_processes_bump_offers_in_one_order_so_neither_deadlocks(
+    shopcare: ShopCare,
+) -> None:
+    """Each process adds its offers' views in one transaction; taken in the order they were
+    viewed, two flushes could each hold the offer the other waits for, and PostgreSQL would
+    abort one. Another process's flush holds offer ``first`` and then wants ``second``;
+    ours, which counted ``second`` before ``first``, must wait for it, not deadlock."""
+    first, second = banner(shopcare), banner(shopcare)
+    now = shopcare.clock()
+    for offer_id in (second, first):
+        count_view(shopcare.sessions, PageKind.OFFER_VIEW, now=now, offer_id=offer_id,
+                   offer_view=True)  # fmt: skip
+    other = shopcare.engine.connect()
+    bump = sa.text("UPDATE offer SET views = views + 1 WHERE id = :id")
+    other.execute(bump, {"id": first})
+    failed: list[BaseException] = []
+
+    def flush() -> None:
+        try:
+            flush_views(shopcare.sessions)
+        except BaseException as exc:  # reported below
+            failed.append(exc)
+
+    ours = threading.Thread(target=flush)
+    ours.start()
+    time.sleep(0.5)  # ours is waiting for ``first`` now (and, unsorted, holds ``second``)
+    other.execute(bump, {"id": second})
+    other.commit()
+    other.close()
+    ours.join(timeout=20)
+
+    assert failed == []
+    assert (offer_views(shopcare, first), offer_views(shopcare, second)) == (2, 2)

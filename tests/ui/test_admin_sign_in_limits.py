@@ -9,7 +9,6 @@ test needs neither NiceGUI nor a browser.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import timedelta
 
 import httpx
 import pytest
@@ -19,7 +18,6 @@ from starlette.middleware.sessions import SessionMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from shopcare.app import ShopCare
-from shopcare.domain.ratelimit import RateLimiter
 from shopcare.services.accounts.auth import set_password
 from shopcare.ui.admin.access.auth import SIGN_IN_LIMIT, auth_router, pop_flash
 from shopcare.ui.admin.access.sockets import LiveSockets
@@ -90,17 +88,3 @@ async def test_one_address_guessing_many_accounts_is_told_how_long_to_wait(
     assert (where, said) == ("/admin/login", "Too many attempts: try again in 10 minutes.")
     where, _ = await sign_in(admin, ip="203.0.113.8")  # the owner, from elsewhere
     assert where == "/admin"
-
-
-def test_the_limiter_says_how_long_until_the_next_attempt(clock: FakeClock) -> None:
-    limiter = RateLimiter(limit=2, window=timedelta(minutes=10))
-
-    assert limiter.wait("a", now=clock()) == timedelta(0)
-    limiter.allow("a", now=clock())
-    clock.advance(minutes=4)
-    limiter.allow("a", now=clock())
-    assert limiter.wait("a", now=clock()) == timedelta(minutes=6)
-    assert not limiter.allow("a", now=clock())
-    clock.advance(minutes=6)
-    assert limiter.wait("a", now=clock()) == timedelta(0)
-    assert limiter.allow("a", now=clock())

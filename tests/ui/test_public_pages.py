@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import httpx
 import pytest
 
 from shopcare.app import ShopCare
-from shopcare.domain.ratelimit import RateLimiter
 from shopcare.domain.status import ShipmentStatus
 from shopcare.services.intake.by_hand import LineIn, OrderIn, ShipmentIn, create_order
 from shopcare.services.shop.profile import update_profile
@@ -195,25 +192,3 @@ async def test_lookup_is_refused_after_too_many_attempts(
     clock.advance(minutes=11)
     again = await client.post("/track", data=signed(shopcare, guess(LOOKUP_LIMIT + 1)))
     assert again.status_code == 200
-
-
-def test_rate_limiter_counts_per_key_within_a_sliding_window(clock: FakeClock) -> None:
-    limiter = RateLimiter(limit=2, window=timedelta(minutes=10))
-
-    assert limiter.allow("a", now=clock())
-    clock.advance(minutes=5)
-    assert limiter.allow("a", now=clock())
-    assert not limiter.allow("a", now=clock())
-    assert limiter.allow("b", now=clock())
-    clock.advance(minutes=5)
-    assert limiter.allow("a", now=clock())  # the first attempt has aged out
-    assert not limiter.allow("a", now=clock())
-
-
-def test_rate_limiter_keeps_memory_bounded(clock: FakeClock) -> None:
-    limiter = RateLimiter(limit=1, window=timedelta(minutes=10), max_keys=100)
-
-    for n in range(1000):
-        limiter.allow(f"10.0.{n // 256}.{n % 256}", now=clock())
-
-    assert len(limiter) <= 100

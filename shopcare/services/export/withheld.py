@@ -59,6 +59,7 @@ KEPT: dict[tuple[str, str], str] = {
     ("api_idempotency", "key"): "the client's Idempotency-Key, not a credential",
     ("api_idempotency", "request_hash"): "a hash of a request body, to tell repeats apart",
     ("api_idempotency", "api_key_id"): "an id",
+    ("rate_limit", "key_hash"): "who tried, as an HMAC under secret.key, which is not in it",
     ("setting", "key"): "the settings group's name",
     ("store_connection", "token_expires_at"): "when the token expires, not the token",
 }

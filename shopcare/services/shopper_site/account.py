@@ -8,9 +8,9 @@ signed token back from the row's idempotency key (``...:account_link:<token>``):
 when the shopper asked, stored with the message that carries it.
 
 At most ``LINKS_PER_EMAIL`` links per address go out within ``LINK_EMAIL_WINDOW``, counted
-from the outbox itself: the web layer's in-memory limiter forgets on a restart and drops
-keys when a flood of other addresses fills it, and either let a stranger with many client
-addresses mail the same shopper again and again.
+from the outbox itself: the record of what was sent, whatever limits the web layer keeps
+in front of it (``services.limits``), so a stranger with many client addresses cannot mail
+the same shopper again and again.
 """
 
 from __future__ import annotations

@@ -12,6 +12,12 @@ The trade-off: views counted since the last flush are lost if the process dies w
 stopping (a crash, ``kill -9``, power loss): at most a few seconds of counts, never an
 order, a return or a message. The pending views are kept per store (by database URL), since
 tests and the CLI build several stores in one process.
+
+Several processes on one store: each writes the views it served, as rows and as additions
+(``views = views + n``), never as a total kept in memory, so the store's counts are the sum
+of all of them once each has flushed; a figure read in one process lacks at most the last
+few seconds of the others'. Their flushes touch the offers in id order, so two cannot
+deadlock on PostgreSQL (``tests/services/test_view_counts.py``).
 """
 
 from __future__ import annotations
@@ -88,8 +94,8 @@ def flush_views(sessions: SessionFactory) -> int:
                 db = session.connection()
                 if rows:
                     db.execute(_INSERT, rows)
-                if offers:
-                    db.execute(_BUMP, [{"offer": i, "n": n} for i, n in offers.items()])
+                if offers:  # in id order, as every process does: no two flushes deadlock
+                    db.execute(_BUMP, [{"offer": i, "n": n} for i, n in sorted(offers.items())])
         except BaseException:
             with pending.lock:
                 pending.rows[:0] = rows

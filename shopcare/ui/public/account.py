@@ -2,8 +2,8 @@
 
 The request form answers the same whether or not the address is known, and is limited per
 client address (a page saying so) and per email address (silently: saying so would tell
-that the address is known). The per-email limit here is a cheap first gate; the one that
-holds across restarts and floods of other addresses is in ``request_account_link``.
+that the address is known). The per-email limit here is a first gate; the one counted from
+the messages themselves is in ``request_account_link``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from shopcare.domain.ratelimit import RateLimiter
+from shopcare.domain.ratelimit import Limit
+from shopcare.services.limits.attempts import Limiter
 from shopcare.services.shop.profile import get_profile
 from shopcare.services.shopper_site.account import (
     LINK_EMAIL_WINDOW,
@@ -25,7 +26,7 @@ from shopcare.services.shopper_site.account import (
 )
 from shopcare.services.shopper_site.page_views import PageKind, record_page_view
 from shopcare.ui.public.forms import form_fields, shopper_router
-from shopcare.ui.public.lookup import client_address
+from shopcare.ui.public.lookup import allowed, client_address
 from shopcare.ui.public.pages import LOOKUP_WINDOW, too_many_attempts
 from shopcare.ui.public.templating import render
 from shopcare.ui.public.words import N_
@@ -38,13 +39,15 @@ CLIENT_LIMIT = 5
 EMAIL_LIMIT = LINKS_PER_EMAIL
 EMAIL_WINDOW = LINK_EMAIL_WINDOW
 """Emails per address and hour at most, however many addresses ask for it."""
+BY_CLIENT = Limit("account_link_client", CLIENT_LIMIT, LOOKUP_WINDOW)
+BY_EMAIL = Limit("account_link_email", EMAIL_LIMIT, EMAIL_WINDOW)
 SENT = N_("If we know this address, a link to your orders is on its way. It works for one hour.")
 
 
 def account_router(shopcare: ShopCare) -> APIRouter:
     router = shopper_router(shopcare.settings.secret)
-    clients = RateLimiter(limit=CLIENT_LIMIT, window=LOOKUP_WINDOW)
-    emails = RateLimiter(limit=EMAIL_LIMIT, window=EMAIL_WINDOW)
+    clients = Limiter(shopcare.sessions, BY_CLIENT, shopcare.settings.secret)
+    emails = Limiter(shopcare.sessions, BY_EMAIL, shopcare.settings.secret)
 
     @router.get("/account")
     def account_form(request: Request) -> Response:
@@ -53,11 +56,11 @@ def account_router(shopcare: ShopCare) -> APIRouter:
     @router.post("/account")
     async def ask_for_link(request: Request) -> Response:
         now = shopcare.clock()
-        if not clients.allow(client_address(request), now=now):
+        if not await allowed(clients, client_address(request), now=now):
             return await run_in_threadpool(too_many_attempts, shopcare, request)
         fields = await form_fields(request)
         email = fields.get("email", "").strip().lower()[:320]
-        if email and emails.allow(email, now=now):
+        if email and await allowed(emails, email, now=now):
             await run_in_threadpool(
                 request_account_link, shopcare.sessions, email,
                 secret=shopcare.settings.secret, now=now,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Request
@@ -19,7 +19,8 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from shopcare.domain.messages import LINK_PARAMETER, kind_of_link
-from shopcare.domain.ratelimit import RateLimiter
+from shopcare.domain.ratelimit import Limit
+from shopcare.services.limits.attempts import Limiter
 from shopcare.services.shop.profile import get_profile
 from shopcare.services.shopper_site.lookup import find_order, fold_order_number, parcel_by_number
 from shopcare.services.shopper_site.page_views import PageKind, record_page_view
@@ -39,6 +40,9 @@ ORDER_NUMBER_WINDOW = timedelta(hours=1)
 mistypes never meets it first, yet a spread-out guesser gets a dozen tries an hour."""
 NUMBER_LOOKUP_LIMIT = 30
 """Tracking-number lookups per client address within ``LOOKUP_WINDOW``."""
+BY_CLIENT = Limit("lookup_client", LOOKUP_LIMIT, LOOKUP_WINDOW)
+BY_ORDER_NUMBER = Limit("lookup_order_number", ORDER_NUMBER_LIMIT, ORDER_NUMBER_WINDOW)
+NUMBER_BY_CLIENT = Limit("number_lookup_client", NUMBER_LOOKUP_LIMIT, LOOKUP_WINDOW)
 NOT_FOUND = N_("We could not find an order with these details.")
 NO_PARCEL = N_("We could not find a parcel with this tracking number.")
 
@@ -75,9 +79,9 @@ RETURNS = LookupForm(
 
 @dataclass(frozen=True)
 class LookupLimits:
-    clients: RateLimiter
-    order_numbers: RateLimiter
-    parcels: RateLimiter
+    clients: Limiter
+    order_numbers: Limiter
+    parcels: Limiter
 
 
 def client_address(request: Request) -> str:
@@ -86,10 +90,11 @@ def client_address(request: Request) -> str:
 
 def lookup_router(shopcare: ShopCare) -> APIRouter:
     router = shopper_router(shopcare.settings.secret)
+    sessions, secret = shopcare.sessions, shopcare.settings.secret
     limits = LookupLimits(
-        clients=RateLimiter(limit=LOOKUP_LIMIT, window=LOOKUP_WINDOW),
-        order_numbers=RateLimiter(limit=ORDER_NUMBER_LIMIT, window=ORDER_NUMBER_WINDOW),
-        parcels=RateLimiter(limit=NUMBER_LOOKUP_LIMIT, window=LOOKUP_WINDOW),
+        clients=Limiter(sessions, BY_CLIENT, secret),
+        order_numbers=Limiter(sessions, BY_ORDER_NUMBER, secret),
+        parcels=Limiter(sessions, NUMBER_BY_CLIENT, secret),
     )
     for form in (TRACK, RETURNS):
         _add_lookup(router, shopcare, limits, form)
@@ -107,11 +112,11 @@ def _add_lookup(
 
     async def verify(request: Request) -> Response:
         now = shopcare.clock()
-        if not limits.clients.allow(client_address(request), now=now):
+        if not await allowed(limits.clients, client_address(request), now=now):
             return await run_in_threadpool(too_many_attempts, shopcare, request)
         fields = await form_fields(request)
         number = fold_order_number(fields.get("order_number", "")).casefold()[:64]
-        if number and not limits.order_numbers.allow(number, now=now):
+        if number and not await allowed(limits.order_numbers, number, now=now):
             return await run_in_threadpool(too_many_attempts, shopcare, request)
         return await run_in_threadpool(lookup, shopcare, request, form, fields)
 
@@ -142,7 +147,12 @@ def lookup(
     )
 
 
-def _add_number_lookup(router: APIRouter, shopcare: ShopCare, limiter: RateLimiter) -> None:
+async def allowed(limiter: Limiter, key: str, *, now: datetime) -> bool:
+    """Counts an attempt in the store, off the event loop."""
+    return (await run_in_threadpool(limiter.attempt, key, now=now)).allowed
+
+
+def _add_number_lookup(router: APIRouter, shopcare: ShopCare, limiter: Limiter) -> None:
     """The form posts here; GET with ``?tracking_number=`` is the link in watchers' emails.
     Both are limited per client address: a tracking number is the only key to this page."""
 
@@ -159,9 +169,9 @@ def _add_number_lookup(router: APIRouter, shopcare: ShopCare, limiter: RateLimit
 
 
 async def _number_page(
-    shopcare: ShopCare, request: Request, limiter: RateLimiter, tracking_number: str
+    shopcare: ShopCare, request: Request, limiter: Limiter, tracking_number: str
 ) -> Response:
-    if not limiter.allow(client_address(request), now=shopcare.clock()):
+    if not await allowed(limiter, client_address(request), now=shopcare.clock()):
         return await run_in_threadpool(too_many_attempts, shopcare, request)
     return await run_in_threadpool(number_page, shopcare, request, tracking_number)
 

@@ -15,11 +15,13 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from shopcare.domain.numbers import parse_whole
-from shopcare.domain.ratelimit import RateLimiter
+from shopcare.domain.ratelimit import Limit
 from shopcare.services.errors import InputError
+from shopcare.services.limits.attempts import Limiter
 from shopcare.services.shop.profile import get_profile
 from shopcare.services.shopper_site.problem_reports import MAX_MESSAGE, report_problem
 from shopcare.ui.public.forms import form_fields, see_other, shopper_router
+from shopcare.ui.public.lookup import allowed
 from shopcare.ui.public.pages import not_found, too_many_attempts
 from shopcare.ui.public.templating import render
 from shopcare.ui.public.words import N_
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
 
 REPORT_LIMIT = 5
 REPORT_WINDOW = timedelta(hours=1)
+BY_ORDER = Limit("problem_report_order", REPORT_LIMIT, REPORT_WINDOW)
 
 # The service's reasons, marked here so they are translated when shown.
 REASONS = (
@@ -41,12 +44,12 @@ REASONS = (
 
 def reports_router(shopcare: ShopCare) -> APIRouter:
     router = shopper_router(shopcare.settings.secret)
-    limiter = RateLimiter(limit=REPORT_LIMIT, window=REPORT_WINDOW)
+    limiter = Limiter(shopcare.sessions, BY_ORDER, shopcare.settings.secret)
 
     @router.post("/t/{token}/problem")
     async def report(token: str, request: Request) -> Response:
         fields = await form_fields(request)
-        if not limiter.allow(token[:64], now=shopcare.clock()):
+        if not await allowed(limiter, token[:64], now=shopcare.clock()):
             return await run_in_threadpool(too_many_attempts, shopcare, request)
         shipment = fields.get("shipment", "")
         shipment_id = parse_whole(shipment)

@@ -12,13 +12,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from shopcare.domain.ratelimit import RateLimiter
+from shopcare.domain.ratelimit import Limit
 from shopcare.services.errors import InputError
+from shopcare.services.limits.attempts import Limiter
 from shopcare.services.messages.subscriptions import Who, is_known, resubscribe, unsubscribe
 from shopcare.services.messages.watches import number_page_path, resume_updates, start_watch
 from shopcare.services.shop.profile import get_profile
 from shopcare.ui.public.forms import form_fields, see_other, shopper_router
-from shopcare.ui.public.lookup import NO_PARCEL, client_address
+from shopcare.ui.public.lookup import NO_PARCEL, allowed, client_address
 from shopcare.ui.public.pages import LOOKUP_WINDOW, not_found, too_many_attempts
 from shopcare.ui.public.templating import render
 from shopcare.ui.public.words import N_
@@ -28,12 +29,13 @@ if TYPE_CHECKING:
 
 WATCH_LIMIT = 10
 """New watches per client address within ``LOOKUP_WINDOW``: each one may send email."""
+BY_CLIENT = Limit("watch_client", WATCH_LIMIT, LOOKUP_WINDOW)
 BAD_EMAIL = N_("Please enter a valid email address.")  # the service's words, translated
 
 
 def updates_router(shopcare: ShopCare) -> APIRouter:
     router = shopper_router(shopcare.settings.secret)
-    limiter = RateLimiter(limit=WATCH_LIMIT, window=LOOKUP_WINDOW)
+    limiter = Limiter(shopcare.sessions, BY_CLIENT, shopcare.settings.secret)
 
     def note(request: Request, *, status: int = 200, **context: Any) -> Response:
         return render(
@@ -50,7 +52,7 @@ def updates_router(shopcare: ShopCare) -> APIRouter:
 
     @router.post("/track/number/watch")
     async def watch(request: Request) -> Response:
-        if not limiter.allow(client_address(request), now=shopcare.clock()):
+        if not await allowed(limiter, client_address(request), now=shopcare.clock()):
             return await run_in_threadpool(too_many_attempts, shopcare, request)
         fields = await form_fields(request)
         number = fields.get("tracking_number", "")[:64]

@@ -11,17 +11,19 @@ sign-in page ride in NiceGUI's own signed session cookie, which says nothing abo
 from __future__ import annotations
 
 import math
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse
 
 from shopcare.domain.admin_sessions import ABSOLUTE
-from shopcare.domain.ratelimit import RateLimiter
+from shopcare.domain.ratelimit import Limit
 from shopcare.services.accounts.admin_sessions import end_session, start_session
 from shopcare.services.accounts.auth import check_login, create_first_admin
 from shopcare.services.errors import InputError
+from shopcare.services.limits.attempts import Limiter
 from shopcare.ui.admin.access.gate import ADMIN_COOKIE, login_url, same_origin
 from shopcare.ui.admin.access.sockets import LiveSockets
 from shopcare.ui.hsts import is_https
@@ -36,6 +38,27 @@ SIGN_IN_WINDOW = timedelta(minutes=15)
 address (a new ``X-Forwarded-For`` from the trusted proxy) still has one budget per account."""
 
 
+BY_CLIENT = Limit("sign_in_client", SIGN_IN_LIMIT, SIGN_IN_WINDOW)
+BY_ACCOUNT = Limit("sign_in_account", SIGN_IN_LIMIT, SIGN_IN_WINDOW)
+
+
+@dataclass(frozen=True)
+class SignInLimits:
+    clients: Limiter
+    accounts: Limiter
+
+    def refusal(self, *, client: str, account: str, now: datetime) -> timedelta | None:
+        """Counts the attempt; None when it may go on, else how long to wait. An address
+        over its budget spends none of the account's."""
+        by_client = self.clients.attempt(client, now=now)
+        if not by_client.allowed:
+            return max(by_client.retry_after, self.accounts.retry_after(account, now=now))
+        by_account = self.accounts.attempt(account, now=now)
+        if not by_account.allowed:
+            return max(by_client.retry_after, by_account.retry_after)
+        return None
+
+
 def safe_next(target: str | None) -> str:
     """Only admin paths on this site, so the sign-in page cannot bounce anyone elsewhere."""
     if target and (target == "/admin" or target.startswith("/admin/")) and "//" not in target:
@@ -45,8 +68,10 @@ def safe_next(target: str | None) -> str:
 
 def auth_router(shopcare: ShopCare, sockets: LiveSockets) -> APIRouter:
     router = APIRouter(include_in_schema=False)
-    clients = RateLimiter(limit=SIGN_IN_LIMIT, window=SIGN_IN_WINDOW)
-    accounts = RateLimiter(limit=SIGN_IN_LIMIT, window=SIGN_IN_WINDOW)
+    limits = SignInLimits(
+        clients=Limiter(shopcare.sessions, BY_CLIENT, shopcare.settings.secret),
+        accounts=Limiter(shopcare.sessions, BY_ACCOUNT, shopcare.settings.secret),
+    )
 
     @router.post("/admin/login")
     def login(
@@ -59,9 +84,8 @@ def auth_router(shopcare: ShopCare, sockets: LiveSockets) -> APIRouter:
         now = shopcare.clock()
         client = request.client.host if request.client else "unknown"
         account = username.strip()[:200]  # as check_login matches it
-        # An address over its budget spends none of the account's (``and`` stops early).
-        if not (clients.allow(client, now=now) and accounts.allow(account, now=now)):
-            wait = max(clients.wait(client, now=now), accounts.wait(account, now=now))
+        wait = limits.refusal(client=client, account=account, now=now)
+        if wait is not None:
             request.session[FLASH_KEY] = too_many_attempts(wait)
             return RedirectResponse(login_url(safe_next(next)), status_code=303)
         user_id = check_login(shopcare.sessions, username=username, password=password)
