@@ -9,6 +9,7 @@ money in minor units, and no column that export leaves out.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -107,6 +108,13 @@ def shopper_document(found: Found, *, now: datetime) -> dict[str, Any]:
 
 def shopper_json(found: Found, *, now: datetime) -> bytes:
     return json.dumps(shopper_document(found, now=now), ensure_ascii=False, indent=2).encode()
+
+
+def save_export(found: Found, path: Path, *, now: datetime) -> None:
+    """Written for the owner's eyes only (0600): it is one person's whole record."""
+    path.unlink(missing_ok=True)
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
+        out.write(shopper_json(found, now=now))
 
 
 def _row(table: str, row: SQLModel) -> dict[str, Any]:

@@ -29,7 +29,7 @@ from shopcare.services.returns.photos import PHOTO_DIR
 from shopcare.services.shop.settings_rows import load_group, update_group
 
 KEY = "retention"
-PASS_KEY = "retention_pass"
+LAST_RUN = "retention_last_run"
 """When the last pass ran (ISO 8601), kept apart from the owner's settings so the job never
 writes over a change the owner is saving."""
 PASS_EVERY = timedelta(days=1)
@@ -76,7 +76,7 @@ def apply_retention_if_due(
 ) -> RetentionReport | None:
     """The scheduler's pass: None when the last one was less than ``PASS_EVERY`` ago."""
     with transaction(sessions) as session:
-        row = session.get(Setting, PASS_KEY) or Setting(key=PASS_KEY)
+        row = session.get(Setting, LAST_RUN) or Setting(key=LAST_RUN)
         if row.value and now - datetime.fromisoformat(row.value) < PASS_EVERY:
             return None
         row.value = now.astimezone(UTC).isoformat()

@@ -21,7 +21,6 @@ from shopcare.db.models import (
     OrderNote,
     OutboxMessage,
     ProblemReport,
-    ReturnPhoto,
     ReturnRequest,
     Shipment,
     ShipmentWatch,
