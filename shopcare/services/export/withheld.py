@@ -61,6 +61,8 @@ KEPT: dict[tuple[str, str], str] = {
     ("api_idempotency", "api_key_id"): "an id",
     ("setting", "key"): "the settings group's name",
     ("store_connection", "token_expires_at"): "when the token expires, not the token",
+    ("shopper_erasure", "email_hash"): "a keyed hash of an erased address: opens nothing",
+    ("erased_link", "token_hash"): "hashes of links that no longer open anything",
 }
 """The shopper links are kept: they are the shop's own records of links already in its
 shoppers' mailboxes, and open nothing the export does not already hold (the order number
