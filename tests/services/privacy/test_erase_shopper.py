@@ -32,6 +32,7 @@ from shopcare.domain.insight import Period
 from shopcare.domain.privacy import ERASED, email_digest
 from shopcare.services.errors import InputError
 from shopcare.services.insight.panels import PANELS, InsightContext, build_panel
+from shopcare.services.messages.outbox import resend
 from shopcare.services.privacy.erase import erase_shopper
 from shopcare.services.privacy.export import find_shopper, shopper_document
 from shopcare.services.privacy.links import is_erased_link
@@ -241,3 +242,18 @@ def test_an_unknown_address_finds_nothing_and_changes_nothing(shopcare: ShopCare
     shopcare.clock.advance(days=1)  # type: ignore[attr-defined]
     assert erase(shopcare, "nobody@example.com") == {}
     assert every_text(shopcare) == before
+
+
+def test_an_erased_shoppers_message_is_never_sent_again(shopcare: ShopCare) -> None:
+    store = annas_store(shopcare)
+    erase(shopcare)
+    with shopcare.sessions() as session:
+        ids = session.exec(
+            select(OutboxMessage.id).where(OutboxMessage.order_id == store.anna_order)
+        ).all()
+    assert ids
+    for message_id in ids:
+        resend(shopcare.sessions, message_id or 0, now=shopcare.clock())
+    with shopcare.sessions() as session:
+        rows = session.exec(select(OutboxMessage).where(OutboxMessage.order_id == store.anna_order))
+        assert {m.status for m in rows if m.channel != "webhook"} <= {"sent", "failed", "skipped"}

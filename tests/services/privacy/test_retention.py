@@ -163,10 +163,12 @@ async def test_the_scheduler_runs_the_pass_on_the_leader_only(
     job = shopcare.scheduler.get_job("retention")
     shopcare.scheduler.shutdown(wait=False)
     if on_postgres():  # another process leads: this one leaves the pass to it
-        other = sa.create_engine(shopcare.settings.database_url).connect()
-        other.execute(sa.select(sa.func.pg_advisory_lock(LOCK_KEY)))
-        assert await job.func() is None
-        assert files["refunded"].exists()
-        other.close()
+        holder = sa.create_engine(shopcare.settings.database_url, poolclass=sa.NullPool)
+        with holder.connect() as other:
+            other.execute(sa.select(sa.func.pg_advisory_lock(LOCK_KEY)))
+            assert await job.func() is None
+            assert files["refunded"].exists()
+        holder.dispose()  # the connection closes: the lock goes with it
     await job.func()
+    shopcare.leadership.release()
     assert not files["refunded"].exists()
