@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from nicegui import ui
+from nicegui import run, ui
 
 from shopcare.services.errors import InputError
 from shopcare.services.privacy.erase import erase_shopper
@@ -59,10 +59,11 @@ class ShopperCard:
             mailbox_dir=settings.mailbox_dir,
         )  # fmt: skip
 
-    def search(self) -> None:
+    async def search(self) -> None:
+        """Off the event loop: the search reads the messages and logs for the address."""
         self.result.clear()
         try:
-            self.found = self._find(self.email.value or "")
+            self.found = await run.io_bound(self._find, self.email.value or "")
         except InputError as error:
             ui.notify(str(error), type="warning")
             return
@@ -89,24 +90,24 @@ class ShopperCard:
                     "Erase", color="negative", on_click=lambda: self.erase(confirm.value or "")
                 ).mark("privacy-erase")
 
-    def download(self) -> None:
+    async def download(self) -> None:
         if self.found is None:
             return
-        fresh = self._find(self.found.email)  # as it is now, not as when searched
+        fresh = await run.io_bound(self._find, self.found.email)  # as it is now
         name = f"shopper-{fresh.email.replace('@', '-at-')}.json"
         ui.download.content(
             shopper_json(fresh, now=self.shopcare.clock()), name, "application/json"
         )
 
-    def erase(self, typed: str) -> None:
+    async def erase(self, typed: str) -> None:
         if self.found is None:
             return
         if typed.strip().lower() != self.found.email:
             ui.notify("Type the address exactly as shown to erase it", type="warning")
             return
         settings = self.shopcare.settings
-        erased = erase_shopper(
-            self.shopcare.sessions, self.found.email, data_dir=settings.data_dir,
+        erased = await run.io_bound(
+            erase_shopper, self.shopcare.sessions, self.found.email, data_dir=settings.data_dir,
             mailbox_dir=settings.mailbox_dir, secret=settings.secret,
             actor=current_admin() or "owner", now=self.shopcare.clock(),
         )  # fmt: skip
