@@ -63,15 +63,17 @@ class ShopperCard:
         """Off the event loop: the search reads the messages and logs for the address."""
         self.result.clear()
         try:
-            self.found = await run.io_bound(self._find, self.email.value or "")
+            found = self.found = await run.io_bound(self._find, self.email.value or "")
         except InputError as error:
             ui.notify(str(error), type="warning")
             return
+        if found is None:  # the app is stopping
+            return
         with self.result:
-            if not self.found.found:
-                ui.label(f"Nothing found for {self.found.email}.").mark("privacy-nothing")
+            if not found.found:
+                ui.label(f"Nothing found for {found.email}.").mark("privacy-nothing")
                 return
-            self._show(self.found)
+            self._show(found)
 
     def _show(self, found: Found) -> None:
         ui.label(f"Found for {found.email}:").classes("font-medium")
@@ -94,6 +96,8 @@ class ShopperCard:
         if self.found is None:
             return
         fresh = await run.io_bound(self._find, self.found.email)  # as it is now
+        if fresh is None:
+            return
         name = f"shopper-{fresh.email.replace('@', '-at-')}.json"
         ui.download.content(
             shopper_json(fresh, now=self.shopcare.clock()), name, "application/json"
@@ -111,6 +115,8 @@ class ShopperCard:
             mailbox_dir=settings.mailbox_dir, secret=settings.secret,
             actor=current_admin() or "owner", now=self.shopcare.clock(),
         )  # fmt: skip
+        if erased is None:
+            return
         self.found = None
         self.result.clear()
         with self.result:
