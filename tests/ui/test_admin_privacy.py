@@ -48,6 +48,8 @@ async def test_find_download_then_erase_with_the_address_typed_again(user: User)
     assert "Anna Schmidt" not in _customer_names() and "Lucas Martin" in _customer_names()
     user.find(marker="privacy-search").click()
     await user.should_see("Nothing found for anna@example.com.")
+    await user.open("/admin/orders/1")  # the erased order still opens, and says why it is bare
+    await user.should_see("Shopper's data erased")
 
 
 def _customer_names() -> set[str]:
