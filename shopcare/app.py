@@ -57,6 +57,7 @@ from shopcare.services.messages.delivery import status_callback
 from shopcare.services.messages.dispatch import DispatchReport, dispatch_outbox
 from shopcare.services.messages.reminders import queue_due_reminders
 from shopcare.services.messages.rules import channel_rules
+from shopcare.services.privacy.retention import RetentionReport, apply_retention_if_due
 from shopcare.services.runtime.leader import Leadership
 from shopcare.services.runtime.long_work import advance_work, finish_work, start_work
 from shopcare.services.runtime.process_lease import release_lease, renew_lease, this_process
@@ -423,6 +424,16 @@ class ShopCare:
         """Queue the review and reorder reminders now due (services.messages.reminders)."""
         return await asyncio.to_thread(queue_due_reminders, self.sessions, now=self.clock())
 
+    async def apply_retention(self) -> RetentionReport | None:
+        """The owner's retention periods, once a day (services.privacy.retention)."""
+        return await asyncio.to_thread(
+            apply_retention_if_due,
+            self.sessions,
+            data_dir=self.settings.data_dir,
+            mailbox_dir=self.settings.mailbox_dir,
+            now=self.clock(),
+        )
+
     async def flush_views(self) -> int:
         """Write the page views counted in memory (services.view_counts)."""
         return await asyncio.to_thread(flush_views, self.sessions)
@@ -528,6 +539,7 @@ class ShopCare:
             heartbeat=runs.wrap("heartbeat", self.heartbeat),
             backup=runs.wrap("backup", lead(self.backup_if_due)),
             reminders=runs.wrap("reminders", lead(self.queue_reminders)),
+            retention=runs.wrap("retention", lead(self.apply_retention)),
         )
         self.scheduler.start()
 

@@ -123,7 +123,26 @@ def _parser() -> argparse.ArgumentParser:
     )
     move.add_argument("--to", required=True, help="postgresql+psycopg://user:pass@host/db")
     move.add_argument("--data-dir", help="folder for the database and files")
+    _shopper_parser(commands)
     return parser
+
+
+def _shopper_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
+    shopper = commands.add_parser(
+        "shopper", help="one shopper's data, by email: export it as JSON, or erase it (GDPR)"
+    )
+    actions = shopper.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
+    actions.required = True
+    export = actions.add_parser("export", help="write every row that names the shopper as JSON")
+    export.add_argument("email", help="the shopper's email address")
+    export.add_argument("--out", help="file to write (default: print it)")
+    export.add_argument("--data-dir", help="folder for the database and files")
+    erase = actions.add_parser(
+        "erase", help="erase the shopper's personal data; the shop's figures stay (no undo)"
+    )
+    erase.add_argument("email", help="the shopper's email address")
+    erase.add_argument("--yes", action="store_true", help="yes, erase it: there is no undo")
+    erase.add_argument("--data-dir", help="folder for the database and files")
 
 
 def _port(text: str) -> int:
@@ -455,6 +474,44 @@ def _migrate_store(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _shopper(settings: Settings, args: argparse.Namespace) -> int:
+    from shopcare.app import build
+    from shopcare.services.privacy.erase import erase_shopper
+    from shopcare.services.privacy.export import find_shopper, save_export, shopper_json
+
+    if args.action == "erase" and not args.yes:
+        raise InputError(f"erasing cannot be undone: add --yes to erase {args.email}'s data")
+    if args.action == "export" and args.out and Path(args.out).is_dir():
+        raise InputError(f"{args.out} is a folder; give the file's name")
+    app = build(settings)
+    now = datetime.now(UTC)
+    where = {"data_dir": settings.data_dir, "mailbox_dir": settings.mailbox_dir}
+    if args.action == "export":
+        found = find_shopper(app.sessions, args.email, **where)
+        if not found.found:
+            print(f"nothing found for {found.email}")
+        elif args.out:
+            save_export(found, Path(args.out), now=now)
+            print(f"{found.email}: {_counted(found.counts())}; written to {args.out}")
+        else:
+            sys.stdout.write(shopper_json(found, now=now).decode() + "\n")
+    else:
+        erased = erase_shopper(
+            app.sessions, args.email, **where, secret=settings.secret, actor="command line",
+            now=now,
+        )  # fmt: skip
+        if erased.found:
+            print(f"erased {erased.email}: {_counted(erased.counts)}")
+        else:
+            print(f"nothing found for {erased.email}")
+    app.engine.dispose()
+    return 0
+
+
+def _counted(counts: dict[str, int]) -> str:
+    return ", ".join(f"{n} {name}" for name, n in counts.items())
+
+
 _COMMANDS = {
     "run": _run,
     "poll": _poll,
@@ -466,4 +523,5 @@ _COMMANDS = {
     "backup": _backup,
     "restore": _restore,
     "migrate-store": _migrate_store,
+    "shopper": _shopper,
 }

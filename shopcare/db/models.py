@@ -640,3 +640,28 @@ class RateLimit(SQLModel, table=True):
     hits: int
     ends_at: datetime = Field(index=True)
     """When the window ends; ended rows are removed (``services.limits``)."""
+
+
+class ShopperErasure(SQLModel, table=True):
+    """One erasure of a shopper's personal data (``services.privacy``): the record that it
+    was done, by whom and when, without the address it was done for (only its keyed hash,
+    so the owner can answer "was this address erased?" and nobody can read it back)."""
+
+    __tablename__ = "shopper_erasure"
+    id: int | None = Field(default=None, primary_key=True)
+    email_hash: str = Field(sa_type=sa.String(64), index=True)
+    erased_at: datetime
+    actor: str = Field(default="", sa_type=sa.String(100))
+    """The admin's user name, or "cli" for the command line."""
+    summary: str = Field(default="{}", sa_type=sa.Text)
+    """JSON: how many rows of each table were changed or removed."""
+
+
+class ErasedLink(SQLModel, table=True):
+    """A shopper link (tracking page, return, feedback, unsubscribe) that led to erased data:
+    the SHA-256 of its token, so the page can say "no longer available" instead of
+    "not found" while the token itself is gone from the store."""
+
+    __tablename__ = "erased_link"
+    token_hash: str = Field(sa_type=sa.String(64), primary_key=True)
+    erased_at: datetime

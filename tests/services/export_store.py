@@ -20,6 +20,7 @@ from shopcare.db.engine import transaction
 from shopcare.db.models import (
     AdminUser,
     ApiIdempotency,
+    ErasedLink,
     Feedback,
     InboundPush,
     MessageTemplate,
@@ -35,6 +36,7 @@ from shopcare.db.models import (
     ReturnRequest,
     ShipmentLine,
     ShipmentWatch,
+    ShopperErasure,
     StoreConnection,
     StoreCredit,
     TrackingEvent,
@@ -152,6 +154,9 @@ def _more_rows(session: Session, now: datetime) -> int:
                         body=json.dumps({"id": 1})),
         ApiIdempotency(api_key_id=key_id, key="idem-1", request_hash="0" * 64,
                        status_code=201, response="{}", created_at=now),
+        ShopperErasure(email_hash="e" * 64, erased_at=now, actor="owner",
+                       summary='{"shop_order": 1}'),
+        ErasedLink(token_hash="f" * 64, erased_at=now),
     ]  # fmt: skip
     for row in rows:  # in this order: the tables have no relationships to sort them by
         session.add(row)

@@ -62,6 +62,8 @@ KEPT: dict[tuple[str, str], str] = {
     ("rate_limit", "key_hash"): "who tried, as an HMAC under secret.key, which is not in it",
     ("setting", "key"): "the settings group's name",
     ("store_connection", "token_expires_at"): "when the token expires, not the token",
+    ("shopper_erasure", "email_hash"): "a keyed hash of an erased address: opens nothing",
+    ("erased_link", "token_hash"): "hashes of links that no longer open anything",
 }
 """The shopper links are kept: they are the shop's own records of links already in its
 shoppers' mailboxes, and open nothing the export does not already hold (the order number

@@ -173,10 +173,11 @@ def existing_keys(session: Session, order_ids: list[int]) -> set[str]:
 
 def resend(sessions: SessionFactory, message_id: int, *, now: datetime) -> None:
     """The owner asks for a message again: a failed or skipped one is queued anew (same
-    Message-ID); a sent one gets a fresh copy in the log."""
+    Message-ID); a sent one gets a fresh copy in the log. One without a recipient (its
+    shopper's data erased, or emptied by the retention period) has nowhere to go."""
     with transaction(sessions) as session:
         row = session.get(OutboxMessage, message_id)
-        if row is None:
+        if row is None or not row.recipient:
             return
         if row.status in (FAILED, SKIPPED):
             row.status, row.next_attempt_at, row.last_error = QUEUED, now, ""

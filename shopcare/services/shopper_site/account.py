@@ -147,10 +147,11 @@ class Account:
 
 
 def account_view(sessions: SessionFactory, customer_id: int) -> Account | None:
-    """All the customer's orders, newest first, each with its parcels' statuses."""
+    """All the customer's orders, newest first, each with its parcels' statuses; None for a
+    customer without an address (one whose data was erased: an open link stops)."""
     with sessions() as session:
         customer = session.get(Customer, customer_id)
-        if customer is None:
+        if customer is None or customer.email is None:  # erased (``services.privacy``)
             return None
         zone = load_profile(session).zone
         whatsapp = whatsapp_choice(

@@ -60,6 +60,7 @@ NAV: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("Users", "/admin/users"),
             ("API keys", "/admin/api-keys"),
             ("Backups", "/admin/backups"),
+            ("Customers' data", "/admin/privacy"),
         ),
     ),
 )

@@ -37,6 +37,7 @@ from shopcare.ui.admin.settings.carriers import register_carriers
 from shopcare.ui.admin.settings.data_export import export_router
 from shopcare.ui.admin.settings.mail_address import register_mail_address
 from shopcare.ui.admin.settings.offers import register_offers
+from shopcare.ui.admin.settings.privacy import register_privacy
 from shopcare.ui.admin.settings.shop_profile import logo_router, register_shop_profile
 from shopcare.ui.admin.settings.start import register_start
 from shopcare.ui.admin.settings.tracking import register_tracking_settings
@@ -80,5 +81,6 @@ def register_pages(shopcare: ShopCare, sockets: LiveSockets) -> None:
     register_webhook_deliveries(shopcare)
     register_api_keys(shopcare)
     register_backups(shopcare)
+    register_privacy(shopcare)
     register_account(shopcare)
     register_users(shopcare, sockets)

@@ -30,6 +30,7 @@ from shopcare.services.shopper_site.feedback import (
     thanks_for,
 )
 from shopcare.ui.public.forms import form_fields, see_other, shopper_router
+from shopcare.ui.public.pages import no_longer_available
 from shopcare.ui.public.templating import render
 from shopcare.ui.public.words import N_
 
@@ -67,6 +68,9 @@ def feedback_router(shopcare: ShopCare) -> APIRouter:
         )  # fmt: skip
 
     def invalid(request: Request) -> Response:
+        gone = no_longer_available(shopcare, request)
+        if gone is not None:
+            return gone
         return page(
             request, "answer.html", status=404,
             title=N_("Link not valid"), text=N_("This link is not valid any more."),

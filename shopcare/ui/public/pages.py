@@ -1,5 +1,6 @@
-"""Answers every public page can give: not found, too many attempts, a form that expired,
-a store too busy to take a write."""
+"""Answers every public page can give: not found (or no longer available: a link to data
+erased at the shopper's request), too many attempts, a form that expired, a store too busy
+to take a write."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import sqlalchemy as sa
 from fastapi import Request
 from fastapi.responses import Response
 
+from shopcare.services.privacy.links import is_erased_link
 from shopcare.services.shop.profile import ShopProfile, get_profile
 from shopcare.ui.public.templating import render
 from shopcare.ui.public.words import N_
@@ -22,6 +24,10 @@ BUSY_RETRY_AFTER = timedelta(minutes=1)
 
 
 def not_found(shopcare: ShopCare, request: Request) -> Response:
+    """A link that finds nothing: "no longer available" when it led to erased data."""
+    gone = no_longer_available(shopcare, request)
+    if gone is not None:
+        return gone
     return render(
         "message.html",
         request,
@@ -30,6 +36,22 @@ def not_found(shopcare: ShopCare, request: Request) -> Response:
         title=N_("Page not found"),
         text=N_("This link does not lead to an order or return. It may be mistyped or old."),
         links=[("/track", N_("Find your order"))],
+    )
+
+
+def no_longer_available(shopcare: ShopCare, request: Request) -> Response | None:
+    """410 for a link whose order, return or feedback was erased (``services.privacy``);
+    None for any other link, which the caller answers as it does."""
+    if not is_erased_link(shopcare.sessions, request.url.path):
+        return None
+    return render(
+        "message.html",
+        request,
+        status_code=410,
+        shop=get_profile(shopcare.sessions),
+        title=N_("No longer available"),
+        text=N_("The details behind this link were deleted on request."),
+        links=[],
     )
 
 

@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from shopcare.services.messages.subscriptions import is_known, resubscribe, unsubscribe
 from shopcare.services.shop.profile import get_profile
 from shopcare.ui.public.forms import form_fields, shopper_router
+from shopcare.ui.public.pages import no_longer_available
 from shopcare.ui.public.templating import render
 from shopcare.ui.public.words import N_
 
@@ -32,6 +33,9 @@ def subscriptions_router(shopcare: ShopCare) -> APIRouter:
         )  # fmt: skip
 
     def invalid(request: Request) -> Response:
+        gone = no_longer_available(shopcare, request)
+        if gone is not None:
+            return gone
         return page(
             request, N_("Link not valid"), N_("This link is not valid any more."), status=404
         )
