@@ -36,6 +36,7 @@ from shopcare.db.models import (
     ShipmentWatch,
     StoreConnection,
     StoreCredit,
+    StoreCreditRedemption,
     TrackingEvent,
     WebhookDelivery,
 )
@@ -181,6 +182,12 @@ def _more_rows(session: Session, now: datetime) -> int:
                 code="CREDIT-FILL-1", return_id=request.id, amount_minor=500, created_at=now
             ),
         ]
+    )
+    session.flush()
+    credit = session.exec(select(StoreCredit)).first()
+    assert credit is not None and credit.id is not None
+    session.add(
+        StoreCreditRedemption(credit_id=credit.id, amount_minor=100, source="owner", at=now)
     )
     session.flush()
     return int(order_id)

@@ -51,6 +51,14 @@ def normal_code(code: str) -> str:
     return code.strip().upper()
 
 
+def credit_currency(sessions: SessionFactory, code: str) -> str | None:
+    """The currency of the credit with this code (to read an amount typed for it)."""
+    with sessions() as session:
+        return session.exec(
+            select(StoreCredit.currency).where(StoreCredit.code == normal_code(code))
+        ).first()
+
+
 def redeem_by_owner(
     sessions: SessionFactory,
     code: str,
