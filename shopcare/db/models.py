@@ -344,7 +344,7 @@ class StoreCredit(SQLModel, table=True):
 
 class StoreCreditRedemption(SQLModel, table=True):
     """Some of a credit used: marked by the owner, or found as the discount code of an order
-    that came in (once per order: ``order_key``)."""
+    that came in (once per order: ``order_use``)."""
 
     __tablename__ = "store_credit_redemption"
     id: int | None = Field(default=None, primary_key=True)
@@ -355,7 +355,7 @@ class StoreCreditRedemption(SQLModel, table=True):
     """domain.store_credit.RedemptionSource."""
     recorded_by: str = Field(default="", sa_type=sa.String(200))
     at: datetime = Field(index=True)
-    order_key: str | None = Field(default=None, sa_type=sa.String(120), unique=True)
+    order_use: str | None = Field(default=None, sa_type=sa.String(120), unique=True)
     """``<order number>:<code>`` for one found on an order, so a webhook delivered again
     redeems nothing twice; None for the owner's own entries."""
 

@@ -3,7 +3,7 @@
 Two ways a credit is used: the owner marks the code used with an amount (the shop's
 checkout is not ShopCare's), or an order comes in through the intake with the code among
 its discount codes. Each is a ``StoreCreditRedemption`` row written in the same
-transaction as the lower balance. An order redeems a code once (``order_key``), so a
+transaction as the lower balance. An order redeems a code once (``order_use``), so a
 webhook delivered twice, or the same order imported again from a file, changes nothing.
 
 The balance is lowered with a conditional UPDATE on the balance just read, so the owner and
@@ -132,17 +132,17 @@ def redeem_order_discounts(
             select(StoreCredit).where(col(StoreCredit.code).in_({code for _, _, code in wanted}))
         )
     }
-    keys = {_order_key(o, code) for o, _, code in wanted if code in credits}
+    keys = {_order_use(o, code) for o, _, code in wanted if code in credits}
     done = set(
         session.exec(
-            select(StoreCreditRedemption.order_key).where(
-                col(StoreCreditRedemption.order_key).in_(keys)
+            select(StoreCreditRedemption.order_use).where(
+                col(StoreCreditRedemption.order_use).in_(keys)
             )
         )
     )
     redeemed = []
     for order_in, discount, code in wanted:
-        credit, key = credits.get(code), _order_key(order_in, code)
+        credit, key = credits.get(code), _order_use(order_in, code)
         if credit is None or key in done:
             continue
         done.add(key)
@@ -156,14 +156,14 @@ def redeem_order_discounts(
             continue
         _take(
             session, credit, amount, source=redemption_source(order_in.source),
-            order_number=order_in.order_number.strip(), by="", now=now, order_key=key,
+            order_number=order_in.order_number.strip(), by="", now=now, order_use=key,
         )  # fmt: skip
         session.refresh(credit)
         redeemed.append(OrderRedemption(order_in.order_number.strip(), code, amount))
     return redeemed
 
 
-def _order_key(order_in: OrderIn, code: str) -> str:
+def _order_use(order_in: OrderIn, code: str) -> str:
     return f"{order_in.order_number.strip()}:{code}"
 
 
@@ -176,7 +176,7 @@ def _take(
     order_number: str,
     by: str,
     now: datetime,
-    order_key: str | None = None,
+    order_use: str | None = None,
 ) -> None:
     left = credit.balance_minor - amount_minor
     changed = session.execute(
@@ -198,7 +198,7 @@ def _take(
             source=source,
             recorded_by=by,
             at=now,
-            order_key=order_key,
+            order_use=order_use,
         )
     )
     session.flush()

@@ -37,14 +37,14 @@ def upgrade() -> None:
         sa.Column("source", sa.String(length=32), nullable=False),
         sa.Column("recorded_by", sa.String(length=200), nullable=False),
         sa.Column("at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-        sa.Column("order_key", sa.String(length=120), nullable=True),
+        sa.Column("order_use", sa.String(length=120), nullable=True),
         sa.ForeignKeyConstraint(
             ["credit_id"],
             ["store_credit.id"],
             name=op.f("fk_store_credit_redemption_credit_id_store_credit"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_store_credit_redemption")),
-        sa.UniqueConstraint("order_key", name=op.f("uq_store_credit_redemption_order_key")),
+        sa.UniqueConstraint("order_use", name=op.f("uq_store_credit_redemption_order_use")),
     )
     with op.batch_alter_table("store_credit_redemption") as batch:
         batch.create_index(batch.f("ix_store_credit_redemption_at"), ["at"], unique=False)
