@@ -31,7 +31,9 @@ def test_credits_issued_before_the_balance_keep_their_whole_amount(settings: Set
     upgrade(engine)
     with engine.connect() as c:
         rows = c.execute(
-            sa.text("SELECT code, balance_minor, expires_at, voided_at FROM store_credit ORDER BY id")
+            sa.text(
+                "SELECT code, balance_minor, expires_at, voided_at FROM store_credit ORDER BY id"
+            )
         ).all()
         assert c.execute(sa.text("SELECT count(*) FROM store_credit_redemption")).scalar() == 0
     assert [tuple(r) for r in rows] == [

@@ -76,9 +76,7 @@ def test_the_owner_uses_a_credit_in_parts_down_to_zero_and_no_further(
     ]
 
 
-def test_unknown_expired_and_voided_codes_are_refused(
-    shopcare: ShopCare, clock: FakeClock
-) -> None:
+def test_unknown_expired_and_voided_codes_are_refused(shopcare: ShopCare, clock: FakeClock) -> None:
     with pytest.raises(InputError, match="no store credit has the code CREDIT-NONE"):
         redeem_by_owner(shopcare.sessions, "credit-none", amount_minor=100, by="", now=clock())
     update_credit_settings(shopcare.sessions, expiry_months=1)
