@@ -67,7 +67,8 @@ def register_store_credit(shopcare: ShopCare) -> None:
             back=("Back to store credit", PATH),
         ) as found:
             if found is not None:
-                _one_credit(shopcare, found[0])
+                _number, (row, _log) = found
+                _one_credit(shopcare, row)
 
 
 class CreditPage:
