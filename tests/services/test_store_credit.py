@@ -16,6 +16,7 @@ from shopcare.domain.insight import Period
 from shopcare.domain.store_credit import CreditStatus
 from shopcare.services.errors import InputError
 from shopcare.services.insight.credit_figures import CreditMoney, credit_figures
+from shopcare.services.insight.panels import InsightContext, build_panel
 from shopcare.services.returns.credit_ledger import redeem_by_owner, void_credit
 from shopcare.services.returns.credit_list import CreditFilter, credit_history, credit_list
 from shopcare.services.returns.store_credit import update_credit_settings
@@ -137,3 +138,22 @@ def test_the_period_figures_set_issued_against_redeemed_expired_and_outstanding(
         assert credit_figures(session, october, now=clock()) == {
             "EUR": CreditMoney(issued=1000, redeemed=300, expired=0, outstanding=700)
         }
+
+
+def test_the_returns_panel_shows_the_credit_figures_of_the_period(
+    shopcare: ShopCare, clock: FakeClock
+) -> None:
+    code = issued_credit(shopcare, now=clock(), amount_minor=4400)
+    redeem_by_owner(shopcare.sessions, code, amount_minor=1000, by="", now=clock())
+    clock.advance(hours=1)  # the owner reads the dashboard afterwards
+    period = Period.last_days(30, now=clock(), zone=UTC_ZONE)
+    panel = build_panel(
+        shopcare.sessions, "returns", period, InsightContext(now=clock(), currency="EUR")
+    )
+    (table,) = [t for t in panel.tables if t.key == "credit"]
+    assert [(r[0], r[2]) for r in table.rows] == [
+        ("Issued", "44.00 EUR"),
+        ("Redeemed", "10.00 EUR"),
+        ("Expired unused", "0.00 EUR"),
+        ("Outstanding at the end", "34.00 EUR"),
+    ]
