@@ -1,13 +1,16 @@
 """A store credit's code used at the shop's checkout comes back with the order: Shopify's
-``discount_codes`` and WooCommerce's ``coupon_lines``, delivered by signed webhooks, redeem
-the credit for the discount's amount, once per order however often the order arrives."""
+``discount_codes`` and WooCommerce's ``coupon_lines``, delivered by signed webhooks, and a
+CSV file's discount columns redeem the credit for the discount's amount, once per order
+however often the order arrives."""
 
 from __future__ import annotations
 
 import copy
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -15,6 +18,7 @@ from sqlmodel import select
 
 from shopcare.app import ShopCare
 from shopcare.db.models import StoreCredit, StoreCreditRedemption
+from shopcare.services.intake.csv_import import ImportOptions, import_csv
 from shopcare.services.intake.webhooks import set_webhook_secret
 from shopcare.services.returns.store_credit import update_credit_settings
 from tests.conftest import FakeClock
@@ -113,3 +117,21 @@ async def test_a_woocommerce_order_that_arrives_cancelled_redeems_nothing(
                              "discount_tax": "0.00"}]  # fmt: skip
     await woo.send(hooks, "order.created", body, "d1")
     assert ledger(shopcare) == (4400, [])
+
+
+def test_a_csv_import_with_the_code_redeems_it_once_however_often_imported(
+    shopcare: ShopCare, clock: FakeClock, tmp_path: Path
+) -> None:
+    code = issued_credit(shopcare, now=clock(), amount_minor=4400)
+    path = tmp_path / "orders.csv"
+    path.write_text(
+        "order_number,order_date,email,currency,item_name,item_qty,item_price,"
+        "discount_code,discount_amount\n"
+        f"B-200,2026-11-01T10:00:00+01:00,cleo@example.com,EUR,Mug,1,18.00,{code},12.50\n"
+        "B-201,2026-11-01T11:00:00+01:00,dan@example.com,EUR,Mug,1,18.00,SUMMER,5.00\n",
+        encoding="utf-8",
+    )
+    options = ImportOptions(now=clock(), carriers=shopcare.carrier_names, zone=ZoneInfo("UTC"))
+    for _ in range(2):
+        assert import_csv(shopcare.sessions, path, options).rejected == 0
+    assert ledger(shopcare) == (3150, [(1250, "B-200", "csv", "")])
