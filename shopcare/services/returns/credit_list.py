@@ -81,7 +81,9 @@ def status_where(status: CreditStatus, *, now: datetime) -> sa.ColumnElement[boo
 
 def _base(text: str) -> Any:
     query = (
-        sa.select(StoreCredit, ReturnRequest.rma, ShopOrder.email, ShopOrder.order_number)
+        sa.select(
+            StoreCredit, col(ReturnRequest.rma), col(ShopOrder.email), col(ShopOrder.order_number)
+        )
         .join(ReturnRequest, col(ReturnRequest.id) == col(StoreCredit.return_id))
         .join(ShopOrder, col(ShopOrder.id) == col(ReturnRequest.order_id))
     )
