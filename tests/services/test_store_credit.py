@@ -14,14 +14,17 @@ from shopcare.app import ShopCare
 from shopcare.db.models import StoreCredit, StoreCreditRedemption
 from shopcare.domain.insight import Period
 from shopcare.domain.store_credit import CreditStatus
+from shopcare.notify.base import Channel
 from shopcare.services.errors import InputError
 from shopcare.services.insight.credit_figures import CreditMoney, credit_figures
 from shopcare.services.insight.panels import InsightContext, build_panel
+from shopcare.services.messages.dispatch import dispatch_outbox
 from shopcare.services.returns.credit_ledger import redeem_by_owner, void_credit
 from shopcare.services.returns.credit_list import CreditFilter, credit_history, credit_list
 from shopcare.services.returns.store_credit import update_credit_settings
-from tests.conftest import FakeClock
+from tests.conftest import PUBLIC_URL, FakeClock
 from tests.services.credit_builders import issued_credit
+from tests.services.test_outbox import Recorder
 
 UTC_ZONE = ZoneInfo("UTC")
 
@@ -157,3 +160,18 @@ def test_the_returns_panel_shows_the_credit_figures_of_the_period(
         ("Expired unused", "0.00 EUR"),
         ("Outstanding at the end", "34.00 EUR"),
     ]
+
+
+async def test_the_credit_email_says_until_when_the_code_can_be_used(
+    shopcare: ShopCare, clock: FakeClock
+) -> None:
+    update_credit_settings(shopcare.sessions, expiry_months=6)
+    code = issued_credit(shopcare, now=clock())  # 2 November 2026
+    recorder = Recorder()
+    await dispatch_outbox(
+        shopcare.sessions, {Channel.EMAIL: recorder}, now=clock(), public_url=PUBLIC_URL
+    )
+    settled = next(m for m in recorder.sent if m.kind == "return_refunded")
+    assert code in settled.text
+    assert "Valid until May 2, 2027" in settled.text  # the emails' own date style
+    assert "Valid until May 2, 2027" in settled.html
