@@ -67,6 +67,14 @@ async def test_the_owner_finds_credits_and_marks_one_partly_used(user: User) -> 
     assert sorted(codes(user)) == sorted([first.code, second.code])
     assert only(user, ui.button, "credit-count-active").text == "Active 2"
 
+    user.find(marker="credit-table").trigger(
+        "request", {"pagination": {"page": 2, "rowsPerPage": 1}}
+    )  # Quasar asks for the second page of one row: the older credit
+    assert codes(user) == [first.code]
+    assert only(user, ui.table, "credit-table").pagination["rowsNumber"] == 2
+    user.find(marker="credit-table").trigger(
+        "request", {"pagination": {"page": 1, "rowsPerPage": 50}}
+    )
     only(user, ui.input, "credit-search").value = first.code[-4:].lower()
     assert codes(user) == [first.code]
     only(user, ui.input, "credit-search").value = ""

@@ -81,21 +81,46 @@ class CreditPage:
         with ui.row().classes("w-full items-end gap-3"):
             self.status = (
                 ui.select({"": "Any"} | {s.value: status_label(s) for s in CreditStatus},
-                          label="Status", value="", on_change=self.refresh)
+                          label="Status", value="", on_change=self.first_page)
                 .classes("min-w-40").mark("credit-status")
             )  # fmt: skip
-            self.text = ui.input("Search code or email", on_change=self.refresh)
+            self.text = ui.input("Search code or email", on_change=self.first_page)
             self.text.props("clearable debounce=300").classes("min-w-64").mark("credit-search")
-        self.table = ui.table(columns=COLUMNS, rows=[], row_key="id").classes("w-full")
-        self.table.classes("cursor-pointer").mark("credit-table")
+        self.page, self.per_page = 1, 50
+        self.table = ui.table(
+            columns=COLUMNS,
+            rows=[],
+            row_key="id",
+            pagination={"rowsPerPage": self.per_page, "page": 1, "rowsNumber": 0},
+        ).classes("w-full cursor-pointer")
+        self.table.mark("credit-table")
         self.table.on("rowClick", _open_credit)
+        self.table.on("request", self._request)
+        self.refresh()
+
+    def first_page(self) -> None:
+        self.page = 1
+        self.refresh()
+
+    def _request(self, event: events.GenericEventArguments) -> None:
+        """Quasar's server-side pagination asks for a page; the service reads only it."""
+        wanted = event.args.get("pagination", {}) if isinstance(event.args, dict) else {}
+        self.page = int(wanted.get("page") or 1)
+        self.per_page = int(wanted.get("rowsPerPage") or self.per_page) or 50
         self.refresh()
 
     def refresh(self) -> None:
-        wanted = CreditFilter(text=self.text.value or "", status=self.status.value or "")
+        wanted = CreditFilter(
+            text=self.text.value or "", status=self.status.value or "", page=self.page,
+            per_page=self.per_page,
+        )  # fmt: skip
         self._show(credit_list(self.shopcare.sessions, wanted, now=self.shopcare.clock()))
 
     def _show(self, found: CreditList) -> None:
+        self.page = found.page.page
+        self.table.pagination = {
+            "rowsPerPage": self.per_page, "page": found.page.page, "rowsNumber": found.page.total,
+        }  # fmt: skip
         self.table.rows = [_row(r) for r in found.page.rows]
         self.counts_row.clear()
         with self.counts_row:
