@@ -116,6 +116,7 @@ async def test_a_credits_page_shows_its_history_and_voids_it(user: User) -> None
         "3.50 EUR", "#2002", "by hand", "owner",
     )  # fmt: skip
     user.find(marker="credit-void").click()
+    user.find(marker="credit-void-confirm").click()
     await user.open(f"/admin/store-credit/{credit.id}")
     await user.should_see("Voided")
     await user.should_not_see(marker="credit-void")  # nothing more to use or void

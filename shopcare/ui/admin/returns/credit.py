@@ -236,12 +236,19 @@ def _one_credit(shopcare: ShopCare, first: CreditRow) -> None:
     if first.status in REDEEMABLE:
         _redeem_form(shopcare, code=first.code, on_done=refresh, currency=first.currency)
 
-        def void() -> None:
-            void_credit(shopcare.sessions, credit_id, now=shopcare.clock())
-            ui.notify("Voided: the code can no longer be used.")
-            refresh()
+        with ui.dialog() as confirm, ui.card():
+            ui.label(f"Void {first.code}? The shopper can no longer use what is left of it.")
 
-        ui.button("Void this credit", on_click=void).props("outline color=negative").mark(
+            def void() -> None:
+                void_credit(shopcare.sessions, credit_id, now=shopcare.clock())
+                confirm.close()
+                ui.notify("Voided: the code can no longer be used.")
+                refresh()
+
+            with ui.row():
+                ui.button("Void", on_click=void).props("color=negative").mark("credit-void-confirm")
+                ui.button("Keep it", on_click=confirm.close).props("flat")
+        ui.button("Void this credit", on_click=confirm.open).props("outline color=negative").mark(
             "credit-void"
         )
 
