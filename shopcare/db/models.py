@@ -7,6 +7,7 @@ migrations when the vocabulary grows); the domain's StrEnums give them meaning.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -316,8 +317,13 @@ class ProductVariant(SQLModel, table=True):
     updated_at: datetime
 
 
+def _issued_amount(context: Any) -> int:
+    return int(context.get_current_parameters()["amount_minor"])
+
+
 class StoreCredit(SQLModel, table=True):
-    """A credit code issued for a return, to be redeemed in the shop."""
+    """A credit code issued for a return, to be redeemed in the shop. Its status is derived
+    (``domain.store_credit.credit_status``) from the balance and the dates."""
 
     __tablename__ = "store_credit"
     id: int | None = Field(default=None, primary_key=True)
@@ -327,6 +333,31 @@ class StoreCredit(SQLModel, table=True):
     currency: str = Field(default="EUR", sa_type=sa.String(3))
     created_at: datetime
     redeemed_at: datetime | None = None
+    """When the balance reached zero."""
+    balance_minor: int = Field(
+        default=None, sa_type=sa.BigInteger, sa_column_kwargs={"default": _issued_amount}
+    )
+    """What is left; a credit written without one starts with its whole amount."""
+    expires_at: datetime | None = None
+    voided_at: datetime | None = None
+
+
+class StoreCreditRedemption(SQLModel, table=True):
+    """Some of a credit used: marked by the owner, or found as the discount code of an order
+    that came in (once per order: ``order_use``)."""
+
+    __tablename__ = "store_credit_redemption"
+    id: int | None = Field(default=None, primary_key=True)
+    credit_id: int = Field(foreign_key="store_credit.id", index=True)
+    amount_minor: int = Field(sa_type=sa.BigInteger)
+    order_number: str = Field(default="", sa_type=sa.String(64))
+    source: str = Field(sa_type=sa.String(32))
+    """domain.store_credit.RedemptionSource."""
+    recorded_by: str = Field(default="", sa_type=sa.String(200))
+    at: datetime = Field(index=True)
+    order_use: str | None = Field(default=None, sa_type=sa.String(120), unique=True)
+    """``<order number>:<code>`` for one found on an order, so a webhook delivered again
+    redeems nothing twice; None for the owner's own entries."""
 
 
 class ProblemReport(SQLModel, table=True):

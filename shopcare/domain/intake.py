@@ -79,6 +79,15 @@ class ShipmentIn:
 
 
 @dataclass(frozen=True)
+class DiscountIn:
+    """A discount code the shopper entered at checkout and what it took off the order (in
+    the order's currency): a store credit's code is found this way."""
+
+    code: str
+    amount_minor: int
+
+
+@dataclass(frozen=True)
 class OrderIn:
     order_number: str
     email: str
@@ -108,6 +117,7 @@ class OrderIn:
     cancelled_at: datetime | None = None
     updated_at: datetime | None = None
     """When the source last changed the order: an older copy than the stored one is stale."""
+    discounts: Sequence[DiscountIn] = ()
 
 
 _SHOPPER_TEXT = (

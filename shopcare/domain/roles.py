@@ -19,6 +19,7 @@ STAFF_PATHS: tuple[str, ...] = (
     "/admin/parcels",
     "/admin/messages/log",
     "/admin/returns",
+    "/admin/store-credit",
     "/admin/problems",
     "/admin/feedback",
     "/admin/insight",  # the dashboard's tables as CSV: what staff see on it anyway

@@ -80,6 +80,8 @@ class MessageContext:
     resolution: str = ""
     """How the return is settled: refund, exchange, store_credit or keep ("" = refund)."""
     credit_code: str = ""
+    credit_expires: date | None = None
+    """The day the store credit expires (None: it does not)."""
     exchange_order: str = ""
     slip_attached: bool = False
     """The return slip goes with the email as a PDF (return_approved, unless the shopper
@@ -137,6 +139,8 @@ VARIABLES: dict[str, str] = {
     "m.resolution": "How the return is settled: refund, exchange, store_credit or keep (the "
     "shopper keeps the item); what they asked for until you settle it.",
     "m.credit_code": "The store credit code issued for the return (store credit only).",
+    "m.credit_expires": "The day the store credit expires (may be empty: it does not); show "
+    "it with |date.",
     "m.exchange_order": "The order number of the exchange order (exchanges only).",
     "m.slip_attached": "True when the return slip is attached as a PDF (return approved, "
     "unless the shopper keeps the items).",

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from shopcare.domain.intake import DiscountIn
 from shopcare.domain.money import parse_money
 from shopcare.domain.utc import as_utc
 
@@ -99,3 +100,15 @@ def full_name(person: Mapping[str, Any]) -> str:
 def web_url(url: str) -> str:
     """Only a web address is kept as a tracking link: it ends up in an email's href."""
     return url if url.startswith(("https://", "http://")) else ""
+
+
+def discount(code: Any, *amounts: Any, currency: str) -> DiscountIn | None:
+    """A discount code and what it took off (the sum of ``amounts``: WooCommerce gives the
+    tax apart); None when the entry has no code or an amount that cannot be read, which
+    costs the order nothing but that code."""
+    name = text(code)
+    try:
+        minor = sum(amount(a, currency, "discount") or 0 for a in amounts)
+    except ValueError:
+        return None
+    return DiscountIn(name, minor) if name else None

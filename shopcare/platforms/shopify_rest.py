@@ -14,9 +14,10 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from shopcare.domain.carrier_choice import carrier_from_name
-from shopcare.domain.intake import LineIn, OrderIn, ShipmentIn, Source
+from shopcare.domain.intake import DiscountIn, LineIn, OrderIn, ShipmentIn, Source
 from shopcare.platforms.payload_values import (
     amount,
+    discount,
     full_name,
     items,
     mapping,
@@ -87,7 +88,18 @@ def order_from_shopify(payload: Mapping[str, Any]) -> OrderIn:
         total_minor=amount(payload.get("total_price"), currency, "total_price"),
         cancelled_at=utc(payload.get("cancelled_at"), "cancelled_at"),
         updated_at=utc(payload.get("updated_at"), "updated_at"),
+        discounts=_discounts(items(payload.get("discount_codes")), currency),
     )
+
+
+def _discounts(codes: list[Any], currency: str) -> tuple[DiscountIn, ...]:
+    """``discount_codes``: ``{"code", "amount", "type"}`` each, the amount taken off."""
+    found = (
+        discount(c.get("code"), c.get("amount"), currency=currency)
+        for c in codes
+        if isinstance(c, Mapping)
+    )
+    return tuple(d for d in found if d is not None)
 
 
 def fulfillment_from_shopify(payload: Mapping[str, Any]) -> FulfillmentIn:

@@ -15,11 +15,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from shopcare.domain.carrier_choice import carrier_from_name
-from shopcare.domain.intake import LineIn, OrderIn, ShipmentIn, Source
+from shopcare.domain.intake import DiscountIn, LineIn, OrderIn, ShipmentIn, Source
 from shopcare.domain.money import minor_digits
 from shopcare.platforms.payload_values import (
     amount,
     decimal,
+    discount,
     full_name,
     items,
     mapping,
@@ -77,7 +78,19 @@ def order_from_woocommerce(payload: Mapping[str, Any]) -> OrderIn:
         total_minor=amount(payload.get("total"), currency, "total"),
         cancelled_at=updated_at if status in CANCELLED_STATUSES else None,
         updated_at=updated_at,
+        discounts=_coupons(items(payload.get("coupon_lines")), currency),
     )
+
+
+def _coupons(lines: list[Any], currency: str) -> tuple[DiscountIn, ...]:
+    """``coupon_lines``: ``{"code", "discount", "discount_tax"}`` each. ``discount`` is
+    net of tax, so what the coupon took off the shopper's total is the two together."""
+    found = (
+        discount(c.get("code"), c.get("discount"), c.get("discount_tax"), currency=currency)
+        for c in lines
+        if isinstance(c, Mapping)
+    )
+    return tuple(d for d in found if d is not None)
 
 
 def shipments_from_meta(meta_data: list[Any]) -> tuple[ShipmentIn, ...]:

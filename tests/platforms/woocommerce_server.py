@@ -129,7 +129,7 @@ def woo_order(
     return {
         "id": order_id,
         "number": str(order_id),
-        "order_key": f"wc_order_{order_id}",
+        "order_use": f"wc_order_{order_id}",
         "status": status,
         "currency": "EUR",
         "date_created": gmt(created),

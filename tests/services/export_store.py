@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, select
 
 from shopcare.app import ShopCare
 from shopcare.db.engine import transaction
@@ -39,6 +39,7 @@ from shopcare.db.models import (
     ShopperErasure,
     StoreConnection,
     StoreCredit,
+    StoreCreditRedemption,
     TrackingEvent,
     WebhookDelivery,
 )
@@ -188,6 +189,12 @@ def _more_rows(session: Session, now: datetime) -> int:
                 code="CREDIT-FILL-1", return_id=request.id, amount_minor=500, created_at=now
             ),
         ]
+    )
+    session.flush()
+    credit = session.exec(select(StoreCredit)).first()
+    assert credit is not None and credit.id is not None
+    session.add(
+        StoreCreditRedemption(credit_id=credit.id, amount_minor=100, source="owner", at=now)
     )
     session.flush()
     return int(order_id)

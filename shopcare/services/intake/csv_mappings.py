@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import tzinfo
 from functools import cached_property
 
-from shopcare.domain.intake import LineIn, OrderIn, ShipmentIn, Source
+from shopcare.domain.intake import DiscountIn, LineIn, OrderIn, ShipmentIn, Source
 from shopcare.services.intake.csv_formats import Columns, CsvFormat
 from shopcare.services.intake.csv_read import Row
 from shopcare.services.intake.csv_values import (
@@ -138,7 +138,7 @@ ORDER_FIELDS = (
     "currency", "date", "cancelled_at", "status", "total", "email", "name", "first_name",
     "last_name", "ship_name", "ship_first_name", "ship_last_name", "ship_address1",
     "ship_address2", "ship_city", "ship_region", "ship_postcode", "ship_country", "ship_phone",
-    "locale", "phone", "external_id",
+    "locale", "phone", "external_id", "discount_code", "discount_amount",
 )  # fmt: skip
 
 
@@ -162,6 +162,7 @@ def _order(group: list[Row], number: str, reading: Reading) -> OrderIn:
             if total_text
             else None
         )
+        discounts = _discounts(f["discount_code"], f["discount_amount"], currency, reading)
     except CellError as exc:
         raise _RowErrors([(group[0].line, str(exc))]) from None
     return OrderIn(
@@ -186,7 +187,17 @@ def _order(group: list[Row], number: str, reading: Reading) -> OrderIn:
         external_id=f["external_id"][:64],
         total_minor=total,
         cancelled_at=cancelled_at,
+        discounts=discounts,
     )
+
+
+def _discounts(code: str, amount: str, currency: str, reading: Reading) -> tuple[DiscountIn, ...]:
+    """The order's discount code and what it took off (Shopify's export writes it as a
+    positive amount; some tools as a negative one)."""
+    if not code.strip() or not amount.strip():
+        return ()
+    minor = parse_amount(amount, currency, decimal=reading.decimal, what="discount amount")
+    return (DiscountIn(code.strip(), abs(minor)),)
 
 
 def _joined(*parts: str) -> str:

@@ -30,6 +30,7 @@ from shopcare.services.intake.parcels import (
     write_parcel_lines,
 )
 from shopcare.services.intake.updates import update_orders
+from shopcare.services.returns.credit_ledger import redeem_order_discounts
 
 __all__ = [
     "Outcome",
@@ -76,7 +77,8 @@ def write_orders(
     with their problems and the rest are written."""
     results: list[Written | None] = [None] * len(orders)
     todo: list[tuple[int, OrderIn]] = []
-    for i, order_in in enumerate(map(clean_order, orders)):  # what the shopper typed, cleaned
+    cleaned = [clean_order(o) for o in orders]  # what the shopper typed, cleaned
+    for i, order_in in enumerate(cleaned):
         problems = order_problems(order_in)
         if problems:
             results[i] = Written(
@@ -94,6 +96,8 @@ def write_orders(
             seen.add(number)
         _write_round(session, this_round, results, now=now, carriers=carriers, mode=mode)
         todo = later
+    stored = [o for o, r in zip(cleaned, results, strict=True) if r and r.order_id is not None]
+    redeem_order_discounts(session, stored, now=now)  # store credit used at the checkout
     return [r for r in results if r is not None]
 
 

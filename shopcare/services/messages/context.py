@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import timedelta, tzinfo
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -75,7 +76,7 @@ def message_context(
         return_url=f"{public_url}/r/{returned.public_token}" if returned else "",
         rma=returned.rma if returned else "",
         return_note=returned.owner_note if returned else "",
-        **_return_values(session, returned, order.currency),
+        **_return_values(session, returned, order.currency, zone=zone),
         account_url=f"{public_url}/account/{token_in_message(row)}"
         if row.kind == MessageKind.ACCOUNT_LINK
         else "",
@@ -96,8 +97,8 @@ def _items(
 
 
 def _return_values(
-    session: Session, returned: ReturnRequest | None, currency: str
-) -> dict[str, str]:
+    session: Session, returned: ReturnRequest | None, currency: str, *, zone: tzinfo
+) -> dict[str, Any]:
     """How the return is settled: the refund, the store credit (its value in ``refund``) or
     the exchange order."""
     if returned is None:
@@ -111,6 +112,9 @@ def _return_values(
         "refund": format_money(amount, currency) if amount is not None else "",
         "resolution": outcome(ReturnStatus(returned.status), returned.resolution),
         "credit_code": returned.store_credit_code,
+        "credit_expires": credit.expires_at.astimezone(zone).date()
+        if credit and credit.expires_at
+        else None,
         "exchange_order": exchange.order_number if exchange else "",
     }
 

@@ -19,7 +19,7 @@ import base64
 import hashlib
 import hmac
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, col, func, select
@@ -33,6 +33,7 @@ from shopcare.notify.base import Channel
 from shopcare.services.messages.outbox import existing_keys, message_rows
 from shopcare.services.messages.rules import load_rules
 from shopcare.services.messages.subscriptions import WhatsAppChoice, whatsapp_choice
+from shopcare.services.returns.credit_list import CreditRow, credits_of_customer
 from shopcare.services.shop.profile import load_profile
 
 LINK_LIFETIME = timedelta(hours=1)
@@ -144,15 +145,19 @@ class Account:
     orders: list[AccountOrder]
     newest_order_id: int | None
     whatsapp: WhatsAppChoice | None = None
+    credits: list[CreditRow] = field(default_factory=list)
+    """Their store credit, newest first, with what is left of each."""
 
 
-def account_view(sessions: SessionFactory, customer_id: int) -> Account | None:
-    """All the customer's orders, newest first, each with its parcels' statuses; None for a
-    customer without an address (one whose data was erased: an open link stops)."""
+def account_view(sessions: SessionFactory, customer_id: int, *, now: datetime) -> Account | None:
+    """All the customer's orders, newest first, each with its parcels' statuses, and their
+    store credit (its status as at ``now``); None for a customer without an address (one
+    whose data was erased: an open link stops)."""
     with sessions() as session:
         customer = session.get(Customer, customer_id)
         if customer is None or customer.email is None:  # erased (``services.privacy``)
             return None
+        credits = credits_of_customer(session, customer_id, now=now)
         zone = load_profile(session).zone
         whatsapp = whatsapp_choice(
             load_rules(session), phone=customer.phone, agreed_at=customer.whatsapp_consent_at
@@ -187,4 +192,5 @@ def account_view(sessions: SessionFactory, customer_id: int) -> Account | None:
         ],
         newest_order_id=orders[0].id if orders else None,
         whatsapp=whatsapp,
+        credits=credits,
     )

@@ -31,6 +31,7 @@ NAV: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("Parcels", "/admin/parcels"),
             ("Add order", "/admin/orders/new"),
             ("Returns", "/admin/returns"),
+            ("Store credit", "/admin/store-credit"),
             ("Problems", "/admin/problems"),
         ),
     ),

@@ -27,6 +27,7 @@ from shopcare.ui.admin.orders.new_order import register_new_order
 from shopcare.ui.admin.orders.parcels import register_parcels
 from shopcare.ui.admin.orders.problem_reports import register_problem_reports
 from shopcare.ui.admin.pdf_routes import pdf_router
+from shopcare.ui.admin.returns.credit import register_store_credit
 from shopcare.ui.admin.returns.detail import register_return_detail
 from shopcare.ui.admin.returns.policy import register_return_policy
 from shopcare.ui.admin.returns.printing import register_printing
@@ -62,6 +63,7 @@ def register_pages(shopcare: ShopCare, sockets: LiveSockets) -> None:
     register_new_order(shopcare)  # before the detail page: "new" would match "{order_id}"
     register_order_detail(shopcare)
     register_returns_queue(shopcare)
+    register_store_credit(shopcare)
     register_return_detail(shopcare)  # after pdf_router: "slips.pdf" is not an id
     register_problem_reports(shopcare)
     register_carriers(shopcare)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Response
 from sqlmodel import Session
 
-from shopcare.domain.intake import OrderIn, Source
+from shopcare.domain.intake import DiscountIn, OrderIn, Source
 from shopcare.services.api import reads as api_reads
 from shopcare.services.api.reads import OrderFilter, OrderStatus
 from shopcare.services.errors import InputError
@@ -205,13 +205,16 @@ def _writes(shopcare: "ShopCare", auth: KeyCheck) -> APIRouter:
 
 
 def _order_in(body: OrderCreate) -> OrderIn:
-    values: dict[str, Any] = body.model_dump(exclude={"lines", "shipments", "shipping_address"})
+    values: dict[str, Any] = body.model_dump(
+        exclude={"lines", "shipments", "shipping_address", "discount_codes"}
+    )
     values.update(body.shipping_address.fields())
     return OrderIn(
         **values,
         lines=tuple(li.line_in() for li in body.lines),
         shipments=tuple(s.shipment_in() for s in body.shipments),
         source=Source.API,
+        discounts=tuple(DiscountIn(d.code, d.amount_minor) for d in body.discount_codes),
     )
 
 

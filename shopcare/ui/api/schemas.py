@@ -134,6 +134,11 @@ class ShipmentCreate(Strict):
         )
 
 
+class DiscountCreate(Strict):
+    code: Key
+    amount_minor: Minor = Field(description="What the code took off the order.")
+
+
 class OrderCreate(Strict):
     order_number: OrderNumber
     email: T320 = Field(
@@ -164,6 +169,12 @@ class OrderCreate(Strict):
         default=None,
         description="When your system last changed the order: older copies "
         "than the stored one change nothing.",
+    )
+    discount_codes: list[DiscountCreate] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Codes used at checkout; a store credit's code among them is redeemed "
+        "for its amount, once per order.",
     )
 
 

@@ -8,14 +8,17 @@ the messages themselves is in ``request_account_link``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from shopcare.domain.money import format_money
 from shopcare.domain.ratelimit import Limit
+from shopcare.domain.store_credit import REDEEMABLE, CreditStatus
 from shopcare.services.limits.attempts import Limiter
+from shopcare.services.returns.credit_list import CreditRow
 from shopcare.services.shop.profile import get_profile
 from shopcare.services.shopper_site.account import (
     LINK_EMAIL_WINDOW,
@@ -71,7 +74,7 @@ def account_router(shopcare: ShopCare) -> APIRouter:
     def account_page(token: str, request: Request) -> Response:
         now = shopcare.clock()
         customer_id = read_account_token(token, secret=shopcare.settings.secret, now=now)
-        account = account_view(shopcare.sessions, customer_id) if customer_id else None
+        account = account_view(shopcare.sessions, customer_id, now=now) if customer_id else None
         if account is None:
             return link_not_valid(shopcare, request)
         record_page_view(shopcare.sessions, PageKind.ACCOUNT_VIEW, now=now)
@@ -80,11 +83,33 @@ def account_router(shopcare: ShopCare) -> APIRouter:
             shop=get_profile(shopcare.sessions), account=account, whatsapp=account.whatsapp,
             whatsapp_path=f"/account/{token}/whatsapp",
             whatsapp_done=request.query_params.get("whatsapp", ""),
+            credits=[_credit(c) for c in account.credits],
         )  # fmt: skip
         page.headers["Cache-Control"] = "no-store"  # a shared computer's back button
         return page
 
     return router
+
+
+CREDIT_WORDS: dict[CreditStatus, str] = {
+    CreditStatus.ACTIVE: N_("Ready to use"),
+    CreditStatus.PARTLY_USED: N_("Partly used"),
+    CreditStatus.USED: N_("Used"),
+    CreditStatus.EXPIRED: N_("Expired"),
+    CreditStatus.VOIDED: N_("Cancelled"),
+}
+
+
+def _credit(credit: CreditRow) -> dict[str, Any]:
+    """A credit as the page shows it: money formatted, the expiry as a day."""
+    return {
+        "code": credit.code,
+        "balance": format_money(credit.balance_minor, credit.currency),
+        "amount": format_money(credit.amount_minor, credit.currency),
+        "expires": credit.expires_at.date() if credit.expires_at else None,
+        "status": CREDIT_WORDS[credit.status],
+        "usable": credit.status in REDEEMABLE,
+    }
 
 
 def link_not_valid(shopcare: ShopCare, request: Request) -> Response:

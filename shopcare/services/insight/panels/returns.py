@@ -1,6 +1,7 @@
 """Returns panel: return rate by order and by item, the products and SKUs most sent back,
 reasons, resolutions, the value refunded against the value kept (exchange, store credit),
-and the days from delivery to request and from request to refund.
+and the days from delivery to request and from request to refund; store credit issued,
+redeemed, expired and outstanding (``credit_figures``).
 
 Returns count in the period they were requested; the rates set them against the orders
 placed in the same period (orders that are not an exchange and not cancelled), as the
@@ -29,6 +30,7 @@ from shopcare.domain.metrics.returns import (
 )
 from shopcare.domain.money import format_money
 from shopcare.services.insight.charts import bar, percent
+from shopcare.services.insight.credit_figures import CreditMoney, credit_figures
 from shopcare.services.insight.panels import InsightContext
 from shopcare.services.insight.return_figures import (
     PRODUCT,
@@ -61,6 +63,7 @@ def build(session: Session, period: Period, context: InsightContext) -> Panel:
                 _resolutions(session, period), {}),
         _value_table(now.value, money),
         _days_table(now),
+        _credit_table(credit_figures(session, period, now=context.now), money),
     )  # fmt: skip
     return Panel(
         key=KEY,
@@ -195,4 +198,21 @@ def _days_table(figures: ReturnFigures) -> Table:
             row("Delivery to request", figures.to_request),
             row("Request to refund or credit", figures.to_refund),
         ),
+    )
+
+
+def _credit_table(credit: dict[str, CreditMoney], shop_currency: str) -> Table:
+    """Store credit issued, spent, expired unspent, and still owed at the period's end."""
+    rows = []
+    for currency in sorted(credit, key=lambda c: (c != shop_currency, c)):
+        money = credit[currency]
+        for name, amount in (
+            ("Issued", money.issued),
+            ("Redeemed", money.redeemed),
+            ("Expired unused", money.expired),
+            ("Outstanding at the end", money.outstanding),
+        ):
+            rows.append((name, currency, format_money(amount, currency), amount))
+    return Table(
+        "credit", "Store credit", ("Credit", "Currency", "Value", "Minor units"), tuple(rows)
     )
