@@ -34,9 +34,9 @@ from shopcare.domain.text import clean_text
 from shopcare.domain.tokens import public_token
 from shopcare.services.errors import InputError
 from shopcare.services.messages.outbox import enqueue
-from shopcare.services.returns.labels.planning import plan_label
 from shopcare.services.orders.views import LineView, ReturnView, return_view
 from shopcare.services.returns.history import SHOPPER, SYSTEM, log_return_event
+from shopcare.services.returns.labels.planning import plan_label
 from shopcare.services.returns.photos import (
     PhotoUpload,
     StoredPhoto,

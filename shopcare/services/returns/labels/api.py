@@ -23,8 +23,6 @@ import httpx
 
 from shopcare.domain.return_labels import FailureKind, Parcel, Rate
 
-TIMEOUT = httpx.Timeout(30.0, connect=5.0)
-"""Buying a label takes a carrier round trip behind the provider: seconds, sometimes more."""
 MAX_LABEL_BYTES = 5 * 1024 * 1024
 
 
@@ -104,7 +102,7 @@ async def call(
     """The JSON of a 2xx answer; else the matching ``LabelError``, worded by ``words``
     (the provider's function from an error body to its text)."""
     try:
-        response = await client.request(method, url, timeout=TIMEOUT, **kwargs)
+        response = await client.request(method, url, **kwargs)
     except httpx.TimeoutException as exc:
         raise LabelError(f"{provider}: no answer in time", kind=FailureKind.TIMEOUT) from exc
     except httpx.HTTPError as exc:
@@ -156,7 +154,7 @@ def field(data: Any, *path: str, provider: str) -> Any:
 async def download(client: httpx.AsyncClient, url: str, *, provider: str) -> bytes:
     """The label file at the provider's URL (a public, signed link: no key is sent)."""
     try:
-        response = await client.get(url, timeout=TIMEOUT)
+        response = await client.get(url)
     except httpx.HTTPError as exc:
         raise LabelError(
             f"{provider}: the label file could not be fetched", kind=FailureKind.TIMEOUT

@@ -83,7 +83,9 @@ class EasyPostLabels:
         )
         found = _purchase(data)
         if found is None:
-            raise LabelError(f"{PROVIDER}: bought, but no label came back", kind=FailureKind.GARBAGE)
+            raise LabelError(
+                f"{PROVIDER}: bought, but no label came back", kind=FailureKind.GARBAGE
+            )
         return found
 
     async def find(self, shipment_ref: str, rate_ref: str, *, key: str) -> Purchase | None:

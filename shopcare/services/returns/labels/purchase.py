@@ -24,7 +24,14 @@ import httpx
 from sqlmodel import Session, col, select, update
 
 from shopcare.db.engine import SessionFactory, transaction
-from shopcare.db.models import OrderLine, ReturnLabel, ReturnLine, ReturnRequest, Shipment, ShopOrder
+from shopcare.db.models import (
+    OrderLine,
+    ReturnLabel,
+    ReturnLine,
+    ReturnRequest,
+    Shipment,
+    ShopOrder,
+)
 from shopcare.domain.return_labels import (
     OWNER_WORDS,
     UNCERTAIN,
@@ -77,9 +84,7 @@ class Job:
     service: str
 
 
-def make_client(
-    http: httpx.AsyncClient, *, provider: str, base_url: str, key: str
-) -> LabelClient:
+def make_client(http: httpx.AsyncClient, *, provider: str, base_url: str, key: str) -> LabelClient:
     from shopcare.services.returns.labels.shippo import ShippoLabels
 
     if provider == LabelProvider.SHIPPO:
@@ -141,9 +146,7 @@ async def buy_claimed(
     except LabelError as exc:
         await asyncio.to_thread(_failed, sessions, label_id, exc, now=now)
         return False
-    await asyncio.to_thread(
-        _bought, sessions, label_id, purchase, data, now=now, carriers=carriers
-    )
+    await asyncio.to_thread(_bought, sessions, label_id, purchase, data, now=now, carriers=carriers)
     return True
 
 
@@ -229,9 +232,7 @@ def _claim(sessions: SessionFactory, *, now: datetime) -> list[int]:
             .values(state=LabelState.DUE, uncertain=True)
         )
         del stale
-        ids = session.exec(
-            select(ReturnLabel.id).where(ReturnLabel.state == LabelState.DUE)
-        ).all()
+        ids = session.exec(select(ReturnLabel.id).where(ReturnLabel.state == LabelState.DUE)).all()
         taken = []
         for label_id in ids:
             result = session.exec(
@@ -299,19 +300,30 @@ def _job(sessions: SessionFactory, label_id: int) -> Job:
             order=LabelOrder(
                 key=label.idempotency_key,
                 shop=Address(
-                    name=settings.name, company=settings.company, street1=settings.street1,
-                    street2=settings.street2, city=settings.city, state=settings.state,
-                    zip=settings.zip, country=settings.country, phone=settings.phone,
+                    name=settings.name,
+                    company=settings.company,
+                    street1=settings.street1,
+                    street2=settings.street2,
+                    city=settings.city,
+                    state=settings.state,
+                    zip=settings.zip,
+                    country=settings.country,
+                    phone=settings.phone,
                     email=settings.email,
                 ),
                 shopper=Address(
-                    name=order.ship_name, street1=order.ship_address1,
-                    street2=order.ship_address2, city=order.ship_city, state=order.ship_region,
-                    zip=order.ship_postcode, country=order.ship_country,
-                    phone=order.ship_phone, email=order.email,
+                    name=order.ship_name,
+                    street1=order.ship_address1,
+                    street2=order.ship_address2,
+                    city=order.ship_city,
+                    state=order.ship_region,
+                    zip=order.ship_postcode,
+                    country=order.ship_country,
+                    phone=order.ship_phone,
+                    email=order.email,
                 ),
                 parcel=parcel,
-            ),  # fmt: skip
+            ),
             shipment_ref=label.shipment_ref,
             rate_ref=label.rate_ref,
             uncertain=label.uncertain,
@@ -328,12 +340,14 @@ def _before_buying(
     with transaction(sessions) as session:
         label = session.get(ReturnLabel, label_id)
         assert label is not None
-        label.shipment_ref, label.rate_ref = quote.shipment_ref[:100], rate.id[:100]
+        _copy(label, Purchase(quote.shipment_ref, "", rate, "", ""))
         label.uncertain, label.attempts, label.updated_at = True, label.attempts + 1, now
         session.add(label)
 
 
-def _purchased(sessions: SessionFactory, label_id: int, purchase: Purchase, *, now: datetime) -> None:
+def _purchased(
+    sessions: SessionFactory, label_id: int, purchase: Purchase, *, now: datetime
+) -> None:
     """The purchase as the provider confirmed it, before the file is fetched: a failed
     download then retries the download, never the purchase."""
     with transaction(sessions) as session:
@@ -346,12 +360,12 @@ def _purchased(sessions: SessionFactory, label_id: int, purchase: Purchase, *, n
 
 def _copy(label: ReturnLabel, purchase: Purchase) -> None:
     label.shipment_ref = purchase.shipment_ref[:100] or label.shipment_ref
-    label.purchase_ref = purchase.purchase_ref[:100]
+    label.purchase_ref = purchase.purchase_ref[:100] or label.purchase_ref
     label.rate_ref = purchase.rate.id[:100] or label.rate_ref
     label.carrier = purchase.rate.carrier[:64] or label.carrier
     label.service = purchase.rate.service[:100] or label.service
-    label.tracking_number = purchase.tracking_number[:64]
-    label.label_url = purchase.label_url[:1000]
+    label.tracking_number = purchase.tracking_number[:64] or label.tracking_number
+    label.label_url = purchase.label_url[:1000] or label.label_url
     if purchase.rate.currency:
         label.cost_minor = amount_minor(purchase.rate.amount, purchase.rate.currency)
         label.currency = purchase.rate.currency[:3].upper()

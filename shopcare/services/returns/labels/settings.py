@@ -125,7 +125,9 @@ def check_label_settings(s: LabelSettings) -> None:
         raise InputError("choose the reasons that get a prepaid label")
     if s.country and not _COUNTRY.match(s.country):
         raise InputError("the country is its two-letter code, e.g. DE or US")
-    if s.base_url and not s.base_url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+    if s.base_url and not s.base_url.startswith(
+        ("https://", "http://127.0.0.1", "http://localhost")
+    ):
         raise InputError("the provider's address must start with https://")
     for sku, *sizes in (("default", *s.parcel), *s.presets):
         if not str(sku).strip():
@@ -145,6 +147,4 @@ def _tupled(s: LabelSettings) -> LabelSettings:
         return s
     from dataclasses import replace
 
-    return replace(
-        s, reasons=_tuple(s.reasons), presets=_tuple(s.presets), parcel=_tuple(s.parcel)
-    )
+    return replace(s, reasons=_tuple(s.reasons), presets=_tuple(s.presets), parcel=_tuple(s.parcel))
