@@ -55,6 +55,7 @@ from shopcare.services.intake.reconcile import reconcile
 from shopcare.services.messages.delivery import status_callback
 from shopcare.services.messages.dispatch import DispatchReport, dispatch_outbox
 from shopcare.services.messages.reminders import queue_due_reminders
+from shopcare.services.returns.labels.purchase import buy_due_labels
 from shopcare.services.messages.rules import channel_rules
 from shopcare.services.runtime.leader import Leadership
 from shopcare.services.runtime.long_work import advance_work, finish_work, start_work
@@ -401,6 +402,12 @@ class ShopCare:
         """Queue the review and reorder reminders now due (services.messages.reminders)."""
         return await asyncio.to_thread(queue_due_reminders, self.sessions, now=self.clock())
 
+    async def buy_return_labels(self) -> int:
+        """Buy the prepaid return labels due (services.returns.labels)."""
+        return await buy_due_labels(
+            self.sessions, self.http, now=self.clock(), carriers=self.carrier_names
+        )
+
     async def flush_views(self) -> int:
         """Write the page views counted in memory (services.view_counts)."""
         return await asyncio.to_thread(flush_views, self.sessions)
@@ -504,6 +511,7 @@ class ShopCare:
             heartbeat=runs.wrap("heartbeat", self.heartbeat),
             backup=runs.wrap("backup", lead(self.backup_if_due)),
             reminders=runs.wrap("reminders", lead(self.queue_reminders)),
+            return_labels=runs.wrap("return_labels", lead(self.buy_return_labels)),
         )
         self.scheduler.start()
 

@@ -29,6 +29,8 @@ from shopcare.db.models import (
 )
 from shopcare.domain.return_labels import FailureKind, LabelState
 from shopcare.services.errors import InputError
+from shopcare.services.secrets_at_rest.box import SecretBox
+from shopcare.services.secrets_at_rest.stored import reseal_secrets
 from shopcare.services.returns.labels.purchase import buy_due_labels, retry_label, void_label
 from shopcare.services.returns.labels.settings import get_label_settings, save_label_settings
 from shopcare.services.returns.labels.views import label_costs, label_view, month_bounds
@@ -169,6 +171,16 @@ def test_the_api_key_is_sealed_at_rest_and_never_shown_back(shopcare: ShopCare) 
     with shopcare.sessions() as session:
         again = json.loads(session.get(Setting, "return_labels").value)  # type: ignore[union-attr]
     assert again["api_key"] == stored["api_key"]
+
+
+def test_rotating_the_secret_re_seals_the_api_key(shopcare: ShopCare) -> None:
+    set_up_labels(shopcare, provider="easypost", url="http://127.0.0.1:9")
+    new = SecretBox("a-new-secret-of-enough-length", shopcare.settings.secret)
+    assert reseal_secrets(shopcare.sessions, new).changed >= 1
+    with shopcare.sessions() as session:
+        stored = json.loads(session.get(Setting, "return_labels").value)  # type: ignore[union-attr]
+    assert new.open(stored["api_key"]) == KEY
+    assert not SecretBox(shopcare.settings.secret).can_open(stored["api_key"])
 
 
 def test_a_reason_the_policy_does_not_name_gets_no_label(
