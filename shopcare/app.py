@@ -55,8 +55,8 @@ from shopcare.services.intake.reconcile import reconcile
 from shopcare.services.messages.delivery import status_callback
 from shopcare.services.messages.dispatch import DispatchReport, dispatch_outbox
 from shopcare.services.messages.reminders import queue_due_reminders
-from shopcare.services.returns.labels.purchase import buy_due_labels
 from shopcare.services.messages.rules import channel_rules
+from shopcare.services.returns.labels.purchase import buy_due_labels
 from shopcare.services.runtime.leader import Leadership
 from shopcare.services.runtime.long_work import advance_work, finish_work, start_work
 from shopcare.services.runtime.process_lease import release_lease, renew_lease, this_process

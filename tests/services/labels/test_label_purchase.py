@@ -29,13 +29,13 @@ from shopcare.db.models import (
 )
 from shopcare.domain.return_labels import FailureKind, LabelState
 from shopcare.services.errors import InputError
-from shopcare.services.secrets_at_rest.box import SecretBox
-from shopcare.services.secrets_at_rest.stored import reseal_secrets
 from shopcare.services.returns.labels.purchase import buy_due_labels, retry_label, void_label
 from shopcare.services.returns.labels.settings import get_label_settings, save_label_settings
 from shopcare.services.returns.labels.views import label_costs, label_view, month_bounds
 from shopcare.services.returns.slips import return_slips_pdf
 from shopcare.services.returns.workflow import approve_return, reject_return
+from shopcare.services.secrets_at_rest.box import SecretBox
+from shopcare.services.secrets_at_rest.stored import reseal_secrets
 from tests.adapters.carrier_server import CarrierServer, Reply
 from tests.conftest import PUBLIC_URL, FakeClock
 from tests.pdf.reading import scan_pages
