@@ -17,7 +17,7 @@ from reportlab.lib.colors import grey
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 
-from shopcare.pdf.fonts import REGULAR, register_fonts
+from shopcare.pdf.fonts import REGULAR, register_fonts, right_to_left, visual
 from shopcare.pdf.sheet import LABEL, PAGE_SIZES, new_canvas
 
 if TYPE_CHECKING:
@@ -117,4 +117,5 @@ def _caption(canvas, label: LabelPage, *, size: str) -> None:  # type: ignore[no
     width, height = PAGE_SIZES[size]
     canvas.setFillColor(grey)
     canvas.setFont(REGULAR, 10)
-    canvas.drawCentredString(width / 2, height - PAPER_MARGIN - 5 * mm, label.caption)
+    line = visual(label.caption, rtl=right_to_left(label.caption))  # Arabic joined and ordered
+    canvas.drawCentredString(width / 2, height - PAPER_MARGIN - 5 * mm, line)

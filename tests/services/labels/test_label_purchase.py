@@ -28,7 +28,9 @@ from shopcare.db.models import (
     ShopOrder,
 )
 from shopcare.domain.return_labels import FailureKind, LabelState
+from shopcare.notify.base import Channel
 from shopcare.services.errors import InputError
+from shopcare.services.messages.dispatch import dispatch_outbox
 from shopcare.services.returns.labels.purchase import buy_due_labels, retry_label, void_label
 from shopcare.services.returns.labels.settings import get_label_settings, save_label_settings
 from shopcare.services.returns.labels.views import label_costs, label_view, month_bounds
@@ -42,6 +44,7 @@ from tests.pdf.reading import scan_pages
 from tests.services.helpers import make_order
 from tests.services.labels.label_servers import TRACKING, FakeEasyPost, FakeShippo, label_png
 from tests.services.return_builders import open_return_rows
+from tests.services.test_outbox import Recorder
 
 KEY = "EZTKsecret0123456789"
 
@@ -454,3 +457,25 @@ def test_the_month_is_the_shops_calendar_month(clock: FakeClock) -> None:
     start, end = month_bounds(clock(), shopcare_zone())
     assert start == datetime(2026, 10, 31, 23, 0, tzinfo=UTC)  # 1 November in Berlin
     assert end - start == timedelta(days=30)
+
+
+async def test_the_approval_email_waits_for_the_label_and_carries_it_in_the_slip(
+    shopcare: ShopCare, clock: FakeClock, carrier_server: CarrierServer,
+    http: httpx.AsyncClient, tmp_path: Path,
+) -> None:  # fmt: skip
+    easypost = FakeEasyPost(carrier_server).install()
+    set_up_labels(shopcare, provider="easypost", url=easypost.url)
+    approved_return(shopcare, clock)
+    recorder = Recorder()
+    await dispatch_outbox(
+        shopcare.sessions, {Channel.EMAIL: recorder}, now=clock(), public_url=PUBLIC_URL
+    )
+    assert "return_approved" not in [m.kind for m in recorder.sent]  # held for the label
+    await buy_due_labels(shopcare.sessions, http, now=clock())
+    await dispatch_outbox(
+        shopcare.sessions, {Channel.EMAIL: recorder}, now=clock(), public_url=PUBLIC_URL
+    )
+    [approval] = [m for m in recorder.sent if m.kind == "return_approved"]
+    [slip] = approval.attachments
+    scanned = scan_pages(slip.data, tmp_path)
+    assert ("CODE-128", TRACKING) in scanned[0] and ("CODE-128", "R-TEST-0001") in scanned[1]

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from sqlmodel import Session, col, func, select
 
 from shopcare.db.engine import SessionFactory
-from shopcare.db.models import ReturnLabel, ReturnRequest
+from shopcare.db.models import Customer, ReturnLabel, ReturnRequest, ShopOrder
 from shopcare.domain.money import format_money
 from shopcare.domain.return_labels import LabelState, may_retry
 from shopcare.domain.returns import ReturnStatus
@@ -41,7 +41,6 @@ def slips_with_labels(
     slips: Sequence[ReturnSlip],
     *,
     size: str,
-    locales: Sequence[str] = (),
 ) -> bytes | None:
     """The slips PDF with each bought label as the page before its return's slip; None when
     none of the returns has a label (the caller renders the slips as ever)."""
@@ -52,13 +51,29 @@ def slips_with_labels(
     from shopcare.pdf.return_slip import render_return_slips
     from shopcare.services.returns.slip_words import translate
 
+    locales = _languages(session, [i for i in return_ids if i in labels])
     parts: list[tuple[LabelPage | None, bytes]] = []
-    for i, (return_id, slip) in enumerate(zip(return_ids, slips, strict=True)):
+    for return_id, slip in zip(return_ids, slips, strict=True):
         found = labels.get(return_id)
-        caption = translate(CAPTION, locales[i]) if i < len(locales) else CAPTION
+        caption = translate(CAPTION, locales.get(return_id, ""))
         page = LabelPage(found[0], found[1], caption) if found else None
         parts.append((page, render_return_slips([slip], size=size)))
     return with_labels(parts, size=size)
+
+
+def _languages(session: Session, return_ids: Sequence[int]) -> dict[int, str]:
+    """The shopper's language per return, as their slip and approval email use it."""
+    from shopcare.services.messages.outbox import message_language
+    from shopcare.services.shop.profile import load_profile
+
+    profile = load_profile(session)
+    rows = session.exec(
+        select(ReturnRequest.id, Customer.locale)
+        .join(ShopOrder, col(ShopOrder.id) == col(ReturnRequest.order_id))
+        .join(Customer, col(Customer.id) == col(ShopOrder.customer_id))
+        .where(col(ReturnRequest.id).in_(set(return_ids)))
+    ).all()
+    return {rid: message_language(locale, profile) for rid, locale in rows if rid is not None}
 
 
 def label_file_by_token(sessions: SessionFactory, token: str) -> tuple[bytes, str] | None:
