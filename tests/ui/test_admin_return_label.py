@@ -53,6 +53,8 @@ async def test_the_owner_tries_again_and_sees_the_labels_cost(
     easypost = FakeEasyPost(carrier_server).install()
     return_id = failed_label(easypost.url)
     await sign_in(user)
+    await user.open("/admin/returns")
+    await user.should_see("Label of R-TEST-0001 not bought")
     await user.open(f"/admin/returns/{return_id}")
     await user.should_see("Why: the label account has no funds")
     await user.should_see("The shopper got the approval with the plain slip.")

@@ -184,3 +184,23 @@ def month_bounds(now: datetime, zone: tzinfo) -> tuple[datetime, datetime]:
     start = datetime(local.year, local.month, 1, tzinfo=zone)
     after = datetime(local.year + local.month // 12, local.month % 12 + 1, 1, tzinfo=zone)
     return start.astimezone(UTC), after.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class FailedLabel:
+    return_id: int
+    rma: str
+    error: str
+
+
+def failed_labels(sessions: SessionFactory) -> list[FailedLabel]:
+    """Labels whose purchase failed, waiting for the owner's "try again" (a cancelled
+    return's label is voided, so these are all of open returns)."""
+    with sessions() as session:
+        rows = session.exec(
+            select(ReturnLabel.return_id, ReturnRequest.rma, ReturnLabel.error)
+            .join(ReturnRequest, col(ReturnRequest.id) == col(ReturnLabel.return_id))
+            .where(ReturnLabel.state == LabelState.FAILED)
+            .order_by(col(ReturnLabel.updated_at))
+        ).all()
+    return [FailedLabel(rid, rma, error) for rid, rma, error in rows]

@@ -12,7 +12,12 @@ from nicegui import ui
 
 from shopcare.services.errors import InputError
 from shopcare.services.returns.labels.purchase import retry_label, void_label
-from shopcare.services.returns.labels.views import label_costs, label_view, month_bounds
+from shopcare.services.returns.labels.views import (
+    failed_labels,
+    label_costs,
+    label_view,
+    month_bounds,
+)
 from shopcare.services.shop.profile import get_profile
 from shopcare.ui.admin.access.gate import current_admin
 
@@ -84,13 +89,18 @@ def label_section(shopcare: ShopCare, return_id: int, *, on_change: Callable[[],
 
 
 def month_label_costs(shopcare: ShopCare) -> None:
-    """One line above the queue: labels bought this month and their cost per currency."""
+    """Above the queue: labels bought this month and their cost per currency, and each
+    label whose purchase failed, linked to its return's "try again"."""
     zone = get_profile(shopcare.sessions).zone
     start, end = month_bounds(shopcare.clock(), zone)
     costs = label_costs(shopcare.sessions, start=start, end=end)
-    if not costs:
-        return
-    text = ", ".join(f"{c.labels} for {c.total}" for c in costs)
-    ui.label(f"Prepaid return labels this month: {text}").classes("text-sm").mark(
-        "returns-label-costs"
-    )
+    if costs:
+        text = ", ".join(f"{c.labels} for {c.total}" for c in costs)
+        ui.label(f"Prepaid return labels this month: {text}").classes("text-sm").mark(
+            "returns-label-costs"
+        )
+    for failed in failed_labels(shopcare.sessions):
+        with ui.row().classes("items-center gap-2 text-sm").mark("returns-label-failed"):
+            ui.icon("warning", color="negative")
+            ui.link(f"Label of {failed.rma} not bought", f"/admin/returns/{failed.return_id}")
+            ui.label(failed.error)
