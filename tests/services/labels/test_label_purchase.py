@@ -31,9 +31,12 @@ from shopcare.domain.return_labels import FailureKind, LabelState
 from shopcare.notify.base import Channel
 from shopcare.services.errors import InputError
 from shopcare.services.messages.dispatch import dispatch_outbox
-from shopcare.services.returns.labels.purchase import buy_due_labels, retry_label, void_label
+from shopcare.services.returns.labels.purchase import buy_due_labels, retry_label
 from shopcare.services.returns.labels.settings import get_label_settings, save_label_settings
 from shopcare.services.returns.labels.views import label_costs, label_view, month_bounds
+from shopcare.services.returns.labels.voiding import void_label
+from shopcare.services.returns.policy import update_policy
+from shopcare.services.returns.requests import open_return, returnable_lines
 from shopcare.services.returns.slips import return_slips_pdf
 from shopcare.services.returns.workflow import approve_return, reject_return
 from shopcare.services.secrets_at_rest.box import SecretBox
@@ -479,3 +482,54 @@ async def test_the_approval_email_waits_for_the_label_and_carries_it_in_the_slip
     [slip] = approval.attachments
     scanned = scan_pages(slip.data, tmp_path)
     assert ("CODE-128", TRACKING) in scanned[0] and ("CODE-128", "R-TEST-0001") in scanned[1]
+
+
+async def test_a_return_the_policy_approves_at_once_gets_its_label_too(
+    shopcare: ShopCare, clock: FakeClock, carrier_server: CarrierServer, http: httpx.AsyncClient
+) -> None:
+    easypost = FakeEasyPost(carrier_server).install()
+    set_up_labels(shopcare, provider="easypost", url=easypost.url)
+    save_label_settings(shopcare.sessions, labels_for="shop_pays")
+    update_policy(shopcare.sessions, auto_approve=True, shipping_free_reasons=["too_small"])
+    order = make_order(shopcare, tracking="")
+    with transaction(shopcare.sessions) as session:
+        row = session.get(ShopOrder, order.id)
+        assert row is not None
+        row.ship_address1, row.ship_city, row.ship_country = "1 Main St", "Berlin", "DE"
+        session.add(row)
+    line = next(iter(returnable_lines(shopcare.sessions, order.public_token) or {}))
+    open_return(
+        shopcare.sessions, order_token=order.public_token, quantities={line: 1},
+        reason="too_small", now=clock(),
+    )  # fmt: skip
+    with shopcare.sessions() as session:
+        request = session.exec(select(ReturnRequest)).one()
+    assert (request.status, request.shipping_paid_by) == ("approved", "shop")
+    assert approval_due_at(shopcare, request.id or 0) > clock()
+    assert await buy_due_labels(shopcare.sessions, http, now=clock()) == 1
+
+
+async def test_a_refused_refund_is_kept_for_the_owner_who_may_void_again(
+    shopcare: ShopCare, clock: FakeClock, carrier_server: CarrierServer, http: httpx.AsyncClient
+) -> None:
+    easypost = FakeEasyPost(carrier_server).install()
+    set_up_labels(shopcare, provider="easypost", url=easypost.url)
+    return_id = approved_return(shopcare, clock)
+    await buy_due_labels(shopcare.sessions, http, now=clock())
+    [sid] = easypost.shipments
+    carrier_server.route(
+        "POST", f"/v2/shipments/{sid}/refund",
+        Reply(422, json.dumps({"error": {"code": "SHIPMENT.REFUND.UNAVAILABLE",
+                                         "message": "Refund not available.", "errors": []}})),
+    )  # fmt: skip
+    reject_return(shopcare.sessions, return_id, now=clock(), note="Cancelled.")
+    await buy_due_labels(shopcare.sessions, http, now=clock())
+    label = label_row(shopcare, return_id)
+    assert (label.state, label.refund_status) == (LabelState.BOUGHT, "failed")
+    assert "Refund not available" in label.error
+    await buy_due_labels(shopcare.sessions, http, now=clock())  # not asked again by itself
+    assert len([r for r in carrier_server.requests if r.path.endswith("/refund")]) == 1
+    view = label_view(shopcare.sessions, return_id)
+    assert view is not None and view.can_void
+    void_label(shopcare.sessions, return_id, now=clock())
+    assert label_row(shopcare, return_id).refund_status == "wanted"

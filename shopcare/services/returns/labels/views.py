@@ -146,7 +146,7 @@ def label_view(sessions: SessionFactory, return_id: int) -> LabelView | None:
         can_retry=may_retry(LabelState(label.state)),
         can_void=label.state == LabelState.BOUGHT
         and status == ReturnStatus.REJECTED
-        and not label.refund_status,
+        and label.refund_status in ("", "failed", "rejected"),
     )
 
 

@@ -11,13 +11,14 @@ from typing import TYPE_CHECKING
 from nicegui import ui
 
 from shopcare.services.errors import InputError
-from shopcare.services.returns.labels.purchase import retry_label, void_label
+from shopcare.services.returns.labels.purchase import retry_label
 from shopcare.services.returns.labels.views import (
     failed_labels,
     label_costs,
     label_view,
     month_bounds,
 )
+from shopcare.services.returns.labels.voiding import void_label
 from shopcare.services.shop.profile import get_profile
 from shopcare.ui.admin.access.gate import current_admin
 
