@@ -319,7 +319,8 @@ class ReturnLabel(SQLModel, table=True):
     tracking_number: str = Field(default="", sa_type=sa.String(64))
     label_url: str = Field(default="", sa_type=sa.String(1000))
     label_type: str = Field(default="", sa_type=sa.String(32))
-    label_data: bytes | None = Field(default=None, sa_type=sa.LargeBinary)
+    label_file: str = Field(default="", sa_type=sa.Text)
+    """The label as base64 text: the store's export and backups carry text, not blobs."""
     cost_minor: int | None = Field(default=None, sa_type=sa.BigInteger)
     currency: str = Field(default="", sa_type=sa.String(3))
     error: str = Field(default="", sa_type=sa.String(500))

@@ -33,7 +33,12 @@ from shopcare.services.errors import InputError
 from shopcare.services.messages.dispatch import dispatch_outbox
 from shopcare.services.returns.labels.purchase import buy_due_labels, retry_label
 from shopcare.services.returns.labels.settings import get_label_settings, save_label_settings
-from shopcare.services.returns.labels.views import label_costs, label_view, month_bounds
+from shopcare.services.returns.labels.views import (
+    label_bytes,
+    label_costs,
+    label_view,
+    month_bounds,
+)
 from shopcare.services.returns.labels.voiding import void_label
 from shopcare.services.returns.policy import update_policy
 from shopcare.services.returns.requests import open_return, returnable_lines
@@ -146,7 +151,7 @@ async def test_the_cheapest_easypost_return_label_is_bought_once_and_its_parcel_
     assert (label.state, label.tracking_number, label.cost_minor, label.currency) == (
         LabelState.BOUGHT, TRACKING, 758, "USD",
     )  # fmt: skip
-    assert label.label_type == "application/pdf" and label.label_data == easypost.label
+    assert label.label_type == "application/pdf" and label_bytes(label.label_file) == easypost.label
     with shopcare.sessions() as session:
         parcel = session.exec(select(Shipment).where(Shipment.return_id == return_id)).one()
         assert parcel.tracking_number == TRACKING and parcel.carrier == "usps"

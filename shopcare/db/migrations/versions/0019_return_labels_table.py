@@ -34,7 +34,7 @@ def upgrade() -> None:
         sa.Column("tracking_number", sa.String(64), nullable=False),
         sa.Column("label_url", sa.String(1000), nullable=False),
         sa.Column("label_type", sa.String(32), nullable=False),
-        sa.Column("label_data", sa.LargeBinary(), nullable=True),
+        sa.Column("label_file", sa.Text(), nullable=False),
         sa.Column("cost_minor", sa.BigInteger(), nullable=True),
         sa.Column("currency", sa.String(3), nullable=False),
         sa.Column("error", sa.String(500), nullable=False),

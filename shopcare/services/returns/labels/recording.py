@@ -5,6 +5,7 @@ owner."""
 
 from __future__ import annotations
 
+import base64
 import logging
 from collections.abc import Sequence
 from datetime import datetime
@@ -89,7 +90,8 @@ def bought(
         label.state, label.uncertain, label.error, label.error_kind = (
             LabelState.BOUGHT, False, "", "",
         )  # fmt: skip
-        label.label_data, label.label_type = data, label_kind(data) or ""
+        label.label_file = base64.b64encode(data).decode("ascii")
+        label.label_type = label_kind(data) or ""
         label.bought_at = label.updated_at = now
         session.add(label)
         request = session.get(ReturnRequest, label.return_id)

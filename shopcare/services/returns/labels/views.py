@@ -3,6 +3,7 @@ label on the owner's return page and the month's label costs."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
@@ -26,13 +27,18 @@ CAPTION = "Prepaid return label: cut it out and stick it on the parcel."
 def bought_labels(session: Session, return_ids: Sequence[int]) -> dict[int, tuple[bytes, str]]:
     """The label files of those returns that have one (bought, not voided)."""
     rows = session.exec(
-        select(ReturnLabel.return_id, ReturnLabel.label_data, ReturnLabel.label_type).where(
+        select(ReturnLabel.return_id, ReturnLabel.label_file, ReturnLabel.label_type).where(
             col(ReturnLabel.return_id).in_(set(return_ids)),
             ReturnLabel.state == LabelState.BOUGHT,
-            col(ReturnLabel.label_data).is_not(None),
+            col(ReturnLabel.label_file) != "",
         )
     ).all()
-    return {rid: (data, kind) for rid, data, kind in rows if data}
+    return {rid: (label_bytes(text), kind) for rid, text, kind in rows}
+
+
+def label_bytes(text: str) -> bytes:
+    """The label file from its stored base64 text."""
+    return base64.b64decode(text)
 
 
 def slips_with_labels(
@@ -80,13 +86,13 @@ def label_file_by_token(sessions: SessionFactory, token: str) -> tuple[bytes, st
     """The shopper's label, on their return's page, while the return is open."""
     with sessions() as session:
         row = session.exec(
-            select(ReturnLabel.label_data, ReturnLabel.label_type, ReturnRequest.status)
+            select(ReturnLabel.label_file, ReturnLabel.label_type, ReturnRequest.status)
             .join(ReturnRequest, col(ReturnRequest.id) == col(ReturnLabel.return_id))
             .where(ReturnRequest.public_token == token, ReturnLabel.state == LabelState.BOUGHT)
         ).first()
     if row is None or not row[0] or row[2] == ReturnStatus.REJECTED:
         return None
-    return row[0], row[1]
+    return label_bytes(row[0]), row[1]
 
 
 def has_label(sessions: SessionFactory, token: str) -> bool:
