@@ -538,3 +538,20 @@ async def test_a_refused_refund_is_kept_for_the_owner_who_may_void_again(
     assert view is not None and view.can_void
     void_label(shopcare.sessions, return_id, now=clock())
     assert label_row(shopcare, return_id).refund_status == "wanted"
+
+
+async def test_a_shippo_address_refusal_names_the_field(
+    shopcare: ShopCare, clock: FakeClock, carrier_server: CarrierServer, http: httpx.AsyncClient
+) -> None:
+    shippo = FakeShippo(carrier_server).install()
+    carrier_server.route(
+        "POST", "/shipments",
+        Reply(400, json.dumps({"address_to": {"zip": ["This field is required."]}})),
+    )  # fmt: skip
+    set_up_labels(shopcare, provider="shippo", url=shippo.url, key="shippo_test_abc")
+    return_id = approved_return(shopcare, clock)
+    await buy_due_labels(shopcare.sessions, http, now=clock())
+    label = label_row(shopcare, return_id)
+    assert label.error_kind == FailureKind.ADDRESS
+    assert "address_to: zip This field is required." in label.error
+    assert shippo.purchases() == []
