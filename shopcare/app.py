@@ -58,6 +58,7 @@ from shopcare.services.messages.dispatch import DispatchReport, dispatch_outbox
 from shopcare.services.messages.reminders import queue_due_reminders
 from shopcare.services.messages.rules import channel_rules
 from shopcare.services.privacy.retention import RetentionReport, apply_retention_if_due
+from shopcare.services.returns.labels.purchase import buy_due_labels
 from shopcare.services.runtime.leader import Leadership
 from shopcare.services.runtime.long_work import advance_work, finish_work, start_work
 from shopcare.services.runtime.process_lease import release_lease, renew_lease, this_process
@@ -434,6 +435,12 @@ class ShopCare:
             now=self.clock(),
         )
 
+    async def buy_return_labels(self) -> int:
+        """Buy the prepaid return labels due (services.returns.labels)."""
+        return await buy_due_labels(
+            self.sessions, self.http, now=self.clock(), carriers=self.carrier_names
+        )
+
     async def flush_views(self) -> int:
         """Write the page views counted in memory (services.view_counts)."""
         return await asyncio.to_thread(flush_views, self.sessions)
@@ -540,6 +547,7 @@ class ShopCare:
             backup=runs.wrap("backup", lead(self.backup_if_due)),
             reminders=runs.wrap("reminders", lead(self.queue_reminders)),
             retention=runs.wrap("retention", lead(self.apply_retention)),
+            return_labels=runs.wrap("return_labels", lead(self.buy_return_labels)),
         )
         self.scheduler.start()
 

@@ -21,6 +21,9 @@ REMINDERS_EVERY_S = 10 * 60
 RETENTION_CHECK_EVERY_S = 60 * 60
 """The retention pass (services.privacy.retention) runs once a day, at the first check a day
 after the last pass: a process restarted every evening still runs it."""
+RETURN_LABELS_EVERY_S = 30
+"""Labels due since an approval (the owner's page also buys at once); refunds of cancelled
+returns' labels."""
 
 
 def make_scheduler(
@@ -33,6 +36,7 @@ def make_scheduler(
     backup: Callable[[], Awaitable[object]] | None = None,
     reminders: Callable[[], Awaitable[object]] | None = None,
     retention: Callable[[], Awaitable[object]] | None = None,
+    return_labels: Callable[[], Awaitable[object]] | None = None,
 ) -> AsyncIOScheduler:
     """Jobs are cheap when there is nothing due (one indexed query), so they run often;
     each shipment's own next-poll time decides how often its carrier is asked."""
@@ -49,6 +53,7 @@ def make_scheduler(
         ("backup", backup, BACKUP_CHECK_EVERY_S, "daily backup"),
         ("reminders", reminders, REMINDERS_EVERY_S, "queue review and reorder reminders"),
         ("retention", retention, RETENTION_CHECK_EVERY_S, "delete old photos and messages"),
+        ("return_labels", return_labels, RETURN_LABELS_EVERY_S, "buy prepaid return labels"),
     )
     for job_id, job, every_s, name in jobs:
         if job is not None:

@@ -301,6 +301,42 @@ class ReturnPhoto(SQLModel, table=True):
     created_at: datetime
 
 
+class ReturnLabel(SQLModel, table=True):
+    """The prepaid carrier label of one return (``services.returns.labels``): its purchase
+    state, so nothing is bought twice, what the provider answered, and the label itself."""
+
+    __tablename__ = "return_label"
+    id: int | None = Field(default=None, primary_key=True)
+    return_id: int = Field(foreign_key="return_request.id", unique=True)
+    provider: str = Field(sa_type=sa.String(16))
+    state: str = _status("due")
+    idempotency_key: str = Field(sa_type=sa.String(100), unique=True)
+    shipment_ref: str = Field(default="", sa_type=sa.String(100))
+    rate_ref: str = Field(default="", sa_type=sa.String(100))
+    purchase_ref: str = Field(default="", sa_type=sa.String(100))
+    """Shippo's transaction id; EasyPost buys on the shipment itself."""
+    carrier: str = Field(default="", sa_type=sa.String(64))
+    service: str = Field(default="", sa_type=sa.String(100))
+    tracking_number: str = Field(default="", sa_type=sa.String(64))
+    label_url: str = Field(default="", sa_type=sa.String(1000))
+    label_type: str = Field(default="", sa_type=sa.String(32))
+    label_file: str = Field(default="", sa_type=sa.Text)
+    """The label as base64 text: the store's export and backups carry text, not blobs."""
+    cost_minor: int | None = Field(default=None, sa_type=sa.BigInteger)
+    currency: str = Field(default="", sa_type=sa.String(3))
+    error: str = Field(default="", sa_type=sa.String(500))
+    error_kind: str = Field(default="", sa_type=sa.String(16))
+    uncertain: bool = False
+    """The last attempt ended without knowing whether the label was bought (a timeout):
+    the next one asks the provider before buying."""
+    attempts: int = 0
+    refund_status: str = Field(default="", sa_type=sa.String(32))
+    created_at: datetime
+    updated_at: datetime
+    claimed_at: datetime | None = None
+    bought_at: datetime | None = Field(default=None, index=True)
+
+
 class ProductVariant(SQLModel, table=True):
     """The variants the shop sells, learnt from order lines and imports: what an exchange
     can offer (other variants of the same product that are available)."""

@@ -31,6 +31,7 @@ from shopcare.db.models import (
     ProviderState,
     RateLimit,
     ReturnEvent,
+    ReturnLabel,
     ReturnLine,
     ReturnPhoto,
     ReturnRequest,
@@ -187,6 +188,20 @@ def _more_rows(session: Session, now: datetime) -> int:
             ),
             StoreCredit(
                 code="CREDIT-FILL-1", return_id=request.id, amount_minor=500, created_at=now
+            ),
+            ReturnLabel(
+                return_id=request.id,
+                provider="easypost",
+                state="bought",
+                idempotency_key="shopcare-return-fill",
+                tracking_number="9400111206206406260787",
+                label_type="application/pdf",
+                label_file="JVBERi0xLjQgZmlsbA==",
+                cost_minor=758,
+                currency="USD",
+                created_at=now,
+                updated_at=now,
+                bought_at=now,
             ),
         ]
     )

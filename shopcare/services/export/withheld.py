@@ -56,6 +56,7 @@ KEPT: dict[tuple[str, str], str] = {
     ("inbound_push", "push_key"): "the carrier push's identity",
     ("webhook_delivery", "delivery_key"): "the platform's delivery id",
     ("outbox_message", "idempotency_key"): "which message this is, made from ids",
+    ("return_label", "idempotency_key"): "which return's label this is, made from ids",
     ("api_idempotency", "key"): "the client's Idempotency-Key, not a credential",
     ("api_idempotency", "request_hash"): "a hash of a request body, to tell repeats apart",
     ("api_idempotency", "api_key_id"): "an id",

@@ -36,6 +36,7 @@ from shopcare.services.errors import InputError
 from shopcare.services.messages.outbox import enqueue
 from shopcare.services.orders.views import LineView, ReturnView, return_view
 from shopcare.services.returns.history import SHOPPER, SYSTEM, log_return_event
+from shopcare.services.returns.labels.planning import plan_label
 from shopcare.services.returns.photos import (
     PhotoUpload,
     StoredPhoto,
@@ -285,6 +286,8 @@ def _save(
         kinds.append(MessageKind.RETURN_APPROVED)
     for kind in kinds:
         enqueue(session, kind, order=order, return_id=request.id, occurrence=request.rma, now=now)
+    if money.auto_approved:
+        plan_label(session, request, now=now)  # a prepaid label, when the policy buys one
     return request
 
 

@@ -23,6 +23,7 @@ from shopcare.db.models import (
 )
 from shopcare.services.errors import InputError
 from shopcare.services.messages.outbox import message_language
+from shopcare.services.returns.labels.views import slips_with_labels
 from shopcare.services.returns.policy import load_policy
 from shopcare.services.returns.print_settings import load_print_settings, page_size
 from shopcare.services.returns.requests import REASONS
@@ -119,7 +120,8 @@ def return_slips_in(
     )
     if slips is None:
         return None
-    return render_return_slips(slips, size=chosen.value)
+    labelled = slips_with_labels(session, return_ids, slips, size=chosen.value)
+    return labelled or render_return_slips(slips, size=chosen.value)
 
 
 def reason_labels(session: Session) -> dict[str, str]:

@@ -34,6 +34,7 @@ from shopcare.services.errors import InputError
 from shopcare.services.messages.outbox import enqueue
 from shopcare.services.returns.exchanges import create_exchange_order
 from shopcare.services.returns.history import log_return_event
+from shopcare.services.returns.labels.planning import follow_return
 from shopcare.services.returns.store_credit import issue_credit
 
 S = ReturnStatus
@@ -252,6 +253,7 @@ def _step(
         occurrence=request.rma,
         now=now,
     )
+    follow_return(session, request, to, now=now)  # a prepaid label bought or voided
 
 
 def _lines(session: Session, return_id: int) -> list[tuple[ReturnLine, OrderLine]]:

@@ -1,6 +1,6 @@
 """Every secret the store keeps, walked in one place: carrier credentials, the shop
-platform's keys, webhook secret and token, the SMS token, the messages' webhook secret and
-the mail server's password.
+platform's keys, webhook secret and token, the SMS token, the messages' webhook secret,
+the mail server's password and the return label account's API key.
 
 Two passes use the walk: at start, values stored in plain text by a version before sealing
 are sealed in place (``seal_plain_secrets``, idempotent); ``shopcare rotate-secret`` re-seals
@@ -24,6 +24,7 @@ from shopcare.db.engine import SessionFactory
 from shopcare.db.models import CarrierAccount, Setting, StoreConnection
 from shopcare.services.intake import connection
 from shopcare.services.messages import rules as message_rules
+from shopcare.services.returns.labels import settings as label_settings
 from shopcare.services.secrets_at_rest.box import SecretBox, SecretUnreadable, box_of, is_sealed
 from shopcare.services.setup import mail
 from shopcare.services.tracking import carrier_accounts
@@ -113,6 +114,7 @@ def _change_all(session: Session, one: Change) -> None:
         session.add(row)
     _in_setting(session, message_rules.SETTING_KEY, message_rules.SEALED, one)
     _in_setting(session, mail.SETTING_KEY, mail.SEALED, one)
+    _in_setting(session, label_settings.SETTING_KEY, label_settings.SEALED, one)
 
 
 def _in_json(text: str, keys: frozenset[str], one: Change) -> str:

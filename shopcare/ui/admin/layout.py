@@ -53,6 +53,7 @@ NAV: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("Carriers", "/admin/carriers"),
             ("Tracking", "/admin/tracking"),
             ("Return policy", "/admin/return-policy"),
+            ("Return labels", "/admin/return-labels"),
             ("Printing", "/admin/printing"),
             ("Offers", "/admin/offers"),
             ("Store connection", "/admin/store"),

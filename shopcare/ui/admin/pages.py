@@ -39,6 +39,7 @@ from shopcare.ui.admin.settings.data_export import export_router
 from shopcare.ui.admin.settings.mail_address import register_mail_address
 from shopcare.ui.admin.settings.offers import register_offers
 from shopcare.ui.admin.settings.privacy import register_privacy
+from shopcare.ui.admin.settings.return_labels import register_return_labels
 from shopcare.ui.admin.settings.shop_profile import logo_router, register_shop_profile
 from shopcare.ui.admin.settings.start import register_start
 from shopcare.ui.admin.settings.tracking import register_tracking_settings
@@ -78,6 +79,7 @@ def register_pages(shopcare: ShopCare, sockets: LiveSockets) -> None:
     register_mail_address(shopcare)
     register_start(shopcare)
     register_return_policy(shopcare)
+    register_return_labels(shopcare)
     register_printing(shopcare)
     register_mailbox(shopcare)
     register_webhook_deliveries(shopcare)

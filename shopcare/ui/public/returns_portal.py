@@ -27,6 +27,7 @@ from shopcare.domain.return_policy import (
 from shopcare.domain.returns import Resolution, ReturnStatus
 from shopcare.services.errors import InputError
 from shopcare.services.orders.views import OrderView, ReturnView, order_view_by_token
+from shopcare.services.returns.labels.views import has_label, label_file_by_token
 from shopcare.services.returns.photos import PHOTO_DIR, PhotoUpload
 from shopcare.services.returns.policy import get_policy_settings
 from shopcare.services.returns.requests import (
@@ -90,6 +91,10 @@ def returns_router(shopcare: ShopCare) -> APIRouter:
     @router.get("/r/{token}/slip.pdf")
     def return_slip(token: str, request: Request, size: str = "") -> Response:
         return return_slip_response(shopcare, request, token, size=size)
+
+    @router.get("/r/{token}/label")
+    def return_label(token: str, request: Request) -> Response:
+        return prepaid_label_response(shopcare, request, token)
 
     return router
 
@@ -292,7 +297,22 @@ def return_status_page(
         else "",
         errors=errors,
         tracking=tracking,
+        prepaid_label=parcel_back
+        and view.status == ReturnStatus.APPROVED
+        and has_label(shopcare.sessions, token),
     )
+
+
+def prepaid_label_response(shopcare: ShopCare, request: Request, token: str) -> Response:
+    """The carrier's label alone (PDF or PNG), inline like the slip, for a printer of its own."""
+    found = label_file_by_token(shopcare.sessions, token)
+    if found is None:
+        return not_found(shopcare, request)
+    data, kind = found
+    headers = {k: v for k, v in SECURITY_HEADERS.items() if k != "Content-Security-Policy"}
+    ending = "png" if kind == "image/png" else "pdf"
+    headers["Content-Disposition"] = f'inline; filename="return-label.{ending}"'
+    return Response(data, media_type=kind, headers=headers)
 
 
 def submit_tracking(

@@ -12,8 +12,9 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
-from shopcare.db.models import ProblemReport, ReturnRequest, ShopOrder
+from shopcare.db.models import ProblemReport, ReturnLabel, ReturnRequest, ShopOrder
 from shopcare.domain.insight import Figure, Panel, Period, Table
+from shopcare.domain.return_labels import LabelState
 from shopcare.domain.returns import ReturnStatus
 from shopcare.domain.status import ShipmentStatus
 from shopcare.services.insight.panels import InsightContext
@@ -45,6 +46,7 @@ ITEMS = (
           "/admin/orders?view=unshipped", UNSHIPPED),
     _Item("problems", "Open problems", "/admin/problems?status=open"),
     _Item("returns", "Returns to handle", "/admin/returns"),
+    _Item("return_labels", "Return labels not bought", "/admin/returns"),
     _Item("detractors", "Low scores not followed up", "/admin/problems?status=open"),
 )  # fmt: skip
 
@@ -85,6 +87,9 @@ def _count(session: Session, item: _Item, period: Period, context: InsightContex
         waiting = (ReturnStatus.REQUESTED, ReturnStatus.RECEIVED)
         query = select(func.count()).select_from(ReturnRequest)
         query = query.where(col(ReturnRequest.status).in_(waiting))
+    elif item.key == "return_labels":  # a failed purchase waits for "try again"
+        query = select(func.count()).select_from(ReturnLabel)
+        query = query.where(col(ReturnLabel.state) == LabelState.FAILED)
     else:  # a score of 0-6 raises a problem until the owner resolves it (feedback flow)
         query = select(func.count()).select_from(ProblemReport)
         query = query.where(col(ProblemReport.status) == "open")

@@ -20,6 +20,7 @@ from shopcare.services.returns.history import SHOPPER, SYSTEM
 from shopcare.ui.admin.detail_page import record_frame, redrawn
 from shopcare.ui.admin.layout import status_label, when
 from shopcare.ui.admin.returns.actions import ReturnSteps
+from shopcare.ui.admin.returns.label_panel import label_section
 from shopcare.ui.admin.returns.queue import RESOLUTIONS
 
 if TYPE_CHECKING:
@@ -116,6 +117,7 @@ def _detail(view: ReturnDetail, steps: ReturnSteps) -> None:
                     ui.image(url).classes("w-40 h-40 rounded").props("fit=cover").mark(
                         f"photo-{photo_id}"
                     )
+    label_section(steps.shopcare, view.id, on_change=steps.on_change)
     _section("Parcel coming back")
     if not view.parcels:
         ui.label("The shopper has not entered a tracking number yet.")

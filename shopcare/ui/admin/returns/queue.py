@@ -14,6 +14,7 @@ from nicegui import events, ui
 from shopcare.domain.returns import Resolution, ReturnStatus
 from shopcare.services.returns.admin import ReturnFilter, ReturnQueue, ReturnRow, return_queue
 from shopcare.ui.admin.layout import REFRESH_S, frame, status_label, when
+from shopcare.ui.admin.returns.label_panel import month_label_costs
 from shopcare.ui.admin.tables import name_the_checkboxes
 
 if TYPE_CHECKING:
@@ -42,6 +43,7 @@ def register_returns_queue(shopcare: ShopCare) -> None:
     @ui.page("/admin/returns")
     def returns_page() -> None:
         with frame("Returns"):
+            month_label_costs(shopcare)
             QueuePage(shopcare)
 
 
