@@ -56,6 +56,7 @@ from shopcare.services.messages.delivery import status_callback
 from shopcare.services.messages.dispatch import DispatchReport, dispatch_outbox
 from shopcare.services.messages.reminders import queue_due_reminders
 from shopcare.services.messages.rules import channel_rules
+from shopcare.services.returns.instant import watch_instant_exchanges
 from shopcare.services.runtime.leader import Leadership
 from shopcare.services.runtime.long_work import advance_work, finish_work, start_work
 from shopcare.services.runtime.process_lease import release_lease, renew_lease, this_process
@@ -401,6 +402,11 @@ class ShopCare:
         """Queue the review and reorder reminders now due (services.messages.reminders)."""
         return await asyncio.to_thread(queue_due_reminders, self.sessions, now=self.clock())
 
+    async def watch_returns(self) -> int:
+        """Open a Problems item for each instant exchange whose item has not been sent
+        back in time (services.returns.instant)."""
+        return await asyncio.to_thread(watch_instant_exchanges, self.sessions, now=self.clock())
+
     async def flush_views(self) -> int:
         """Write the page views counted in memory (services.view_counts)."""
         return await asyncio.to_thread(flush_views, self.sessions)
@@ -504,6 +510,7 @@ class ShopCare:
             heartbeat=runs.wrap("heartbeat", self.heartbeat),
             backup=runs.wrap("backup", lead(self.backup_if_due)),
             reminders=runs.wrap("reminders", lead(self.queue_reminders)),
+            return_watch=runs.wrap("return_watch", lead(self.watch_returns)),
         )
         self.scheduler.start()
 

@@ -18,6 +18,8 @@ HEARTBEAT_EVERY_S = 15
 """This process's lease is renewed this often (its TTL, services.process_lease, is 60 s)."""
 REMINDERS_EVERY_S = 10 * 60
 """Reminders are due in days; a pass every ten minutes sends each within minutes of it."""
+RETURN_WATCH_EVERY_S = 60 * 60
+"""Instant exchanges are watched in days (services.returns.instant): hourly is plenty."""
 
 
 def make_scheduler(
@@ -29,6 +31,7 @@ def make_scheduler(
     heartbeat: Callable[[], Awaitable[object]] | None = None,
     backup: Callable[[], Awaitable[object]] | None = None,
     reminders: Callable[[], Awaitable[object]] | None = None,
+    return_watch: Callable[[], Awaitable[object]] | None = None,
 ) -> AsyncIOScheduler:
     """Jobs are cheap when there is nothing due (one indexed query), so they run often;
     each shipment's own next-poll time decides how often its carrier is asked."""
@@ -44,6 +47,7 @@ def make_scheduler(
         ("heartbeat", heartbeat, HEARTBEAT_EVERY_S, "renew this process's lease"),
         ("backup", backup, BACKUP_CHECK_EVERY_S, "daily backup"),
         ("reminders", reminders, REMINDERS_EVERY_S, "queue review and reorder reminders"),
+        ("return_watch", return_watch, RETURN_WATCH_EVERY_S, "watch instant exchanges"),
     )
     for job_id, job, every_s, name in jobs:
         if job is not None:
