@@ -8,11 +8,20 @@ from datetime import UTC, datetime
 import pytest
 from nicegui import ui
 from nicegui.testing import User
+from sqlmodel import select
 
 from shopcare.app import build
 from shopcare.config import load_settings
+from shopcare.db.models import OrderLine, ReturnRequest
+from shopcare.domain.return_policy import RequestedLine
+from shopcare.services.intake.by_hand import LineIn, OrderIn, create_order
 from shopcare.services.orders.catalogue_editor import CatalogueRow, catalogue_rows
-from shopcare.services.returns.offers import ReturnOffersSettings, get_offers_settings
+from shopcare.services.returns.offers import (
+    ReturnOffersSettings,
+    get_offers_settings,
+    update_offers,
+)
+from shopcare.services.returns.requests import ReturnAsk, request_return
 from tests.ui.admin_support import only, sign_in
 
 pytestmark = pytest.mark.usefixtures("admin_data_dir")
@@ -112,3 +121,39 @@ async def test_the_policy_page_links_to_the_catalogue(user: User) -> None:
     await user.open("/admin/return-policy")
     link = only(user, ui.link, "catalogue-link")
     assert link.props["href"] == "/admin/return-policy/catalogue"
+
+
+def credit_return_with_bonus() -> int:
+    """A shopper's return for store credit under a 10 % bonus, as the portal records it."""
+    app = build(load_settings())
+    try:
+        update_offers(app.sessions, bonus_percent=10)
+        order = create_order(
+            app.sessions,
+            OrderIn(
+                order_number="8001",
+                email="owner-test@example.com",
+                placed_at=app.clock(),
+                lines=[LineIn(title="Wool scarf", quantity=1, unit_price_minor=4000, sku="SCARF")],
+            ),
+            now=app.clock(),
+            carriers=app.carrier_names,
+        )
+        with app.sessions() as session:
+            line = session.exec(select(OrderLine).where(OrderLine.order_id == order.id)).one()
+        ask = ReturnAsk(
+            order.public_token, (RequestedLine(line.id or 0, 1, "too_small"),), "store_credit"
+        )
+        token = request_return(app.sessions, ask, now=app.clock(), photo_dir=None)
+        with app.sessions() as session:
+            found = session.exec(select(ReturnRequest).where(ReturnRequest.public_token == token))
+            return found.one().id or 0
+    finally:
+        app.engine.dispose()
+
+
+async def test_the_return_page_shows_the_owner_the_promised_bonus(user: User) -> None:
+    return_id = credit_return_with_bonus()
+    await sign_in(user)
+    await user.open(f"/admin/returns/{return_id}")
+    await user.should_see("Bonus promised for choosing store credit: 4.00 EUR")
