@@ -4,6 +4,8 @@ credit, the owner's catalogue, and instant exchanges with their watch (explicit 
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlmodel import col, select
 
@@ -19,6 +21,7 @@ from shopcare.db.models import (
 )
 from shopcare.domain.return_policy import RequestedLine
 from shopcare.domain.returns import Condition
+from shopcare.jobs import make_scheduler
 from shopcare.services.errors import InputError
 from shopcare.services.intake.by_hand import LineIn, OrderIn, ShipmentIn, create_order
 from shopcare.services.orders.catalogue_editor import add_product, catalogue_rows, edit_product
@@ -321,3 +324,17 @@ async def test_a_return_parcel_the_carrier_scanned_is_not_a_problem(
     await shopcare.poll_once()
     clock.advance(days=7)
     assert watch_instant_exchanges(shopcare.sessions, now=clock()) == 0
+
+
+async def test_the_hourly_job_is_the_watch(shopcare: ShopCare, clock: FakeClock) -> None:
+    async def nothing() -> None:
+        return None
+
+    scheduler = make_scheduler(poll=nothing, dispatch=nothing, return_watch=shopcare.watch_returns)
+    job = scheduler.get_job("return_watch")
+    assert job is not None and job.trigger.interval == timedelta(hours=1)
+
+    update_offers(shopcare.sessions, instant_exchange=True, watch_days=3)
+    await instant_exchange_return(shopcare, clock, "5014")
+    clock.advance(days=3)
+    assert await shopcare.watch_returns() == 1
