@@ -5,12 +5,12 @@ currency."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from shopcare.domain.money import format_money
+from shopcare.domain.return_policy import RequestedLine
 from shopcare.domain.returns import Resolution
-from shopcare.services.errors import InputError
 from shopcare.services.returns.choices import return_choice
 from shopcare.services.returns.offers import ProductChoice
 
@@ -23,16 +23,10 @@ sending the request (the page has no scripts to do it live)."""
 
 
 def choice_context(
-    shopcare: ShopCare, token: str, fields: Mapping[str, str], *, currency: str
+    shopcare: ShopCare, token: str, chosen: Sequence[RequestedLine], *, currency: str
 ) -> dict[str, Any]:
     """What the template shows at the moment of choice: each figure formatted, "" where it
-    does not apply."""
-    from shopcare.ui.public.returns_portal import requested_lines
-
-    try:
-        chosen = requested_lines(fields)
-    except InputError:
-        chosen = ()
+    does not apply. ``chosen``: the lines the form sent (none on a first visit)."""
     choice = return_choice(shopcare.sessions, token, chosen, now=shopcare.clock())
     if choice is None:
         return {}

@@ -145,7 +145,7 @@ def return_form_page(
         resolutions=options.resolutions,
         resolution_words=RESOLUTION_WORDS,
         terms=_terms(options.policy, order.currency),
-        figures=choice_context(shopcare, token, fields, currency=order.currency),
+        figures=choice_context(shopcare, token, _chosen(fields), currency=order.currency),
         same_reason=bool(fields.get("same_reason")),
         resolution=fields.get("resolution", "refund"),
         comment=fields.get("comment", ""),
@@ -218,6 +218,15 @@ def requested_lines(fields: Mapping[str, str]) -> tuple[RequestedLine, ...]:
             )
         )
     return one_reason_for_all(lines) if fields.get("same_reason") else tuple(lines)
+
+
+def _chosen(fields: Mapping[str, str]) -> tuple[RequestedLine, ...]:
+    """The lines a shown-again form had chosen, for its figures; a tampered field is
+    reported by the request itself, so here it just means nothing chosen."""
+    try:
+        return requested_lines(fields)
+    except InputError:
+        return ()
 
 
 def _field_of(problem: RequestProblem) -> str:
