@@ -58,6 +58,7 @@ from shopcare.services.messages.dispatch import DispatchReport, dispatch_outbox
 from shopcare.services.messages.reminders import queue_due_reminders
 from shopcare.services.messages.rules import channel_rules
 from shopcare.services.privacy.retention import RetentionReport, apply_retention_if_due
+from shopcare.services.returns.instant import watch_instant_exchanges
 from shopcare.services.returns.labels.purchase import buy_due_labels
 from shopcare.services.runtime.leader import Leadership
 from shopcare.services.runtime.long_work import advance_work, finish_work, start_work
@@ -441,6 +442,11 @@ class ShopCare:
             self.sessions, self.http, now=self.clock(), carriers=self.carrier_names
         )
 
+    async def watch_returns(self) -> int:
+        """Open a Problems item for each instant exchange whose item has not been sent
+        back in time (services.returns.instant)."""
+        return await asyncio.to_thread(watch_instant_exchanges, self.sessions, now=self.clock())
+
     async def flush_views(self) -> int:
         """Write the page views counted in memory (services.view_counts)."""
         return await asyncio.to_thread(flush_views, self.sessions)
@@ -548,6 +554,7 @@ class ShopCare:
             reminders=runs.wrap("reminders", lead(self.queue_reminders)),
             retention=runs.wrap("retention", lead(self.apply_retention)),
             return_labels=runs.wrap("return_labels", lead(self.buy_return_labels)),
+            return_watch=runs.wrap("return_watch", lead(self.watch_returns)),
         )
         self.scheduler.start()
 

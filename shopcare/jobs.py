@@ -24,6 +24,8 @@ after the last pass: a process restarted every evening still runs it."""
 RETURN_LABELS_EVERY_S = 30
 """Labels due since an approval (the owner's page also buys at once); refunds of cancelled
 returns' labels."""
+RETURN_WATCH_EVERY_S = 60 * 60
+"""Instant exchanges are watched in days (services.returns.instant): hourly is plenty."""
 
 
 def make_scheduler(
@@ -37,6 +39,7 @@ def make_scheduler(
     reminders: Callable[[], Awaitable[object]] | None = None,
     retention: Callable[[], Awaitable[object]] | None = None,
     return_labels: Callable[[], Awaitable[object]] | None = None,
+    return_watch: Callable[[], Awaitable[object]] | None = None,
 ) -> AsyncIOScheduler:
     """Jobs are cheap when there is nothing due (one indexed query), so they run often;
     each shipment's own next-poll time decides how often its carrier is asked."""
@@ -54,6 +57,7 @@ def make_scheduler(
         ("reminders", reminders, REMINDERS_EVERY_S, "queue review and reorder reminders"),
         ("retention", retention, RETENTION_CHECK_EVERY_S, "delete old photos and messages"),
         ("return_labels", return_labels, RETURN_LABELS_EVERY_S, "buy prepaid return labels"),
+        ("return_watch", return_watch, RETURN_WATCH_EVERY_S, "watch instant exchanges"),
     )
     for job_id, job, every_s, name in jobs:
         if job is not None:

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-HEAD = "0022"
+HEAD = "0023"
 """The newest migration's revision (``tests/test_migrations.py`` checks it is Alembic's)."""
 _VERSION = sa.Table(  # as Alembic makes it
     "alembic_version",

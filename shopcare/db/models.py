@@ -257,6 +257,13 @@ class ReturnRequest(SQLModel, table=True):
     updated_at: datetime | None = None
     exchange_order_id: int | None = Field(default=None, foreign_key="shop_order.id")
     store_credit_code: str = Field(default="", sa_type=sa.String(32))
+    bonus_minor: int = Field(default=0, sa_type=sa.BigInteger)
+    """The bonus promised for choosing store credit or an exchange over a refund, as the
+    shopper saw it (services.returns.offers); added to the credit issued when settled."""
+    instant_exchange_at: datetime | None = None
+    """When the replacement order was sent before the item came back (instant exchange)."""
+    watch_flagged_at: datetime | None = None
+    """When the owner was told that the instant exchange's return parcel has no scan."""
 
 
 class ReturnLine(SQLModel, table=True):
@@ -269,6 +276,8 @@ class ReturnLine(SQLModel, table=True):
     comment: str = Field(default="", sa_type=sa.Text)
     exchange_sku: str = Field(default="", sa_type=sa.String(100))
     """The variant wanted in exchange (a ProductVariant sku)."""
+    exchange_credit_minor: int = Field(default=0, sa_type=sa.BigInteger)
+    """Per unit: what a cheaper other product leaves over, given back as store credit."""
     received_quantity: int | None = None
     condition: str = Field(default="", sa_type=sa.String(32))
     """As the owner found it: as_new, opened, used, damaged, missing."""

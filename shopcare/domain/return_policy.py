@@ -353,14 +353,15 @@ def keep_allowed(policy: ReturnPolicy, line: PolicyLine, quantity: int) -> bool:
 def settle(policy: ReturnPolicy, draft: Draft, *, lines: Mapping[int, PolicyLine]) -> Settlement:
     """The fee taken off the refund and whether the request needs the owner at all.
 
-    Restocking is charged per line (not for the shop's-fault reasons), the fixed part once
-    when any line bears it, and neither on an exchange (the sale stays) nor when the
-    shopper keeps the item; the postage, when the shopper pays it, is waived if any line is
+    Restocking (the handling fee) is charged per line (not for the shop's-fault reasons),
+    the fixed part once when any line bears it, and only on a refund: never on store credit
+    or an exchange (the money stays with the shop, which is what the fee steers towards) nor
+    when the shopper keeps the item; the postage, when the shopper pays it, is waived if any line is
     the shop's fault and not charged when nothing is sent back."""
     chosen = [r for r in draft.lines if r.quantity > 0 and r.line_id in lines]
     value = sum(lines[r.line_id].unit_price_minor * r.quantity for r in chosen)
     restocking = 0
-    if draft.resolution in (Resolution.REFUND, Resolution.STORE_CREDIT):
+    if draft.resolution == Resolution.REFUND:
         bearing = [r for r in chosen if r.reason not in policy.fee_free_reasons]
         restocking = sum(
             (lines[r.line_id].unit_price_minor * r.quantity * policy.restocking_basis_points

@@ -44,7 +44,7 @@ def test_shopcare_run_demo_serves_healthz(tmp_path: Path) -> None:
         jobs = {j["id"] for j in body["scheduler"]["jobs"]}
         assert jobs == {
             "poll", "dispatch", "flush_views", "reconcile", "heartbeat", "backup", "reminders",
-            "retention", "return_labels",
+            "retention", "return_labels", "return_watch",
         }  # fmt: skip
         login = httpx.get(f"http://127.0.0.1:{port}/admin", follow_redirects=False, timeout=5)
         assert login.status_code in (302, 303, 307)

@@ -34,9 +34,7 @@ from shopcare.domain.feedback import Aspect, ratings_in_words
 from shopcare.services.orders.notes import ACTIONS
 from shopcare.services.returns.history import SYSTEM
 from shopcare.services.shopper_site.page_views import PageKind
-from shopcare.services.shopper_site.problem_reports import ProblemKind
-
-LOW_SCORE = ProblemKind.LOW_SCORE
+from shopcare.services.shopper_site.problem_reports import RAISED_KINDS
 
 
 class EntryKind(StrEnum):
@@ -206,7 +204,7 @@ def _problems(session: Session, order_id: int) -> Iterable[TimelineEntry]:
     ).all()
     for p in reports:
         what = _words(p.kind).lower()
-        raised = p.kind == LOW_SCORE  # by ShopCare, from the shopper's feedback
+        raised = p.kind in RAISED_KINDS  # by ShopCare (feedback, a return's watch)
         yield TimelineEntry(
             p.created_at,
             EntryKind.PROBLEM,

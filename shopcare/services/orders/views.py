@@ -95,6 +95,8 @@ class ReturnView:
     auto_approved: bool = False
     refund_minor: int | None = None
     store_credit_code: str = ""
+    bonus_minor: int = 0
+    """The bonus promised for choosing store credit or an exchange (returns.offers)."""
     parcels: list[ShipmentView] = field(default_factory=list)
     """The parcels the shopper sent back, tracked like any other."""
 
@@ -316,6 +318,7 @@ def return_view(session: Session, request: ReturnRequest, *, zone: ZoneInfo) -> 
         auto_approved=request.auto_approved,
         refund_minor=request.refund_minor,
         store_credit_code=request.store_credit_code,
+        bonus_minor=request.bonus_minor,
         parcels=[
             _shipment_view(session, s, zone)
             for s in session.exec(

@@ -150,6 +150,8 @@ class ReturnDetail:
     exchange_order_number: str = ""
     shipping_paid_by: str = "shopper"
     auto_approved: bool = False
+    bonus: str = ""
+    """The bonus the shopper was promised for credit or an exchange (returns.offers)."""
 
 
 def return_queue(sessions: SessionFactory, wanted: ReturnFilter) -> ReturnQueue:
@@ -271,6 +273,7 @@ def return_detail(sessions: SessionFactory, return_id: int) -> ReturnDetail | No
             owner_note=request.owner_note,
             currency=money,
             fee=format_money(request.fee_minor, money) if request.fee_minor else "",
+            bonus=format_money(request.bonus_minor, money) if request.bonus_minor else "",
             order_id=order.id or 0,
             order_number=order.order_number,
             customer_name=(customer.name if customer else "") or order.ship_name,

@@ -35,6 +35,7 @@ from shopcare.domain.return_policy import (
 from shopcare.domain.returns import Resolution, ReturnStatus
 from shopcare.services.errors import InputError
 from shopcare.services.orders.catalog import exchange_options
+from shopcare.services.returns.offers import ProductChoice, other_products
 from shopcare.services.shop.profile import load_profile
 from shopcare.services.shop.settings_rows import load_group, update_group
 
@@ -201,6 +202,15 @@ class OrderReturns:
     standings: dict[int, LineStanding]
     returned_units: int
     exchange: dict[int, list[ProductVariant]]
+    products: dict[int, list[ProductChoice]] = field(default_factory=dict)
+    """Other products an exchange may send instead (``returns.offers``)."""
+
+    def exchange_skus(self) -> dict[int, frozenset[str]]:
+        """Per line, every SKU an exchange may send: other variants and other products."""
+        return {
+            i: frozenset(v.sku for v in vs) | {p.sku for p in self.products.get(i, [])}
+            for i, vs in self.exchange.items()
+        }
 
 
 def order_returns(session: Session, order: ShopOrder, *, now: datetime) -> OrderReturns:
@@ -244,6 +254,7 @@ def order_returns(session: Session, order: ShopOrder, *, now: datetime) -> Order
         standings=standings,
         returned_units=sum(returned.values()),
         exchange=exchange_options(session, list(lines.values())),
+        products=other_products(session, list(lines.values())),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from pathlib import Path
 
@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 from shopcare.db.engine import SessionFactory, transaction
 from shopcare.db.models import OrderLine, ReturnLine, ReturnPhoto, ReturnRequest, ShopOrder
 from shopcare.domain.messages import MessageKind
+from shopcare.domain.return_offers import bonus_minor
 from shopcare.domain.return_policy import (
     DEFAULT_REASONS,
     Draft,
@@ -36,7 +37,9 @@ from shopcare.services.errors import InputError
 from shopcare.services.messages.outbox import enqueue
 from shopcare.services.orders.views import LineView, ReturnView, return_view
 from shopcare.services.returns.history import SHOPPER, SYSTEM, log_return_event
+from shopcare.services.returns.instant import start_instant_exchange
 from shopcare.services.returns.labels.planning import plan_label
+from shopcare.services.returns.offers import ProductChoice, load_offers
 from shopcare.services.returns.photos import (
     PhotoUpload,
     StoredPhoto,
@@ -79,6 +82,8 @@ class LineOption:
     last_day: date
     variants: list[tuple[str, str]]
     """(sku, words) of the variants an exchange can send instead."""
+    products: list[ProductChoice] = field(default_factory=list)
+    """Other products of the same or a lower price an exchange can send instead."""
 
 
 @dataclass(frozen=True)
@@ -158,6 +163,7 @@ def return_options(
                 why_not=s.why_not,
                 last_day=s.last_day,
                 variants=[(v.sku, v.variant or v.title or v.sku) for v in state.exchange[i]],
+                products=state.products.get(i, []),
             )
             for i, s in state.standings.items()
         },
@@ -213,9 +219,7 @@ def request_return(
                 draft,
                 lines=state.policy_lines,
                 standings=state.standings,
-                exchange_options={
-                    i: frozenset(v.sku for v in vs) for i, vs in state.exchange.items()
-                },
+                exchange_options=state.exchange_skus(),
                 already_returned_units=state.returned_units,
             )
             if problems:
@@ -223,7 +227,13 @@ def request_return(
             if photo_dir is not None:
                 stored = store_photos(photo_dir, photos)
             money = settle(state.policy, draft, lines=state.policy_lines)
-            request = _save(session, order, draft, money, stored, now=now)
+            bonus = bonus_minor(
+                load_offers(session), draft.resolution, value_minor=money.value_minor
+            )
+            credits = {(i, p.sku): p.credit_minor for i, ps in state.products.items() for p in ps}
+            request = _save(
+                session, order, draft, money, stored, now=now, bonus=bonus, credits=credits
+            )
     except BaseException:
         if photo_dir is not None:
             remove_photos(photo_dir, stored)
@@ -239,7 +249,11 @@ def _save(
     photos: Sequence[StoredPhoto],
     *,
     now: datetime,
+    bonus: int = 0,
+    credits: Mapping[tuple[int, str], int] | None = None,
 ) -> ReturnRequest:
+    """``bonus`` as the shopper was shown it; ``credits`` per (order line, exchange SKU),
+    what a cheaper other product leaves over per unit."""
     assert order.id is not None
     chosen = [r for r in draft.lines if r.quantity]
     request = ReturnRequest(
@@ -255,6 +269,7 @@ def _save(
         fee_minor=money.fee_minor,
         shipping_paid_by=money.shipping_paid_by,
         auto_approved=money.auto_approved,
+        bonus_minor=bonus,
     )
     session.add(request)
     session.flush()
@@ -266,6 +281,9 @@ def _save(
             quantity=r.quantity,
             reason=r.reason,
             exchange_sku=r.exchange_sku.strip() if draft.resolution == Resolution.EXCHANGE else "",
+            exchange_credit_minor=(credits or {}).get((r.line_id, r.exchange_sku.strip()), 0)
+            if draft.resolution == Resolution.EXCHANGE
+            else 0,
         )
         for r in chosen
     )
@@ -288,6 +306,7 @@ def _save(
         enqueue(session, kind, order=order, return_id=request.id, occurrence=request.rma, now=now)
     if money.auto_approved:
         plan_label(session, request, now=now)  # a prepaid label, when the policy buys one
+        start_instant_exchange(session, request, now=now)
     return request
 
 

@@ -11,7 +11,7 @@ and one template for the owner to edit, one closing message per return).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlmodel import Session, col, select
@@ -34,7 +34,9 @@ from shopcare.services.errors import InputError
 from shopcare.services.messages.outbox import enqueue
 from shopcare.services.returns.exchanges import create_exchange_order
 from shopcare.services.returns.history import log_return_event
+from shopcare.services.returns.instant import start_instant_exchange
 from shopcare.services.returns.labels.planning import follow_return
+from shopcare.services.returns.offers import extra_credit
 from shopcare.services.returns.store_credit import issue_credit
 
 S = ReturnStatus
@@ -63,6 +65,7 @@ def approve_return(
     with transaction(sessions) as session:
         request = _load(session, return_id)
         _step(session, request, S.APPROVED, now=now, note=note, detail=note.strip(), by=by)
+        start_instant_exchange(session, request, now=now)
 
 
 def reject_return(
@@ -139,16 +142,20 @@ def credit_return(
     amount_minor: int | None = None,
     by: str = "",
 ) -> str:
-    """Issues a store credit code worth the amount (same rules as a refund); returns it."""
+    """Issues a store credit code worth the amount (same rules as a refund, plus the bonus
+    the shopper was shown for choosing credit); returns it."""
     with transaction(sessions) as session:
         request = _load(session, return_id)
         _check(request, S.CREDITED)
         order = _order(session, request)
-        amount = _amount(session, request, order, amount_minor)
+        bonus = extra_credit(session, request, exchange=False)
+        amount = _amount(session, request, order, amount_minor, extra=bonus)
         credit = issue_credit(
             session, request, amount_minor=amount, currency=order.currency, now=now
         )
         detail = f"{credit.code}, {format_money(amount, order.currency)}"
+        if bonus:
+            detail += f" (bonus {format_money(bonus, order.currency)} included)"
         _step(session, request, S.CREDITED, now=now, detail=detail, by=by)
     return credit.code
 
@@ -161,12 +168,20 @@ def exchange_return(
     carriers: Sequence[str] = (),
     by: str = "",
 ) -> str:
-    """Creates the exchange order (free, confirmation queued); returns its order number."""
+    """Creates the exchange order (free, confirmation queued), unless an instant exchange
+    made it at approval; the bonus and what cheaper products leave over become one store
+    credit. Returns the exchange's order number."""
     with transaction(sessions) as session:
         request = _load(session, return_id)
         _check(request, S.EXCHANGED)
-        exchange = create_exchange_order(session, request, now=now, carriers=carriers)
+        made = session.get(ShopOrder, request.exchange_order_id or 0)
+        exchange = made or create_exchange_order(session, request, now=now, carriers=carriers)
         detail = f"exchange order {exchange.order_number}"
+        extra = extra_credit(session, request, exchange=True)
+        if extra > 0:
+            currency = _order(session, request).currency
+            credit = issue_credit(session, request, amount_minor=extra, currency=currency, now=now)
+            detail += f"; store credit {credit.code}, {format_money(extra, currency)}"
         _step(session, request, S.EXCHANGED, now=now, detail=detail, by=by)
     return exchange.order_number
 
@@ -266,10 +281,19 @@ def _lines(session: Session, return_id: int) -> list[tuple[ReturnLine, OrderLine
     return [(line, order_line) for line, order_line in rows]
 
 
-def _amount(session: Session, request: ReturnRequest, order: ShopOrder, amount: int | None) -> int:
+def _amount(
+    session: Session,
+    request: ReturnRequest,
+    order: ShopOrder,
+    amount: int | None,
+    *,
+    extra: int = 0,
+) -> int:
+    """``extra``: a credit's bonus, given on top of what the items are worth."""
     limits = _limits(session, request, order)
     if amount is None:
-        return limits.suggested
+        return limits.suggested + extra
+    limits = replace(limits, most=limits.most + extra)
     problem = refund_problem(amount, limits)
     if problem:
         most = format_money(limits.most, order.currency)

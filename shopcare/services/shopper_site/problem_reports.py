@@ -27,9 +27,14 @@ class ProblemKind(StrEnum):
     OTHER = "other"
     LOW_SCORE = "low_score"
     """Raised by a feedback score of 0-6, not chosen by the shopper."""
+    RETURN_NOT_SENT = "return_not_sent"
+    """Raised by the instant-exchange watch (services.returns.instant): the replacement went
+    out and the return parcel has no carrier scan after the owner's days."""
 
 
-SHOPPER_KINDS = frozenset(ProblemKind) - {ProblemKind.LOW_SCORE}
+RAISED_KINDS = frozenset({ProblemKind.LOW_SCORE, ProblemKind.RETURN_NOT_SENT})
+"""Opened by ShopCare itself, not chosen by a shopper."""
+SHOPPER_KINDS = frozenset(ProblemKind) - RAISED_KINDS
 
 
 def likely_problem(statuses: list[str]) -> ProblemKind:

@@ -27,6 +27,7 @@ from shopcare.ui.admin.orders.new_order import register_new_order
 from shopcare.ui.admin.orders.parcels import register_parcels
 from shopcare.ui.admin.orders.problem_reports import register_problem_reports
 from shopcare.ui.admin.pdf_routes import pdf_router
+from shopcare.ui.admin.returns.catalogue import register_catalogue
 from shopcare.ui.admin.returns.credit import register_store_credit
 from shopcare.ui.admin.returns.detail import register_return_detail
 from shopcare.ui.admin.returns.policy import register_return_policy
@@ -79,6 +80,7 @@ def register_pages(shopcare: ShopCare, sockets: LiveSockets) -> None:
     register_mail_address(shopcare)
     register_start(shopcare)
     register_return_policy(shopcare)
+    register_catalogue(shopcare)
     register_return_labels(shopcare)
     register_printing(shopcare)
     register_mailbox(shopcare)

@@ -42,6 +42,7 @@ from shopcare.services.returns.shipments import add_return_parcel
 from shopcare.services.shop.profile import get_profile
 from shopcare.ui.public.forms import form_fields, form_with_files, see_other, shopper_router
 from shopcare.ui.public.pages import not_found
+from shopcare.ui.public.return_choice import PREVIEW, choice_context, product_words
 from shopcare.ui.public.return_words import (
     NOT_RETURNABLE_WORDS,
     PROBLEM_WORDS,
@@ -132,6 +133,7 @@ def return_form_page(
                 "qty": fields.get(f"qty_{line.id}", "0"),
                 "reason": fields.get(f"reason_{line.id}", ""),
                 "exchange": fields.get(f"exchange_{line.id}", ""),
+                "products": [product_words(p, order.currency) for p in option.products],
             }
         )
     return render(
@@ -148,6 +150,7 @@ def return_form_page(
         resolutions=options.resolutions,
         resolution_words=RESOLUTION_WORDS,
         terms=_terms(options.policy, order.currency),
+        figures=choice_context(shopcare, token, _chosen(fields), currency=order.currency),
         same_reason=bool(fields.get("same_reason")),
         resolution=fields.get("resolution", "refund"),
         comment=fields.get("comment", ""),
@@ -167,6 +170,8 @@ def submit_return(
     order = order_view_by_token(shopcare.sessions, token)
     if order is None:
         return not_found(shopcare, request)
+    if fields.get(PREVIEW):
+        return return_form_page(shopcare, request, token, fields=fields)
     try:
         ask = ReturnAsk(
             order_token=token,
@@ -218,6 +223,15 @@ def requested_lines(fields: Mapping[str, str]) -> tuple[RequestedLine, ...]:
             )
         )
     return one_reason_for_all(lines) if fields.get("same_reason") else tuple(lines)
+
+
+def _chosen(fields: Mapping[str, str]) -> tuple[RequestedLine, ...]:
+    """The lines a shown-again form had chosen, for its figures; a tampered field is
+    reported by the request itself, so here it just means nothing chosen."""
+    try:
+        return requested_lines(fields)
+    except InputError:
+        return ()
 
 
 def _field_of(problem: RequestProblem) -> str:
@@ -292,6 +306,7 @@ def return_status_page(
         default_reasons=REASONS,
         resolution_word=RESOLUTION_WORDS.get(view.resolution, view.resolution),
         fee=format_money(view.fee_minor, view.currency) if view.fee_minor else "",
+        bonus=format_money(view.bonus_minor, view.currency) if view.bonus_minor else "",
         refund=format_money(view.refund_minor, view.currency)
         if view.refund_minor is not None
         else "",

@@ -28,6 +28,7 @@ KIND_LABELS: dict[ProblemKind, str] = {
     ProblemKind.WRONG_ITEM: "Wrong item",
     ProblemKind.OTHER: "Other",
     ProblemKind.LOW_SCORE: "Low feedback score",
+    ProblemKind.RETURN_NOT_SENT: "Instant exchange: item not sent back",
 }
 
 

@@ -99,6 +99,9 @@ def _detail(view: ReturnDetail, steps: ReturnSteps) -> None:
         if view.fee:
             paid_by = "shopper" if view.shipping_paid_by == "shopper" else "shop"
             ui.label(f"Fee taken off: {view.fee} · return shipping paid by the {paid_by}")
+        if view.bonus:
+            chosen = view.resolution.replace("_", " ")
+            ui.label(f"Bonus promised for choosing {chosen}: {view.bonus}").mark("return-bonus")
         _outcome(view)
         with ui.row().classes("gap-4"):
             ui.link("Return slip (PDF)", f"/admin/returns/{view.id}/slip.pdf", new_tab=True)

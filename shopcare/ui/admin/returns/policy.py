@@ -17,6 +17,7 @@ from shopcare.services.returns.policy import (
     update_policy,
 )
 from shopcare.ui.admin.layout import frame
+from shopcare.ui.admin.returns.offer_settings import OffersForm
 
 if TYPE_CHECKING:
     from shopcare.app import ShopCare
@@ -47,6 +48,7 @@ def register_return_policy(shopcare: ShopCare) -> None:
     def return_policy_page() -> None:
         with frame("Return policy"):
             PolicyForm(shopcare)
+            OffersForm(shopcare)
 
 
 class PolicyForm:
