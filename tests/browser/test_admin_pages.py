@@ -53,6 +53,11 @@ PAGES = (
     "/admin/email",
     "/admin/start",
     "/admin/return-policy",
+    "/admin/return-policy/catalogue",
+    "/admin/return-labels",
+    "/admin/store-credit",
+    "/admin/store-credit/{credit_id}",
+    "/admin/privacy",
     "/admin/printing",
     "/admin/mailbox",
     "/admin/webhooks",
@@ -119,8 +124,12 @@ def sign_in(page: Page, admin: AdminServer) -> None:
 def test_the_list_of_pages_is_every_admin_page() -> None:
     declared = set()
     for module in ADMIN.rglob("*.py"):
-        declared |= set(re.findall(r'ui\.page\("([^"]+)"\)', module.read_text()))
-    declared.add("/admin/account")  # account.py names its path once, as PATH
+        text = module.read_text()
+        declared |= set(re.findall(r'ui\.page\("([^"]+)"\)', text))
+        path = re.search(r'^PATH = "([^"]+)"$', text, re.M)  # a module that names its path once
+        for tail in re.findall(r'ui\.page\(PATH(?: \+ "([^"]+)")?\)', text):
+            assert path is not None, module
+            declared.add(path.group(1) + tail)
     assert declared == set(PAGES) | set(OPEN_PAGES)
 
 
@@ -133,7 +142,12 @@ def test_every_admin_page_works_under_its_csp(context: BrowserContext, admin: Ad
     connected(page)  # the sign-in page has its socket too: no "connection lost"
     assert page.get_attribute("#popup", "aria-hidden") == "true"
     sign_in(page, admin)
-    ids = {"order_id": admin.order_id, "return_id": admin.return_id, "offer_id": admin.offer_id}
+    ids = {
+        "order_id": admin.order_id,
+        "return_id": admin.return_id,
+        "offer_id": admin.offer_id,
+        "credit_id": admin.credit_id,
+    }
     for path in PAGES:
         response = page.goto(admin.url + path.format(**ids))
         assert response is not None and response.status == 200, path
@@ -224,7 +238,12 @@ def test_the_admin_pages_have_no_serious_accessibility_violations_light_or_dark(
     if dark:
         page.click("[aria-label='Dark mode']")
         until(page, "document.body.classList.contains('body--dark')")
-    ids = {"order_id": admin.order_id, "return_id": admin.return_id, "offer_id": admin.offer_id}
+    ids = {
+        "order_id": admin.order_id,
+        "return_id": admin.return_id,
+        "offer_id": admin.offer_id,
+        "credit_id": admin.credit_id,
+    }
     found: dict[str, list[str]] = {}
     for path in AXE_PAGES:
         page.goto(admin.url + path.format(**ids))

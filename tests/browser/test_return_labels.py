@@ -57,7 +57,7 @@ def test_the_shopper_prints_a_slip_whose_first_page_is_the_prepaid_label(
     form = page.locator(f"form[action$='/t/{order.token}/return']")
     form.locator("select[name^=qty_]").first.select_option("1")
     form.locator("select[name^=reason_]").first.select_option("changed_mind")
-    form.locator("button[type=submit]").click()
+    form.get_by_role("button", name="Request the return").click()
     expect(page).to_have_url(re.compile(r"/r/[\w-]+$"))
     token = page.url.rsplit("/", 1)[-1]
 

@@ -20,9 +20,10 @@ from sqlmodel import select
 
 from shopcare.app import ShopCare, build
 from shopcare.config import load_settings
-from shopcare.db.models import Offer, OrderLine, ReturnRequest, ShopOrder
+from shopcare.db.models import Offer, OrderLine, ReturnRequest, ShopOrder, StoreCredit
 from shopcare.services.accounts.auth import set_password
 from shopcare.services.returns.requests import open_return
+from shopcare.services.returns.store_credit import issue_credit
 from shopcare.services.shopper_site.problem_reports import report_problem
 from tests.conftest import free_port, store_env
 from tests.ui.admin_support import OWNER, PASSWORD
@@ -35,6 +36,7 @@ class AdminServer:
     order_id: int
     return_id: int
     offer_id: int
+    credit_id: int
     data_dir: Path
 
     def sign_in(self) -> str:
@@ -57,7 +59,7 @@ def running_admin(data_dir: Path, database_url: str | None = None) -> Iterator[A
     with app.sessions() as session:
         ids = [
             session.exec(select(table.id).limit(1)).one()  # type: ignore[attr-defined]
-            for table in (ShopOrder, ReturnRequest, Offer)
+            for table in (ShopOrder, ReturnRequest, Offer, StoreCredit)
         ]
     app.engine.dispose()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "NICEGUI"))}
@@ -85,7 +87,7 @@ def running_admin(data_dir: Path, database_url: str | None = None) -> Iterator[A
 
 
 def _a_return_and_a_problem(app: ShopCare) -> None:
-    """So the returns and problems pages show one (the demo shop has none)."""
+    """So the returns, store credit and problems pages show one (the demo shop has none)."""
     with app.sessions() as session:
         order = session.exec(select(ShopOrder).where(ShopOrder.order_number == "1001")).one()
         line = session.exec(select(OrderLine).where(OrderLine.order_id == order.id)).first()
@@ -97,6 +99,12 @@ def _a_return_and_a_problem(app: ShopCare) -> None:
         reason="changed_mind",
         now=app.clock(),
     )
+    with app.sessions() as session:
+        returned = session.exec(
+            select(ReturnRequest).where(ReturnRequest.order_id == order.id)
+        ).one()
+        issue_credit(session, returned, amount_minor=1800, currency="EUR", now=app.clock())
+        session.commit()
     report_problem(
         app.sessions,
         order.public_token,

@@ -22,7 +22,7 @@ from shopcare.db.models import Customer, PageView, Shipment, ShopOrder
 from shopcare.services.insight.panels import PANELS
 from shopcare.services.shopper_site.problem_reports import report_problem
 from shopcare.ui.admin.layout import REFRESH_S
-from tests.ui.admin_support import only, open_dashboard, sign_in
+from tests.ui.admin_support import arrive_at, only, open_dashboard, sign_in
 
 pytestmark = pytest.mark.usefixtures("admin_data_dir")
 MARCH = "from=2025-03-01&to=2025-03-31"
@@ -98,6 +98,7 @@ async def test_a_range_is_chosen_in_the_address(user: User) -> None:
     user.find(marker="range-from").clear().type("2025-03-01")
     user.find(marker="range-to").clear().type("2025-03-31")
     user.find(marker="range-apply").click()
+    await arrive_at(user, f"/admin?{MARCH}")  # the range is in the address
     await user.should_see("01 Mar 2025 – 31 Mar 2025, compared with the 31 days before")
 
 
