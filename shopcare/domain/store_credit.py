@@ -37,6 +37,9 @@ class RedemptionSource(StrEnum):
     WOOCOMMERCE = "woocommerce"
     CSV = "csv"
     API = "api"
+    CANCELLED = "cancelled"
+    """Not a use: the order that redeemed the code was cancelled, and this entry gives the
+    amount back (a negative amount, so every sum over the log stays right)."""
 
 
 def redemption_source(order_source: str) -> RedemptionSource:

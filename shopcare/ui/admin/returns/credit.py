@@ -45,7 +45,8 @@ COLUMNS: list[dict[str, Any]] = [
     {"name": "status", "label": "Status", "field": "status", "align": "left"},
 ]
 SOURCES = {"owner": "by hand", "shopify": "Shopify order", "woocommerce": "WooCommerce order",
-           "csv": "CSV import", "api": "API order"}  # fmt: skip
+           "csv": "CSV import", "api": "API order",
+           "cancelled": "given back: order cancelled"}  # fmt: skip
 
 
 def register_store_credit(shopcare: ShopCare) -> None:
