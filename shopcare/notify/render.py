@@ -138,7 +138,8 @@ VARIABLES: dict[str, str] = {
     "€24.90 (may be empty).",
     "m.resolution": "How the return is settled: refund, exchange, store_credit or keep (the "
     "shopper keeps the item); what they asked for until you settle it.",
-    "m.credit_code": "The store credit code issued for the return (store credit only).",
+    "m.credit_code": "The store credit code issued for the return (store credit, or what an "
+    "exchange left over: a cheaper product's difference, the bonus).",
     "m.credit_expires": "The day the store credit expires (may be empty: it does not); show "
     "it with |date.",
     "m.exchange_order": "The order number of the exchange order (exchanges only).",
