@@ -94,6 +94,17 @@ def expiry_months_problem(months: object) -> str | None:
     return None
 
 
+MAX_REMINDER_DAYS = 365
+
+
+def reminder_days_problem(days: object) -> str | None:
+    if not isinstance(days, int) or isinstance(days, bool):
+        return "the reminder is a whole number of days"
+    if not 0 <= days <= MAX_REMINDER_DAYS:
+        return f"the reminder must be between 0 (none) and {MAX_REMINDER_DAYS} days before"
+    return None
+
+
 def redemption_problem(credit: CreditState, amount_minor: int, *, now: datetime) -> str | None:
     """Why ``amount_minor`` cannot be taken from the credit now, or None when it can."""
     status = credit_status(credit, now=now)
