@@ -423,7 +423,7 @@ class ShopCare:
         return senders
 
     async def queue_reminders(self) -> int:
-        """Queue the review and reorder reminders now due (services.messages.reminders)."""
+        """Queue the reminders now due: review, reorder, store credit (messages.reminders)."""
         return await asyncio.to_thread(queue_due_reminders, self.sessions, now=self.clock())
 
     async def apply_retention(self) -> RetentionReport | None:

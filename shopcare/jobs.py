@@ -54,7 +54,12 @@ def make_scheduler(
         ("reconcile", reconcile, RECONCILE_EVERY_S, "reconcile orders with the shop platform"),
         ("heartbeat", heartbeat, HEARTBEAT_EVERY_S, "renew this process's lease"),
         ("backup", backup, BACKUP_CHECK_EVERY_S, "daily backup"),
-        ("reminders", reminders, REMINDERS_EVERY_S, "queue review and reorder reminders"),
+        (
+            "reminders",
+            reminders,
+            REMINDERS_EVERY_S,
+            "queue review, reorder and store credit reminders",
+        ),
         ("retention", retention, RETENTION_CHECK_EVERY_S, "delete old photos and messages"),
         ("return_labels", return_labels, RETURN_LABELS_EVERY_S, "buy prepaid return labels"),
         ("return_watch", return_watch, RETURN_WATCH_EVERY_S, "watch instant exchanges"),

@@ -35,6 +35,9 @@ class MessageKind(StrEnum):
     WATCH_CONFIRM = "watch_confirm"
     """Asks the address given for a parcel's news to confirm it: no news before that, so
     nobody can sign a stranger up by knowing a tracking number."""
+    CREDIT_EXPIRY_REMINDER = "credit_expiry_reminder"
+    """A store credit with money left expires in the owner's number of days (off unless
+    the owner chose one: ``store_credit.CreditSettings.reminder_days``)."""
 
     @property
     def optional(self) -> bool:
@@ -82,6 +85,7 @@ _LINKS: dict[MessageKind, tuple[str, ...]] = {
     MessageKind.ACCOUNT_LINK: ("account_url",),
     MessageKind.REVIEW_REMINDER: (),
     MessageKind.REORDER_REMINDER: (),
+    MessageKind.CREDIT_EXPIRY_REMINDER: (),
     **dict.fromkeys(RETURN_KINDS, ("return_url",)),
 }
 

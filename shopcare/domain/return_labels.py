@@ -91,6 +91,42 @@ def label_wanted(
     return bool(reasons & set(line_reasons))
 
 
+class PostageNote(StrEnum):
+    """What the portal says beside a reason about sending the parcel back."""
+
+    SHOPPER_PAYS = "shopper_pays"
+    FREE_POSTAGE = "free_postage"
+    """The shop pays, without a label from ShopCare (the owner's own arrangement)."""
+    FREE_LABEL = "free_label"
+    """The shop pays and a prepaid label comes with the approval."""
+
+
+def postage_notes(
+    reason_codes: Sequence[str],
+    *,
+    shopper_pays: bool,
+    free_reasons: frozenset[str],
+    labels_for: LabelsFor,
+    label_reasons: frozenset[str],
+    buys_labels: bool,
+) -> dict[str, PostageNote]:
+    """Per reason, who pays the return postage, for the reasons' options in the portal;
+    empty when every reason is the same (the form's costs already say it once).
+    ``buys_labels``: a label account is set up."""
+    notes = {}
+    for code in reason_codes:
+        shop_pays = not shopper_pays or code in free_reasons
+        labelled = buys_labels and label_wanted(
+            labels_for, reasons=label_reasons, shipping_paid_by="shop" if shop_pays else "shopper",
+            line_reasons=[code], parcel_comes_back=True,
+        )  # fmt: skip
+        if not shop_pays:
+            notes[code] = PostageNote.SHOPPER_PAYS
+        else:
+            notes[code] = PostageNote.FREE_LABEL if labelled else PostageNote.FREE_POSTAGE
+    return notes if len(set(notes.values())) > 1 else {}
+
+
 @dataclass(frozen=True)
 class Parcel:
     """Centimetres and grams, as the owner enters them; providers get inches and ounces."""

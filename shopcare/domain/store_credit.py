@@ -37,6 +37,9 @@ class RedemptionSource(StrEnum):
     WOOCOMMERCE = "woocommerce"
     CSV = "csv"
     API = "api"
+    CANCELLED = "cancelled"
+    """Not a use: the order that redeemed the code was cancelled, and this entry gives the
+    amount back (a negative amount, so every sum over the log stays right)."""
 
 
 def redemption_source(order_source: str) -> RedemptionSource:
@@ -88,6 +91,17 @@ def expiry_months_problem(months: object) -> str | None:
         return "the expiry is a whole number of months"
     if not 0 <= months <= MAX_EXPIRY_MONTHS:
         return f"the expiry must be between 0 (never) and {MAX_EXPIRY_MONTHS} months"
+    return None
+
+
+MAX_REMINDER_DAYS = 365
+
+
+def reminder_days_problem(days: object) -> str | None:
+    if not isinstance(days, int) or isinstance(days, bool):
+        return "the reminder is a whole number of days"
+    if not 0 <= days <= MAX_REMINDER_DAYS:
+        return f"the reminder must be between 0 (none) and {MAX_REMINDER_DAYS} days before"
     return None
 
 

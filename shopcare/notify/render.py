@@ -82,6 +82,8 @@ class MessageContext:
     credit_code: str = ""
     credit_expires: date | None = None
     """The day the store credit expires (None: it does not)."""
+    credit_balance: str = ""
+    """What is left of the store credit, formatted."""
     exchange_order: str = ""
     slip_attached: bool = False
     """The return slip goes with the email as a PDF (return_approved, unless the shopper
@@ -138,9 +140,12 @@ VARIABLES: dict[str, str] = {
     "€24.90 (may be empty).",
     "m.resolution": "How the return is settled: refund, exchange, store_credit or keep (the "
     "shopper keeps the item); what they asked for until you settle it.",
-    "m.credit_code": "The store credit code issued for the return (store credit only).",
+    "m.credit_code": "The store credit code issued for the return (store credit, or what an "
+    "exchange left over: a cheaper product's difference, the bonus).",
     "m.credit_expires": "The day the store credit expires (may be empty: it does not); show "
     "it with |date.",
+    "m.credit_balance": "What is left of the store credit, already formatted, e.g. €12.50 "
+    "(store credit only).",
     "m.exchange_order": "The order number of the exchange order (exchanges only).",
     "m.slip_attached": "True when the return slip is attached as a PDF (return approved, "
     "unless the shopper keeps the items).",
@@ -292,6 +297,7 @@ def sample_context() -> MessageContext:
         rma="RMA-1042-1",
         return_note="Please include the original packaging, thank you!",
         refund="€24.90",
+        credit_balance="€12.50",
         slip_attached=True,
         account_url="https://shop.example/account/demo-4Qx7",
         parcel_status="out_for_delivery",

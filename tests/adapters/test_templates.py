@@ -49,6 +49,7 @@ def call_to_action(kind: MessageKind, m: MessageContext) -> str:
         K.FEEDBACK_REQUEST: m.feedback_url,
         K.REVIEW_REMINDER: m.review_url,
         K.REORDER_REMINDER: m.shop_url,
+        K.CREDIT_EXPIRY_REMINDER: m.shop_url,
     }.get(kind, m.tracking_url)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,9 +17,12 @@ import pytest
 from sqlmodel import select
 
 from shopcare.app import ShopCare
-from shopcare.db.models import StoreCredit, StoreCreditRedemption
+from shopcare.db.models import ShopOrder, StoreCredit, StoreCreditRedemption
+from shopcare.domain.insight import Period
+from shopcare.services.insight.credit_figures import credit_figures
 from shopcare.services.intake.csv_import import ImportOptions, import_csv
 from shopcare.services.intake.webhooks import set_webhook_secret
+from shopcare.services.orders.changes import cancel
 from shopcare.services.returns.store_credit import update_credit_settings
 from tests.conftest import FakeClock
 from tests.intake import test_webhooks_shopify as shopify
@@ -135,3 +138,88 @@ def test_a_csv_import_with_the_code_redeems_it_once_however_often_imported(
     for _ in range(2):
         assert import_csv(shopcare.sessions, path, options).rejected == 0
     assert ledger(shopcare) == (3150, [(1250, "B-200", "csv", "")])
+
+
+async def test_a_cancelled_shopify_order_gives_its_credit_back_once(
+    hooks: httpx.AsyncClient, shopcare: ShopCare, clock: FakeClock
+) -> None:
+    code = issued_credit(shopcare, now=clock(), amount_minor=4400)
+    body = shopify_order(code, "15.00")
+    await shopify.send(hooks, "orders/create", body, "wh-1")
+    assert ledger(shopcare) == (2900, [(1500, "#1001", "shopify", "")])
+    body["cancelled_at"] = body["updated_at"] = "2026-11-02T09:55:00+01:00"
+    await shopify.send(hooks, "orders/cancelled", body, "wh-2")
+    given_back = (4400, [(1500, "#1001", "shopify", ""), (-1500, "#1001", "cancelled", "")])
+    assert ledger(shopcare) == given_back
+    await shopify.send(hooks, "orders/cancelled", body, "wh-2")  # Shopify's retry
+    await shopify.send(hooks, "orders/updated", body, "wh-3")  # and the edit that follows
+    assert ledger(shopcare) == given_back
+
+
+async def test_a_deleted_woocommerce_order_gives_back_what_is_left_of_a_used_up_credit(
+    hooks: httpx.AsyncClient, shopcare: ShopCare, clock: FakeClock
+) -> None:
+    clock.now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    code = issued_credit(shopcare, now=clock(), amount_minor=1000)
+    body = copy.deepcopy(payload("woocommerce_order.json"))
+    body["coupon_lines"] = [{"id": 1, "code": code.lower(), "discount": "25.00",
+                             "discount_tax": "0.00"}]  # fmt: skip
+    await woo.send(hooks, "order.created", body, "d1")
+    assert ledger(shopcare) == (0, [(1000, "727", "woocommerce", "")])
+    for delivery in ("d2", "d3"):
+        await woo.send(hooks, "order.deleted", {"id": body["id"]}, delivery)
+    assert ledger(shopcare) == (
+        1000, [(1000, "727", "woocommerce", ""), (-1000, "727", "cancelled", "")]
+    )  # fmt: skip
+    with shopcare.sessions() as session:
+        assert session.exec(select(StoreCredit)).one().redeemed_at is None
+
+
+def test_the_owner_cancelling_the_order_gives_the_credit_back_and_the_figures_net_it(
+    shopcare: ShopCare, clock: FakeClock, tmp_path: Path
+) -> None:
+    code = issued_credit(shopcare, now=clock(), amount_minor=4400)
+    path = tmp_path / "orders.csv"
+    path.write_text(
+        "order_number,order_date,email,currency,item_name,item_qty,item_price,"
+        "discount_code,discount_amount\n"
+        f"B-200,2026-11-01T10:00:00+01:00,cleo@example.com,EUR,Mug,1,18.00,{code},12.50\n",
+        encoding="utf-8",
+    )
+    options = ImportOptions(now=clock(), carriers=shopcare.carrier_names, zone=ZoneInfo("UTC"))
+    import_csv(shopcare.sessions, path, options)
+    with shopcare.sessions() as session:
+        order_id = session.exec(select(ShopOrder.id).where(ShopOrder.order_number == "B-200")).one()
+    assert cancel(shopcare.sessions, order_id, now=clock(), by="anna") is True
+    assert cancel(shopcare.sessions, order_id, now=clock(), by="anna") is False
+    assert ledger(shopcare) == (
+        4400,
+        [(1250, "B-200", "csv", ""), (-1250, "B-200", "cancelled", "")],
+    )
+    import_csv(shopcare.sessions, path, options)  # the file again: the order stays cancelled
+    assert ledger(shopcare)[0] == 4400
+    month = clock().date().replace(day=1)
+    period = Period(month, month + timedelta(days=27), ZoneInfo("UTC"))
+    with shopcare.sessions() as session:
+        figures = credit_figures(session, period, now=clock() + timedelta(hours=1))["EUR"]
+    assert (figures.redeemed, figures.outstanding) == (0, 4400)
+
+
+def test_a_cancelled_order_seen_again_in_a_file_redeems_nothing(
+    shopcare: ShopCare, clock: FakeClock, tmp_path: Path
+) -> None:
+    code = issued_credit(shopcare, now=clock(), amount_minor=4400)
+    path = tmp_path / "orders.csv"
+    header = "order_number,order_date,email,currency,item_name,item_qty,item_price"
+    path.write_text(f"{header}\nB-300,2026-11-01T10:00:00+01:00,cleo@example.com,EUR,Mug,1,18\n")
+    options = ImportOptions(now=clock(), carriers=shopcare.carrier_names, zone=ZoneInfo("UTC"))
+    import_csv(shopcare.sessions, path, options)
+    with shopcare.sessions() as session:
+        order_id = session.exec(select(ShopOrder.id).where(ShopOrder.order_number == "B-300")).one()
+    cancel(shopcare.sessions, order_id, now=clock(), by="anna")
+    path.write_text(
+        f"{header},discount_code,discount_amount\n"
+        f"B-300,2026-11-01T10:00:00+01:00,cleo@example.com,EUR,Mug,1,18,{code},5.00\n"
+    )  # the file has no cancelled column: the stored order stays cancelled
+    import_csv(shopcare.sessions, path, options)
+    assert ledger(shopcare) == (4400, [])

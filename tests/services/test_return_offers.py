@@ -11,6 +11,7 @@ from sqlmodel import col, select
 
 from shopcare.app import ShopCare
 from shopcare.db.models import (
+    Customer,
     OrderLine,
     ProblemReport,
     ReturnEvent,
@@ -22,8 +23,10 @@ from shopcare.db.models import (
 from shopcare.domain.return_policy import RequestedLine
 from shopcare.domain.returns import Condition
 from shopcare.jobs import make_scheduler
+from shopcare.notify.base import Channel
 from shopcare.services.errors import InputError
 from shopcare.services.intake.by_hand import LineIn, OrderIn, ShipmentIn, create_order
+from shopcare.services.messages.dispatch import dispatch_outbox
 from shopcare.services.orders.catalogue_editor import add_product, catalogue_rows, edit_product
 from shopcare.services.returns.instant import watch_instant_exchanges
 from shopcare.services.returns.offers import update_offers
@@ -37,7 +40,8 @@ from shopcare.services.returns.workflow import (
     exchange_return,
     receive_return,
 )
-from tests.conftest import FakeClock
+from tests.conftest import PUBLIC_URL, FakeClock
+from tests.services.test_outbox import Recorder
 
 
 def place(
@@ -338,3 +342,45 @@ async def test_the_hourly_job_is_the_watch(shopcare: ShopCare, clock: FakeClock)
     await instant_exchange_return(shopcare, clock, "5014")
     clock.advance(days=3)
     assert await shopcare.watch_returns() == 1
+
+
+@pytest.mark.parametrize(
+    ("locale", "words"),
+    [
+        ("en", "You also receive 7.00 EUR in store credit. Use this code at checkout:"),
+        ("de", "Zusätzlich erhalten Sie ein Guthaben über 7.00 EUR."),
+    ],
+)
+async def test_the_exchange_email_gives_the_code_and_amount_of_the_difference(
+    shopcare: ShopCare, clock: FakeClock, locale: str, words: str
+) -> None:
+    cheaper_products(shopcare, clock)
+    update_offers(
+        shopcare.sessions, other_products=True, difference_limit_minor=1000, bonus_percent=5
+    )
+    token, ids = place(shopcare, clock, "5006")
+    with shopcare.sessions() as session:
+        order = session.exec(select(ShopOrder).where(ShopOrder.order_number == "5006")).one()
+        customer = session.get(Customer, order.customer_id)
+        assert customer is not None
+        customer.locale = locale
+        session.add(customer)
+        session.commit()
+    made = request_return(
+        shopcare.sessions, ask_for(token, ids["SHIRT-M"], "exchange", exchange="MUG"),
+        now=clock(), photo_dir=None,
+    )  # fmt: skip
+    request = the_return(shopcare, made)
+    assert request.id is not None
+    approve_return(shopcare.sessions, request.id, now=clock())
+    receive_return(shopcare.sessions, request.id, now=clock())
+    exchange_return(shopcare.sessions, request.id, now=clock())
+    code = the_return(shopcare, made).store_credit_code
+    recorder = Recorder()
+    await dispatch_outbox(
+        shopcare.sessions, {Channel.EMAIL: recorder}, now=clock(), public_url=PUBLIC_URL
+    )
+    settled = next(m for m in recorder.sent if m.kind == "return_refunded")
+    assert words in settled.text and words in settled.html
+    assert code and f"    {code}\n" in settled.text and f">{code}</p>" in settled.html
+    assert "Refund" not in settled.text and "Erstattung" not in settled.text

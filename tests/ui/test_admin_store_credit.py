@@ -131,10 +131,12 @@ async def test_the_owner_sets_the_expiry_and_staff_record_redemptions_without_it
     await sign_in(user)
     await user.open("/admin/store-credit")
     only(user, ui.number, "credit-expiry").value = 12
+    only(user, ui.number, "credit-reminder").value = 14
     user.find(marker="credit-expiry-save").click()
     assert user.notify.contains("Saved: new credits expire after 12 months.")
     with store() as app:
         assert get_credit_settings(app.sessions).expiry_months == 12
+        assert get_credit_settings(app.sessions).reminder_days == 14
 
     with store() as app:
         add_user(app.sessions, username="anna", password="staff password 1234",
@@ -144,6 +146,7 @@ async def test_the_owner_sets_the_expiry_and_staff_record_redemptions_without_it
     await user.open("/admin/store-credit")
     assert codes(user) == [credit.code]
     await user.should_not_see(marker="credit-expiry")
+    await user.should_not_see(marker="credit-reminder")
     user.find(marker="redeem-code").type(credit.code)
     user.find(marker="redeem-amount").type("1")
     user.find(marker="redeem-record").click()

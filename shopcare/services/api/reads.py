@@ -22,6 +22,7 @@ from shopcare.db.engine import SessionFactory
 from shopcare.db.models import (
     Feedback,
     OrderLine,
+    ReturnLabel,
     ReturnLine,
     ReturnRequest,
     Shipment,
@@ -43,6 +44,7 @@ from shopcare.services.api.views import (
     ApiLine,
     ApiOrder,
     ApiReturn,
+    ApiReturnLabel,
     ApiReturnLine,
     ApiShipment,
     api_order,
@@ -258,23 +260,26 @@ def shipment_by_id(sessions: SessionFactory, shipment_id: int) -> ApiShipment | 
 
 
 def list_returns(
-    sessions: SessionFactory, *, status: str, cursor: str | None, limit: int
+    sessions: SessionFactory, *, status: str, cursor: str | None, limit: int, public_url: str
 ) -> Page[ApiReturn]:
+    """``public_url``: where shoppers reach the site, for the label's link."""
     query = select(ReturnRequest)
     if status:
         query = query.where(col(ReturnRequest.status) == status)
     with sessions() as session:
         rows, next_cursor = page_by_id(session, query, ReturnRequest, cursor=cursor, limit=limit)
-        return Page(_returns_out(session, rows), next_cursor)
+        return Page(_returns_out(session, rows, public_url=public_url), next_cursor)
 
 
-def return_by_id(sessions: SessionFactory, return_id: int) -> ApiReturn | None:
+def return_by_id(sessions: SessionFactory, return_id: int, *, public_url: str) -> ApiReturn | None:
     with sessions() as session:
         found = session.get(ReturnRequest, return_id)
-        return _returns_out(session, [found])[0] if found else None
+        return _returns_out(session, [found], public_url=public_url)[0] if found else None
 
 
-def _returns_out(session: Session, returns: Sequence[ReturnRequest]) -> list[ApiReturn]:
+def _returns_out(
+    session: Session, returns: Sequence[ReturnRequest], *, public_url: str
+) -> list[ApiReturn]:
     ids = [r.id for r in returns if r.id is not None]
     lines: dict[int, list[ApiReturnLine]] = {i: [] for i in ids}
     rows = session.execute(
@@ -286,12 +291,19 @@ def _returns_out(session: Session, returns: Sequence[ReturnRequest]) -> list[Api
     for line, title in rows:
         lines[line.return_id].append(ApiReturnLine.of(line, title=title))
     orders = _numbers(session, {r.order_id for r in returns})
+    labels = {
+        label.return_id: label
+        for label in session.exec(select(ReturnLabel).where(col(ReturnLabel.return_id).in_(ids)))
+    }
     return [
         ApiReturn.of(
             r,
             order_number=orders.get(r.order_id, ("", "EUR"))[0],
             currency=orders.get(r.order_id, ("", "EUR"))[1],
             lines=lines[r.id or 0],
+            label=ApiReturnLabel.of(labels[r.id], r, public_url=public_url)
+            if r.id in labels
+            else None,
         )
         for r in returns
     ]

@@ -12,12 +12,15 @@ from datetime import datetime
 from shopcare.db.models import (
     Feedback,
     OrderLine,
+    ReturnLabel,
     ReturnLine,
     ReturnRequest,
     Shipment,
     ShopOrder,
     TrackingEvent,
 )
+from shopcare.domain.return_labels import LabelState
+from shopcare.domain.returns import ReturnStatus
 from shopcare.domain.utc import as_utc, as_utc_or_none
 
 
@@ -196,6 +199,47 @@ class ApiReturnLine:
 
 
 @dataclass(frozen=True)
+class ApiReturnLabel:
+    """The prepaid return label: its purchase state and, once bought, the shopper's own
+    link to the file (the return's secret token is the key, as in the return email)."""
+
+    status: str
+    provider: str
+    carrier: str
+    service: str
+    tracking_number: str
+    cost_minor: int | None
+    currency: str
+    error: str
+    url: str | None
+    media_type: str
+    bought_at: datetime | None
+
+    @classmethod
+    def of(cls, label: ReturnLabel, ret: ReturnRequest, *, public_url: str) -> ApiReturnLabel:
+        """``url`` only while the shopper's page serves the file: bought, and the return
+        not rejected."""
+        served = (
+            label.state == LabelState.BOUGHT
+            and bool(label.label_file)
+            and ret.status != ReturnStatus.REJECTED
+        )
+        return cls(
+            status=label.state,
+            provider=label.provider,
+            carrier=label.carrier,
+            service=label.service,
+            tracking_number=label.tracking_number,
+            cost_minor=label.cost_minor,
+            currency=label.currency,
+            error=label.error,
+            url=f"{public_url}/r/{ret.public_token}/label" if served else None,
+            media_type=label.label_type if served else "",
+            bought_at=as_utc_or_none(label.bought_at),
+        )
+
+
+@dataclass(frozen=True)
 class ApiReturn:
     id: int
     rma: str
@@ -212,10 +256,17 @@ class ApiReturn:
     created_at: datetime
     updated_at: datetime
     lines: list[ApiReturnLine]
+    label: ApiReturnLabel | None
 
     @classmethod
     def of(
-        cls, ret: ReturnRequest, *, order_number: str, currency: str, lines: list[ApiReturnLine]
+        cls,
+        ret: ReturnRequest,
+        *,
+        order_number: str,
+        currency: str,
+        lines: list[ApiReturnLine],
+        label: ApiReturnLabel | None = None,
     ) -> ApiReturn:
         return cls(
             id=ret.id or 0,
@@ -233,6 +284,7 @@ class ApiReturn:
             created_at=as_utc(ret.created_at),
             updated_at=as_utc(ret.updated_at or ret.created_at),
             lines=lines,
+            label=label,
         )
 
 

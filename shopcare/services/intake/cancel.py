@@ -1,5 +1,6 @@
 """A cancelled order is no longer followed and sends nothing more: its parcels leave the
-polling schedule and the messages still waiting in the outbox are skipped."""
+polling schedule and the messages still waiting in the outbox are skipped. Store credit it
+redeemed at the checkout is given back (``credit_ledger.reverse_order_redemptions``)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlmodel import Session
 
 from shopcare.db.models import OutboxMessage, Shipment, ShopOrder
 from shopcare.domain.status import ShipmentStatus
+from shopcare.services.returns.credit_ledger import reverse_order_redemptions
 
 _ORDER = ShopOrder.__table__  # type: ignore[attr-defined]
 _SHIPMENT = Shipment.__table__  # type: ignore[attr-defined]
@@ -28,6 +30,7 @@ def cancel_order(
     ).rowcount
     if changed:
         stop_following(session, order_id, now=now)
+        reverse_order_redemptions(session, order_id, now=now)
     return bool(changed)
 
 

@@ -327,7 +327,7 @@ def _template_row(session: Session, kind: MessageKind, locale: str) -> MessageTe
 def _preview_order(
     session: Session, kind: MessageKind
 ) -> tuple[ShopOrder | None, ReturnRequest | None]:
-    if kind in RETURN_KINDS:
+    if kind in RETURN_KINDS or kind is MessageKind.CREDIT_EXPIRY_REMINDER:
         returned = session.exec(
             select(ReturnRequest).order_by(
                 col(ReturnRequest.created_at).desc(), col(ReturnRequest.id).desc()

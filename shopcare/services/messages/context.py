@@ -116,6 +116,7 @@ def _return_values(
         if credit and credit.expires_at
         else None,
         "exchange_order": exchange.order_number if exchange else "",
+        "credit_balance": format_money(credit.balance_minor, credit.currency) if credit else "",
     }
 
 

@@ -1,4 +1,5 @@
-"""Queues the review and reorder reminders that are due (a scheduled job).
+"""Queues the review and reorder reminders that are due (a scheduled job), and the store
+credit expiry reminders (``credit_reminders``).
 
 They are not queued at delivery with a fixed delay like the feedback request: the delay
 depends on each line's product tags, and a return or a low score in the weeks after the
@@ -40,6 +41,7 @@ from shopcare.domain.reminders import (
 from shopcare.domain.returns import ReturnStatus
 from shopcare.domain.status import ShipmentStatus
 from shopcare.domain.utc import as_utc
+from shopcare.services.messages.credit_reminders import queue_credit_reminders
 from shopcare.services.messages.outbox import existing_keys, message_rows, whatsapp_recipient
 from shopcare.services.messages.rules import MessageRules, load_rules
 from shopcare.services.shop.profile import load_profile
@@ -51,13 +53,14 @@ CHUNK = 500
 
 def queue_due_reminders(sessions: SessionFactory, *, now: datetime) -> int:
     """Queue the reminders due at ``now``; the number of messages queued. Cheap when the
-    reminders are off (one settings read), as they are by default."""
+    reminders are off (two settings reads), as they are by default."""
     queued = 0
     with transaction(sessions) as session:
         rules = load_rules(session)
         for kind in REMINDER_KINDS:
             if rules.rule(kind).enabled:
                 queued += _queue_kind(session, kind, rules=rules, now=now)
+        queued += queue_credit_reminders(session, now=now)
     return queued
 
 

@@ -8,6 +8,11 @@ webhook delivered twice, or the same order imported again from a file, changes n
 
 The balance is lowered with a conditional UPDATE on the balance just read, so the owner and
 a webhook at the same moment cannot both spend the same money.
+
+An order cancelled after it redeemed a code gives the amount back: a reversal entry
+(source ``cancelled``, the negative amount) is added to the log and the balance raised by
+as much. Its ``order_use`` is the redemption's with ``REVERSAL_SUFFIX``, so a cancellation
+seen twice gives nothing back twice.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from shopcare.db.engine import SessionFactory, transaction
-from shopcare.db.models import StoreCredit, StoreCreditRedemption
+from shopcare.db.models import ShopOrder, StoreCredit, StoreCreditRedemption
 from shopcare.domain.intake import OrderIn
 from shopcare.domain.store_credit import (
     REDEEMABLE,
@@ -35,6 +40,7 @@ from shopcare.services.errors import InputError
 
 log = logging.getLogger(__name__)
 MAX_ORDER_NUMBER = 64
+REVERSAL_SUFFIX = ":cancelled"
 
 
 def state_of(credit: StoreCredit) -> CreditState:
@@ -115,8 +121,9 @@ def redeem_order_discounts(
 ) -> list[OrderRedemption]:
     """In the caller's transaction: each order's discount codes that are usable store
     credits are redeemed for the discount's amount (at most the balance left), once per
-    order and code. Orders that came in cancelled redeem nothing; codes of expired, voided
-    or used credits, or in another currency, are logged and left alone."""
+    order and code. Orders that came in cancelled, or are stored cancelled, redeem nothing;
+    codes of expired, voided or used credits, or in another currency, are logged and left
+    alone."""
     wanted = [
         (o, d, normal_code(d.code))
         for o in orders
@@ -126,6 +133,15 @@ def redeem_order_discounts(
     ]
     if not wanted:
         return []
+    cancelled = set(
+        session.exec(
+            select(ShopOrder.order_number).where(
+                col(ShopOrder.order_number).in_({o.order_number.strip() for o, _, _ in wanted}),
+                col(ShopOrder.cancelled_at).is_not(None),
+            )
+        )
+    )
+    wanted = [w for w in wanted if w[0].order_number.strip() not in cancelled]
     credits = {
         c.code: c
         for c in session.exec(
@@ -161,6 +177,61 @@ def redeem_order_discounts(
         session.refresh(credit)
         redeemed.append(OrderRedemption(order_in.order_number.strip(), code, amount))
     return redeemed
+
+
+def reverse_order_redemptions(session: Session, order_id: int, *, now: datetime) -> int:
+    """In the caller's transaction, for an order just cancelled: every credit amount the
+    order redeemed at the checkout goes back to its credit, as a reversal in the log. The
+    owner's own entries that name the order stay as they are (the owner wrote them and can
+    see the order). The number of reversals written; 0 when they were written before."""
+    order_number = session.execute(
+        sa.select(col(ShopOrder.order_number)).where(col(ShopOrder.id) == order_id)
+    ).scalar_one_or_none()
+    if order_number is None:
+        return 0
+    taken = session.exec(
+        select(StoreCreditRedemption).where(
+            StoreCreditRedemption.order_number == order_number[:MAX_ORDER_NUMBER],
+            col(StoreCreditRedemption.order_use).is_not(None),
+            StoreCreditRedemption.source != RedemptionSource.CANCELLED,
+            StoreCreditRedemption.amount_minor > 0,
+        )
+    ).all()
+    wanted = {f"{r.order_use}{REVERSAL_SUFFIX}": r for r in taken}
+    if not wanted:
+        return 0
+    done = set(
+        session.exec(
+            select(StoreCreditRedemption.order_use).where(
+                col(StoreCreditRedemption.order_use).in_(wanted)
+            )
+        )
+    )
+    reversed_ = 0
+    for key, redemption in sorted(wanted.items()):
+        if key in done:
+            continue
+        session.execute(
+            sa.update(StoreCredit)
+            .where(col(StoreCredit.id) == redemption.credit_id)
+            .values(
+                balance_minor=col(StoreCredit.balance_minor) + redemption.amount_minor,
+                redeemed_at=None,
+            )
+        )
+        session.add(
+            StoreCreditRedemption(
+                credit_id=redemption.credit_id,
+                amount_minor=-redemption.amount_minor,
+                order_number=redemption.order_number,
+                source=RedemptionSource.CANCELLED,
+                at=now,
+                order_use=key,
+            )
+        )
+        reversed_ += 1
+    session.flush()
+    return reversed_
 
 
 def _order_use(order_in: OrderIn, code: str) -> str:

@@ -18,7 +18,11 @@ from sqlmodel import Session, select
 from shopcare.db.engine import SessionFactory
 from shopcare.db.models import ReturnRequest, StoreCredit
 from shopcare.domain.returns import make_credit_code
-from shopcare.domain.store_credit import expiry_for, expiry_months_problem
+from shopcare.domain.store_credit import (
+    expiry_for,
+    expiry_months_problem,
+    reminder_days_problem,
+)
 from shopcare.services.errors import InputError
 from shopcare.services.shop.settings_rows import load_group, update_group
 
@@ -29,6 +33,9 @@ SETTINGS_KEY = "store_credit"
 class CreditSettings:
     expiry_months: int = 0
     """Credits expire this many calendar months after issue; 0: never."""
+    reminder_days: int = 0
+    """The shopper is reminded this many days before a credit with money left expires;
+    0: no reminder."""
 
 
 def load_credit_settings(session: Session) -> CreditSettings:
@@ -40,16 +47,22 @@ def get_credit_settings(sessions: SessionFactory) -> CreditSettings:
         return load_credit_settings(session)
 
 
-def update_credit_settings(sessions: SessionFactory, *, expiry_months: int) -> CreditSettings:
-    """Raises InputError, saying what to fix, before anything is written."""
+def update_credit_settings(
+    sessions: SessionFactory, *, expiry_months: int | None = None, reminder_days: int | None = None
+) -> CreditSettings:
+    """Changes what is given (None keeps it). Raises InputError, saying what to fix, before
+    anything is written."""
+    changes = {"expiry_months": expiry_months, "reminder_days": reminder_days}
     return update_group(
-        sessions, SETTINGS_KEY, CreditSettings, {"expiry_months": expiry_months},
-        check=_check,
+        sessions, SETTINGS_KEY, CreditSettings,
+        {k: v for k, v in changes.items() if v is not None}, check=_check,
     )  # fmt: skip
 
 
 def _check(settings: CreditSettings) -> None:
-    problem = expiry_months_problem(settings.expiry_months)
+    problem = expiry_months_problem(settings.expiry_months) or reminder_days_problem(
+        settings.reminder_days
+    )
     if problem:
         raise InputError(problem)
 

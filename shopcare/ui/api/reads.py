@@ -65,8 +65,9 @@ def reads_router(shopcare: "ShopCare", auth: KeyCheck) -> APIRouter:
     ) -> Any:
         try:
             page = api_reads.list_returns(
-                shopcare.sessions, status=status, cursor=cursor, limit=limit
-            )
+                shopcare.sessions, status=status, cursor=cursor, limit=limit,
+                public_url=shopcare.public_url,
+            )  # fmt: skip
         except InputError as error:
             raise invalid(("query", "cursor"), str(error)) from error
         return ReturnPage.model_validate(page, from_attributes=True)
@@ -75,7 +76,7 @@ def reads_router(shopcare: "ShopCare", auth: KeyCheck) -> APIRouter:
         "/returns/{return_id}", response_model=Return, responses=NOT_FOUND, tags=["returns"]
     )
     def get_return(return_id: RowId) -> Any:
-        found = api_reads.return_by_id(shopcare.sessions, return_id)
+        found = api_reads.return_by_id(shopcare.sessions, return_id, public_url=shopcare.public_url)
         if found is None:
             raise HTTPException(404, f"no return {return_id}")
         return Return.model_validate(found)

@@ -295,6 +295,29 @@ class ReturnLine(Read):
     condition: str
 
 
+class ReturnLabel(Read):
+    """The prepaid return label bought for the return (see docs/return-labels.md)."""
+
+    status: str = Field(
+        description="due (to be bought), buying, bought, failed (see error; the shopper has "
+        "the plain slip) or voided (the return was rejected; the provider was asked to refund)"
+    )
+    provider: str = Field(description="easypost or shippo")
+    carrier: str
+    service: str
+    tracking_number: str = Field(description="Also the return parcel ShopCare follows")
+    cost_minor: int | None = Field(description="What the label cost, in minor units")
+    currency: str = Field(description="The cost's currency; empty before the purchase")
+    error: str = Field(description="Why the last purchase failed; empty otherwise")
+    url: str | None = Field(
+        description="The label file on the shopper's site, behind the return's secret token "
+        "(no API key needed: treat it like the return email's link); null unless bought and "
+        "the return is not rejected"
+    )
+    media_type: str = Field(description="application/pdf or image/png; empty without url")
+    bought_at: datetime | None
+
+
 class Return(Read):
     id: int
     rma: str
@@ -311,6 +334,7 @@ class Return(Read):
     created_at: datetime
     updated_at: datetime
     lines: list[ReturnLine]
+    label: ReturnLabel | None = Field(description="null when no label was planned")
 
 
 class ReturnPage(Page):

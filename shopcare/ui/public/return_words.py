@@ -4,6 +4,7 @@ escaped); ``N_`` marks them for the catalogs."""
 
 from __future__ import annotations
 
+from shopcare.domain.return_labels import PostageNote
 from shopcare.domain.return_policy import NotReturnable, Problem, ReturnStep
 from shopcare.domain.returns import Resolution, ReturnStatus
 from shopcare.ui.public.words import N_
@@ -29,6 +30,14 @@ PROBLEM_WORDS: dict[Problem, str] = {
     Problem.PHOTO_TYPE: N_("Photo %(count)s is not a JPEG, PNG, WebP or HEIC image."),
     Problem.PHOTO_TOO_LARGE: N_("Photo %(count)s is larger than 8 MB."),
 }
+
+POSTAGE_WORDS: dict[PostageNote, str] = {
+    PostageNote.SHOPPER_PAYS: N_("return postage paid by you"),
+    PostageNote.FREE_POSTAGE: N_("free return postage"),
+    PostageNote.FREE_LABEL: N_("free return label"),
+}
+"""Beside a reason in the portal, when the policy makes the shopper pay for some reasons
+and the shop for others."""
 
 # Messages of the services shown as they are: the same words, so the catalogs translate them.
 SERVICE_WORDS: tuple[str, ...] = (

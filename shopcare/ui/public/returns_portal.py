@@ -27,7 +27,11 @@ from shopcare.domain.return_policy import (
 from shopcare.domain.returns import Resolution, ReturnStatus
 from shopcare.services.errors import InputError
 from shopcare.services.orders.views import OrderView, ReturnView, order_view_by_token
-from shopcare.services.returns.labels.views import has_label, label_file_by_token
+from shopcare.services.returns.labels.views import (
+    has_label,
+    label_file_by_token,
+    reason_postage,
+)
 from shopcare.services.returns.photos import PHOTO_DIR, PhotoUpload
 from shopcare.services.returns.policy import get_policy_settings
 from shopcare.services.returns.requests import (
@@ -45,6 +49,7 @@ from shopcare.ui.public.pages import not_found
 from shopcare.ui.public.return_choice import PREVIEW, choice_context, product_words
 from shopcare.ui.public.return_words import (
     NOT_RETURNABLE_WORDS,
+    POSTAGE_WORDS,
     PROBLEM_WORDS,
     RESOLUTION_WORDS,
     state_words,
@@ -147,6 +152,10 @@ def return_form_page(
         open_items=[i for i in items if i["option"].returnable],
         reasons=options.reasons,
         default_reasons=REASONS,
+        postage={
+            code: POSTAGE_WORDS[note]
+            for code, note in reason_postage(shopcare.sessions, options.policy).items()
+        },
         resolutions=options.resolutions,
         resolution_words=RESOLUTION_WORDS,
         terms=_terms(options.policy, order.currency),

@@ -14,8 +14,16 @@ from sqlmodel import Session, col, func, select
 from shopcare.db.engine import SessionFactory
 from shopcare.db.models import Customer, ReturnLabel, ReturnRequest, ShopOrder
 from shopcare.domain.money import format_money
-from shopcare.domain.return_labels import LabelState, may_retry
+from shopcare.domain.return_labels import (
+    LabelsFor,
+    LabelState,
+    PostageNote,
+    may_retry,
+    postage_notes,
+)
+from shopcare.domain.return_policy import ReturnPolicy, ShippingPayer
 from shopcare.domain.returns import ReturnStatus
+from shopcare.services.returns.labels.settings import load_label_settings
 
 if TYPE_CHECKING:
     from shopcare.pdf.label_pages import LabelPage
@@ -80,6 +88,21 @@ def _languages(session: Session, return_ids: Sequence[int]) -> dict[int, str]:
         .where(col(ReturnRequest.id).in_(set(return_ids)))
     ).all()
     return {rid: message_language(locale, profile) for rid, locale in rows if rid is not None}
+
+
+def reason_postage(sessions: SessionFactory, policy: ReturnPolicy) -> dict[str, PostageNote]:
+    """Per reason of the policy, who pays the return postage and whether a prepaid label
+    comes with it, for the portal's reason options; empty when it is the same for all."""
+    with sessions() as session:
+        settings = load_label_settings(session)
+    return postage_notes(
+        [r.code for r in policy.reasons],
+        shopper_pays=policy.shipping_paid_by == ShippingPayer.SHOPPER,
+        free_reasons=policy.shipping_free_reasons,
+        labels_for=LabelsFor(settings.labels_for),
+        label_reasons=frozenset(settings.reasons),
+        buys_labels=bool(settings.provider),
+    )
 
 
 def label_file_by_token(sessions: SessionFactory, token: str) -> tuple[bytes, str] | None:

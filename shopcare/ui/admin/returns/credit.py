@@ -45,7 +45,8 @@ COLUMNS: list[dict[str, Any]] = [
     {"name": "status", "label": "Status", "field": "status", "align": "left"},
 ]
 SOURCES = {"owner": "by hand", "shopify": "Shopify order", "woocommerce": "WooCommerce order",
-           "csv": "CSV import", "api": "API order"}  # fmt: skip
+           "csv": "CSV import", "api": "API order",
+           "cancelled": "given back: order cancelled"}  # fmt: skip
 
 
 def register_store_credit(shopcare: ShopCare) -> None:
@@ -137,17 +138,21 @@ def _is_owner() -> bool:
 
 
 def _expiry_setting(shopcare: ShopCare) -> None:
-    months = get_credit_settings(shopcare.sessions).expiry_months
+    settings = get_credit_settings(shopcare.sessions)
     with ui.row().classes("items-end gap-3"):
         field = ui.number(
-            "Credit expires after (months, 0 = never)", value=months, min=0, precision=0
-        )
-        field.classes("min-w-72").mark("credit-expiry")
+            "Credit expires after (months, 0 = never)", value=settings.expiry_months, min=0,
+            precision=0,
+        ).classes("min-w-72").mark("credit-expiry")  # fmt: skip
+        reminder = ui.number(
+            "Remind the shopper (days before it expires, 0 = no reminder)",
+            value=settings.reminder_days, min=0, precision=0,
+        ).classes("min-w-96").mark("credit-reminder")  # fmt: skip
 
         def save() -> None:
             try:
-                value = int(field.value or 0)
-                update_credit_settings(shopcare.sessions, expiry_months=value)
+                value, days = int(field.value or 0), int(reminder.value or 0)
+                update_credit_settings(shopcare.sessions, expiry_months=value, reminder_days=days)
             except (InputError, ValueError) as error:
                 ui.notify(str(error), type="negative")
                 return
@@ -155,7 +160,11 @@ def _expiry_setting(shopcare: ShopCare) -> None:
                                                 else "never expire."))  # fmt: skip
 
         ui.button("Save", on_click=save).mark("credit-expiry-save")
-    ui.label("Applies to credit issued from now on; credit already issued keeps its date.")
+    ui.label(
+        "The expiry applies to credit issued from now on; credit already issued keeps its "
+        "date. The reminder (an email with the code and what is left) goes to every credit "
+        "with money left, once, by the reminders job (every 10 minutes)."
+    )
 
 
 def _redeem_form(shopcare: ShopCare, *, code: str, on_done: Any, currency: str = "") -> None:
