@@ -44,13 +44,16 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture(autouse=True)
-def store_url(monkeypatch: pytest.MonkeyPatch, worker_id: str) -> str | None:
+def store_url(
+    monkeypatch: pytest.MonkeyPatch, worker_id: str, request: pytest.FixtureRequest
+) -> str | None:
     """The PostgreSQL database of this test when the suite runs there (``tests.store``),
     also handed to every ``load_settings()`` through the environment; None on SQLite."""
     if not on_postgres():
         monkeypatch.delenv("SHOPCARE_DATABASE_URL", raising=False)
         return None
-    url = fresh_database(worker_id)
+    pristine = request.node.get_closest_marker("pristine_store") is not None
+    url = fresh_database(worker_id, pristine=pristine)
     monkeypatch.setenv("SHOPCARE_DATABASE_URL", url)
     return url
 

@@ -6,7 +6,9 @@ from alembic import command
 from shopcare.config import Settings
 from shopcare.db.engine import make_engine
 from shopcare.db.migrate import HEAD, alembic_head, is_current, run, upgrade
-from tests.store import fresh_database, on_postgres, sqlite_only
+from tests.store import fresh_database, on_postgres, pristine_store, sqlite_only
+
+pytestmark = pristine_store  # each test migrates from nothing, or from an old revision
 
 
 def test_migrations_build_exactly_the_schema_of_the_models(settings: Settings) -> None:
@@ -27,7 +29,7 @@ def test_a_new_store_is_made_from_the_models_with_the_schema_the_migrations_buil
     assert is_current(fresh)
     run(fresh, command.check)
     other = (
-        fresh_database(f"{worker_id}_migrated")
+        fresh_database(f"{worker_id}_migrated", pristine=True)
         if on_postgres()
         else f"sqlite:///{tmp_path / 'migrated.db'}"
     )
