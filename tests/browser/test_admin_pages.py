@@ -206,8 +206,10 @@ def test_signing_out_everywhere_sends_an_open_page_to_the_sign_in_page(
     account.get_by_role("button", name="Sign out everywhere").click()
     account.wait_for_url(f"{admin.url}/admin/login")
     orders.wait_for_url(f"{admin.url}/admin/login")  # told over its socket before it closed
-    with Session(create_engine(f"sqlite:///{admin.data_dir}/shopcare.db")) as session:
+    store = create_engine(admin.database_url)  # the server's store, SQLite or PostgreSQL
+    with Session(store) as session:
         assert session.exec(select(AdminSession)).all() == []
+    store.dispose()
 
 
 AXE_PAGES = (

@@ -37,7 +37,8 @@ class AdminServer:
     return_id: int
     offer_id: int
     credit_id: int
-    data_dir: Path
+    database_url: str
+    """The store it serves: its data dir's SQLite file, or the test's PostgreSQL database."""
 
     def sign_in(self) -> str:
         """A fresh session: the value of the admin cookie."""
@@ -77,7 +78,7 @@ def running_admin(data_dir: Path, database_url: str | None = None) -> Iterator[A
     reader.start()
     try:
         _wait_for(server, url)
-        yield AdminServer(url, f"127.0.0.1:{port}", *ids, data_dir=data_dir)
+        yield AdminServer(url, f"127.0.0.1:{port}", *ids, database_url=settings.database_url)
         served = "".join(lines)  # what it said while serving; stopping has its own noise
     finally:
         server.terminate()

@@ -4,12 +4,12 @@ exit 0, or one line and exit 2 for a file it cannot read or a header it does not
 from __future__ import annotations
 
 import csv
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from tests.store import child_env
 
@@ -26,12 +26,20 @@ def shopcare(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def orders_in(data_dir: Path) -> int:
-    with sqlite3.connect(data_dir / "shopcare.db") as db:
-        return int(db.execute("SELECT count(*) FROM shop_order").fetchone()[0])
+def orders_in(data_dir: Path, store_url: str | None) -> int:
+    """Orders in the store the command used: the test's PostgreSQL database (``child_env``
+    hands it over) or the data dir's SQLite file."""
+    engine = sa.create_engine(store_url or f"sqlite:///{data_dir / 'shopcare.db'}")
+    try:
+        with engine.connect() as db:
+            return int(db.execute(sa.text("SELECT count(*) FROM shop_order")).scalar_one())
+    finally:
+        engine.dispose()
 
 
-def test_a_dry_run_prints_what_would_happen_and_writes_nothing(tmp_path: Path) -> None:
+def test_a_dry_run_prints_what_would_happen_and_writes_nothing(
+    tmp_path: Path, store_url: str | None
+) -> None:
     result = shopcare(
         "import", str(FIXTURES / "generic_orders_semicolon.csv"), "--dry-run", data_dir=tmp_path
     )
@@ -39,17 +47,19 @@ def test_a_dry_run_prints_what_would_happen_and_writes_nothing(tmp_path: Path) -
     lines = result.stdout.splitlines()
     assert lines[0].startswith("generic file, 7 rows: 2 would be created, 0 updated")
     assert "line 6: rejected: A-103: quantity 'zwei' is not a number" in lines
-    assert orders_in(tmp_path) == 0
+    assert orders_in(tmp_path, store_url) == 0
 
 
-def test_an_import_prints_its_summary_and_writes_the_full_report(tmp_path: Path) -> None:
+def test_an_import_prints_its_summary_and_writes_the_full_report(
+    tmp_path: Path, store_url: str | None
+) -> None:
     report = tmp_path / "report.csv"
     result = shopcare(
         "import", str(FIXTURES / "shopify_orders.csv"), "--report", str(report), data_dir=tmp_path
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("shopify file, 5 rows: 4 were created")
-    assert orders_in(tmp_path) == 4
+    assert orders_in(tmp_path, store_url) == 4
     rows = list(csv.reader(report.read_text().splitlines()))
     assert [(r[0], r[1], r[2]) for r in rows[1:]] == [
         ("4", "#1002", "warning"),
