@@ -5,6 +5,7 @@ The data dir fixture that goes with them is ``admin_data_dir`` in ``conftest.py`
 
 from __future__ import annotations
 
+import asyncio
 from typing import TypeVar
 
 import httpx
@@ -27,6 +28,18 @@ def only(user: User, kind: type[E], marker: str | None = None, *, content: str |
     found = list(user.find(kind=kind, marker=marker, content=content).elements)
     assert len(found) == 1, found
     return found[0]
+
+
+async def arrive_at(user: User, address: str) -> None:
+    """Wait for a navigation the page started (``ui.navigate.to``, a background task in
+    NiceGUI's simulation) to have opened ``address``: ``should_see`` alone looks for about
+    0.3 s, less than a page that builds its panels takes on a busy machine. Up to 15 s, a
+    guard against hanging, not a measurement."""
+    for _ in range(300):
+        if user.back_history and user.back_history[-1] == address:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"never opened {address}; open: {user.back_history[-1:]}")
 
 
 async def open_dashboard(user: User, address: str = "/admin") -> None:
