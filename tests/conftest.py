@@ -19,7 +19,7 @@ from shopcare.config import Settings, SmtpConfig, load_settings, with_public_url
 from shopcare.services.setup.address import save_address
 from shopcare.services.shop.profile import update_profile
 from tests.adapters.carrier_server import CarrierServer, serve
-from tests.store import fresh_database, on_postgres
+from tests.store import fresh_database, on_postgres, store_independent
 
 PUBLIC_URL = "http://shop.test"
 
@@ -36,6 +36,12 @@ class FakeClock:
     def advance(self, **delta: float) -> datetime:
         self.now += timedelta(**delta)
         return self.now
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if store_independent(item.path):
+            item.add_marker(pytest.mark.store_independent)
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ stay as independent as with one SQLite file each.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -27,6 +28,27 @@ SERVER = os.environ.get("SHOPCARE_TEST_POSTGRES", "").rstrip("/")
 sqlite_only = pytest.mark.skipif(
     bool(SERVER), reason="about the SQLite file itself (PostgreSQL has its own tools)"
 )
+
+
+STORE_INDEPENDENT = (
+    "domain",  # pure rules: the architecture test keeps the store out of shopcare.domain
+    "adapters",  # carriers, senders, templates: adapters may not import the store either
+    "pdf",  # the slips' bytes, from an order read back
+    "browser",  # what Chromium shows (CSP, axe, layout), over pages tests/ui runs on both
+    "e2e/test_request_bodies.py",  # body caps, in front of everything (its server: SQLite)
+    "test_architecture.py",
+    "test_dockerfile.py",
+    "test_operations_docs.py",
+)
+"""Folders and modules under tests/ whose outcome does not depend on the database behind the
+store: marked ``store_independent`` (``tests/conftest.py``), so CI's PostgreSQL run, which
+is there for what the store does, leaves them out (``-m "not store_independent"``)."""
+
+
+def store_independent(path: Path) -> bool:
+    """Whether the test module at ``path`` is one of ``STORE_INDEPENDENT``."""
+    parts = path.relative_to(Path(__file__).parent).parts
+    return any(parts[: len(p.split("/"))] == tuple(p.split("/")) for p in STORE_INDEPENDENT)
 
 
 pristine_store = pytest.mark.pristine_store
