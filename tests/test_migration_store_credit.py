@@ -9,7 +9,9 @@ from alembic import command
 from shopcare.config import Settings
 from shopcare.db.engine import make_engine
 from shopcare.db.migrate import run, upgrade
-from tests.store import on_postgres
+from tests.store import on_postgres, pristine_store
+
+pytestmark = pristine_store  # it migrates from 0018, not from an emptied HEAD schema
 
 
 def test_credits_issued_before_the_balance_keep_their_whole_amount(settings: Settings) -> None:
