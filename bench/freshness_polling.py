@@ -32,8 +32,9 @@ what it is:
    Cost: the questions asked about parcels not yet out for delivery (pending or in transit,
    counted as they fall due) per parcel and per day followed (from the start to the poll
    that saw the scan), and per parcel over its whole way to that poll (``calls_per_parcel``:
-   the per-day rate overweights the mornings, where the followed time ends); AfterShip reads 50 numbers a call, most carriers' quotas count
-   numbers, so this is the figure quotas see.
+   the per-day rate overweights the mornings, where the followed time ends). AfterShip
+   reads 50 numbers a call, most carriers' quotas count numbers: these are the figures
+   quotas see.
 2. **Poll → email accepted, in real time** (measured): a real ``shopcare run`` with aiosmtpd
    on loopback; K parcels in transit whose next poll the bench sets a few seconds ahead (as
    the cadence would), each going out for delivery at the carrier a second before. Timed
