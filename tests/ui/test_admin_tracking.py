@@ -166,6 +166,7 @@ async def test_an_expired_parcel_can_be_followed_again(user: User) -> None:
 async def test_tracking_settings_are_saved_and_kept(user: User) -> None:
     await sign_in(user)
     await user.open("/admin/tracking")
+    await user.should_see("asked every 45 minutes between 05:00 and 13:00")
     user.find(marker="expire-days").clear().type("45")
     user.find(marker="cadence-in_transit").clear().type("6")
     user.find(marker="holidays").type("2026-12-26\n2026-12-25\n")

@@ -29,13 +29,14 @@ from shopcare.db.models import (
     TrackingEvent,
 )
 from shopcare.domain.estimates import (
+    Estimate,
     TransitStats,
     estimate_delivery,
     transit_business_days,
     transit_stats,
 )
 from shopcare.domain.messages import MessageKind, messages_for_change
-from shopcare.domain.polling import error_backoff, poll_interval
+from shopcare.domain.polling import error_backoff, next_poll_at, poll_interval
 from shopcare.domain.stalls import carrier_time, find_stall, stall_key
 from shopcare.domain.status import CarrierEvent, ShipmentStatus, derive_status
 from shopcare.services.messages.outbox import existing_keys, message_rows, whatsapp_recipient
@@ -254,11 +255,11 @@ def _record_result(
         shipment.delivered_at = max(e.occurred_at for e in events if e.status is new)
     if result.estimated_delivery is not None:
         shipment.carrier_estimate = result.estimated_delivery
-    _update_estimate(shipment, ctx)
+    estimate = _update_estimate(shipment, ctx)
     shipment.last_polled_at = ctx.now
     shipment.poll_failures = 0
     shipment.last_error = (note or result.note)[:500]  # a note is not a failure: no backoff
-    shipment.next_poll_at = _next_poll(new, ctx)
+    shipment.next_poll_at = _next_poll(shipment, estimate, ctx)
     order = ctx.orders[shipment.order_id]
     if shipment.return_id is not None:
         # The parcel a shopper sends back: the owner follows it in the return's history;
@@ -300,7 +301,7 @@ def _stall_times(shipment: Shipment, *, now: datetime, speed: float) -> dict[str
     }
 
 
-def _update_estimate(shipment: Shipment, ctx: _Context) -> None:
+def _update_estimate(shipment: Shipment, ctx: _Context) -> Estimate:
     s = ctx.settings
     estimate = estimate_delivery(
         shipped_at=shipment.shipped_at,
@@ -314,6 +315,7 @@ def _update_estimate(shipment: Shipment, ctx: _Context) -> None:
     shipment.estimate_source = estimate.source
     if shipment.first_estimate is None:  # the promise "on time" is judged against
         shipment.first_estimate = shipment.estimated_delivery
+    return estimate
 
 
 def _update_stall(shipment: Shipment, order: ShopOrder, ctx: _Context) -> None:
@@ -336,18 +338,27 @@ def _update_stall(shipment: Shipment, order: ShopOrder, ctx: _Context) -> None:
     shipment.stall_reason = stall.reason
 
 
-def _next_poll(status: ShipmentStatus, ctx: _Context) -> datetime | None:
-    interval = poll_interval(
-        status,
-        clock_speed=ctx.options.clock_speed,
-        cadence_hours=ctx.settings.cadence,
-        jitter=random.uniform(-1, 1),  # noqa: S311  (spreading load, not security)
-    )
-    if interval is None:
-        return None
+def _next_poll(shipment: Shipment, estimate: Estimate, ctx: _Context) -> datetime | None:
+    """The cadence of ``domain.polling`` in the shop's time zone: most parcels are delivered
+    in the shop's own country."""
+    status = ShipmentStatus(shipment.status)
+    jitter = random.uniform(-1, 1)  # noqa: S311  (spreading load, not security)
+    speed = ctx.options.clock_speed
     if ctx.options.pushes:
-        interval = max(interval, RECONCILE_EVERY / ctx.options.clock_speed)
-    return ctx.now + interval
+        interval = poll_interval(
+            status, clock_speed=speed, cadence_hours=ctx.settings.cadence, jitter=jitter
+        )
+        return None if interval is None else ctx.now + max(interval, RECONCILE_EVERY / speed)
+    return next_poll_at(
+        status,
+        now=ctx.now,
+        zone=ctx.zone,
+        estimate=estimate,
+        last_event_at=shipment.last_event_at,
+        cadence_hours=ctx.settings.cadence,
+        jitter=jitter,
+        clock_speed=speed,
+    )
 
 
 def _record_error(shipment: Shipment, error: CarrierError, ctx: _Context) -> None:

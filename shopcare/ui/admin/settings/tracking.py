@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from nicegui import ui
 
+from shopcare.domain.polling import MORNING_FROM, MORNING_TO, NEAR_EVERY, NIGHT_FROM
 from shopcare.domain.status import ShipmentStatus
 from shopcare.services.errors import InputError
 from shopcare.services.tracking.settings import (
@@ -34,6 +35,15 @@ WHOLE_DAYS: tuple[tuple[str, str, str], ...] = (
     ("provider_concurrency", "Calls at once per provider", "Lower it if a provider complains"),
 )
 
+NEAR_DELIVERY = (
+    "In transit, these hours hold while delivery is far. From the business day before the "
+    "estimated delivery (and after it, while the parcel still moves), a parcel in transit is "
+    f"asked every {NEAR_EVERY.seconds // 60} minutes between {MORNING_FROM:%H:%M} and "
+    f'{MORNING_TO:%H:%M}, when vans are loaded and "out for delivery" scans appear. No '
+    f"parcel in transit is asked between {NIGHT_FROM:%H:%M} and {MORNING_FROM:%H:%M}: that "
+    "question waits for the morning. Times are in the shop's time zone."
+)
+
 
 def register_tracking_settings(shopcare: ShopCare) -> None:
     @ui.page("/admin/tracking")
@@ -54,6 +64,7 @@ class TrackingForm:
                     self.cadence[status.value] = ui.number(
                         status_label(status), min=0, max=168, step=0.5
                     ).mark(f"cadence-{status.value}")
+        ui.label(NEAR_DELIVERY).classes("text-sm text-gray-600").mark("cadence-near")
         ui.label("Delays, expiry and the shop's estimate").classes("text-lg")
         self.days: dict[str, ui.number] = {}
         with ui.card().classes("w-full"), ui.grid(columns=3).classes("w-full"):
