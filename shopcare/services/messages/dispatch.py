@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from shopcare.db.engine import SessionFactory, transaction
+from shopcare.db.in_lists import padded
 from shopcare.db.models import Customer, OutboxMessage, ShopOrder
 from shopcare.domain.messages import MessageKind
 from shopcare.domain.quiet_hours import quiet_until
@@ -180,9 +181,9 @@ def _claim_and_compose(
     with sessions() as session, session.no_autoflush:
         rows = session.exec(_queued(list(by_id))).all()
         orders = {o.id: o for o in session.exec(select(ShopOrder).where(
-            col(ShopOrder.id).in_({r.order_id for r in rows})))}  # fmt: skip
+            col(ShopOrder.id).in_(padded({r.order_id for r in rows}))))}  # fmt: skip
         customers = {c.id: c for c in session.exec(select(Customer).where(
-            col(Customer.id).in_({o.customer_id for o in orders.values()})))}  # fmt: skip
+            col(Customer.id).in_(padded({o.customer_id for o in orders.values()}))))}  # fmt: skip
         for row in rows:
             order = orders.get(row.order_id)
             customer = customers.get(order.customer_id) if order else None
@@ -200,7 +201,7 @@ def _claim_and_compose(
     with transaction(sessions) as session:
         claimed = session.execute(
             sa.update(OutboxMessage)
-            .where(col(OutboxMessage.id).in_(list(drafts)), col(OutboxMessage.status) == QUEUED)
+            .where(col(OutboxMessage.id).in_(padded(drafts)), col(OutboxMessage.status) == QUEUED)
             .values(
                 status=SENDING,
                 claimed_at=now,
@@ -224,7 +225,9 @@ def _claim_and_compose(
             if ids:
                 skipped = session.execute(
                     sa.update(OutboxMessage)
-                    .where(col(OutboxMessage.id).in_(ids), col(OutboxMessage.status) == QUEUED)
+                    .where(
+                        col(OutboxMessage.id).in_(padded(ids)), col(OutboxMessage.status) == QUEUED
+                    )
                     .values(status=SKIPPED, last_error=why)
                 )
                 report.skipped += int(skipped.rowcount)  # type: ignore[attr-defined]
@@ -235,7 +238,7 @@ def _queued(ids: list[int], *, status: str = QUEUED) -> Any:
     """The rows among ``ids`` in ``status``, oldest due first (one order's messages in turn)."""
     return (
         select(OutboxMessage)
-        .where(col(OutboxMessage.id).in_(ids), OutboxMessage.status == status)
+        .where(col(OutboxMessage.id).in_(padded(ids)), OutboxMessage.status == status)
         .order_by(col(OutboxMessage.next_attempt_at), col(OutboxMessage.id))
     )
 

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from shopcare.db.engine import SessionFactory, transaction
+from shopcare.db.in_lists import padded
 from shopcare.db.models import Customer, OutboxMessage, ProcessLease, ShopOrder
 from shopcare.domain.languages import pick_language
 from shopcare.domain.messages import MessageKind, idempotency_key
@@ -166,7 +167,9 @@ def reclaim_abandoned(session: Session, *, now: datetime, own_id: str) -> int:
 def existing_keys(session: Session, order_ids: list[int]) -> set[str]:
     return set(
         session.exec(
-            select(OutboxMessage.idempotency_key).where(col(OutboxMessage.order_id).in_(order_ids))
+            select(OutboxMessage.idempotency_key).where(
+                col(OutboxMessage.order_id).in_(padded(order_ids))
+            )
         ).all()
     )
 

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlmodel import col
 
 from shopcare.db.engine import SessionFactory, transaction
+from shopcare.db.in_lists import padded
 from shopcare.db.models import OutboxMessage
 from shopcare.notify.base import SendError
 from shopcare.services.messages.outbox import FAILED, MAX_ATTEMPTS, QUEUED, SENDING, SENT
@@ -58,7 +59,7 @@ def record_outcomes(
     ]
     with transaction(sessions) as session:
         if sent:
-            session.execute(_MARK_SENT, {"ids": sent, "now": now})
+            session.execute(_MARK_SENT, {"ids": padded(sent), "now": now})
             counts.sent = len(sent)
         if reported:
             session.execute(sa.update(OutboxMessage), reported)  # by primary key
@@ -88,7 +89,7 @@ def put_back(sessions: SessionFactory, row_ids: Collection[int], *, now: datetim
     with transaction(sessions) as session:
         session.execute(
             sa.update(OutboxMessage)
-            .where(col(OutboxMessage.id).in_(list(row_ids)), col(OutboxMessage.status) == SENDING)
+            .where(col(OutboxMessage.id).in_(padded(row_ids)), col(OutboxMessage.status) == SENDING)
             .values(status=QUEUED, next_attempt_at=now, claimed_by="")
         )
 

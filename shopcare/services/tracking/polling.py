@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 
 from shopcare.carriers.base import Budget, Carrier, CarrierError, ErrorKind, TrackingQuery
 from shopcare.db.engine import SessionFactory, transaction
+from shopcare.db.in_lists import padded
 from shopcare.db.models import ProviderState, Shipment, ShopOrder
 from shopcare.domain.breaker import ProviderHealth, after_failure, after_success, paused
 from shopcare.domain.polling import urgency
@@ -246,7 +247,7 @@ def _load_pass(
 def _push_back(sessions: SessionFactory, ids: list[int], until: datetime) -> None:
     with transaction(sessions) as session:
         session.execute(
-            sa.update(Shipment).where(col(Shipment.id).in_(ids)).values(next_poll_at=until)
+            sa.update(Shipment).where(col(Shipment.id).in_(padded(ids))).values(next_poll_at=until)
         )
 
 

@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 
 from shopcare.carriers.base import CarrierError, ErrorKind, TrackingResult
 from shopcare.db.engine import SessionFactory, transaction
+from shopcare.db.in_lists import padded
 from shopcare.db.models import (
     Customer,
     OutboxMessage,
@@ -185,12 +186,14 @@ class _Context:
         table = Shipment.__table__  # type: ignore[attr-defined]
         shipments = [
             cast(Shipment, SimpleNamespace(**row))
-            for row in session.execute(sa.select(table).where(table.c.id.in_(ids))).mappings()
+            for row in session.execute(
+                sa.select(table).where(table.c.id.in_(padded(ids)))
+            ).mappings()
         ]
         events: dict[int, list[CarrierEvent]] = defaultdict(list)
         event_keys: dict[int, set[str]] = defaultdict(set)
         for row in session.exec(
-            select(TrackingEvent).where(col(TrackingEvent.shipment_id).in_(ids))
+            select(TrackingEvent).where(col(TrackingEvent.shipment_id).in_(padded(ids)))
         ).all():
             events[row.shipment_id].append(_domain_event(row))
             event_keys[row.shipment_id].add(row.event_key)
@@ -202,12 +205,14 @@ class _Context:
         order_ids = list({s.order_id for s in shipments})
         orders = {
             o.id: o
-            for o in session.exec(select(ShopOrder).where(col(ShopOrder.id).in_(order_ids)))
+            for o in session.exec(select(ShopOrder).where(col(ShopOrder.id).in_(padded(order_ids))))
             if o.id is not None
         }
         keys = existing_keys(session, order_ids)
         customers = session.exec(
-            select(Customer).where(col(Customer.id).in_({o.customer_id for o in orders.values()}))
+            select(Customer).where(
+                col(Customer.id).in_(padded({o.customer_id for o in orders.values()}))
+            )
         ).all()
         phones = {c.id: c.phone for c in customers if c.id is not None and c.phone}
         whatsapp = {
