@@ -15,6 +15,7 @@ The message is the provider's own text where it gave one, never the key.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -44,6 +45,10 @@ class Address:
     company: str = ""
     phone: str = ""
     email: str = ""
+
+    def fields(self) -> dict[str, str]:
+        """As both providers name an address's fields (EasyPost's and Shippo's agree)."""
+        return dataclasses.asdict(self)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,6 @@ import httpx
 
 from shopcare.domain.return_labels import FailureKind, Rate
 from shopcare.services.returns.labels.api import (
-    Address,
     LabelError,
     LabelOrder,
     Purchase,
@@ -55,8 +54,8 @@ class EasyPostLabels:
         body = {
             "shipment": {
                 "is_return": True,
-                "to_address": _address(order.shopper),
-                "from_address": _address(order.shop),
+                "to_address": order.shopper.fields(),
+                "from_address": order.shop.fields(),
                 "parcel": {
                     "length": length,
                     "width": width,
@@ -96,21 +95,6 @@ class EasyPostLabels:
     async def refund(self, shipment_ref: str, purchase_ref: str) -> str:
         data = await self._call("POST", f"/shipments/{shipment_ref}/refund")
         return str(data.get("refund_status") or "submitted") if isinstance(data, dict) else ""
-
-
-def _address(a: Address) -> dict[str, str]:
-    return {
-        "name": a.name,
-        "company": a.company,
-        "street1": a.street1,
-        "street2": a.street2,
-        "city": a.city,
-        "state": a.state,
-        "zip": a.zip,
-        "country": a.country,
-        "phone": a.phone,
-        "email": a.email,
-    }
 
 
 def _rate(r: dict[str, Any]) -> Rate:

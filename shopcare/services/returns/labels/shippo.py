@@ -21,7 +21,6 @@ import httpx
 
 from shopcare.domain.return_labels import FailureKind, Rate
 from shopcare.services.returns.labels.api import (
-    Address,
     LabelError,
     LabelOrder,
     Purchase,
@@ -55,8 +54,8 @@ class ShippoLabels:
     async def quote(self, order: LabelOrder) -> Quote:
         length, width, height = order.parcel.inches()
         body = {
-            "address_from": _address(order.shop),
-            "address_to": _address(order.shopper),
+            "address_from": order.shop.fields(),
+            "address_to": order.shopper.fields(),
             "parcels": [
                 {
                     "length": str(length),
@@ -116,21 +115,6 @@ class ShippoLabels:
             "POST", "/refunds", json={"transaction": purchase_ref, "async": False}
         )
         return str(data.get("status") or "QUEUED").lower() if isinstance(data, dict) else ""
-
-
-def _address(a: Address) -> dict[str, str]:
-    return {
-        "name": a.name,
-        "company": a.company,
-        "street1": a.street1,
-        "street2": a.street2,
-        "city": a.city,
-        "state": a.state,
-        "zip": a.zip,
-        "country": a.country,
-        "phone": a.phone,
-        "email": a.email,
-    }
 
 
 def _rate(r: dict[str, Any]) -> Rate:
